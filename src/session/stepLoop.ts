@@ -1,0 +1,124 @@
+/**
+ * The fixed-rate loop: every 1/STEP_RATE_HZ seconds the current steering input becomes an action,
+ * the simulator steps, the ground-truth frame goes to the frame holder and the pose to the store.
+ * Runs on requestAnimationFrame with an accumulator, so display rate and step rate are decoupled.
+ */
+import { type Pose, STEP_RATE_HZ } from '../sim/contract';
+import { FrameRenderer } from '../sim/frameRenderer';
+import { SimEnv } from '../sim/simEnv';
+import { buildWorld, type World } from '../sim/world';
+import type { Steering } from '../input/steering';
+import { frameHolder, publishFrame } from '../store/frameHolder';
+import { useApp } from '../store/store';
+import type { Observation } from '../types/env';
+
+/** Resolution of the ground truth the models see; the view upscales it. */
+export const FRAME_RES = 128;
+const MAX_CATCH_UP_STEPS = 3;
+export const TRAIL_LENGTH = 600;
+
+export class UnsupportedBrowserError extends Error {
+  override name = 'UnsupportedBrowserError';
+}
+
+function makeCanvas(): HTMLCanvasElement | OffscreenCanvas {
+  return typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(FRAME_RES, FRAME_RES) : document.createElement('canvas');
+}
+
+export class StepLoop {
+  world: World;
+  readonly trail: Pose[] = [];
+  private renderer: FrameRenderer;
+  private env: SimEnv;
+  private raf = 0;
+  private last = 0;
+  private acc = 0;
+  private busy = false;
+  stepsTaken = 0;
+
+  constructor(private steering: Steering, worldSeed: number) {
+    this.world = buildWorld(worldSeed);
+    try {
+      this.renderer = new FrameRenderer(this.world, FRAME_RES, FRAME_RES, { canvas: makeCanvas() });
+    } catch (e) {
+      throw new UnsupportedBrowserError(`This browser cannot render the world: WebGL 2 is unavailable (${(e as Error).message}).`);
+    }
+    this.env = new SimEnv(this.world, this.renderer);
+  }
+
+  private publish(obs: Observation): void {
+    publishFrame(frameHolder.groundTruth, obs.frame);
+    this.trail.push(obs.pose);
+    if (this.trail.length > TRAIL_LENGTH) this.trail.splice(0, this.trail.length - TRAIL_LENGTH);
+    useApp.getState().setPose(obs.pose, obs.t);
+  }
+
+  async reset(seed: number, pose?: Pose | null): Promise<void> {
+    this.trail.length = 0;
+    let obs = await this.env.reset(seed);
+    if (pose) obs = await this.env.teleport(pose);
+    this.publish(obs);
+  }
+
+  async setWorld(seed: number, pose?: Pose | null): Promise<void> {
+    this.world = buildWorld(seed);
+    this.renderer.setWorld(this.world);
+    this.env = new SimEnv(this.world, this.renderer);
+    useApp.getState().setWorldSeed(seed);
+    await this.reset(0, pose);
+  }
+
+  async teleport(pose: Pose): Promise<Pose> {
+    const obs = await this.env.teleport(pose);
+    this.publish(obs);
+    return obs.pose;
+  }
+
+  private async runSteps(n: number): Promise<void> {
+    this.busy = true;
+    try {
+      let obs: Observation | null = null;
+      for (let i = 0; i < n; i++) {
+        const action = this.steering.sample();
+        useApp.getState().setAction(action);
+        obs = await this.env.step(action);
+        this.stepsTaken++;
+      }
+      if (obs) this.publish(obs);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  start(): void {
+    const dt = 1000 / STEP_RATE_HZ;
+    const tick = (now: number) => {
+      this.raf = requestAnimationFrame(tick);
+      if (!this.last) this.last = now;
+      this.acc += now - this.last;
+      this.last = now;
+      if (this.busy) return;
+      let n = Math.floor(this.acc / dt);
+      if (n === 0) return;
+      // After a hidden tab or a long stall, drop the backlog instead of fast-forwarding.
+      if (n > MAX_CATCH_UP_STEPS) n = 1;
+      this.acc = this.acc % dt;
+      void this.runSteps(n);
+    };
+    this.raf = requestAnimationFrame(tick);
+  }
+
+  stop(): void {
+    cancelAnimationFrame(this.raf);
+    this.last = 0;
+  }
+
+  get gpuName(): string {
+    return this.renderer.gpuName;
+  }
+
+  dispose(): void {
+    this.stop();
+    this.renderer.dispose();
+  }
+}

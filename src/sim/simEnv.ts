@@ -1,0 +1,51 @@
+/** The ground-truth environment: the contract's pose dynamics plus the shared frame renderer. */
+import type { Environment, Observation } from '../types/env';
+import { type Action, type Pose, applyAction, clampPose } from './contract';
+import { createFrame, type Frame } from './frame';
+import type { World } from './world';
+import { spawnPose } from './world';
+
+/** Anything that turns a pose into a frame (FrameRenderer in a browser). */
+export interface PoseRenderer {
+  readonly width: number;
+  readonly height: number;
+  render(pose: Pose, out?: Frame): Frame;
+}
+
+export class SimEnv implements Environment {
+  private pose: Pose;
+  private t = 0;
+  private frame: Frame;
+
+  constructor(readonly world: World, private renderer: PoseRenderer) {
+    this.pose = spawnPose(world, 0);
+    this.frame = createFrame(renderer.width, renderer.height);
+  }
+
+  private observe(): Observation {
+    this.renderer.render(this.pose, this.frame);
+    return { frame: this.frame, pose: { ...this.pose }, t: this.t };
+  }
+
+  async reset(seed: number): Promise<Observation> {
+    this.pose = spawnPose(this.world, seed);
+    this.t = 0;
+    return this.observe();
+  }
+
+  async step(action: Action): Promise<Observation> {
+    this.pose = applyAction(this.pose, action, this.world.obstacles);
+    this.t += 1;
+    return this.observe();
+  }
+
+  /** Moves the camera (editable readout, shared links); the pose is clamped into the world. */
+  async teleport(pose: Pose): Promise<Observation> {
+    this.pose = clampPose(pose, this.world.obstacles);
+    return this.observe();
+  }
+
+  get currentPose(): Pose {
+    return { ...this.pose };
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Shareable state in the URL (as in TensorFlow Playground): one declarative list of properties,
+ * each with a parser that rejects bad values instead of propagating them.
+ */
+import { z } from 'zod';
+import { POSE_KEYS, type Pose, poseFromArray } from '../sim/contract';
+
+export type Upscale = 'crisp' | 'smooth';
+
+export interface UrlState {
+  world: number;
+  pose: Pose | null;
+  upscale: Upscale;
+}
+
+export const URL_DEFAULTS: UrlState = { world: 0, pose: null, upscale: 'crisp' };
+
+const props = {
+  world: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  pose: z.string().transform((s, ctx) => {
+    try {
+      return poseFromArray(s.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))));
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  }),
+  upscale: z.enum(['crisp', 'smooth']),
+} satisfies Record<keyof UrlState, z.ZodType>;
+
+export interface ParsedUrl {
+  state: UrlState;
+  /** one message per parameter that was present but invalid (and so ignored) */
+  errors: string[];
+}
+
+export function parseUrlState(search: string): ParsedUrl {
+  const params = new URLSearchParams(search);
+  const state: UrlState = { ...URL_DEFAULTS };
+  const errors: string[] = [];
+  for (const key of Object.keys(props) as (keyof UrlState)[]) {
+    const raw = params.get(key);
+    if (raw === null) continue;
+    const r = props[key].safeParse(raw);
+    if (r.success) (state as unknown as Record<string, unknown>)[key] = r.data;
+    else errors.push(`URL parameter '${key}=${raw}' ignored: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return { state, errors };
+}
+
+const fmt = (v: number): string => String(Number(v.toFixed(4)));
+
+export function serializeUrlState(s: UrlState): string {
+  const params = new URLSearchParams();
+  if (s.world !== URL_DEFAULTS.world) params.set('world', String(s.world));
+  if (s.pose) params.set('pose', POSE_KEYS.map((k) => fmt((s.pose as Pose)[k])).join(','));
+  if (s.upscale !== URL_DEFAULTS.upscale) params.set('upscale', s.upscale);
+  const q = params.toString();
+  return q ? `?${q}` : '';
+}

@@ -1,0 +1,58 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+import { bindPointerLook } from '../input/bindInputs';
+import type { Steering } from '../input/steering';
+import { frameHolder } from '../store/frameHolder';
+import { useApp } from '../store/store';
+import { FrameView } from '../viewport/frameView';
+
+interface Props {
+  title: string;
+  subtitle: string;
+  slot: keyof typeof frameHolder;
+  steering: Steering;
+  testId: string;
+  children?: ReactNode;
+  /** shown over the view while it has nothing to show */
+  placeholder?: ReactNode;
+}
+
+export function FramePanel({ title, subtitle, slot, steering, testId, children, placeholder }: Props) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const viewRef = useRef<FrameView | null>(null);
+  const upscale = useApp((s) => s.upscale);
+
+  useEffect(() => {
+    const canvas = canvasRef.current as HTMLCanvasElement;
+    let view: FrameView;
+    try {
+      view = new FrameView(canvas, frameHolder[slot]);
+    } catch (e) {
+      useApp.getState().notify('error', `${title}: cannot create a WebGL view (${(e as Error).message})`);
+      return;
+    }
+    viewRef.current = view;
+    view.start();
+    const unbind = bindPointerLook(steering, canvas);
+    return () => {
+      unbind();
+      view.dispose();
+      viewRef.current = null;
+    };
+  }, [slot, steering, title]);
+
+  useEffect(() => viewRef.current?.setUpscale(upscale), [upscale]);
+
+  return (
+    <section className="panel frame-panel">
+      <header>
+        <h2>{title}</h2>
+        <span className="subtitle">{subtitle}</span>
+      </header>
+      <div className="frame-wrap">
+        <canvas ref={canvasRef} data-testid={testId} className="frame-canvas" tabIndex={-1} />
+        {placeholder && <div className="placeholder">{placeholder}</div>}
+        {children}
+      </div>
+    </section>
+  );
+}

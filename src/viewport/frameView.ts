@@ -1,0 +1,101 @@
+/**
+ * Shows low-resolution frames (ground truth or prediction) on a textured quad, upscaled crisp
+ * (nearest) or smooth (linear). Reads the mutable holder every animation frame and uploads a new
+ * texture only when its version changes; no per-frame data passes through React.
+ */
+import * as THREE from 'three';
+import type { HeldFrame } from '../store/frameHolder';
+import type { Upscale } from '../store/urlState';
+
+THREE.ColorManagement.enabled = false;
+
+export class FrameView {
+  private renderer: THREE.WebGLRenderer;
+  private scene = new THREE.Scene();
+  private camera = new THREE.OrthographicCamera(-0.5, 0.5, 0.5, -0.5, 0, 1);
+  private texture: THREE.DataTexture | null = null;
+  private rgba = new Uint8Array(0);
+  private material = new THREE.MeshBasicMaterial({ color: 0xffffff });
+  private seen = -1;
+  private raf = 0;
+  private upscale: Upscale = 'crisp';
+
+  constructor(private canvas: HTMLCanvasElement, private slot: HeldFrame) {
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, alpha: false });
+    this.renderer.outputColorSpace = THREE.LinearSRGBColorSpace;
+    this.renderer.setClearColor(0x111418);
+    const quad = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), this.material);
+    quad.visible = false; // until the first frame arrives
+    this.scene.add(quad);
+    this.camera.position.z = 0.5;
+  }
+
+  setUpscale(mode: Upscale): void {
+    this.upscale = mode;
+    if (this.texture) {
+      const f = mode === 'crisp' ? THREE.NearestFilter : THREE.LinearFilter;
+      this.texture.magFilter = this.texture.minFilter = f;
+      this.texture.needsUpdate = true;
+    }
+  }
+
+  private upload(): void {
+    const frame = this.slot.frame;
+    if (!frame) return;
+    const n = frame.width * frame.height;
+    if (!this.texture || this.texture.image.width !== frame.width || this.texture.image.height !== frame.height) {
+      this.texture?.dispose();
+      this.rgba = new Uint8Array(n * 4).fill(255);
+      this.texture = new THREE.DataTexture(this.rgba, frame.width, frame.height, THREE.RGBAFormat);
+      // Frame rows are top first; textures are bottom first.
+      this.texture.flipY = false;
+      this.texture.generateMipmaps = false;
+      this.material.map = this.texture;
+      this.material.needsUpdate = true;
+      this.scene.children[0]!.scale.y = -1;
+      this.scene.children[0]!.visible = true;
+      this.setUpscale(this.upscale);
+    }
+    const src = frame.data;
+    const dst = this.rgba;
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      dst[j] = src[i * 3] as number;
+      dst[j + 1] = src[i * 3 + 1] as number;
+      dst[j + 2] = src[i * 3 + 2] as number;
+    }
+    this.texture.needsUpdate = true;
+  }
+
+  private resize(): void {
+    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
+    if (this.canvas.width !== w || this.canvas.height !== h) this.renderer.setSize(w, h, false);
+    // Letterbox: the frame stays square whatever the canvas shape.
+    const aspect = w / h;
+    const cam = this.camera;
+    if (aspect >= 1) [cam.left, cam.right, cam.top, cam.bottom] = [-aspect / 2, aspect / 2, 0.5, -0.5];
+    else [cam.left, cam.right, cam.top, cam.bottom] = [-0.5, 0.5, 0.5 / aspect, -0.5 / aspect];
+    cam.updateProjectionMatrix();
+  }
+
+  start(): void {
+    const tick = () => {
+      this.raf = requestAnimationFrame(tick);
+      if (this.slot.version !== this.seen) {
+        this.seen = this.slot.version;
+        this.upload();
+      }
+      this.resize();
+      this.renderer.render(this.scene, this.camera);
+    };
+    tick();
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.raf);
+    this.texture?.dispose();
+    this.material.dispose();
+    this.renderer.dispose();
+  }
+}
