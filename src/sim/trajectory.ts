@@ -23,7 +23,7 @@ export interface Episode {
 }
 
 const WEIGHTS: [Behaviour, number][] = [
-  ['walk', 0.38], ['turn', 0.14], ['look', 0.12], ['strafe', 0.1], ['pause', 0.06], ['rise', 0.06], ['return', 0.14],
+  ['walk', 0.34], ['turn', 0.14], ['look', 0.16], ['strafe', 0.1], ['pause', 0.06], ['rise', 0.06], ['return', 0.14],
 ];
 
 function pickBehaviour(rng: Rng, canReturn: boolean): Behaviour {
@@ -50,7 +50,8 @@ interface Plan {
   stepsLeft: number;
   target: Action;
   goal?: { x: number; z: number };
-  pitchGoal?: number;
+  /** pitch targets visited in turn by 'look' */
+  pitchGoals?: number[];
 }
 
 function planFor(b: Behaviour, rng: Rng, history: Pose[], pose: Pose): Plan {
@@ -66,8 +67,9 @@ function planFor(b: Behaviour, rng: Rng, history: Pose[], pose: Pose): Plan {
       plan.target = { ...ZERO_ACTION, yaw: sign() * m.yaw * rng.range(0.5, 1), forward: rng.chance(0.3) ? m.forward * 0.2 : 0 };
       break;
     case 'look':
-      plan.pitchGoal = rng.range(BOUNDS.pitchMin * 0.9, BOUNDS.pitchMax * 0.9);
+      plan.pitchGoals = Array.from({ length: rng.int(1, 3) }, () => rng.range(BOUNDS.pitchMin * 0.9, BOUNDS.pitchMax * 0.9));
       plan.target = { ...ZERO_ACTION, yaw: rng.chance(0.5) ? m.yaw * rng.normal() * 0.3 : 0 };
+      plan.stepsLeft = rng.int(15, 45);
       break;
     case 'strafe':
       plan.target = { ...ZERO_ACTION, strafe: sign() * m.strafe * rng.range(0.5, 1), forward: m.forward * rng.range(-0.2, 0.4) };
@@ -94,9 +96,14 @@ function planFor(b: Behaviour, rng: Rng, history: Pose[], pose: Pose): Plan {
 /** The action a plan asks for at this pose (before smoothing). */
 function command(plan: Plan, pose: Pose): Action {
   const m = ACTION_MAX;
-  if (plan.behaviour === 'look' && plan.pitchGoal !== undefined) {
-    const dp = plan.pitchGoal - pose.pitch;
-    return { ...plan.target, pitch: Math.max(-m.pitch, Math.min(m.pitch, dp * 0.5)) };
+  if (plan.behaviour === 'look' && plan.pitchGoals?.length) {
+    let dp = (plan.pitchGoals[0] as number) - pose.pitch;
+    if (Math.abs(dp) < 0.02 && plan.pitchGoals.length > 1) {
+      plan.pitchGoals.shift();
+      dp = (plan.pitchGoals[0] as number) - pose.pitch;
+    }
+    // Full speed until close, then ease in: a person tilting the view to look at something.
+    return { ...plan.target, pitch: Math.max(-m.pitch, Math.min(m.pitch, dp * 0.8)) };
   }
   if (plan.behaviour === 'return' && plan.goal) {
     const dx = plan.goal.x - pose.x;

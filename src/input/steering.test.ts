@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ACTION_MAX, ZERO_ACTION } from '../sim/contract';
+import { LOOK_RAD_PER_PX, Steering } from './steering';
+
+describe('steering', () => {
+  it('maps held keys to full-scale action components', () => {
+    const s = new Steering();
+    expect(s.sample()).toEqual(ZERO_ACTION);
+    expect(s.keyDown('KeyW')).toBe(true);
+    expect(s.keyDown('ArrowLeft')).toBe(true);
+    expect(s.keyDown('KeyZ')).toBe(false);
+    expect(s.sample()).toEqual({ ...ZERO_ACTION, forward: ACTION_MAX.forward, yaw: ACTION_MAX.yaw });
+    s.keyDown('KeyS'); // opposite keys cancel
+    expect(s.sample().forward).toBe(0);
+    s.releaseAll();
+    expect(s.sample()).toEqual(ZERO_ACTION);
+  });
+
+  it('spreads a large mouse look over several steps, never beyond the per-step maximum', () => {
+    const s = new Steering();
+    const px = (3 * ACTION_MAX.yaw) / LOOK_RAD_PER_PX; // three steps' worth of turning right
+    s.look(px, 0);
+    const yaws = [s.sample().yaw, s.sample().yaw, s.sample().yaw, s.sample().yaw];
+    expect(yaws[0]).toBeCloseTo(-ACTION_MAX.yaw, 12);
+    expect(yaws[2]).toBeCloseTo(-ACTION_MAX.yaw, 12);
+    expect(yaws[3]).toBeCloseTo(0, 12);
+    s.look(NaN, 5); // ignored, not propagated
+    expect(Number.isFinite(s.sample().pitch)).toBe(true);
+  });
+
+  it('adds the joystick and clamps the sum', () => {
+    const s = new Steering();
+    s.setJoystick(0.5, 1);
+    s.keyDown('KeyW');
+    const a = s.sample();
+    expect(a.forward).toBe(ACTION_MAX.forward);
+    expect(a.strafe).toBeCloseTo(0.5 * ACTION_MAX.strafe, 12);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { URL_DEFAULTS, parseUrlState, serializeUrlState } from './urlState';
+
+describe('URL state', () => {
+  it('round-trips shareable state', () => {
+    const s = { world: 7, pose: { x: 1.5, y: 2, z: -3.25, yaw: 0.5, pitch: -0.1 }, upscale: 'smooth' as const };
+    const { state, errors } = parseUrlState(serializeUrlState(s));
+    expect(errors).toEqual([]);
+    expect(state).toEqual(s);
+  });
+
+  it('omits defaults', () => {
+    expect(serializeUrlState(URL_DEFAULTS)).toBe('');
+    expect(parseUrlState('').state).toEqual(URL_DEFAULTS);
+  });
+
+  it('ignores each bad parameter with a message and keeps the good ones', () => {
+    const { state, errors } = parseUrlState('?world=-3&pose=1,2,NaN,0,0&upscale=blurry');
+    expect(state).toEqual(URL_DEFAULTS);
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/world=-3/);
+    expect(errors[1]).toMatch(/pose\.z must be a finite number/);
+    const partial = parseUrlState('?world=12&pose=1,2,3');
+    expect(partial.state.world).toBe(12);
+    expect(partial.errors[0]).toMatch(/pose needs 5 values/);
+  });
+});
