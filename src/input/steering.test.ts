@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACTION_MAX, ZERO_ACTION } from '../sim/contract';
 import { LOOK_RAD_PER_PX, Steering } from './steering';
 
@@ -35,5 +35,20 @@ describe('steering', () => {
     const a = s.sample();
     expect(a.forward).toBe(ACTION_MAX.forward);
     expect(a.strafe).toBeCloseTo(0.5 * ACTION_MAX.strafe, 12);
+  });
+});
+
+describe('gamepad', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('reads the standard mapping with a dead zone', () => {
+    const buttons = Array.from({ length: 8 }, (_, i) => ({ value: i === 7 ? 1 : 0, pressed: i === 7, touched: false }));
+    const pad = { connected: true, axes: [0.05, -1, 0.5, 0], buttons };
+    vi.stubGlobal('navigator', { getGamepads: () => [null, pad] });
+    const a = new Steering().sample();
+    expect(a.strafe).toBe(0); // inside the dead zone
+    expect(a.forward).toBe(ACTION_MAX.forward); // stick pushed up
+    expect(a.yaw).toBeCloseTo(-0.5 * ACTION_MAX.yaw, 12); // right stick right turns right
+    expect(a.vertical).toBe(ACTION_MAX.vertical); // right trigger rises
   });
 });

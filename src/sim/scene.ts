@@ -71,15 +71,22 @@ export function brickTexture(): THREE.DataTexture {
   return tex;
 }
 
+/**
+ * Centred on the courtyard; its radius keeps it beyond every wall and inside the far plane from
+ * any allowed pose (a dome cut by the far plane shows the clear colour through the hole).
+ */
+export const SKY_RADIUS = CAMERA_FAR * 0.7;
+export const SKY_HORIZON = 0xcfe8ff;
+
 function skyDome(): THREE.Mesh {
-  const geo = new THREE.SphereGeometry(CAMERA_FAR * 0.9, 24, 12);
+  const geo = new THREE.SphereGeometry(SKY_RADIUS, 24, 12);
   const pos = geo.getAttribute('position');
   const colors = new Float32Array(pos.count * 3);
-  const horizon = new THREE.Color(0xcfe8ff);
+  const horizon = new THREE.Color(SKY_HORIZON);
   const zenith = new THREE.Color(0x3d7cc9);
   const c = new THREE.Color();
   for (let i = 0; i < pos.count; i++) {
-    const t = Math.max(0, pos.getY(i) / (CAMERA_FAR * 0.9));
+    const t = Math.max(0, pos.getY(i) / SKY_RADIUS);
     c.copy(horizon).lerp(zenith, Math.pow(t, 0.6));
     colors.set([c.r, c.g, c.b], i * 3);
   }
@@ -197,6 +204,7 @@ function collectMeshes(root: THREE.Object3D): THREE.Mesh[] {
 
 export function buildScene(world: World): WorldScene {
   const scene = new THREE.Scene();
+  scene.background = new THREE.Color(SKY_HORIZON);
   const colorOnly = (c: number): THREE.Material => new THREE.MeshLambertMaterial({ color: c });
   scene.add(skyDome());
 

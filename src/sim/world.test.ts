@@ -1,7 +1,7 @@
 import * as THREE from 'three';
 import { describe, expect, it } from 'vitest';
-import { BOUNDS, CAMERA_RADIUS, isPoseValid } from './contract';
-import { buildScene } from './scene';
+import { BOUNDS, CAMERA_FAR, CAMERA_RADIUS, isPoseValid } from './contract';
+import { SKY_RADIUS, buildScene } from './scene';
 import { buildWorld, spawnPose } from './world';
 
 /** Hash of every vertex position and colour in the scene: equal hashes, equal geometry. */
@@ -63,6 +63,14 @@ describe('world', () => {
     for (const p of poses) expect(isPoseValid(p, w.obstacles)).toBe(true);
     expect(new Set(poses.map((p) => p.x.toFixed(6))).size).toBe(50);
     expect(spawnPose(w, 3)).toEqual(spawnPose(w, 3));
+  });
+
+  it('keeps the sky dome beyond the walls and inside the far plane from every allowed pose', () => {
+    const w = buildWorld(0);
+    const farthestCamera = Math.hypot(BOUNDS.halfExtent, BOUNDS.yMax, BOUNDS.halfExtent);
+    expect(SKY_RADIUS + farthestCamera).toBeLessThan(CAMERA_FAR);
+    const farthestWallCorner = Math.hypot(w.wallHalfExtent + 1.5, 10 + 3 * 1.5, w.wallHalfExtent + 1.5);
+    expect(SKY_RADIUS).toBeGreaterThan(farthestWallCorner); // walls always stand in front of the sky
   });
 
   it('rejects bad seeds', () => {
