@@ -190,10 +190,11 @@ async function startRenderFarm(cfg: GenConfig) {
 }
 
 // ----------------------------------------------------------------------------- main
-function progress(cfg: GenConfig, done: number, t0: number): void {
+/** `done` counts frames on disk (resumed ones included); the rate counts only this run's. */
+function progress(cfg: GenConfig, done: number, renderedNow: number, t0: number): void {
   if (cfg.quiet || !process.stderr.isTTY) return;
   const secs = (performance.now() - t0) / 1000;
-  const fps = done / Math.max(secs, 1e-6);
+  const fps = renderedNow / Math.max(secs, 1e-6);
   const width = 30;
   const filled = Math.round((done / cfg.frames) * width);
   const eta = fps > 0 ? (cfg.frames - done) / fps : 0;
@@ -278,7 +279,7 @@ export async function generate(cfg: GenConfig) {
           if (body.length !== count * frameBytes) throw new Error(`render returned ${body.length} bytes, expected ${count * frameBytes}`);
           frames.set(body, start * frameBytes);
           rendered += count;
-          progress(cfg, resumedFrames + rendered, t0);
+          progress(cfg, resumedFrames + rendered, rendered, t0);
         }
       };
       await Promise.all(farm.pages.map(worker));

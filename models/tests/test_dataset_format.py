@@ -15,12 +15,18 @@ sys.path.insert(0, ROOT)
 from models.data.dataset import action_between, load  # noqa: E402
 
 
+SMALL = ["--frames", "80", "--episode-len", "32", "--shard-episodes", "2", "--res", "64", "--seed", "3"]
+
+
+def generate(out, *args, check=True):
+    return subprocess.run(["npx", "tsx", "models/data/generate.ts", "--out", str(out), *args],
+                          cwd=ROOT, check=check, timeout=300, capture_output=True, text=True)
+
+
 @pytest.fixture(scope="module")
 def dataset_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("ds")
-    cmd = ["npx", "tsx", "models/data/generate.ts", "--out", str(out), "--frames", "80",
-           "--episode-len", "32", "--shard-episodes", "2", "--res", "64", "--seed", "3", "--quiet"]
-    subprocess.run(cmd, cwd=ROOT, check=True, timeout=300)
+    generate(out, *SMALL, "--quiet")
     return str(out)
 
 
@@ -61,27 +67,20 @@ def test_frames_change_when_the_camera_moves(dataset_dir):
 
 
 def test_generation_is_deterministic_and_resumes(dataset_dir, tmp_path):
-    cmd = ["npx", "tsx", "models/data/generate.ts", "--out", str(tmp_path), "--frames", "80",
-           "--episode-len", "32", "--shard-episodes", "2", "--res", "64", "--seed", "3", "--quiet"]
-    subprocess.run(cmd, cwd=ROOT, check=True, timeout=300)
+    generate(tmp_path, *SMALL, "--quiet")
     for name in ["frames-00001.npy", "poses-00000.npy", "actions-00001.npy"]:
         assert np.array_equal(np.load(os.path.join(dataset_dir, name)), np.load(os.path.join(tmp_path, name)))
     # Drop a shard and mark it incomplete: the same command regenerates just that shard, identically.
     os.remove(tmp_path / "frames-00001.npy")
-    r = subprocess.run(cmd[:-1], cwd=ROOT, check=True, timeout=300, capture_output=True, text=True)
+    r = generate(tmp_path, *SMALL)
     assert "wrote 16 frames" in r.stderr
     assert np.array_equal(np.load(os.path.join(dataset_dir, "frames-00001.npy")), np.load(tmp_path / "frames-00001.npy"))
 
 
 def test_bad_arguments_fail_clearly(tmp_path):
-    r = subprocess.run(["npx", "tsx", "models/data/generate.ts", "--out", str(tmp_path), "--res", "3"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = generate(tmp_path, "--res", "3", check=False)
     assert r.returncode == 2
     assert "--res must be an integer in [16, 512]" in r.stderr
-    r = subprocess.run(["npx", "tsx", "models/data/generate.ts", "--out", str(tmp_path), "--frames", "80",
-                        "--episode-len", "32", "--shard-episodes", "2", "--res", "64", "--seed", "3", "--quiet"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0
-    r = subprocess.run(["npx", "tsx", "models/data/generate.ts", "--out", str(tmp_path), "--frames", "80", "--seed", "4"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert generate(tmp_path, *SMALL, "--quiet", check=False).returncode == 0
+    r = generate(tmp_path, "--frames", "80", "--seed", "4", check=False)
     assert r.returncode == 2 and "other settings" in r.stderr

@@ -12,6 +12,16 @@ import type { World, WorldObject } from './world';
 
 THREE.ColorManagement.enabled = false;
 
+/** A square RGBA texture with trilinear mipmaps: without them, distant tiles shimmer at 128 px. */
+function mipmapped(data: Uint8Array, size: number): THREE.DataTexture {
+  const tex = new THREE.DataTexture(data, size, size, THREE.RGBAFormat);
+  tex.magFilter = THREE.LinearFilter;
+  tex.minFilter = THREE.LinearMipmapLinearFilter;
+  tex.generateMipmaps = true;
+  tex.needsUpdate = true;
+  return tex;
+}
+
 const GROUND_TEXELS = 512;
 const TILE_TEXELS = 14;
 
@@ -36,12 +46,7 @@ export function groundTexture(seed: number): THREE.DataTexture {
       data[i + 3] = 255;
     }
   }
-  const tex = new THREE.DataTexture(data, GROUND_TEXELS, GROUND_TEXELS, THREE.RGBAFormat);
-  tex.magFilter = THREE.LinearFilter;
-  tex.minFilter = THREE.LinearMipmapLinearFilter;
-  tex.generateMipmaps = true;
-  tex.needsUpdate = true;
-  return tex;
+  return mipmapped(data, GROUND_TEXELS);
 }
 
 /** Grey brick pattern, tinted by each wall segment's colour: structure even when a wall fills the view. */
@@ -62,12 +67,8 @@ export function brickTexture(): THREE.DataTexture {
       data[i + 3] = 255;
     }
   }
-  const tex = new THREE.DataTexture(data, size, size, THREE.RGBAFormat);
+  const tex = mipmapped(data, size);
   tex.wrapS = tex.wrapT = THREE.RepeatWrapping;
-  tex.magFilter = THREE.LinearFilter;
-  tex.minFilter = THREE.LinearMipmapLinearFilter;
-  tex.generateMipmaps = true;
-  tex.needsUpdate = true;
   return tex;
 }
 
