@@ -1,0 +1,104 @@
+"""
+The training pipeline, stage by stage; each stage is cached (skipped once done), resumable after
+an interruption, seeded, and timed into <runs>/stages.json.
+
+    npm run train                                   # = python3 models/pipeline.py
+    python3 models/pipeline.py --stages tokenizer   # one stage (earlier ones must be done)
+    python3 models/pipeline.py --smoke --runs /tmp/smoke   # tiny data, few steps: catches breakage in minutes
+
+Stages so far: data (train/val/test splits rendered by the generator; the test split uses its own
+trajectory seed, so its start poses and trajectories never occur in training), tokenizer.
+The world model stages (teacher, student, export, eval) are being built.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from models.tokenizer import train as tokenizer_train  # noqa: E402
+
+
+@dataclass
+class Plan:
+    runs: str
+    data: str
+    train_frames: int
+    val_frames: int
+    test_frames: int
+    res: int
+    episode_len: int
+    tokenizer_args: list[str]
+
+
+FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[])
+SMOKE = dict(train_frames=512, val_frames=128, test_frames=128, res=64, episode_len=64,
+             tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
+                             "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"])
+SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
+
+
+def stage_data(p: Plan) -> dict:
+    out = {}
+    for split, frames in [("train", p.train_frames), ("val", p.val_frames), ("test", p.test_frames)]:
+        d = os.path.join(p.data, split)
+        cmd = ["npx", "tsx", "models/data/generate.ts", "--out", d, "--frames", str(frames), "--res", str(p.res),
+               "--seed", str(SPLIT_SEEDS[split]), "--episode-len", str(p.episode_len)]
+        print(f"[data] {' '.join(cmd)}", flush=True)
+        subprocess.run(cmd, cwd=ROOT, check=True)
+        out[split] = d
+    return out
+
+
+def stage_tokenizer(p: Plan) -> dict:
+    args = ["--data", os.path.join(p.data, "train"), "--val", os.path.join(p.data, "val"),
+            "--out", os.path.join(p.runs, "tokenizer"), "--res", str(p.res), *p.tokenizer_args]
+    return tokenizer_train.train(tokenizer_train.parse_args(args))
+
+
+STAGES = {"data": stage_data, "tokenizer": stage_tokenizer}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"), help="where checkpoints and logs go")
+    ap.add_argument("--data", default=None, help="where the splits go (default: <repo>/data, or <runs>/data with --smoke)")
+    ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    ap.add_argument("--smoke", action="store_true", help="tiny data and few steps, to test the pipeline itself")
+    a = ap.parse_args(argv)
+    wanted = [s for s in a.stages.split(",") if s]
+    unknown = [s for s in wanted if s not in STAGES]
+    if unknown:
+        ap.error(f"unknown stage(s) {unknown}; the stages are {list(STAGES)}")
+    preset = SMOKE if a.smoke else FULL
+    data = a.data or (os.path.join(a.runs, "data") if a.smoke else os.path.join(ROOT, "data"))
+    plan = Plan(runs=a.runs, data=data, **preset)
+    os.makedirs(a.runs, exist_ok=True)
+    times_path = os.path.join(a.runs, "stages.json")
+    times = json.load(open(times_path)) if os.path.exists(times_path) else {}
+    for name in wanted:
+        c0, w0 = time.process_time(), time.time()
+        print(f"== stage {name}", flush=True)
+        result = STAGES[name](plan)
+        if name == "tokenizer" and not result.get("finished"):
+            print("tokenizer stopped before its last step; rerun to continue", flush=True)
+            sys.exit(3)
+        entry = times.get(name, {"wall_minutes": 0.0, "cpu_minutes_main_process": 0.0, "runs": 0})
+        entry["wall_minutes"] = round(entry["wall_minutes"] + (time.time() - w0) / 60, 2)
+        entry["cpu_minutes_main_process"] = round(entry["cpu_minutes_main_process"] + (time.process_time() - c0) / 60, 2)
+        entry["runs"] += 1
+        times[name] = entry
+        with open(times_path, "w") as f:
+            json.dump(times, f, indent=2)
+        print(f"== stage {name} done in {(time.time() - w0) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()

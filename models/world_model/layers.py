@@ -1,0 +1,97 @@
+"""Building blocks shared by the teacher and the student."""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class ActionEncoder(nn.Module):
+    """Normalized action vectors -> one conditioning vector (what modulates every layer)."""
+
+    def __init__(self, n_in: int, d: int):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_in, d), nn.SiLU(), nn.Linear(d, d))
+
+    def forward(self, a):
+        return self.net(a)
+
+
+class Modulation(nn.Module):
+    """AdaLN: the conditioning vector sets a scale, shift and gate per sublayer (zero-initialized gates)."""
+
+    def __init__(self, d: int, n_sub: int):
+        super().__init__()
+        self.n_sub = n_sub
+        self.proj = nn.Linear(d, 3 * d * n_sub)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, c):  # c [B, d] -> list of (scale, shift, gate), each [B, 1, d]
+        chunks = self.proj(F.silu(c)).unsqueeze(1).chunk(3 * self.n_sub, dim=-1)
+        return [(chunks[3 * i], chunks[3 * i + 1], chunks[3 * i + 2]) for i in range(self.n_sub)]
+
+
+def modulate(x, scale, shift):
+    return x * (1 + scale) + shift
+
+
+class RelPosBias2d(nn.Module):
+    """Learned per-head bias for every 2D offset on a g x g grid: attention starts out local-aware."""
+
+    def __init__(self, g: int, heads: int):
+        super().__init__()
+        self.g = g
+        self.table = nn.Parameter(torch.zeros(heads, (2 * g - 1) ** 2))
+        ys, xs = torch.meshgrid(torch.arange(g), torch.arange(g), indexing="ij")
+        ys, xs = ys.flatten(), xs.flatten()
+        rel = (ys[:, None] - ys[None, :] + g - 1) * (2 * g - 1) + (xs[:, None] - xs[None, :] + g - 1)
+        self.register_buffer("index", rel, persistent=False)
+
+    def forward(self):  # [heads, g*g, g*g]
+        return self.table[:, self.index]
+
+
+class Attention(nn.Module):
+    def __init__(self, d: int, heads: int):
+        super().__init__()
+        self.h = heads
+        self.q = nn.Linear(d, d)
+        self.kv = nn.Linear(d, 2 * d)
+        self.o = nn.Linear(d, d)
+
+    def forward(self, x, mem=None, bias=None):
+        B, N, D = x.shape
+        src = x if mem is None else mem
+        q = self.q(x).view(B, N, self.h, D // self.h).transpose(1, 2)
+        k, v = self.kv(src).view(B, src.shape[1], 2, self.h, D // self.h).permute(2, 0, 3, 1, 4)
+        att = (q @ k.transpose(-1, -2)) * (D // self.h) ** -0.5
+        if bias is not None:
+            att = att + bias
+        y = att.softmax(-1) @ v
+        return self.o(y.transpose(1, 2).reshape(B, N, D))
+
+
+class DepthwiseConv2d(nn.Module):
+    """Mixes each token with its grid neighbours: most of one step's motion is a shift of a token or two."""
+
+    def __init__(self, d: int, g: int, k: int = 5):
+        super().__init__()
+        self.g = g
+        self.conv = nn.Conv2d(d, d, k, padding=k // 2, groups=d)
+        self.pw = nn.Linear(d, d)
+
+    def forward(self, x):  # [B, g*g, d]
+        B, N, D = x.shape
+        y = self.conv(x.transpose(1, 2).reshape(B, D, self.g, self.g))
+        return self.pw(F.gelu(y.reshape(B, D, N).transpose(1, 2)))
+
+
+class Mlp(nn.Module):
+    def __init__(self, d: int, mult: int = 4):
+        super().__init__()
+        self.fc1 = nn.Linear(d, mult * d)
+        self.fc2 = nn.Linear(mult * d, d)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
