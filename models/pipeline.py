@@ -7,8 +7,9 @@ an interruption, seeded, and timed into <runs>/stages.json.
     python3 models/pipeline.py --smoke --runs /tmp/smoke   # tiny data, few steps: catches breakage in minutes
 
 Stages so far: data (train/val/test splits rendered by the generator; the test split uses its own
-trajectory seed, so its start poses and trajectories never occur in training), tokenizer.
-The world model stages (teacher, student, export, eval) are being built.
+trajectory seed, so its start poses and trajectories never occur in training), tokenizer, tokens
+(every split encoded once), student_gt (the one-pass student on ground truth only: the ablation
+baseline). Teacher, distilled student, export and eval are being built.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from models.tokenizer import train as tokenizer_train  # noqa: E402
+from models.world_model import prepare as token_prepare  # noqa: E402
+from models.world_model import train_student  # noqa: E402
 
 
 @dataclass
@@ -36,12 +39,15 @@ class Plan:
     res: int
     episode_len: int
     tokenizer_args: list[str]
+    student_args: list[str]
 
 
-FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[])
+FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[], student_args=[])
 SMOKE = dict(train_frames=512, val_frames=128, test_frames=128, res=64, episode_len=64,
              tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
-                             "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"])
+                             "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],
+             student_args=["--steps", "40", "--batch", "8", "--eval-every", "20", "--eval-windows", "32", "--ckpt-every", "20",
+                           "--d", "32", "--layers", "1", "--heads", "2"])
 SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 
 
@@ -63,7 +69,18 @@ def stage_tokenizer(p: Plan) -> dict:
     return tokenizer_train.train(tokenizer_train.parse_args(args))
 
 
-STAGES = {"data": stage_data, "tokenizer": stage_tokenizer}
+def stage_tokens(p: Plan) -> dict:
+    return token_prepare.prepare(os.path.join(p.runs, "tokenizer", "tokenizer.pt"), p.data, ["train", "val", "test"],
+                                 os.path.join(p.runs, "tokens"))
+
+
+def stage_student_gt(p: Plan) -> dict:
+    """The student trained on ground-truth tokens only: the ablation the distilled student must beat."""
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student_gt"), *p.student_args]
+    return train_student.train(train_student.parse_args(args))
+
+
+STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "student_gt": stage_student_gt}
 
 
 def main(argv=None) -> None:
@@ -87,8 +104,8 @@ def main(argv=None) -> None:
         c0, w0 = time.process_time(), time.time()
         print(f"== stage {name}", flush=True)
         result = STAGES[name](plan)
-        if name == "tokenizer" and not result.get("finished"):
-            print("tokenizer stopped before its last step; rerun to continue", flush=True)
+        if name in ("tokenizer", "student_gt") and not result.get("finished"):
+            print(f"{name} stopped before its last step; rerun to continue", flush=True)
             sys.exit(3)
         entry = times.get(name, {"wall_minutes": 0.0, "cpu_minutes_main_process": 0.0, "runs": 0})
         entry["wall_minutes"] = round(entry["wall_minutes"] + (time.time() - w0) / 60, 2)

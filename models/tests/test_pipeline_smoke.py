@@ -22,7 +22,12 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Even 60 tiny steps beat an untrained decoder's output by a wide margin.
     assert done["val_psnr"] > 12
     stages = json.load(open(os.path.join(runs, "stages.json")))
-    assert set(stages) == {"data", "tokenizer"}
+    assert set(stages) == {"data", "tokenizer", "tokens", "student_gt"}
+    tokens_meta = json.load(open(os.path.join(runs, "tokens", "meta.json")))
+    assert tokens_meta["vocab_size"] == 1000 and tokens_meta["grid"] == [8, 8]
+    assert tokens_meta["splits"]["train"]["frames"] == 512
+    student = json.load(open(os.path.join(runs, "student_gt", "done.json")))
+    assert student["finished"] and 0 <= student["val_acc"] <= 1 and 0 <= student["copy_last_acc"] <= 1
     # A second run finds every stage cached and finishes fast without retraining.
     r2 = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r2.returncode == 0
