@@ -9,7 +9,7 @@ an interruption, seeded, and timed into <runs>/stages.json.
 Stages so far: data (train/val/test splits rendered by the generator; the test split uses its own
 trajectory seed, so its start poses and trajectories never occur in training), tokenizer, tokens
 (every split encoded once), student_gt (the one-pass student on ground truth only: the ablation
-baseline). Teacher, distilled student, export and eval are being built.
+baseline), teacher (token by token, KV cache). Distilled student, export and eval are being built.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ sys.path.insert(0, ROOT)
 
 from models.tokenizer import train as tokenizer_train  # noqa: E402
 from models.world_model import prepare as token_prepare  # noqa: E402
-from models.world_model import train_student  # noqa: E402
+from models.world_model import train_student, train_teacher  # noqa: E402
 
 
 @dataclass
@@ -40,13 +40,16 @@ class Plan:
     episode_len: int
     tokenizer_args: list[str]
     student_args: list[str]
+    teacher_args: list[str]
 
 
-FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[], student_args=[])
+FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[], student_args=[], teacher_args=[])
 SMOKE = dict(train_frames=512, val_frames=128, test_frames=128, res=64, episode_len=64,
              tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
                              "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],
              student_args=["--steps", "40", "--batch", "8", "--eval-every", "20", "--eval-windows", "32", "--ckpt-every", "20",
+                           "--d", "32", "--layers", "1", "--heads", "2"],
+             teacher_args=["--steps", "20", "--batch", "2", "--eval-every", "10", "--eval-windows", "8", "--ckpt-every", "10",
                            "--d", "32", "--layers", "1", "--heads", "2"])
 SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 
@@ -80,7 +83,13 @@ def stage_student_gt(p: Plan) -> dict:
     return train_student.train(train_student.parse_args(args))
 
 
-STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "student_gt": stage_student_gt}
+def stage_teacher(p: Plan) -> dict:
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "teacher"), *p.teacher_args]
+    return train_teacher.train(train_teacher.parse_args(args))
+
+
+STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "student_gt": stage_student_gt,
+          "teacher": stage_teacher}
 
 
 def main(argv=None) -> None:
@@ -104,7 +113,7 @@ def main(argv=None) -> None:
         c0, w0 = time.process_time(), time.time()
         print(f"== stage {name}", flush=True)
         result = STAGES[name](plan)
-        if name in ("tokenizer", "student_gt") and not result.get("finished"):
+        if name in ("tokenizer", "student_gt", "teacher") and not result.get("finished"):
             print(f"{name} stopped before its last step; rerun to continue", flush=True)
             sys.exit(3)
         entry = times.get(name, {"wall_minutes": 0.0, "cpu_minutes_main_process": 0.0, "runs": 0})

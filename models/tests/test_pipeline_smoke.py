@@ -22,7 +22,9 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Even 60 tiny steps beat an untrained decoder's output by a wide margin.
     assert done["val_psnr"] > 12
     stages = json.load(open(os.path.join(runs, "stages.json")))
-    assert set(stages) == {"data", "tokenizer", "tokens", "student_gt"}
+    assert set(stages) == {"data", "tokenizer", "tokens", "student_gt", "teacher"}
+    teacher = json.load(open(os.path.join(runs, "teacher", "done.json")))
+    assert teacher["finished"] and 0 <= teacher["val_acc_forced"] <= 1
     tokens_meta = json.load(open(os.path.join(runs, "tokens", "meta.json")))
     assert tokens_meta["vocab_size"] == 1000 and tokens_meta["grid"] == [8, 8]
     assert tokens_meta["splits"]["train"]["frames"] == 512

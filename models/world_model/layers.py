@@ -27,8 +27,9 @@ class Modulation(nn.Module):
         nn.init.zeros_(self.proj.weight)
         nn.init.zeros_(self.proj.bias)
 
-    def forward(self, c):  # c [B, d] -> list of (scale, shift, gate), each [B, 1, d]
-        chunks = self.proj(F.silu(c)).unsqueeze(1).chunk(3 * self.n_sub, dim=-1)
+    def forward(self, c):  # c [B, d] (per sample) or [B, T, d] (per token) -> (scale, shift, gate) x n_sub
+        h = self.proj(F.silu(c))
+        chunks = (h.unsqueeze(1) if h.dim() == 2 else h).chunk(3 * self.n_sub, dim=-1)
         return [(chunks[3 * i], chunks[3 * i + 1], chunks[3 * i + 2]) for i in range(self.n_sub)]
 
 

@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.common import Clock, JsonlLog, cosine_lr, load_checkpoint, save_checkpoint, setup  # noqa: E402
+from models import trainer  # noqa: E402
+from models.common import setup  # noqa: E402
 from models.world_model.data import TokenSplit  # noqa: E402
 from models.world_model.student import Student, StudentConfig  # noqa: E402
 
@@ -68,9 +69,7 @@ def parse_args(argv=None) -> TrainConfig:
     return TrainConfig(model=model, **vals)
 
 
-@torch.no_grad()
 def evaluate(model: Student, split: TokenSplit, idx: np.ndarray, device) -> dict:
-    model.eval()
     correct = copy = total = 0
     nll = 0.0
     for i in range(0, len(idx), 64):
@@ -80,80 +79,35 @@ def evaluate(model: Student, split: TokenSplit, idx: np.ndarray, device) -> dict
         correct += (logits.argmax(-1) == target).sum().item()
         copy += (ctx[:, -1].flatten(1) == target).sum().item()
         total += target.numel()
-    model.train()
     return {"val_acc": round(correct / total, 4), "copy_last_acc": round(copy / total, 4), "val_nll": round(nll / total, 4)}
 
 
+def no_decay(name: str, p: torch.Tensor) -> bool:
+    return p.dim() < 2 or "pos" in name or "age" in name
+
+
 def train(cfg: TrainConfig) -> dict:
+    done = trainer.finished(cfg.out)
+    if done:
+        return done
     rt = setup(cfg.seed, cfg.threads or None)
-    os.makedirs(cfg.out, exist_ok=True)
-    done_path = os.path.join(cfg.out, "done.json")
-    if os.path.exists(done_path):
-        return json.load(open(done_path))
     tr = TokenSplit(cfg.tokens, "train", cfg.model.context)
     va = TokenSplit(cfg.tokens, "val", cfg.model.context)
     val_idx = np.sort(np.random.default_rng(1).choice(len(va), min(cfg.eval_windows, len(va)), replace=False))
     model = Student(cfg.model).to(rt.device)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "pos" not in n and "age" not in n]
-    other = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "pos" not in n and "age" not in n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay}, {"params": other, "weight_decay": 0.0}],
-                            lr=cfg.lr, betas=(0.9, 0.98))
-    ckpt_path = os.path.join(cfg.out, "ckpt.pt")
-    ck = load_checkpoint(ckpt_path)
-    step, clock = 0, Clock()
-    rng = np.random.default_rng(cfg.seed + 1000 * rt.rank)
-    if ck:
-        if ck["config"]["model"] != asdict(cfg.model):
-            raise ValueError(f"{ckpt_path} was trained with another model config; use another --out")
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        step = ck["step"]
-        rng.bit_generator.state = ck["rng"]
-        clock = Clock(ck["cpu_seconds"], ck["wall_seconds"])
-        print(f"resumed at step {step}", flush=True)
-    net = torch.nn.parallel.DistributedDataParallel(model) if rt.ddp else model
-    log = JsonlLog(os.path.join(cfg.out, "log.jsonl"), rt.master)
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"student: {n_params / 1e6:.2f}M params, {len(tr)} training windows", flush=True)
+    params = list(model.named_parameters())
+    opt = torch.optim.AdamW([{"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": cfg.weight_decay},
+                             {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98))
+    print(f"student: {sum(p.numel() for _, p in params) / 1e6:.2f}M params, {len(tr)} training windows", flush=True)
 
-    def checkpoint():
-        if rt.master:
-            save_checkpoint(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, rng=rng.bit_generator.state,
-                            config=asdict(cfg), cpu_seconds=clock.cpu_minutes() * 60, wall_seconds=clock.wall_minutes() * 60)
-
-    start = clock.wall_minutes()
-    ema = None
-    while step < cfg.steps:
-        for g in opt.param_groups:
-            g["lr"] = cosine_lr(step, cfg.steps, cfg.lr, cfg.warmup)
+    def loss_fn(net, rng):
         ctx, act, target = tr.batch(rng.integers(0, len(tr), cfg.batch), rt.device)
-        loss = F.cross_entropy(net(ctx, act).flatten(0, 1), target.flatten())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
-        if step % cfg.eval_every == 0 or step == cfg.steps:
-            ev = evaluate(model, va, val_idx, rt.device)
-            log.write(step=step, loss=round(ema, 4), **ev, cpu_minutes=round(clock.cpu_minutes(), 2), wall_minutes=round(clock.wall_minutes(), 2))
-            if rt.master:
-                print(f"step {step}/{cfg.steps}  loss {ema:.3f}  val acc {ev['val_acc']:.3f} (copy-last {ev['copy_last_acc']:.3f})  "
-                      f"{clock.wall_minutes():.1f} wall-min", flush=True)
-        if step % cfg.ckpt_every == 0:
-            checkpoint()
-        if cfg.minutes and clock.wall_minutes() - start >= cfg.minutes:
-            checkpoint()
-            print(f"time budget reached at step {step}; rerun to continue", flush=True)
-            return {"finished": False, "step": step}
-    checkpoint()
-    ev = evaluate(model, va, val_idx, rt.device)
-    result = {"finished": True, "step": step, **ev, "params": n_params, "cpu_minutes": round(clock.cpu_minutes(), 2),
-              "wall_minutes": round(clock.wall_minutes(), 2), "config": asdict(cfg)}
-    if rt.master:
-        torch.save({"model": model.state_dict(), "config": asdict(cfg.model)}, os.path.join(cfg.out, "student.pt"))
-        json.dump(result, open(done_path, "w"), indent=2)
-    return result
+        return F.cross_entropy(net(ctx, act).flatten(0, 1), target.flatten())
+
+    def final_fn(m, result):
+        torch.save({"model": m.state_dict(), "config": asdict(cfg.model)}, os.path.join(cfg.out, "student.pt"))
+
+    return trainer.run(cfg, rt, model, opt, "student", loss_fn, lambda m: evaluate(m, va, val_idx, rt.device), final_fn)
 
 
 if __name__ == "__main__":
