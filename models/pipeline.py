@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -41,6 +42,7 @@ class Plan:
     tokenizer_args: list[str]
     student_args: list[str]
     teacher_args: list[str]
+    from_scratch: bool = False
 
 
 FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[], student_args=[], teacher_args=[])
@@ -66,10 +68,40 @@ def stage_data(p: Plan) -> dict:
     return out
 
 
+COMMITTED = os.path.join(ROOT, "models", "checkpoints")
+
+
+def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> dict | None:
+    """Seeds <out> with a committed checkpoint of the same model config (its training record becomes
+    done.json), so a fresh clone skips retraining; --from-scratch never calls this."""
+    rec_path = os.path.join(COMMITTED, f"{name}.json")
+    if not os.path.exists(rec_path) or os.path.exists(os.path.join(out, "done.json")):
+        return None
+    rec = json.load(open(rec_path))
+    if rec["config"]["model"] != model_config:
+        return None
+    src = os.path.join(COMMITTED, rec["file"])
+    if token_prepare.file_sha256(src) != rec["sha256"]:
+        raise ValueError(f"{src} does not match the sha256 in {rec_path}; restore it or run with --from-scratch")
+    os.makedirs(out, exist_ok=True)
+    shutil.copyfile(src, os.path.join(out, weights))
+    done = {"finished": True, "reused": rec_path, **{k: v for k, v in rec.items() if k not in ("file", "reuse")}}
+    done["step"] = rec["steps"]
+    with open(os.path.join(out, "done.json"), "w") as f:
+        json.dump(done, f, indent=2)
+    print(f"[{name}] reusing the committed checkpoint {src} ({rec_path}); --from-scratch retrains", flush=True)
+    return done
+
+
 def stage_tokenizer(p: Plan) -> dict:
     args = ["--data", os.path.join(p.data, "train"), "--val", os.path.join(p.data, "val"),
             "--out", os.path.join(p.runs, "tokenizer"), "--res", str(p.res), *p.tokenizer_args]
-    return tokenizer_train.train(tokenizer_train.parse_args(args))
+    cfg = tokenizer_train.parse_args(args)
+    if not p.from_scratch:
+        reused = reuse_committed("tokenizer", "tokenizer.pt", cfg.out, asdict(cfg.model))
+        if reused:
+            return reused
+    return tokenizer_train.train(cfg)
 
 
 def stage_tokens(p: Plan) -> dict:
@@ -98,6 +130,7 @@ def main(argv=None) -> None:
     ap.add_argument("--data", default=None, help="where the splits go (default: <repo>/data, or <runs>/data with --smoke)")
     ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     ap.add_argument("--smoke", action="store_true", help="tiny data and few steps, to test the pipeline itself")
+    ap.add_argument("--from-scratch", action="store_true", help="retrain even where models/checkpoints has a matching model")
     a = ap.parse_args(argv)
     wanted = [s for s in a.stages.split(",") if s]
     unknown = [s for s in wanted if s not in STAGES]
@@ -105,7 +138,7 @@ def main(argv=None) -> None:
         ap.error(f"unknown stage(s) {unknown}; the stages are {list(STAGES)}")
     preset = SMOKE if a.smoke else FULL
     data = a.data or (os.path.join(a.runs, "data") if a.smoke else os.path.join(ROOT, "data"))
-    plan = Plan(runs=a.runs, data=data, **preset)
+    plan = Plan(runs=a.runs, data=data, from_scratch=a.from_scratch, **preset)
     os.makedirs(a.runs, exist_ok=True)
     times_path = os.path.join(a.runs, "stages.json")
     times = json.load(open(times_path)) if os.path.exists(times_path) else {}
