@@ -6,10 +6,12 @@ an interruption, seeded, and timed into <runs>/stages.json.
     python3 models/pipeline.py --stages tokenizer   # one stage (earlier ones must be done)
     python3 models/pipeline.py --smoke --runs /tmp/smoke   # tiny data, few steps: catches breakage in minutes
 
-Stages so far: data (train/val/test splits rendered by the generator; the test split uses its own
+Stages: data (train/val/test splits rendered by the generator; the test split uses its own
 trajectory seed, so its start poses and trajectories never occur in training), tokenizer, tokens
 (every split encoded once), student_gt (the one-pass student on ground truth only: the ablation
-baseline), teacher (token by token, KV cache). Distilled student, export and eval are being built.
+baseline), teacher (token by token, KV cache), kd_targets (the teacher's soft targets on a sample
+of training windows), student (distilled: the shipped default), export (ONNX + manifest + golden
+tensors) and eval (eval.json, eval.md, contact sheet, ms per frame in onnxruntime-node).
 """
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ sys.path.insert(0, ROOT)
 
 from models.tokenizer import train as tokenizer_train  # noqa: E402
 from models.world_model import prepare as token_prepare  # noqa: E402
-from models.world_model import train_student, train_teacher  # noqa: E402
+from models.export import evaluate, export  # noqa: E402
+from models.world_model import kd_targets, train_student, train_teacher  # noqa: E402
 
 
 @dataclass
@@ -42,17 +45,27 @@ class Plan:
     tokenizer_args: list[str]
     student_args: list[str]
     teacher_args: list[str]
+    kd_windows: int
+    model_id: str
+    eval_args: list[str]
     from_scratch: bool = False
 
 
-FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[], student_args=[], teacher_args=[])
+# Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
+STUDENT_ARGS = ["--steps", "1500", "--batch", "32", "--eval-every", "150", "--eval-windows", "512", "--ckpt-every", "100"]
+FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[],
+            student_args=STUDENT_ARGS,
+            teacher_args=["--steps", "900", "--batch", "8", "--warmup", "100", "--eval-every", "100", "--eval-windows", "64",
+                          "--ckpt-every", "50"],
+            kd_windows=6000, model_id="wm-courtyard-v1", eval_args=[])
 SMOKE = dict(train_frames=512, val_frames=128, test_frames=128, res=64, episode_len=64,
              tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
                              "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],
              student_args=["--steps", "40", "--batch", "8", "--eval-every", "20", "--eval-windows", "32", "--ckpt-every", "20",
                            "--d", "32", "--layers", "1", "--heads", "2"],
              teacher_args=["--steps", "20", "--batch", "2", "--eval-every", "10", "--eval-windows", "8", "--ckpt-every", "10",
-                           "--d", "32", "--layers", "1", "--heads", "2"])
+                           "--d", "32", "--layers", "1", "--heads", "2"],
+             kd_windows=64, model_id="wm-smoke", eval_args=["--windows", "4", "--horizons", "1,2", "--bench-frames", "2"])
 SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 
 
@@ -111,7 +124,8 @@ def stage_tokens(p: Plan) -> dict:
 
 def stage_student_gt(p: Plan) -> dict:
     """The student trained on ground-truth tokens only: the ablation the distilled student must beat."""
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student_gt"), *p.student_args]
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student_gt"),
+            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.student_args]
     return train_student.train(train_student.parse_args(args))
 
 
@@ -120,8 +134,36 @@ def stage_teacher(p: Plan) -> dict:
     return train_teacher.train(train_teacher.parse_args(args))
 
 
+def stage_kd_targets(p: Plan) -> dict:
+    return kd_targets.compute(os.path.join(p.runs, "teacher", "teacher.pt"), os.path.join(p.runs, "tokens"),
+                              os.path.join(p.runs, "kd_targets"), p.kd_windows)
+
+
+def stage_student(p: Plan) -> dict:
+    """The shipped student: the same network and schedule as student_gt, distilled from the teacher."""
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student"),
+            "--kd", os.path.join(p.runs, "kd_targets"), "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+            *p.student_args]
+    return train_student.train(train_student.parse_args(args))
+
+
+def model_dir(p: Plan) -> str:
+    return os.path.join(p.runs, p.model_id) if p.model_id == "wm-smoke" else os.path.join(ROOT, "models", p.model_id)
+
+
+def stage_export(p: Plan) -> dict:
+    return export.export(p.runs, p.data, model_dir(p), p.model_id)
+
+
+def stage_eval(p: Plan) -> dict:
+    args = ["--model", model_dir(p), "--runs", p.runs, "--data", p.data, *p.eval_args]
+    return evaluate.run(evaluate.parse_args(args))
+
+
 STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "student_gt": stage_student_gt,
-          "teacher": stage_teacher}
+          "teacher": stage_teacher, "kd_targets": stage_kd_targets, "student": stage_student, "export": stage_export,
+          "eval": stage_eval}
+TRAINED = ("tokenizer", "student_gt", "teacher", "student")
 
 
 def main(argv=None) -> None:
@@ -146,7 +188,7 @@ def main(argv=None) -> None:
         c0, w0 = time.process_time(), time.time()
         print(f"== stage {name}", flush=True)
         result = STAGES[name](plan)
-        if name in ("tokenizer", "student_gt", "teacher") and not result.get("finished"):
+        if name in TRAINED and not result.get("finished"):
             print(f"{name} stopped before its last step; rerun to continue", flush=True)
             sys.exit(3)
         entry = times.get(name, {"wall_minutes": 0.0, "cpu_minutes_main_process": 0.0, "runs": 0})

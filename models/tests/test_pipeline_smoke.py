@@ -2,6 +2,7 @@
 
     python3 -m pytest models/tests/test_pipeline_smoke.py -q
 """
+import hashlib
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Even 60 tiny steps beat an untrained decoder's output by a wide margin.
     assert done["val_psnr"] > 12
     stages = json.load(open(os.path.join(runs, "stages.json")))
-    assert set(stages) == {"data", "tokenizer", "tokens", "student_gt", "teacher"}
+    assert set(stages) == {"data", "tokenizer", "tokens", "student_gt", "teacher", "kd_targets", "student", "export", "eval"}
     teacher = json.load(open(os.path.join(runs, "teacher", "done.json")))
     assert teacher["finished"] and 0 <= teacher["val_acc_forced"] <= 1
     tokens_meta = json.load(open(os.path.join(runs, "tokens", "meta.json")))
@@ -30,6 +31,27 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     assert tokens_meta["splits"]["train"]["frames"] == 512
     student = json.load(open(os.path.join(runs, "student_gt", "done.json")))
     assert student["finished"] and 0 <= student["val_acc"] <= 1 and 0 <= student["copy_last_acc"] <= 1
+    assert student["val_psnr_vs_tok"] > 5
+    distilled = json.load(open(os.path.join(runs, "student", "done.json")))
+    assert distilled["finished"] and distilled["config"]["kd"].endswith("kd_targets")
+    kd = json.load(open(os.path.join(runs, "kd_targets", "meta.json")))
+    assert kd["windows"] == 64 and kd["levels"] == [8, 5, 5, 5]
+    # Export: a manifest whose files exist with their sha256, and ONNX that agrees with PyTorch.
+    model = os.path.join(runs, "wm-smoke")
+    manifest = json.load(open(os.path.join(model, "manifest.json")))
+    assert manifest["tokens"] == {**manifest["tokens"], "grid": [8, 8], "vocab_size": 1000, "fsq_levels": [8, 5, 5, 5]}
+    for f in manifest["files"].values():
+        assert hashlib.sha256(open(os.path.join(model, f["path"]), "rb").read()).hexdigest() == f["sha256"]
+    parity = subprocess.run(["npx", "tsx", "models/export/parity.ts", "--model", model], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert parity.returncode == 0, parity.stdout[-3000:] + parity.stderr[-2000:]
+    assert json.loads(parity.stdout)["ok"]
+    # Eval: every model and baseline scored at every horizon, timings from onnxruntime-node.
+    ev = json.load(open(os.path.join(model, "eval.json")))
+    assert set(ev["closed_loop"]) == {"tokenizer ceiling", "copy last frame", "student", "student_gt", "teacher"}
+    assert all(set(row) == {"h1", "h2"} for row in ev["closed_loop"].values())
+    assert ev["ms_per_frame_onnxruntime_node"]["teacher"]["runs_per_frame"] == 4 + 4 + 64  # 4 prefills, 4 teacher_prev, 64 tokens
+    assert os.path.getsize(os.path.join(model, "contact_sheet.png")) > 1000
+    assert json.load(open(os.path.join(model, "manifest.json")))["metrics"]["targets"] == ev["targets"]
     # A second run finds every stage cached and finishes fast without retraining.
     r2 = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r2.returncode == 0

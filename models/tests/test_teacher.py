@@ -13,7 +13,7 @@ from models.world_model.teacher import Teacher, TeacherConfig, sample  # noqa: E
 
 def tiny(**kw):
     torch.manual_seed(0)
-    cfg = TeacherConfig(vocab_size=40, grid=3, frames=3, d=32, layers=2, heads=4, conv_kernel=3, **kw)
+    cfg = TeacherConfig(levels=[5, 8], grid=3, frames=3, d=32, layers=2, heads=4, conv_kernel=3, **kw)
     m = Teacher(cfg).eval()
     for blk in m.blocks:  # non-zero modulation, so actions matter in these tests
         torch.nn.init.normal_(blk.mod.proj.weight, std=0.05)

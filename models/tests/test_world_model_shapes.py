@@ -15,14 +15,14 @@ from models.world_model.student import Student, StudentConfig  # noqa: E402
 
 
 def tiny():
-    return StudentConfig(vocab_size=50, grid=4, context=3, d=32, layers=2, heads=2, conv_kernel=3)
+    return StudentConfig(levels=[5, 10], grid=4, context=3, d=32, layers=2, heads=2, conv_kernel=3)
 
 
 def test_student_predicts_every_token_of_the_next_frame_in_one_pass():
     m = Student(tiny())
     ctx = torch.randint(0, 50, (2, 3, 4, 4))
     logits = m(ctx, torch.zeros(2, 3, 5))
-    assert logits.shape == (2, 16, 50)
+    assert logits.shape == (2, 16, 2, 10)
 
 
 def test_actions_change_the_prediction_once_modulation_has_learned():

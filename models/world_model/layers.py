@@ -96,3 +96,72 @@ class Mlp(nn.Module):
 
     def forward(self, x):
         return self.fc2(F.gelu(self.fc1(x)))
+
+
+class FsqDigits(nn.Module):
+    """The FSQ structure of a token id: its digits (one level per latent channel). Token id
+    -> concatenated one-hot digits [.., sum(levels)] through a constant table, so embedding a
+    token costs a (sum(levels) x d) matrix instead of a (vocab x d) table: 32 x d rather than
+    4096 x d for levels [8, 8, 8, 8], which keeps the shipped models small."""
+
+    def __init__(self, levels: list[int]):
+        super().__init__()
+        self.levels = [int(l) for l in levels]
+        self.vocab_size = 1
+        for l in self.levels:
+            self.vocab_size *= l
+        ids = torch.arange(self.vocab_size)
+        cols, basis = [], 1
+        for l in self.levels:
+            cols.append(F.one_hot((ids // basis) % l, l).float())
+            basis *= l
+        self.register_buffer("onehot", torch.cat(cols, 1), persistent=False)  # [vocab, sum(levels)]
+
+    @property
+    def width(self) -> int:
+        return sum(self.levels)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return F.embedding(ids, self.onehot)
+
+    def marginals(self, probs: torch.Tensor) -> torch.Tensor:
+        """probs over token ids [.., vocab] -> per-digit marginals [.., n_digits, max(levels)]
+        (zero-padded): what a factorized head can match of a joint distribution."""
+        lead = probs.shape[:-1]
+        p = probs.reshape(*lead, *reversed(self.levels))  # id = d0 + l0*d1 + ...: the last axis is digit 0
+        nd, L = len(self.levels), max(self.levels)
+        out = probs.new_zeros(*lead, nd, L)
+        axes = list(range(len(lead), len(lead) + nd))
+        for i, l in enumerate(self.levels):
+            axis = len(lead) + nd - 1 - i
+            out[..., i, :l] = p.sum(dim=[a for a in axes if a != axis])
+        return out
+
+    def digits(self, ids: torch.Tensor) -> torch.Tensor:
+        """ids [..] -> digits [.., n_digits] (int64)."""
+        out, basis = [], 1
+        for l in self.levels:
+            out.append((ids.long() // basis) % l)
+            basis *= l
+        return torch.stack(out, -1)
+
+    def compose(self, digits: torch.Tensor) -> torch.Tensor:
+        """digits [.., n_digits] -> ids [..] (int64)."""
+        ids, basis = torch.zeros_like(digits[..., 0]), 1
+        for i, l in enumerate(self.levels):
+            ids = ids + digits[..., i] * basis
+            basis *= l
+        return ids
+
+
+class PlainLayerNorm(nn.Module):
+    """LayerNorm without learned affine (AdaLN supplies scale and shift). Constant weight and bias
+    buffers because torch 1.13 exports elementwise_affine=False as an invalid ONNX node."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.register_buffer("weight", torch.ones(d), persistent=False)
+        self.register_buffer("bias", torch.zeros(d), persistent=False)
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)

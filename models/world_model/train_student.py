@@ -1,9 +1,18 @@
 """
-Trains the one-pass student on prepared tokens. Ground truth only for now (the ablation baseline);
-distillation from the teacher's logits is added with the teacher.
+Trains the one-pass student on prepared tokens, on ground truth alone (the ablation) or distilled
+from the teacher (the shipped student).
 
     python3 models/world_model/train_student.py --tokens data/tokens --out models/runs/student_gt
+    python3 models/world_model/train_student.py --tokens data/tokens --out models/runs/student \
+        --kd models/runs/kd_targets --kd-weight 1.0                  # logit distillation
     python3 models/world_model/train_student.py ... --minutes 20      # wall-clock budget, resumable
+
+Distillation: half of every batch comes from the windows in --kd (models/world_model/kd_targets.py:
+the teacher's per-digit marginals on teacher-forced contexts) and adds kd_weight x their soft
+cross-entropy; the other half are random training windows, so both students see the same data
+diversity and the ground-truth loss on every sample. The head is factorized per FSQ digit, so the
+student matches the teacher's per-digit marginals, which is the closest a factorized distribution
+gets to the teacher's joint one in KL.
 
 <out>/log.jsonl records validation token accuracy (and copy-last-frame's, the baseline to beat)
 against CPU-minutes; <out>/done.json marks a finished run; rerun the command to resume.
@@ -22,8 +31,9 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from models import trainer  # noqa: E402
-from models.common import setup  # noqa: E402
+from models.common import psnr, setup, tensor_to_frames  # noqa: E402
 from models.world_model.data import TokenSplit  # noqa: E402
+from models.world_model.kd_targets import KdTargets  # noqa: E402
 from models.world_model.student import Student, StudentConfig  # noqa: E402
 
 
@@ -32,6 +42,9 @@ class TrainConfig:
     tokens: str = "data/tokens"
     out: str = "models/runs/student_gt"
     model: StudentConfig = field(default_factory=StudentConfig)
+    kd: str = ""              # a kd_targets.py folder; empty = ground truth only
+    tokenizer: str = ""       # tokenizer.pt: adds decoded PSNR to the validation log
+    kd_weight: float = 1.0
     steps: int = 4000
     batch: int = 32
     lr: float = 1e-3
@@ -50,9 +63,11 @@ def parse_args(argv=None) -> TrainConfig:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tokens", default=d.tokens)
     ap.add_argument("--out", default=d.out)
+    ap.add_argument("--kd", default=d.kd, help="folder of teacher targets (kd_targets.py); omit for ground truth only")
+    ap.add_argument("--tokenizer", default=d.tokenizer, help="tokenizer.pt, to log decoded PSNR during validation")
     for k in ["steps", "batch", "warmup", "eval_every", "eval_windows", "ckpt_every", "seed", "threads"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
-    for k in ["lr", "weight_decay", "minutes"]:
+    for k in ["lr", "weight_decay", "minutes", "kd_weight"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k))
     for k in ["d", "layers", "heads", "context", "conv_kernel"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d.model, k))
@@ -63,23 +78,46 @@ def parse_args(argv=None) -> TrainConfig:
     if not os.path.exists(meta_path):
         ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
     meta = json.load(open(meta_path))
-    model = StudentConfig(vocab_size=meta["vocab_size"], grid=meta["grid"][0], context=a.context, d=a.d, layers=a.layers,
+    if a.kd and not os.path.exists(os.path.join(a.kd, "meta.json")):
+        ap.error(f"--kd {a.kd}: no meta.json; run models/world_model/kd_targets.py first")
+    model = StudentConfig(levels=meta["levels"], grid=meta["grid"][0], context=a.context, d=a.d, layers=a.layers,
                           heads=a.heads, conv_kernel=a.conv_kernel)
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
     return TrainConfig(model=model, **vals)
 
 
-def evaluate(model: Student, split: TokenSplit, idx: np.ndarray, device) -> dict:
+def digit_nll(logits: torch.Tensor, digits: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    """logits [B, n, D, L], digits int [B, n, D] -> cross-entropy per digit."""
+    return F.cross_entropy(logits.flatten(0, 2), digits.flatten(), reduction=reduction)
+
+
+def soft_nll(logits: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy against soft per-digit targets probs [B, n, D, L] (KL up to a constant)."""
+    return -(probs * logits.log_softmax(-1)).sum(-1).mean()
+
+
+def evaluate(model: Student, split: TokenSplit, idx: np.ndarray, device, tokenizer=None, psnr_windows: int = 128) -> dict:
+    """Token accuracy and NLL; with a tokenizer also the decoded prediction's PSNR against the
+    decoded ground-truth tokens (so the dB-vs-CPU-minutes curve exists during training)."""
     correct = copy = total = 0
-    nll = 0.0
+    nll, db, copy_db = 0.0, [], []
     for i in range(0, len(idx), 64):
         ctx, act, target = split.batch(idx[i:i + 64], device)
         logits = model(ctx, act)
-        nll += F.cross_entropy(logits.flatten(0, 1), target.flatten(), reduction="sum").item()
-        correct += (logits.argmax(-1) == target).sum().item()
+        nll += digit_nll(logits, model.digits.digits(target), "sum").item()
+        pred = model.digits.compose(logits.argmax(-1))
+        correct += (pred == target).sum().item()
         copy += (ctx[:, -1].flatten(1) == target).sum().item()
         total += target.numel()
-    return {"val_acc": round(correct / total, 4), "copy_last_acc": round(copy / total, 4), "val_nll": round(nll / total, 4)}
+        if tokenizer is not None and i < psnr_windows:
+            g = model.cfg.grid
+            ref = tensor_to_frames(tokenizer.decode(target.view(-1, g, g).cpu()))
+            db.append(psnr(tensor_to_frames(tokenizer.decode(pred.view(-1, g, g).cpu())), ref))
+            copy_db.append(psnr(tensor_to_frames(tokenizer.decode(ctx[:, -1].cpu())), ref))
+    out = {"val_acc": round(correct / total, 4), "copy_last_acc": round(copy / total, 4), "val_nll": round(nll / total, 4)}
+    if db:
+        out.update(val_psnr_vs_tok=round(float(np.mean(db)), 2), copy_psnr_vs_tok=round(float(np.mean(copy_db)), 2))
+    return out
 
 
 def no_decay(name: str, p: torch.Tensor) -> bool:
@@ -100,14 +138,30 @@ def train(cfg: TrainConfig) -> dict:
                              {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98))
     print(f"student: {sum(p.numel() for _, p in params) / 1e6:.2f}M params, {len(tr)} training windows", flush=True)
 
+    kd = KdTargets(cfg.kd, tr) if cfg.kd else None
+    if kd:
+        print(f"student: distilling from {cfg.kd} ({len(kd)} windows with teacher targets)", flush=True)
+
     def loss_fn(net, rng):
-        ctx, act, target = tr.batch(rng.integers(0, len(tr), cfg.batch), rt.device)
-        return F.cross_entropy(net(ctx, act).flatten(0, 1), target.flatten())
+        if not kd:
+            ctx, act, target = tr.batch(rng.integers(0, len(tr), cfg.batch), rt.device)
+            return digit_nll(net(ctx, act), model.digits.digits(target))
+        h = cfg.batch // 2
+        rows = rng.integers(0, len(kd), h)
+        idx = np.concatenate([kd.window[rows], rng.integers(0, len(tr), cfg.batch - h)])
+        ctx, act, target = tr.batch(idx, rt.device)
+        logits = net(ctx, act)
+        soft = kd.probs(rows, rt.device)
+        return digit_nll(logits, model.digits.digits(target)) + cfg.kd_weight * soft_nll(logits[:h], soft)
 
     def final_fn(m, result):
         torch.save({"model": m.state_dict(), "config": asdict(cfg.model)}, os.path.join(cfg.out, "student.pt"))
 
-    return trainer.run(cfg, rt, model, opt, "student", loss_fn, lambda m: evaluate(m, va, val_idx, rt.device), final_fn)
+    tok = None
+    if cfg.tokenizer:
+        from models.tokenizer.report import load_tokenizer  # noqa: E402 (only when asked for)
+        tok = load_tokenizer(cfg.tokenizer)
+    return trainer.run(cfg, rt, model, opt, "student", loss_fn, lambda m: evaluate(m, va, val_idx, rt.device, tok), final_fn)
 
 
 if __name__ == "__main__":

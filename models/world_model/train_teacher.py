@@ -66,7 +66,7 @@ def parse_args(argv=None) -> TrainConfig:
     if not os.path.exists(meta_path):
         ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
     meta = json.load(open(meta_path))
-    model = TeacherConfig(vocab_size=meta["vocab_size"], grid=meta["grid"][0], frames=a.frames, d=a.d, layers=a.layers,
+    model = TeacherConfig(levels=meta["levels"], grid=meta["grid"][0], frames=a.frames, d=a.d, layers=a.layers,
                           heads=a.heads, conv_kernel=a.conv_kernel)
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
     return TrainConfig(model=model, **vals)
@@ -85,7 +85,7 @@ def evaluate(model: Teacher, split: TokenSplit, idx: np.ndarray, device) -> dict
     correct = copy = total = 0
     for i in range(0, len(idx), 16):
         tokens, actions = teacher_batch(split, idx[i:i + 16], device)
-        pred = model(tokens, actions)[:, -1].argmax(-1)  # teacher-forced within the last frame
+        pred = model(tokens, actions, first=tokens.shape[1] - 1)[:, -1].argmax(-1)  # teacher-forced within the last frame
         target = tokens[:, -1].flatten(1)
         correct += (pred == target).sum().item()
         copy += (tokens[:, -2].flatten(1) == target).sum().item()
@@ -110,7 +110,7 @@ def train(cfg: TrainConfig) -> dict:
 
     def loss_fn(net, rng):
         tokens, actions = teacher_batch(tr, rng.integers(0, len(tr), cfg.batch), rt.device)
-        logits = net(tokens, actions)[:, 1:]  # the first frame has no previous frame to go on
+        logits = net(tokens, actions, first=1)  # the first frame has no previous frame to go on
         return F.cross_entropy(logits.flatten(0, 2), tokens[:, 1:].flatten())
 
     def final_fn(m, result):

@@ -1,0 +1,74 @@
+/**
+ * Milliseconds per predicted frame in onnxruntime-node on this CPU: the student (one run) and the
+ * decoder, and the teacher (prefill of the context frames + one run per token), on the golden
+ * frames' encoded context, greedy. Writes JSON.
+ *
+ *   npx tsx models/export/benchOrt.ts --model models/wm-courtyard-v1 --frames 30 --out bench-ort.json
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { argmax } from '../../src/engine/runners';
+import { loadRunners, readGolden } from './ortNode';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  const args = process.argv.slice(2);
+  const opt = (k: string, d?: string) => {
+    const i = args.indexOf(k);
+    return i >= 0 ? args[i + 1] : d;
+  };
+  const dir = opt('--model');
+  const frames = Number(opt('--frames', '30'));
+  const threads = Number(opt('--threads', String(cpus().length)));
+  if (!dir || !Number.isInteger(frames) || frames < 1 || !Number.isInteger(threads) || threads < 1) {
+    console.error('usage: tsx models/export/benchOrt.ts --model DIR [--frames N >= 1] [--threads T] [--out FILE]');
+    process.exit(2);
+  }
+  const r = await loadRunners(dir, threads);
+  const g = readGolden(dir);
+  const m = r.manifest;
+  const n = r.n;
+  const K = m.student.context_frames;
+  const encoded = g.encoded!.data as Int32Array;
+  const L = Math.max(...m.tokens.fsq_levels);
+  const uniform = new Float32Array(n * m.tokens.fsq_levels.length * L).fill(0.5);
+  const actions = new Float32Array(K * 5);
+  const ctx = encoded.slice(0, K * n);
+
+  const time = async (count: number, fn: () => Promise<unknown>) => {
+    await fn(); // warm-up
+    const ms: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      await fn();
+      ms.push(performance.now() - t0);
+    }
+    return { ms_per_frame: Number(median(ms).toFixed(2)), mean_ms: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)), frames: count };
+  };
+  const student = await time(frames, () => r.studentStep(ctx, actions, 0, L, uniform));
+  const decoder = await time(frames, () => r.decode(ctx.subarray(0, n)));
+  const teacherFrames = Math.max(1, Math.round(frames / 3));
+  let runs = 0;
+  const teacher = await time(teacherFrames, async () => {
+    runs = (await r.teacherFrame(ctx, new Float32Array((K + 1) * 5), argmax)).runs;
+  });
+  const report = {
+    what: 'median ms per predicted frame, onnxruntime-node CPU execution provider, batch 1, greedy',
+    threads,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    student: { ...student, runs_per_frame: 1 },
+    decoder,
+    student_plus_decoder_ms: Number((student.ms_per_frame + decoder.ms_per_frame).toFixed(2)),
+    teacher: { ...teacher, runs_per_frame: runs },
+    teacher_over_student: Number((teacher.ms_per_frame / student.ms_per_frame).toFixed(1)),
+  };
+  const out = opt('--out');
+  if (out) writeFileSync(out, JSON.stringify(report, null, 2));
+  console.log(JSON.stringify(report, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,283 @@
+"""
+Exports the tokenizer, the teacher and the student to ONNX with a manifest.json that describes every
+file, tensor and convention, plus golden tensors for parity tests (PyTorch outputs on real frames).
+
+    python3 models/export/export.py --runs models/runs --data data --out models/wm-courtyard-v1
+
+Every graph is opset 17 with int32 token ids and fixed shapes (the teacher step's slot count T is
+the one dynamic axis: 257 to prefill a frame, 1 to decode a token), and is refused unless each of
+its ops has a kernel in onnxruntime-web's WebGPU execution provider (webgpu_ops.json).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, ROOT)
+from models.data.dataset import load  # noqa: E402
+from models.export.graphs import DecoderGraph, EncoderGraph, StudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
+from models.export.rollout import student_rollout, teacher_rollout  # noqa: E402
+from models.tokenizer.report import load_tokenizer  # noqa: E402
+from models.world_model.kd_targets import load_teacher  # noqa: E402
+from models.world_model.student import Student, StudentConfig  # noqa: E402
+
+OPSET = 17
+HERE = os.path.dirname(os.path.abspath(__file__))
+FORMAT = "world-model-playground manifest v1"
+
+
+def load_student(path: str) -> Student:
+    ck = torch.load(path, map_location="cpu")
+    m = Student(StudentConfig(**ck["config"]))
+    m.load_state_dict(ck["model"])
+    return m.eval()
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def check_webgpu_ops(model: onnx.ModelProto, name: str) -> list[str]:
+    """The ops of a graph; raises if one has no WebGPU kernel (it would silently run on the CPU)."""
+    table = json.load(open(os.path.join(HERE, "webgpu_ops.json")))["ops"]
+    ops = sorted({n.op_type for n in model.graph.node if n.domain in ("", "ai.onnx")})
+    other = sorted({f"{n.domain}:{n.op_type}" for n in model.graph.node if n.domain not in ("", "ai.onnx")})
+    missing = [o for o in ops if o not in table and o != "Constant"] + other  # Constant nodes become initializers
+    if missing:
+        raise ValueError(f"{name}: ops without a WebGPU kernel in onnxruntime-web: {missing}")
+    return ops
+
+
+def export_graph(module: torch.nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str],
+                 dynamic: dict | None = None) -> list[str]:
+    module.eval()
+    with torch.no_grad():
+        torch.onnx.export(module, args, path, opset_version=OPSET, input_names=inputs, output_names=outputs,
+                          dynamic_axes=dynamic or {}, do_constant_folding=True)
+    model = onnx.load(path)
+    onnx.checker.check_model(model)
+    return check_webgpu_ops(model, os.path.basename(path))
+
+
+def tensor(name: str, dtype: str, shape: list, meaning: str) -> dict:
+    return {"name": name, "dtype": dtype, "shape": shape, "meaning": meaning}
+
+
+class Golden:
+    """Named tensors in one little-endian binary file, indexed by golden.json (readable from Node)."""
+
+    def __init__(self):
+        self.index, self.blobs, self.offset = {}, [], 0
+
+    def add(self, name: str, arr) -> None:
+        a = np.ascontiguousarray(arr.detach().numpy() if torch.is_tensor(arr) else arr)
+        dtype = {np.dtype("float32"): "float32", np.dtype("int32"): "int32", np.dtype("uint8"): "uint8"}[a.dtype]
+        b = a.astype(a.dtype.newbyteorder("<")).tobytes()
+        self.index[name] = {"dtype": dtype, "shape": list(a.shape), "offset": self.offset, "bytes": len(b)}
+        self.blobs.append(b)
+        self.offset += len(b)
+
+    def write(self, out: str, meta: dict) -> None:
+        with open(os.path.join(out, "golden.bin"), "wb") as f:
+            f.write(b"".join(self.blobs))
+        with open(os.path.join(out, "golden.json"), "w") as f:
+            json.dump({**meta, "tensors": self.index}, f, indent=1)
+
+
+def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3, teacher_frames: int = 2) -> dict:
+    t0 = time.time()
+    os.makedirs(out, exist_ok=True)
+    sources = {k: sha256(os.path.join(runs, k, f"{f}.pt")) for k, f in
+               (("tokenizer", "tokenizer"), ("student", "student"), ("teacher", "teacher"))}
+    man_path = os.path.join(out, "manifest.json")
+    if os.path.exists(man_path):
+        old = json.load(open(man_path))
+        if old.get("sources") == sources and all(os.path.exists(os.path.join(out, f["path"])) and sha256(os.path.join(out, f["path"])) == f["sha256"]
+                                                 for f in old["files"].values()):
+            print(f"[export] {out} is up to date with the checkpoints; delete its manifest.json to export again", flush=True)
+            return old
+    tok = load_tokenizer(os.path.join(runs, "tokenizer", "tokenizer.pt"))
+    student = load_student(os.path.join(runs, "student", "student.pt"))
+    teacher = load_teacher(os.path.join(runs, "teacher", "teacher.pt"))
+    sc, tc = student.cfg, teacher.cfg
+    if sc.levels != tok.cfg.levels or tc.levels != tok.cfg.levels or sc.grid != tok.cfg.grid:
+        raise ValueError(f"tokenizer levels/grid {tok.cfg.levels}/{tok.cfg.grid} disagree with the student's "
+                         f"{sc.levels}/{sc.grid} or the teacher's {tc.levels}")
+    H = W = tok.cfg.res
+    g, K, n = sc.grid, sc.context, sc.grid * sc.grid
+    nd, Lmax = len(sc.levels), max(sc.levels)
+    Kt = tc.frames - 1
+    kv_shape = [tc.layers, 2, 1, tc.heads, tc.seq_len, tc.d // tc.heads]
+    enc, dec, stu = EncoderGraph(tok), DecoderGraph(tok), StudentGraph(student)
+    tprev, tstep = TeacherPrevGraph(teacher), TeacherStepGraph(teacher)
+
+    # Real frames for the example inputs and the golden tensors: the start of the first test episode.
+    ds = load(os.path.join(data, "test"))
+    steps = max(K, Kt) + max(golden_frames, teacher_frames)
+    frames = np.stack([np.asarray(ds.frame(i)) for i in range(steps)])
+    actions = torch.from_numpy(ds.normalized_actions()[:steps].astype(np.float32)).unsqueeze(0)
+    pix = torch.from_numpy(frames.astype(np.float32))
+    with torch.no_grad():
+        ctx_all = torch.cat([enc(pix[i:i + 1]) for i in range(steps)]).unsqueeze(0)  # [1, steps, g, g]
+
+    files = {}
+    print("[export] encoder, decoder", flush=True)
+    files["encoder"] = {"path": "encoder.onnx", "ops": export_graph(enc, (pix[:1],), os.path.join(out, "encoder.onnx"), ["frame"], ["tokens"]),
+                        "inputs": [tensor("frame", "float32", [1, H, W, 3], "RGB pixels 0..255, top row first (NHWC)")],
+                        "outputs": [tensor("tokens", "int32", [1, g, g], "token ids in raster order")]}
+    files["decoder"] = {"path": "decoder.onnx", "ops": export_graph(dec, (ctx_all[:, 0],), os.path.join(out, "decoder.onnx"), ["tokens"], ["frame"]),
+                        "inputs": [tensor("tokens", "int32", [1, g, g], "token ids")],
+                        "outputs": [tensor("frame", "float32", [1, H, W, 3], "RGB 0..255 (round and clamp for display), NHWC")]}
+    print("[export] student", flush=True)
+    ex_s = (ctx_all[:, :K], actions[:, :K], torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax))
+    files["student"] = {
+        "path": "student.onnx",
+        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"), ["context", "actions", "temperature", "top_k", "uniform"], ["tokens", "logits"]),
+        "inputs": [tensor("context", "int32", [1, K, g, g], f"the last {K} frames' tokens, oldest first"),
+                   tensor("actions", "float32", [1, K, 5], "normalized action taken after each context frame; the last one leads to the predicted frame"),
+                   tensor("temperature", "float32", [1], "sampling temperature; 0 = greedy"),
+                   tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
+                   tensor("uniform", "float32", [1, n, nd, Lmax], "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0")],
+        "outputs": [tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
+                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])")]}
+    print("[export] teacher", flush=True)
+    zeros_prev = torch.zeros(1, n, tc.d)
+    ex_t = (torch.zeros(1, tc.frame_len, dtype=torch.int32), torch.arange(tc.frame_len, dtype=torch.int32), actions[:, 0], zeros_prev,
+            teacher.empty_cache(1))
+    files["teacher_prev"] = {
+        "path": "teacher_prev.onnx",
+        "ops": export_graph(tprev, (ctx_all[:, 0],), os.path.join(out, "teacher_prev.onnx"), ["prev_tokens"], ["prev_features"]),
+        "inputs": [tensor("prev_tokens", "int32", [1, g, g], "the previous frame's tokens")],
+        "outputs": [tensor("prev_features", "float32", [1, n, tc.d], "what each slot of the next frame sees of this one")]}
+    files["teacher_step"] = {
+        "path": "teacher_step.onnx",
+        "ops": export_graph(tstep, ex_t, os.path.join(out, "teacher_step.onnx"),
+                            ["slot_tokens", "positions", "action", "prev_features", "past_kv"], ["logits", "present_kv"],
+                            {"slot_tokens": {1: "T"}, "positions": {0: "T"}, "logits": {1: "T"}}),
+        "inputs": [tensor("slot_tokens", "int32", [1, "T"], "the token each slot holds: slot 0 of a frame is its action slot (value ignored), slot j holds token j-1"),
+                   tensor("positions", "int32", ["T"], f"absolute positions in the {tc.seq_len}-slot window (frame k slot j = k*{tc.frame_len}+j), all in one frame"),
+                   tensor("action", "float32", [1, 5], "normalized action leading into that frame (zeros for the window's first frame)"),
+                   tensor("prev_features", "float32", [1, n, tc.d], "teacher_prev of the frame before (zeros for the window's first frame)"),
+                   tensor("past_kv", "float32", kv_shape, "keys/values of every earlier slot (zeros where unwritten)")],
+        "outputs": [tensor("logits", "float32", [1, "T", tc.vocab_size], "slot j's logits over token j of its frame (j < 256)"),
+                    tensor("present_kv", "float32", kv_shape, "past_kv with these slots written")]}
+    for f in files.values():
+        p = os.path.join(out, f["path"])
+        f["bytes"], f["sha256"] = os.path.getsize(p), sha256(p)
+
+    print("[export] golden tensors", flush=True)
+    gold = Golden()
+    gen = torch.Generator().manual_seed(0)
+    uniforms = torch.rand(golden_frames, n, nd, Lmax, generator=gen)
+    with torch.no_grad():
+        gold.add("frames", frames[:steps])
+        gold.add("actions", actions[0])
+        gold.add("encoded", ctx_all[0])
+        greedy, logits0 = student_rollout(stu, ctx_all[:, :K], actions, 0.0, Lmax, uniforms)
+        sampled, _ = student_rollout(stu, ctx_all[:, :K], actions, 1.0, 4, uniforms)
+        gold.add("student_uniforms", uniforms)
+        gold.add("student_greedy", greedy)
+        gold.add("student_logits0", logits0[0])
+        gold.add("student_sampled_t1_k4", sampled)
+        gold.add("decoded0", dec(greedy[:1])[0])
+        prev = tprev(ctx_all[:, Kt - 1])
+        gold.add("teacher_prev", prev[0])
+        tgreedy, tlogits0 = teacher_rollout(tprev, tstep, ctx_all[:, :Kt], actions, teacher_frames)
+        gold.add("teacher_greedy", tgreedy)
+        gold.add("teacher_logits0", tlogits0)
+    gold.write(out, {"what": "PyTorch outputs of the exported graphs on the first test-episode frames, for parity tests",
+                     "student": {"context": K, "rollout": "context = encoded[:K]; step i uses actions[i:i+K]; greedy = temperature 0, top_k max",
+                                 "sampled": "temperature 1, top_k 4, uniform = student_uniforms[i]"},
+                     "teacher": {"context": Kt, "rollout": "greedy; frame i: prefill encoded/predicted window, actions in = [0, actions[i:i+K]]"}})
+    for name in ("golden.json", "golden.bin"):
+        p = os.path.join(out, name)
+        files[name.replace(".", "_")] = {"path": name, "bytes": os.path.getsize(p), "sha256": sha256(p),
+                                         "meaning": "parity-test data (not needed to run the model)"}
+
+    manifest = build_manifest(model_id, files, tok, student, teacher, runs, data)
+    manifest["sources"] = sources
+    with open(man_path, "w") as f:
+        json.dump(manifest, f, indent=2)
+    print(f"[export] {out}: {sum(f['bytes'] for f in files.values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s", flush=True)
+    return manifest
+
+
+def build_manifest(model_id: str, files: dict, tok, student: Student, teacher, runs: str, data: str) -> dict:
+    sc, tc = student.cfg, teacher.cfg
+    contract = json.load(open(os.path.join(ROOT, "models", "contract.json")))
+    data_meta = {s: json.load(open(os.path.join(data, s, "meta.json"))) for s in ("train", "val", "test")}
+    stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
+    done = {k: json.load(open(os.path.join(runs, k, "done.json"))) for k in ("tokenizer", "teacher", "student", "student_gt")
+            if os.path.exists(os.path.join(runs, k, "done.json"))}
+    cpu_min = sum(d.get("cpu_minutes", 0) for d in done.values())
+    return {
+        "format": FORMAT,
+        "id": model_id,
+        "description": "A distilled autoregressive next-token world model of the seeded courtyard world: FSQ tokenizer "
+                       "(128x128 RGB <-> 16x16 tokens), a token-by-token teacher with a KV cache, and a one-pass student "
+                       "distilled from it. Everything runs in onnxruntime (web: WebGPU or WASM).",
+        "opset": OPSET,
+        "files": files,
+        "frame": {"height": tok.cfg.res, "width": tok.cfg.res, "channels": 3, "layout": "NHWC, RGB, top row first", "range": [0, 255]},
+        "tokens": {"grid": [sc.grid, sc.grid], "order": "raster (row-major, top-left first)", "vocab_size": sc.vocab_size,
+                   "fsq_levels": sc.levels, "dtype": "int32",
+                   "digits": "token id = sum_i digit_i * prod(levels[:i]); digit i is FSQ channel i's level (0..levels[i]-1)"},
+        "action": {"contract_version": contract["version"], "keys": contract["action"]["keys"], "units": contract["action"]["units"],
+                   "max": contract["action"]["max"], "normalization": "model input = clip(action / max, -1, 1)",
+                   "semantics": contract["action"]["semantics"], "step_rate_hz": contract["step_rate_hz"]},
+        "student": {"file": "student", "context_frames": sc.context, "runs_per_frame": 1,
+                    "config": {**{k: getattr(sc, k) for k in ("d", "layers", "heads", "conv_kernel")}},
+                    "params": sum(p.numel() for p in student.parameters()),
+                    "sampling_defaults": {"temperature": 0.0, "top_k": max(sc.levels), "seed": 0},
+                    "loop": "context = the last K frames' tokens (encoded ground truth at the start or after a re-anchor, then its own "
+                            "predictions); actions = the normalized action after each context frame; output tokens -> decoder"},
+        "teacher": {"files": ["teacher_prev", "teacher_step"], "context_frames": tc.frames - 1, "frame_slots": tc.frame_len,
+                    "window_slots": tc.seq_len, "kv_shape": files["teacher_step"]["inputs"][4]["shape"],
+                    "config": {k: getattr(tc, k) for k in ("d", "layers", "heads", "conv_kernel")},
+                    "params": sum(p.numel() for p in teacher.parameters()),
+                    "sampling_defaults": {"temperature": 0.0, "top_k": 0, "seed": 0},
+                    "loop": "per predicted frame: past_kv = zeros; for each context frame k (oldest first) run teacher_step once on its "
+                            "257 slots [0, tokens] at positions k*257.., with action = the action into frame k (zeros for k = 0) and "
+                            "prev_features = teacher_prev(frame k-1) (zeros for k = 0); then for p = 0..255 run one slot at position "
+                            "K*257+p holding token p-1 (0 for p = 0), pick token p from its logits (temperature, top-k over ids)."},
+        "training_data": {"source": "synthetic: rendered by this project's own three.js world (src/sim) in headless Chromium by "
+                                    "models/data/generate.ts; no external data", "world_seed": data_meta["train"]["settings"]["world_seed"],
+                          "splits": {s: {"frames": m["counts"]["frames"], "episodes": m["counts"]["episodes"],
+                                         "trajectory_seed": m["settings"]["seed"]} for s, m in data_meta.items()},
+                          "test_split": "its own trajectory seed: start poses and trajectories never seen in training"},
+        "compute": {"hardware": "2 CPU cores, no GPU", "stage_wall_minutes": {k: v["wall_minutes"] for k, v in stages.items()},
+                    "training_cpu_minutes": {k: d.get("cpu_minutes") for k, d in done.items()},
+                    "training_cpu_hours": round(cpu_min / 60, 2)},
+        "metrics": {},
+    }
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "data"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "wm-courtyard-v1"))
+    ap.add_argument("--id", default="wm-courtyard-v1")
+    a = ap.parse_args(argv)
+    for need in ("tokenizer/tokenizer.pt", "student/student.pt", "teacher/teacher.pt"):
+        if not os.path.exists(os.path.join(a.runs, need)):
+            ap.error(f"{os.path.join(a.runs, need)} is missing; run the earlier pipeline stages first")
+    torch.set_num_threads(os.cpu_count() or 1)
+    export(a.runs, a.data, a.out, a.id)
+
+
+if __name__ == "__main__":
+    main()

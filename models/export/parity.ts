@@ -1,0 +1,131 @@
+/**
+ * PyTorch vs onnxruntime-node parity for an exported model folder: every graph is run here on the
+ * golden inputs that export.py recorded with PyTorch, and compared: close logits and features,
+ * identical greedy (and seeded sampled) token rollouts over several frames.
+ *
+ *   npx tsx models/export/parity.ts --model models/wm-courtyard-v1 [--out parity.json]
+ *
+ * Prints a JSON report; exits 1 when a check fails, 2 on bad arguments.
+ */
+import { writeFileSync } from 'node:fs';
+import { argmax } from '../../src/engine/runners';
+import { loadRunners, readGolden } from './ortNode';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
+const mismatches = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let c = Math.abs(a.length - b.length);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) c++;
+  return c;
+};
+
+export async function parity(dir: string): Promise<Check[]> {
+  const r = await loadRunners(dir);
+  const g = readGolden(dir);
+  const m = r.manifest;
+  const n = r.n;
+  const K = m.student.context_frames;
+  const Kt = m.teacher.context_frames;
+  const get = (k: string) => {
+    const t = g[k];
+    if (!t) throw new Error(`golden.json has no tensor '${k}'`);
+    return t;
+  };
+  const frames = get('frames');
+  const encoded = get('encoded').data as Int32Array;
+  const actions = get('actions').data as Float32Array;
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+
+  // Encoder: token ids of real frames (a latent exactly on a rounding boundary could flip; none may).
+  const px = frames.shape[1]! * frames.shape[2]! * 3;
+  let flips = 0;
+  for (let f = 0; f < frames.shape[0]!; f++) {
+    const rgb = Float32Array.from((frames.data as Uint8Array).subarray(f * px, (f + 1) * px));
+    flips += mismatches(await r.encode(rgb), encoded.subarray(f * n, (f + 1) * n));
+  }
+  add('encoder tokens identical', flips === 0, `${flips} of ${frames.shape[0]! * n} token ids differ`);
+
+  // Student: greedy and seeded sampled rollouts, first-step logits.
+  const uniforms = get('student_uniforms').data as Float32Array;
+  const frameCount = get('student_uniforms').shape[0]!;
+  const uSize = uniforms.length / frameCount;
+  for (const [label, golden, temperature, topK] of [
+    ['greedy', 'student_greedy', 0, Math.max(...m.tokens.fsq_levels)],
+    ['sampled (temperature 1, top-k 4)', 'student_sampled_t1_k4', 1, 4],
+  ] as const) {
+    let ctx = encoded.slice(0, K * n);
+    const want = get(golden).data as Int32Array;
+    let diff = 0;
+    for (let i = 0; i < frameCount; i++) {
+      const out = await r.studentStep(ctx, actions.slice(i * 5, (i + K) * 5), temperature, topK, uniforms.slice(i * uSize, (i + 1) * uSize));
+      if (i === 0 && label === 'greedy') {
+        const d = maxAbsDiff(out.logits, get('student_logits0').data as Float32Array);
+        add('student logits close', d < 1e-3, `max |diff| ${d.toExponential(2)} (tolerance 1e-3)`);
+      }
+      diff += mismatches(out.tokens, want.subarray(i * n, (i + 1) * n));
+      ctx = Int32Array.from([...ctx.subarray(n), ...out.tokens]);
+    }
+    add(`student ${label} rollout identical`, diff === 0, `${frameCount} frames, ${diff} token ids differ`);
+  }
+
+  // Decoder: pixels of the first greedy student frame.
+  const dec = await r.decode((get('student_greedy').data as Int32Array).slice(0, n));
+  const dd = maxAbsDiff(dec, get('decoded0').data as Float32Array);
+  add('decoder pixels close', dd < 0.05, `max |diff| ${dd.toFixed(4)} of 255 (tolerance 0.05)`);
+
+  // Teacher: features, first decode-step logits, greedy token-by-token rollout.
+  const tFrames = get('teacher_greedy').shape[0]!;
+  let ctx = encoded.slice(0, Kt * n);
+  const want = get('teacher_greedy').data as Int32Array;
+  let tdiff = 0;
+  for (let i = 0; i < tFrames; i++) {
+    const actionsIn = new Float32Array((Kt + 1) * 5);
+    actionsIn.set(actions.subarray(i * 5, (i + Kt) * 5), 5);
+    const out = await r.teacherFrame(ctx, actionsIn, argmax);
+    if (i === 0) {
+      const d = maxAbsDiff(out.firstLogits, get('teacher_logits0').data as Float32Array);
+      add('teacher step logits close', d < 1e-3, `max |diff| ${d.toExponential(2)} (tolerance 1e-3)`);
+    }
+    tdiff += mismatches(out.tokens, want.subarray(i * n, (i + 1) * n));
+    ctx = Int32Array.from([...ctx.subarray(n), ...out.tokens]);
+  }
+  add('teacher greedy rollout identical', tdiff === 0, `${tFrames} frames token by token, ${tdiff} token ids differ`);
+  return checks;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const opt = (k: string) => {
+    const i = args.indexOf(k);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const dir = opt('--model');
+  if (!dir) {
+    console.error('usage: tsx models/export/parity.ts --model DIR [--out FILE]');
+    process.exit(2);
+  }
+  const checks = await parity(dir);
+  const report = { model: dir, ok: checks.every((c) => c.ok), checks };
+  const out = opt('--out');
+  if (out) writeFileSync(out, JSON.stringify(report, null, 2));
+  console.log(JSON.stringify(report, null, 2));
+  process.exit(report.ok ? 0 : 1);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

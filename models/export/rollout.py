@@ -1,0 +1,63 @@
+"""
+Closed-loop rollouts through the exported graphs' PyTorch wrappers, one step exactly as the
+browser (and models/export/parity.ts in onnxruntime-node) runs it. The golden files come from
+here; eval.py uses the batched models and a test checks both agree.
+"""
+from __future__ import annotations
+
+import torch
+
+from models.export.graphs import StudentGraph, TeacherPrevGraph, TeacherStepGraph
+
+
+def student_rollout(g: StudentGraph, context: torch.Tensor, actions: torch.Tensor, temperature: float, top_k: int,
+                    uniforms: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """context int32 [1, K, h, w]; actions [1, K + N - 1, 5] (actions[:, t] follows frame t);
+    uniforms [N, h*w, D, L]. Returns tokens [N, h, w] and the first step's logits."""
+    K = context.shape[1]
+    ctx, out, first = context, [], None
+    temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
+    for i in range(len(uniforms)):
+        tokens, logits = g(ctx, actions[:, i:i + K], temp, k, uniforms[i:i + 1])
+        first = logits if first is None else first
+        out.append(tokens[0])
+        ctx = torch.cat([ctx[:, 1:], tokens.unsqueeze(1)], 1)
+    return torch.stack(out), first
+
+
+def teacher_frame(prev_g: TeacherPrevGraph, step_g: TeacherStepGraph, context: torch.Tensor, actions_in: torch.Tensor,
+                  pick) -> tuple[torch.Tensor, torch.Tensor]:
+    """One predicted frame. context int32 [1, K, h, w]; actions_in [1, K + 1, 5] (the action leading
+    into each frame, the first zero); pick(logits [V]) -> token id. Returns tokens [h, w] and the
+    logits of the first decode step."""
+    t = step_g.teacher
+    K, L, n = context.shape[1], t.cfg.frame_len, t.cfg.tokens_per_frame
+    cache = t.empty_cache(1)
+    zeros = torch.zeros(1, n, t.cfg.d)
+    flat = context.reshape(1, K, n)
+    for k in range(K):  # prefill: one run per context frame
+        prev = prev_g(context[:, k - 1]) if k > 0 else zeros
+        slots = torch.cat([torch.zeros(1, 1, dtype=torch.int32), flat[:, k]], 1)
+        _, cache = step_g(slots, torch.arange(k * L, (k + 1) * L, dtype=torch.int32), actions_in[:, k], prev, cache)
+    prev = prev_g(context[:, -1])
+    out, first = torch.zeros(n, dtype=torch.int32), None
+    for p in range(n):
+        slot = out[p - 1:p] if p > 0 else torch.zeros(1, dtype=torch.int32)
+        logits, cache = step_g(slot.view(1, 1), torch.tensor([K * L + p], dtype=torch.int32), actions_in[:, K], prev, cache)
+        first = logits[0, 0] if first is None else first
+        out[p] = int(pick(logits[0, 0]))
+    return out.view(t.cfg.grid, t.cfg.grid), first
+
+
+def teacher_rollout(prev_g: TeacherPrevGraph, step_g: TeacherStepGraph, context: torch.Tensor, actions: torch.Tensor,
+                    frames: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Greedy closed loop for `frames` frames; actions [1, K + frames - 1, 5] as for the student."""
+    K = context.shape[1]
+    ctx, out, first = context, [], None
+    for i in range(frames):
+        acts = torch.cat([torch.zeros(1, 1, 5), actions[:, i:i + K]], 1)
+        tokens, logits = teacher_frame(prev_g, step_g, ctx, acts, lambda l: l.argmax())
+        first = logits if first is None else first
+        out.append(tokens)
+        ctx = torch.cat([ctx[:, 1:], tokens.view(1, 1, *tokens.shape)], 1)
+    return torch.stack(out), first

@@ -1,0 +1,83 @@
+/**
+ * The model manifest (models/<id>/manifest.json, written by models/export/export.py): the one
+ * description of every shipped file and tensor. Parsed with zod so a malformed manifest fails with
+ * a message that names the field, before any model file is fetched.
+ */
+import { z } from 'zod';
+
+const dim = z.union([z.number().int().positive(), z.string()]);
+const tensorSpec = z.object({
+  name: z.string(),
+  dtype: z.enum(['float32', 'int32']),
+  shape: z.array(dim),
+  meaning: z.string(),
+});
+const onnxFile = z.object({
+  path: z.string().regex(/^[\w.-]+\.onnx$/, 'a file name in the model folder'),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  inputs: z.array(tensorSpec),
+  outputs: z.array(tensorSpec),
+  ops: z.array(z.string()),
+});
+const dataFile = z.object({ path: z.string(), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/), meaning: z.string() });
+const sampling = z.object({ temperature: z.number().min(0), top_k: z.number().int().min(0), seed: z.number().int() });
+
+export const manifestSchema = z.object({
+  format: z.literal('world-model-playground manifest v1'),
+  id: z.string(),
+  opset: z.number().int().min(17),
+  files: z.object({
+    encoder: onnxFile,
+    decoder: onnxFile,
+    student: onnxFile,
+    teacher_prev: onnxFile,
+    teacher_step: onnxFile,
+    golden_json: dataFile.optional(),
+    golden_bin: dataFile.optional(),
+  }),
+  frame: z.object({ height: z.number().int().positive(), width: z.number().int().positive(), channels: z.literal(3) }),
+  tokens: z.object({
+    grid: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+    vocab_size: z.number().int().positive(),
+    fsq_levels: z.array(z.number().int().min(2)).min(1),
+  }),
+  action: z.object({ contract_version: z.number().int(), keys: z.array(z.string()).length(5), max: z.array(z.number().positive()).length(5) }),
+  student: z.object({ context_frames: z.number().int().positive(), sampling_defaults: sampling }),
+  teacher: z.object({
+    context_frames: z.number().int().positive(),
+    frame_slots: z.number().int().positive(),
+    window_slots: z.number().int().positive(),
+    kv_shape: z.array(z.number().int().positive()),
+    sampling_defaults: sampling,
+  }),
+  metrics: z.record(z.string(), z.unknown()),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ModelFileKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
+export const MODEL_FILES: readonly ModelFileKey[] = ['encoder', 'decoder', 'student', 'teacher_prev', 'teacher_step'];
+
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+}
+
+/** Parses and cross-checks a manifest; throws ManifestError naming what is wrong. */
+export function parseManifest(json: unknown, source = 'manifest.json'): Manifest {
+  const r = manifestSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ManifestError(`${source}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+  }
+  const m = r.data;
+  const [gh, gw] = m.tokens.grid;
+  const vocab = m.tokens.fsq_levels.reduce((a, b) => a * b, 1);
+  if (vocab !== m.tokens.vocab_size) throw new ManifestError(`${source}: fsq_levels multiply to ${vocab}, not vocab_size ${m.tokens.vocab_size}`);
+  const ctx = m.files.student.inputs.find((t) => t.name === 'context');
+  if (!ctx || ctx.shape.join() !== [1, m.student.context_frames, gh, gw].join()) {
+    throw new ManifestError(`${source}: student input 'context' must be [1, ${m.student.context_frames}, ${gh}, ${gw}]`);
+  }
+  return m;
+}
+
+export const tokensPerFrame = (m: Manifest) => m.tokens.grid[0] * m.tokens.grid[1];
