@@ -52,12 +52,12 @@ class Plan:
 
 
 # Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
-STUDENT_ARGS = ["--steps", "1500", "--batch", "32", "--eval-every", "150", "--eval-windows", "512", "--ckpt-every", "100"]
+STUDENT_ARGS = ["--steps", "1000", "--batch", "32", "--eval-every", "150", "--eval-windows", "512", "--ckpt-every", "100"]
 FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[],
             student_args=STUDENT_ARGS,
-            teacher_args=["--steps", "900", "--batch", "8", "--warmup", "100", "--eval-every", "100", "--eval-windows", "64",
+            teacher_args=["--steps", "600", "--batch", "8", "--warmup", "100", "--eval-every", "100", "--eval-windows", "64",
                           "--ckpt-every", "50"],
-            kd_windows=6000, model_id="wm-courtyard-v1", eval_args=[])
+            kd_windows=4000, model_id="wm-courtyard-v1", eval_args=[])
 SMOKE = dict(train_frames=512, val_frames=128, test_frames=128, res=64, episode_len=64,
              tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
                              "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],

@@ -72,9 +72,10 @@ class CausalSelfAttention(nn.Module):
             k = cache[0] * keep[:, None] + torch.einsum("ts,bhtd->bhsd", w, k)
             v = cache[1] * keep[:, None] + torch.einsum("ts,bhtd->bhsd", w, v)
         elif cache is not None:
-            # Same result, without touching every slot (PyTorch evaluation decodes 256 steps a frame).
+            # Same result written in place, without copying every slot (PyTorch evaluation decodes
+            # 256 steps a frame); the caller's cache tensor is updated.
             pos = write.to(torch.int64).argmax(1)
-            k, v = cache[0].index_copy(2, pos, k), cache[1].index_copy(2, pos, v)
+            k, v = cache[0].index_copy_(2, pos, k), cache[1].index_copy_(2, pos, v)
         scale = (D // self.h) ** -0.5
         if cache is None and chunk:
             # Training: queries of one frame at a time against the keys up to that frame's end, so the
@@ -182,9 +183,11 @@ class Teacher(nn.Module):
         mask = ar[None, :] <= positions[:, None]  # causal over absolute positions
         new = []
         for i, blk in enumerate(self.blocks):
-            x, (k, v) = blk(x, c, mask, cache=(cache[i, 0], cache[i, 1]), write=write)
-            new.append(torch.stack([k, v]))
-        return self.head(self.norm(x)), torch.stack(new)
+            x, kv = blk(x, c, mask, cache=(cache[i, 0], cache[i, 1]), write=write)
+            new.append(kv)
+        if not torch.onnx.is_in_onnx_export():
+            return self.head(self.norm(x)), cache  # written in place
+        return self.head(self.norm(x)), torch.stack([torch.stack(kv) for kv in new])
 
     @torch.no_grad()
     def generate(self, context: torch.Tensor, actions: torch.Tensor, temperature: float = 1.0, top_k: int = 0,

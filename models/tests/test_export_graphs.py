@@ -1,0 +1,79 @@
+"""FSQ digits, in-graph sampling, and the exported graphs' wrappers against the models that eval.py
+scores (so what is measured is what ships).
+
+    python3 -m pytest models/tests/test_export_graphs.py -q
+"""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from models.export.evaluate import rollout_student  # noqa: E402
+from models.export.graphs import StudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
+from models.export.rollout import student_rollout, teacher_rollout  # noqa: E402
+from models.world_model.layers import FsqDigits  # noqa: E402
+from models.world_model.student import Student, StudentConfig, sample_digits  # noqa: E402
+from models.world_model.teacher import Teacher, TeacherConfig  # noqa: E402
+
+
+def test_digits_round_trip_and_marginals_sum_the_joint():
+    d = FsqDigits([8, 5, 3])
+    ids = torch.arange(120)
+    assert torch.equal(d.compose(d.digits(ids)), ids)
+    assert d(ids).sum(-1).eq(3).all() and d.width == 16
+    p = torch.softmax(torch.randn(2, 120), -1)
+    marg = d.marginals(p)
+    assert marg.shape == (2, 3, 8)
+    assert torch.allclose(marg.sum(-1), torch.ones(2, 3), atol=1e-5)
+    # P(digit 1 == 2) by brute force
+    brute = p[:, d.digits(ids)[:, 1] == 2].sum(-1)
+    assert torch.allclose(marg[:, 1, 2], brute, atol=1e-6)
+    assert marg[:, 2, 3:].abs().max() == 0  # padded levels of the 3-level digit
+
+
+def test_sampling_greedy_top_k_and_seed():
+    logits = torch.tensor([[0.0, 3.0, 2.0, 1.0]]).repeat(2000, 1)
+    u = torch.rand(2000, 4, generator=torch.Generator().manual_seed(0))
+    greedy = sample_digits(logits, torch.tensor([0.0]), torch.tensor([4]), u)
+    assert greedy.eq(1).all()
+    s = sample_digits(logits, torch.tensor([1.0]), torch.tensor([2]), u)
+    assert set(s.long().tolist()) == {1, 2}
+    freq = (s == 1).float().mean().item()
+    assert abs(freq - 1 / (1 + torch.e ** -1)) < 0.04  # softmax over the kept two: e^3 / (e^3 + e^2)
+    assert torch.equal(s, sample_digits(logits, torch.tensor([1.0]), torch.tensor([2]), u))
+
+
+def tiny_student():
+    torch.manual_seed(0)
+    m = Student(StudentConfig(levels=[4, 3], grid=3, context=2, d=16, layers=1, heads=2, conv_kernel=3)).eval()
+    for blk in m.blocks:
+        torch.nn.init.normal_(blk.mod.proj.weight, std=0.1)
+    return m
+
+
+def test_student_graph_rollout_equals_the_evaluated_rollout():
+    m = tiny_student()
+    ctx = torch.randint(0, 12, (1, 2, 3, 3), dtype=torch.int32)
+    acts = torch.randn(1, 2 + 3 - 1, 5)
+    with torch.no_grad():
+        graph, _ = student_rollout(StudentGraph(m), ctx, acts, 0.0, 4, torch.rand(3, 9, 2, 4))
+        ref = rollout_student(m, ctx.long(), acts, 3)
+    assert torch.equal(graph.long(), ref[0])
+
+
+def test_teacher_graphs_reproduce_generate():
+    torch.manual_seed(1)
+    t = Teacher(TeacherConfig(levels=[4, 3], grid=3, frames=3, d=24, layers=2, heads=3, conv_kernel=3)).eval()
+    for blk in t.blocks:
+        torch.nn.init.normal_(blk.mod.proj.weight, std=0.1)
+    ctx = torch.randint(0, 12, (1, 2, 3, 3), dtype=torch.int32)
+    acts = torch.randn(1, 2 + 2 - 1, 5)
+    with torch.no_grad():
+        graph, _ = teacher_rollout(TeacherPrevGraph(t), TeacherStepGraph(t), ctx, acts, 2)
+        c, out = ctx.long(), []
+        for i in range(2):
+            pred = t.generate(c, torch.cat([torch.zeros(1, 1, 5), acts[:, i:i + 2]], 1), temperature=0)
+            out.append(pred[0])
+            c = torch.cat([c[:, 1:], pred.unsqueeze(1)], 1)
+    assert torch.equal(graph.long(), torch.stack(out))
