@@ -142,7 +142,7 @@ def stage_kd_targets(p: Plan) -> dict:
 def stage_student(p: Plan) -> dict:
     """The shipped student: the same network and schedule as student_gt, distilled from the teacher."""
     args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student"),
-            "--kd", os.path.join(p.runs, "kd_targets"), "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+            "--kd", os.path.join(p.runs, "kd_targets"), "--kd-weight", "0.5", "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
             *p.student_args]
     return train_student.train(train_student.parse_args(args))
 
