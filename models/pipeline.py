@@ -29,6 +29,7 @@ sys.path.insert(0, ROOT)
 
 from models.tokenizer import train as tokenizer_train  # noqa: E402
 from models.world_model import prepare as token_prepare  # noqa: E402
+from models import trainer  # noqa: E402
 from models.export import evaluate, export  # noqa: E402
 from models.world_model import kd_targets, train_student, train_teacher  # noqa: E402
 
@@ -106,6 +107,24 @@ def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> di
     return done
 
 
+WEIGHTS = {"tokenizer": "tokenizer.pt", "student_gt": "student.pt", "teacher": "teacher.pt", "student": "student.pt"}
+
+
+def save_committed(runs: str, name: str) -> None:
+    """Copies a finished stage's weights and record into models/checkpoints (what reuse_committed reads)."""
+    done = trainer.finished(os.path.join(runs, name))
+    if not done or done.get("reused"):
+        raise SystemExit(f"{name}: no finished training run in {runs} to save")
+    src = os.path.join(runs, name, WEIGHTS[name])
+    dst = os.path.join(COMMITTED, f"{name}.pt")
+    shutil.copyfile(src, dst)
+    rec = {"what": f"{name} weights (no optimizer state), trained by `npm run train` stage {name}", "file": f"{name}.pt",
+           "sha256": token_prepare.file_sha256(dst), **{k: v for k, v in done.items() if k != "finished"}, "steps": done["step"]}
+    with open(os.path.join(COMMITTED, f"{name}.json"), "w") as f:
+        json.dump(rec, f, indent=2)
+    print(f"saved {dst} ({os.path.getsize(dst) / 1e6:.1f} MB) and {name}.json", flush=True)
+
+
 def stage_tokenizer(p: Plan) -> dict:
     args = ["--data", os.path.join(p.data, "train"), "--val", os.path.join(p.data, "val"),
             "--out", os.path.join(p.runs, "tokenizer"), "--res", str(p.res), *p.tokenizer_args]
@@ -122,19 +141,30 @@ def stage_tokens(p: Plan) -> dict:
                                  os.path.join(p.runs, "tokens"))
 
 
+def train_or_reuse(p: Plan, name: str, weights: str, module, args: list[str]) -> dict:
+    cfg = module.parse_args(args)
+    if not p.from_scratch:
+        reused = reuse_committed(name, weights, cfg.out, asdict(cfg.model))
+        if reused:
+            return reused
+    return module.train(cfg)
+
+
 def stage_student_gt(p: Plan) -> dict:
     """The student trained on ground-truth tokens only: the ablation the distilled student must beat."""
     args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student_gt"),
             "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.student_args]
-    return train_student.train(train_student.parse_args(args))
+    return train_or_reuse(p, "student_gt", "student.pt", train_student, args)
 
 
 def stage_teacher(p: Plan) -> dict:
     args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "teacher"), *p.teacher_args]
-    return train_teacher.train(train_teacher.parse_args(args))
+    return train_or_reuse(p, "teacher", "teacher.pt", train_teacher, args)
 
 
 def stage_kd_targets(p: Plan) -> dict:
+    if trainer.finished(os.path.join(p.runs, "student")):
+        return {"skipped": "the distilled student is already trained (or reused), so its targets are not needed"}
     return kd_targets.compute(os.path.join(p.runs, "teacher", "teacher.pt"), os.path.join(p.runs, "tokens"),
                               os.path.join(p.runs, "kd_targets"), p.kd_windows)
 
@@ -144,7 +174,7 @@ def stage_student(p: Plan) -> dict:
     args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student"),
             "--kd", os.path.join(p.runs, "kd_targets"), "--kd-weight", "0.5", "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
             *p.student_args]
-    return train_student.train(train_student.parse_args(args))
+    return train_or_reuse(p, "student", "student.pt", train_student, args)
 
 
 def model_dir(p: Plan) -> str:
@@ -173,7 +203,14 @@ def main(argv=None) -> None:
     ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     ap.add_argument("--smoke", action="store_true", help="tiny data and few steps, to test the pipeline itself")
     ap.add_argument("--from-scratch", action="store_true", help="retrain even where models/checkpoints has a matching model")
+    ap.add_argument("--save-checkpoints", default="", help="comma-separated trained stages to copy into models/checkpoints, then exit")
     a = ap.parse_args(argv)
+    if a.save_checkpoints:
+        for name in a.save_checkpoints.split(","):
+            if name not in WEIGHTS:
+                ap.error(f"--save-checkpoints: {name} is not one of {list(WEIGHTS)}")
+            save_committed(a.runs, name)
+        return
     wanted = [s for s in a.stages.split(",") if s]
     unknown = [s for s in wanted if s not in STAGES]
     if unknown:

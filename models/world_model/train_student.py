@@ -78,8 +78,6 @@ def parse_args(argv=None) -> TrainConfig:
     if not os.path.exists(meta_path):
         ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
     meta = json.load(open(meta_path))
-    if a.kd and not os.path.exists(os.path.join(a.kd, "meta.json")):
-        ap.error(f"--kd {a.kd}: no meta.json; run models/world_model/kd_targets.py first")
     model = StudentConfig(levels=meta["levels"], grid=meta["grid"][0], context=a.context, d=a.d, layers=a.layers,
                           heads=a.heads, conv_kernel=a.conv_kernel)
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
@@ -138,6 +136,8 @@ def train(cfg: TrainConfig) -> dict:
                              {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98))
     print(f"student: {sum(p.numel() for _, p in params) / 1e6:.2f}M params, {len(tr)} training windows", flush=True)
 
+    if cfg.kd and not os.path.exists(os.path.join(cfg.kd, "meta.json")):
+        raise FileNotFoundError(f"--kd {cfg.kd}: no meta.json; run models/world_model/kd_targets.py first")
     kd = KdTargets(cfg.kd, tr) if cfg.kd else None
     if kd:
         print(f"student: distilling from {cfg.kd} ({len(kd)} windows with teacher targets)", flush=True)
