@@ -11,7 +11,6 @@ its ops has a kernel in onnxruntime-web's WebGPU execution provider (webgpu_ops.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -28,6 +27,7 @@ from models.export.graphs import DecoderGraph, EncoderGraph, StudentGraph, Teach
 from models.export.rollout import student_rollout, teacher_rollout  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
 from models.world_model.kd_targets import load_teacher  # noqa: E402
+from models.world_model.prepare import file_sha256 as sha256  # noqa: E402
 from models.world_model.student import Student, StudentConfig  # noqa: E402
 
 OPSET = 17
@@ -40,14 +40,6 @@ def load_student(path: str) -> Student:
     m = Student(StudentConfig(**ck["config"]))
     m.load_state_dict(ck["model"])
     return m.eval()
-
-
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def check_webgpu_ops(model: onnx.ModelProto, name: str) -> list[str]:

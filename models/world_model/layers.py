@@ -98,6 +98,14 @@ class Mlp(nn.Module):
         return self.fc2(F.gelu(self.fc1(x)))
 
 
+def vocab_of(levels: list[int]) -> int:
+    """Number of FSQ token ids: the product of the levels."""
+    v = 1
+    for l in levels:
+        v *= int(l)
+    return v
+
+
 class FsqDigits(nn.Module):
     """The FSQ structure of a token id: its digits (one level per latent channel). Token id
     -> concatenated one-hot digits [.., sum(levels)] through a constant table, so embedding a
@@ -107,9 +115,7 @@ class FsqDigits(nn.Module):
     def __init__(self, levels: list[int]):
         super().__init__()
         self.levels = [int(l) for l in levels]
-        self.vocab_size = 1
-        for l in self.levels:
-            self.vocab_size *= l
+        self.vocab_size = vocab_of(self.levels)
         ids = torch.arange(self.vocab_size)
         cols, basis = [], 1
         for l in self.levels:

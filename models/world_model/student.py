@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from .layers import ActionEncoder, Attention, DepthwiseConv2d, FsqDigits, Mlp, Modulation, PlainLayerNorm, RelPosBias2d, modulate
+from .layers import ActionEncoder, Attention, DepthwiseConv2d, FsqDigits, Mlp, Modulation, PlainLayerNorm, RelPosBias2d, modulate, vocab_of
 
 
 @dataclass
@@ -36,10 +36,7 @@ class StudentConfig:
 
     @property
     def vocab_size(self) -> int:
-        v = 1
-        for l in self.levels:
-            v *= l
-        return v
+        return vocab_of(self.levels)
 
 
 class StudentBlock(nn.Module):

@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import FsqDigits, Mlp, Modulation, PlainLayerNorm, modulate
+from .layers import FsqDigits, Mlp, Modulation, PlainLayerNorm, modulate, vocab_of
 
 
 @dataclass
@@ -33,10 +33,7 @@ class TeacherConfig:
 
     @property
     def vocab_size(self) -> int:
-        v = 1
-        for l in self.levels:
-            v *= l
-        return v
+        return vocab_of(self.levels)
 
     @property
     def tokens_per_frame(self) -> int:
