@@ -58,7 +58,7 @@ FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, epis
             student_args=STUDENT_ARGS,
             teacher_args=["--steps", "600", "--batch", "8", "--warmup", "100", "--eval-every", "100", "--eval-windows", "64",
                           "--ckpt-every", "50"],
-            kd_windows=4000, model_id="wm-courtyard-v1", eval_args=[])
+            kd_windows=2000, model_id="wm-courtyard-v1", eval_args=[])
 SMOKE = dict(train_frames=512, val_frames=128, test_frames=128, res=64, episode_len=64,
              tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
                              "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],
