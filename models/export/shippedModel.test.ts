@@ -51,7 +51,8 @@ describe('shipped model wm-courtyard-v1', () => {
     for (const f of Object.values(m.files)) if (f) copyFileSync(join(DIR, f.path), join(dir, f.path));
     copyFileSync(join(DIR, 'manifest.json'), join(dir, 'manifest.json'));
     const bytes = readFileSync(join(dir, m.files.student.path));
-    bytes[bytes.length >> 1] ^= 0xff;
+    const mid = bytes.length >> 1;
+    bytes[mid] = bytes[mid]! ^ 0xff;
     writeFileSync(join(dir, m.files.student.path), bytes);
     writeFileSync(join(dir, m.files.decoder.path), readFileSync(join(DIR, m.files.decoder.path)).subarray(0, 1000));
     await expect(loadRunners(dir)).rejects.toThrow(/student: student\.onnx sha256 .* does not match.*decoder: decoder\.onnx has 1000 bytes/);
