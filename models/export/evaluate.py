@@ -27,7 +27,7 @@ sys.path.insert(0, ROOT)
 from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames  # noqa: E402
 from models.data.contact_sheet import contact_sheet  # noqa: E402
 from models.data.dataset import load  # noqa: E402
-from models.export.export import load_student, sha256  # noqa: E402
+from models.export.export import compute_summary, load_student, sha256  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
 from models.world_model.kd_targets import load_teacher  # noqa: E402
 
@@ -222,6 +222,7 @@ def run(a: argparse.Namespace) -> dict:
         os.path.join(a.model, "contact_sheet.png"))
     logs = {n: JsonlLog(os.path.join(a.runs, n, "log.jsonl")).rows() for n in ("student", "student_gt")}
     plot(curves, a.horizons, logs, os.path.join(a.model, "curves.png"))
+    manifest["compute"] = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
     manifest["metrics"] = {"eval": "eval.json", "tokenizer": tok_metrics, "closed_loop_psnr": {k: {h: v[h]["psnr"] for h in v} for k, v in table.items()},
                            "ms_per_frame_onnxruntime_node": {"student": ms_s, "teacher": ms_t}, "targets": targets}
     with open(man_path, "w") as f:

@@ -211,10 +211,6 @@ def build_manifest(model_id: str, files: dict, tok, student: Student, teacher, r
     sc, tc = student.cfg, teacher.cfg
     contract = json.load(open(os.path.join(ROOT, "models", "contract.json")))
     data_meta = {s: json.load(open(os.path.join(data, s, "meta.json"))) for s in ("train", "val", "test")}
-    stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
-    done = {k: json.load(open(os.path.join(runs, k, "done.json"))) for k in ("tokenizer", "teacher", "student", "student_gt")
-            if os.path.exists(os.path.join(runs, k, "done.json"))}
-    cpu_min = sum(d.get("cpu_minutes", 0) for d in done.values())
     return {
         "format": FORMAT,
         "id": model_id,
@@ -250,11 +246,28 @@ def build_manifest(model_id: str, files: dict, tok, student: Student, teacher, r
                           "splits": {s: {"frames": m["counts"]["frames"], "episodes": m["counts"]["episodes"],
                                          "trajectory_seed": m["settings"]["seed"]} for s, m in data_meta.items()},
                           "test_split": "its own trajectory seed: start poses and trajectories never seen in training"},
-        "compute": {"hardware": "2 CPU cores, no GPU", "stage_wall_minutes": {k: v["wall_minutes"] for k, v in stages.items()},
-                    "training_cpu_minutes": {k: d.get("cpu_minutes") for k, d in done.items()},
-                    "training_cpu_hours": round(cpu_min / 60, 2)},
+        "compute": compute_summary(runs),
         "metrics": {},
     }
+
+
+def compute_summary(runs: str) -> dict:
+    """Wall and CPU minutes per stage: training stages from their own records (which survive resumes
+    and reuse), the others from the pipeline's stages.json."""
+    stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
+    wall = {k: v["wall_minutes"] for k, v in stages.items()}
+    cpu = {}
+    for k in ("tokenizer", "student_gt", "teacher", "student"):
+        path = os.path.join(runs, k, "done.json")
+        if os.path.exists(path):
+            d = json.load(open(path))
+            wall[k], cpu[k] = d.get("wall_minutes"), d.get("cpu_minutes")
+            cpu[f"{k}_threads"] = d.get("config", {}).get("threads") or "all"
+    kd = os.path.join(runs, "kd_targets", "meta.json")
+    if os.path.exists(kd):
+        wall["kd_targets"] = round(json.load(open(kd))["seconds"] / 60, 2)
+    return {"hardware": "2 CPU cores, no GPU", "stage_wall_minutes": wall, "training_cpu_minutes": cpu,
+            "training_cpu_hours": round(sum(v for v in cpu.values() if isinstance(v, (int, float))) / 60, 2)}
 
 
 def main(argv=None):
