@@ -32,7 +32,10 @@ export function verifyFiles(dir: string, m: Manifest): string[] {
       continue;
     }
     const buf = readFileSync(p);
-    if (buf.length !== f.bytes) problems.push(`${key}: ${f.path} has ${buf.length} bytes, the manifest says ${f.bytes}`);
+    if (buf.length !== f.bytes) {
+      problems.push(`${key}: ${f.path} has ${buf.length} bytes, the manifest says ${f.bytes} (truncated or replaced?)`);
+      continue;
+    }
     const h = createHash('sha256').update(buf).digest('hex');
     if (h !== f.sha256) problems.push(`${key}: ${f.path} sha256 ${h.slice(0, 12)}… does not match the manifest`);
   }
