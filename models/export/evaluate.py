@@ -28,7 +28,7 @@ from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_fram
 from models.data.contact_sheet import contact_sheet  # noqa: E402
 from models.data.dataset import load  # noqa: E402
 from models.export.export import compute_summary, load_student, sha256  # noqa: E402
-from models.tokenizer.report import load_tokenizer  # noqa: E402
+from models.tokenizer.report import load_tokenizer, reconstruct  # noqa: E402
 from models.world_model.kd_targets import load_teacher  # noqa: E402
 
 
@@ -114,7 +114,7 @@ def bench_ort(model_dir: str, frames: int) -> dict:
     return json.load(open(out))
 
 
-def plot(curves: dict, horizons: list[int], train_logs: dict, path: str) -> None:
+def plot(curves: dict, train_logs: dict, path: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -174,10 +174,11 @@ def run(a: argparse.Namespace) -> dict:
     recon = decode(tok, gt_tokens[:, K:].reshape(-1, *gt_tokens.shape[2:])).reshape(truth.shape)
     ctx = gt_tokens[:, :K]
     preds, secs = {}, {}
-    for name, m, fn in [("student", student, rollout_student), ("student_gt", student_gt, rollout_student),
-                        ("teacher", teacher, rollout_teacher)]:
+    for name, roll in [("student", lambda: rollout_student(student, ctx, actions, H)),
+                       ("student_gt", lambda: rollout_student(student_gt, ctx, actions, H)),
+                       ("teacher", lambda: rollout_teacher(teacher, ctx, actions, H, log))]:
         t0 = time.time()
-        p = fn(m, ctx, actions, H) if fn is rollout_student else fn(m, ctx, actions, H, log if name == "teacher" else None)
+        p = roll()
         preds[name] = decode(tok, p.reshape(-1, *p.shape[2:])).reshape(truth.shape)
         secs[name] = round(time.time() - t0, 1)
         log(f"{name}: {N} x {H} frames in {secs[name]} s")
@@ -188,7 +189,7 @@ def run(a: argparse.Namespace) -> dict:
     table = {name: {f"h{h}": scores(arr[:, h - 1], truth[:, h - 1]) for h in a.horizons} for name, arr in rows.items()}
     curves = {name: [round(psnr(arr[:, h], truth[:, h]), 2) for h in range(H)] for name, arr in rows.items()}
     all_test = np.stack([np.asarray(ds.frame(i)) for i in range(0, len(ds), max(1, len(ds) // 1024))])
-    tok_metrics = scores(decode(tok, encode(tok, all_test)), all_test) | {"frames": len(all_test)}
+    tok_metrics = scores(reconstruct(tok, all_test), all_test) | {"frames": len(all_test)}
     log(f"tokenizer on {len(all_test)} test frames: {tok_metrics}")
 
     bench = bench_ort(a.model, a.bench_frames)
@@ -221,7 +222,7 @@ def run(a: argparse.Namespace) -> dict:
     Image.fromarray(contact_sheet(list(np.stack([r[pick] for r in sheet_rows]).reshape(-1, *truth.shape[2:])), len(pick))).save(
         os.path.join(a.model, "contact_sheet.png"))
     logs = {n: JsonlLog(os.path.join(a.runs, n, "log.jsonl")).rows() for n in ("student", "student_gt")}
-    plot(curves, a.horizons, logs, os.path.join(a.model, "curves.png"))
+    plot(curves, logs, os.path.join(a.model, "curves.png"))
     manifest["compute"] = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
     manifest["metrics"] = {"eval": "eval.json", "tokenizer": tok_metrics, "closed_loop_psnr": {k: {h: v[h]["psnr"] for h in v} for k, v in table.items()},
                            "ms_per_frame_onnxruntime_node": {"student": ms_s, "teacher": ms_t}, "targets": targets}
