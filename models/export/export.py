@@ -94,9 +94,12 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     os.makedirs(out, exist_ok=True)
     sources = {k: sha256(os.path.join(runs, k, f"{f}.pt")) for k, f in
                (("tokenizer", "tokenizer"), ("student", "student"), ("teacher", "teacher"))}
+    # The graphs' code is a source too: a new output must re-export unchanged weights.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sources["graphs"] = sha256(os.path.join(here, "graphs.py"))
     man_path = os.path.join(out, "manifest.json")
-    if os.path.exists(man_path):
-        old = json.load(open(man_path))
+    old = json.load(open(man_path)) if os.path.exists(man_path) else None
+    if old:
         if old.get("sources") == sources and all(os.path.exists(os.path.join(out, f["path"])) and sha256(os.path.join(out, f["path"])) == f["sha256"]
                                                  for f in old["files"].values()):
             print(f"[export] {out} is up to date with the checkpoints; delete its manifest.json to export again", flush=True)
@@ -137,14 +140,16 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     ex_s = (ctx_all[:, :K], actions[:, :K], torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax))
     files["student"] = {
         "path": "student.onnx",
-        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"), ["context", "actions", "temperature", "top_k", "uniform"], ["tokens", "logits"]),
+        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"), ["context", "actions", "temperature", "top_k", "uniform"],
+                             ["tokens", "logits", "next_context"]),
         "inputs": [tensor("context", "int32", [1, K, g, g], f"the last {K} frames' tokens, oldest first"),
                    tensor("actions", "float32", [1, K, 5], "normalized action taken after each context frame; the last one leads to the predicted frame"),
                    tensor("temperature", "float32", [1], "sampling temperature; 0 = greedy"),
                    tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
                    tensor("uniform", "float32", [1, n, nd, Lmax], "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0")],
         "outputs": [tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
-                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])")]}
+                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])"),
+                    tensor("next_context", "int32", [1, K, g, g], "context[:, 1:] followed by tokens: the next run's context")]}
     print("[export] teacher", flush=True)
     zeros_prev = torch.zeros(1, n, tc.d)
     ex_t = (torch.zeros(1, tc.frame_len, dtype=torch.int32), torch.arange(tc.frame_len, dtype=torch.int32), actions[:, 0], zeros_prev,
@@ -201,6 +206,12 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
 
     manifest = build_manifest(model_id, files, tok, student, teacher, runs, data)
     manifest["sources"] = sources
+    weights = ("tokenizer", "student", "teacher")
+    if old and all(old.get("sources", {}).get(k) == sources[k] for k in weights):
+        # Same weights, so the evaluation still holds: keep it rather than silently drop it.
+        manifest["metrics"] = old.get("metrics", {})
+        if "eval_wall_minutes" in old.get("compute", {}):
+            manifest["compute"]["eval_wall_minutes"] = old["compute"]["eval_wall_minutes"]
     with open(man_path, "w") as f:
         json.dump(manifest, f, indent=2)
     print(f"[export] {out}: {sum(f['bytes'] for f in files.values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s", flush=True)

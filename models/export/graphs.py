@@ -53,7 +53,9 @@ class DecoderGraph(nn.Module):
 
 class StudentGraph(nn.Module):
     """context int32 [1, K, g, g], actions [1, K, 5], temperature [1], top_k int32 [1], uniform
-    [1, g*g, D, L] -> tokens int32 [1, g, g] and digit logits [1, g*g, D, L]. One run per frame."""
+    [1, g*g, D, L] -> tokens int32 [1, g, g], digit logits [1, g*g, D, L] and next_context int32
+    [1, K, g, g] (the window slid by one frame). One run per frame; next_context lets a GPU runtime
+    feed the next run without reading the tokens back."""
 
     def __init__(self, student: Student):
         super().__init__()
@@ -63,8 +65,8 @@ class StudentGraph(nn.Module):
         logits = self.student(context, actions)
         digits = sample_digits(logits, temperature, top_k, uniform)
         g = self.student.cfg.grid
-        ids = digits_to_ids(digits, self.student.cfg.levels)
-        return ids.view(1, g, g).to(torch.int32), logits
+        ids = digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32)
+        return ids, logits, torch.cat([context[:, 1:], ids.unsqueeze(1)], dim=1)
 
 
 class TeacherPrevGraph(nn.Module):

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { MODEL_FILES, type Manifest, ManifestError, parseManifest } from '../../src/engine/manifest';
-import { ModelRunners, type Sessions } from '../../src/engine/runners';
+import { ModelRunners, type Runnable, type Sessions, asRunnable } from '../../src/engine/runners';
 
 export function readManifest(dir: string): Manifest {
   const path = join(dir, 'manifest.json');
@@ -42,13 +42,14 @@ export function verifyFiles(dir: string, m: Manifest): string[] {
   return problems;
 }
 
-export async function loadRunners(dir: string, threads = 0): Promise<ModelRunners> {
+/** wrap: how each session is handed to the runners (a run counter, say). */
+export async function loadRunners(dir: string, threads = 0, wrap: (s: ort.InferenceSession) => Runnable = asRunnable): Promise<ModelRunners> {
   const m = readManifest(dir);
   const problems = verifyFiles(dir, m);
   if (problems.length) throw new ManifestError(`${dir}: ${problems.join('; ')}`);
   const opts: ort.InferenceSession.SessionOptions = threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
   const sessions = {} as Sessions;
-  for (const key of MODEL_FILES) sessions[key] = await ort.InferenceSession.create(join(dir, m.files[key].path), opts);
+  for (const key of MODEL_FILES) sessions[key] = wrap(await ort.InferenceSession.create(join(dir, m.files[key].path), opts));
   return new ModelRunners(ort, m, sessions);
 }
 

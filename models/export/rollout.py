@@ -18,10 +18,9 @@ def student_rollout(g: StudentGraph, context: torch.Tensor, actions: torch.Tenso
     ctx, out, first = context, [], None
     temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
     for i in range(len(uniforms)):
-        tokens, logits = g(ctx, actions[:, i:i + K], temp, k, uniforms[i:i + 1])
+        tokens, logits, ctx = g(ctx, actions[:, i:i + K], temp, k, uniforms[i:i + 1])
         first = logits if first is None else first
         out.append(tokens[0])
-        ctx = torch.cat([ctx[:, 1:], tokens.unsqueeze(1)], 1)
     return torch.stack(out), first
 
 

@@ -2,6 +2,10 @@
  * How each exported graph is driven, as the manifest's `loop` texts say, written once against
  * onnxruntime's common API: the inference worker passes onnxruntime-web, the Node parity and
  * benchmark tools pass onnxruntime-node. Mirrors models/export/rollout.py step for step.
+ *
+ * Tensors pass between runs as they come out of a session: on WebGPU the worker asks for some
+ * outputs on the GPU ('gpu-buffer'), and they go into the next run without a trip to the CPU.
+ * Every tensor an output produces is disposed of here or handed to the caller, who must.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { type Manifest, tokensPerFrame } from './manifest';
@@ -9,19 +13,34 @@ import { type Manifest, tokensPerFrame } from './manifest';
 export interface OrtApi {
   Tensor: typeof Tensor;
 }
-export type Sessions = Record<'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step', InferenceSession>;
+/** What the runners need of a session (a counting wrapper is one too). */
+export interface Runnable {
+  run(feeds: InferenceSession.FeedsType, fetches?: readonly string[]): Promise<InferenceSession.ReturnType>;
+}
+export const asRunnable = (s: InferenceSession): Runnable => ({
+  run: (feeds, fetches) => (fetches ? s.run(feeds, fetches as string[]) : s.run(feeds)),
+});
+export type SessionKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
+export type Sessions = Record<SessionKey, Runnable>;
 
-/** Runs a session and copies the named outputs out, disposing of every output tensor. */
-async function run<K extends string>(s: InferenceSession, feeds: InferenceSession.FeedsType, names: readonly K[]) {
-  const out = await s.run(feeds);
-  const result = {} as Record<K, Tensor['data']>;
+/** Runs a session, keeps the named outputs and disposes of every other output tensor. */
+async function runKeep<K extends string>(s: Runnable | undefined, feeds: InferenceSession.FeedsType, names: readonly K[], fetch = false) {
+  if (!s) throw new Error('model session not loaded');
+  const out = await s.run(feeds, fetch ? names : undefined);
+  const kept = {} as Record<K, Tensor>;
   for (const n of names) {
     const t = out[n];
     if (!t) throw new Error(`model output '${n}' missing`);
-    result[n] = t.data;
+    kept[n] = t;
   }
-  for (const t of Object.values(out)) t.dispose();
-  return result;
+  for (const [k, t] of Object.entries(out)) if (!(names as readonly string[]).includes(k)) t.dispose();
+  return kept;
+}
+
+/** The CPU data of a tensor that a session left on the CPU. */
+function cpuData<T extends Tensor['data']>(t: Tensor): T {
+  if (t.location !== 'cpu') throw new Error(`expected a CPU tensor, got one on '${t.location}'`);
+  return t.data as T;
 }
 
 export class ModelRunners {
@@ -29,108 +48,145 @@ export class ModelRunners {
   constructor(
     private readonly ort: OrtApi,
     readonly manifest: Manifest,
-    readonly sessions: Sessions,
+    readonly sessions: Partial<Sessions>,
   ) {
     this.n = tokensPerFrame(manifest);
+  }
+
+  tokensTensor(tokens: Int32Array, frames = 1): Tensor {
+    const [gh, gw] = this.manifest.tokens.grid;
+    return new this.ort.Tensor('int32', tokens, frames === 1 ? [1, gh, gw] : [1, frames, gh, gw]);
   }
 
   /** RGB 0..255 float [H*W*3] -> token ids [g*g]. */
   async encode(rgb: Float32Array): Promise<Int32Array> {
     const { height, width } = this.manifest.frame;
-    const r = await run(this.sessions.encoder, { frame: new this.ort.Tensor('float32', rgb, [1, height, width, 3]) }, ['tokens']);
-    return r.tokens as Int32Array;
+    const r = await runKeep(this.sessions.encoder, { frame: new this.ort.Tensor('float32', rgb, [1, height, width, 3]) }, ['tokens']);
+    const tokens = cpuData<Int32Array>(r.tokens).slice();
+    r.tokens.dispose();
+    return tokens;
   }
 
-  /** token ids [g*g] -> RGB 0..255 float [H*W*3] (unrounded). */
+  /** Token ids (a tensor anywhere) -> RGB 0..255 float [H*W*3] (unrounded). The caller keeps `tokens`. */
+  async decodeTensor(tokens: Tensor): Promise<Float32Array> {
+    const r = await runKeep(this.sessions.decoder, { tokens }, ['frame']);
+    const frame = cpuData<Float32Array>(r.frame);
+    r.frame.dispose();
+    return frame;
+  }
+
   async decode(tokens: Int32Array): Promise<Float32Array> {
-    const [gh, gw] = this.manifest.tokens.grid;
-    const r = await run(this.sessions.decoder, { tokens: new this.ort.Tensor('int32', tokens, [1, gh, gw]) }, ['frame']);
-    return r.frame as Float32Array;
+    return this.decodeTensor(this.tokensTensor(tokens));
   }
 
-  /** One student frame: context [K*g*g] oldest first, actions [K*5] (after each context frame). */
-  async studentStep(context: Int32Array, actions: Float32Array, temperature: number, topK: number, uniform: Float32Array) {
+  /** Feeds of one student run; context is a tensor [1, K, g, g] anywhere. */
+  private studentFeeds(context: Tensor, actions: Float32Array, temperature: number, topK: number, uniform: Float32Array) {
     const m = this.manifest;
-    const [gh, gw] = m.tokens.grid;
     const K = m.student.context_frames;
     const L = Math.max(...m.tokens.fsq_levels);
     const D = m.tokens.fsq_levels.length;
-    const r = await run(
-      this.sessions.student,
-      {
-        context: new this.ort.Tensor('int32', context, [1, K, gh, gw]),
-        actions: new this.ort.Tensor('float32', actions, [1, K, 5]),
-        temperature: new this.ort.Tensor('float32', Float32Array.of(temperature), [1]),
-        top_k: new this.ort.Tensor('int32', Int32Array.of(topK), [1]),
-        uniform: new this.ort.Tensor('float32', uniform, [1, this.n, D, L]),
-      },
-      ['tokens', 'logits'],
-    );
-    return { tokens: r.tokens as Int32Array, logits: r.logits as Float32Array };
+    const T = this.ort.Tensor;
+    return {
+      context,
+      actions: new T('float32', actions, [1, K, 5]),
+      temperature: new T('float32', Float32Array.of(temperature), [1]),
+      top_k: new T('int32', Int32Array.of(topK), [1]),
+      uniform: new T('float32', uniform, [1, this.n, D, L]),
+    };
+  }
+
+  /**
+   * One student frame with tensors in and out: returns the frame's tokens and the slid context
+   * (both where the session put them). The caller disposes of both and of `context`.
+   */
+  async studentStepTensors(context: Tensor, actions: Float32Array, temperature: number, topK: number, uniform: Float32Array) {
+    const feeds = this.studentFeeds(context, actions, temperature, topK, uniform);
+    return runKeep(this.sessions.student, feeds, ['tokens', 'next_context'], true);
+  }
+
+  /** One student frame on arrays: context [K*g*g] oldest first, actions [K*5] (after each context frame). */
+  async studentStep(context: Int32Array, actions: Float32Array, temperature: number, topK: number, uniform: Float32Array) {
+    const K = this.manifest.student.context_frames;
+    const feeds = this.studentFeeds(this.tokensTensor(context, K), actions, temperature, topK, uniform);
+    const r = await runKeep(this.sessions.student, feeds, ['tokens', 'logits']);
+    const out = { tokens: cpuData<Int32Array>(r.tokens), logits: cpuData<Float32Array>(r.logits) };
+    r.tokens.dispose();
+    r.logits.dispose();
+    return out;
   }
 
   /**
    * One teacher frame, token by token with the KV cache. context [K*g*g]; actionsIn [(K+1)*5], the
    * action leading into each frame (the first zero); pick chooses token p from its logits.
-   * onToken sees each token as it arrives (the frame fills in visibly).
+   * onToken sees each token as it arrives (the frame fills in visibly); it may await.
    */
   async teacherFrame(
     context: Int32Array,
     actionsIn: Float32Array,
     pick: (logits: Float32Array) => number,
-    onToken?: (p: number, id: number) => void,
+    onToken?: (p: number, id: number, tokens: Int32Array) => void | Promise<void>,
   ): Promise<{ tokens: Int32Array; firstLogits: Float32Array; runs: number }> {
     const m = this.manifest;
     const t = m.teacher;
     const K = t.context_frames;
     const n = this.n;
-    const [gh, gw] = m.tokens.grid;
     const d = featureWidth(m);
     const L = t.frame_slots;
     const T = this.ort.Tensor;
     const kvSize = t.kv_shape.reduce((a, b) => a * b, 1);
     let kv: Tensor = new T('float32', new Float32Array(kvSize), t.kv_shape);
     let runs = 0;
-    const prevOf = async (frame: number) => {
+    const prevOf = async (frame: number): Promise<Tensor> => {
       runs++;
-      const r = await run(this.sessions.teacher_prev, { prev_tokens: new T('int32', context.slice(frame * n, (frame + 1) * n), [1, gh, gw]) }, ['prev_features']);
-      return r.prev_features as Float32Array;
+      const r = await runKeep(this.sessions.teacher_prev, { prev_tokens: this.tokensTensor(context.slice(frame * n, (frame + 1) * n)) }, ['prev_features']);
+      return r.prev_features;
     };
-    const step = async (slots: Int32Array, start: number, action: Float32Array, prev: Float32Array) => {
+    const step = async (slots: Int32Array, start: number, action: Float32Array, prev: Tensor) => {
       runs++;
       const positions = Int32Array.from(slots, (_, i) => start + i);
-      const out = await this.sessions.teacher_step.run({
-        slot_tokens: new T('int32', slots, [1, slots.length]),
-        positions: new T('int32', positions, [slots.length]),
-        action: new T('float32', action, [1, 5]),
-        prev_features: new T('float32', prev, [1, n, d]),
-        past_kv: kv,
-      });
+      const out = await runKeep(
+        this.sessions.teacher_step,
+        {
+          slot_tokens: new T('int32', slots, [1, slots.length]),
+          positions: new T('int32', positions, [slots.length]),
+          action: new T('float32', action, [1, 5]),
+          prev_features: prev,
+          past_kv: kv,
+        },
+        ['logits', 'present_kv'],
+      );
       kv.dispose();
-      kv = out.present_kv!;
-      const logits = out.logits!.data as Float32Array;
-      out.logits!.dispose();
+      kv = out.present_kv;
+      const logits = cpuData<Float32Array>(out.logits);
+      out.logits.dispose();
       return logits;
     };
-    const zeros = new Float32Array(n * d);
-    for (let k = 0; k < K; k++) {
-      const prev = k > 0 ? await prevOf(k - 1) : zeros;
-      const slots = new Int32Array(L);
-      slots.set(context.subarray(k * n, (k + 1) * n), 1);
-      await step(slots, k * L, actionsIn.subarray(k * 5, k * 5 + 5), prev);
+    try {
+      for (let k = 0; k < K; k++) {
+        const prev = k > 0 ? await prevOf(k - 1) : new T('float32', new Float32Array(n * d), [1, n, d]);
+        const slots = new Int32Array(L);
+        slots.set(context.subarray(k * n, (k + 1) * n), 1);
+        await step(slots, k * L, actionsIn.subarray(k * 5, k * 5 + 5), prev);
+        prev.dispose();
+      }
+      const prev = await prevOf(K - 1);
+      const tokens = new Int32Array(n);
+      let firstLogits: Float32Array = new Float32Array(0);
+      const action = actionsIn.subarray(K * 5, K * 5 + 5);
+      try {
+        for (let p = 0; p < n; p++) {
+          const logits = await step(Int32Array.of(p > 0 ? tokens[p - 1]! : 0), K * L + p, action, prev);
+          if (p === 0) firstLogits = logits;
+          tokens[p] = pick(logits);
+          await onToken?.(p, tokens[p]!, tokens);
+        }
+      } finally {
+        prev.dispose();
+      }
+      return { tokens, firstLogits, runs };
+    } finally {
+      kv.dispose();
     }
-    const prev = await prevOf(K - 1);
-    const tokens = new Int32Array(n);
-    let firstLogits: Float32Array = new Float32Array(0);
-    const action = actionsIn.subarray(K * 5, K * 5 + 5);
-    for (let p = 0; p < n; p++) {
-      const logits = await step(Int32Array.of(p > 0 ? tokens[p - 1]! : 0), K * L + p, action, prev);
-      if (p === 0) firstLogits = logits;
-      tokens[p] = pick(logits);
-      onToken?.(p, tokens[p]!);
-    }
-    kv.dispose();
-    return { tokens, firstLogits, runs };
   }
 }
 

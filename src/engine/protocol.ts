@@ -1,0 +1,66 @@
+/**
+ * The one message union between the UI and the inference worker: requests by `type`, events by
+ * `status`. Frames travel as transferred RGB byte buffers, never through React state.
+ */
+
+export type ModelKind = 'student' | 'teacher';
+export type BackendName = 'webgpu' | 'wasm';
+
+export interface Sampling {
+  /** 0 = greedy */
+  temperature: number;
+  /** student: levels kept per FSQ digit; teacher: token ids kept (0 = all) */
+  topK: number;
+  seed: number;
+}
+
+export interface BackendInfo {
+  name: BackendName;
+  /** GPU adapter (vendor, architecture or description) on WebGPU; 'CPU' on WASM */
+  adapter: string;
+  /** WASM threads (1 on WebGPU, where the CPU only orchestrates) */
+  threads: number;
+  shaderF16: boolean;
+  /** why WebGPU is not used, when it is not */
+  fallbackReason?: string;
+}
+
+/** Per predicted frame, measured in the worker. */
+export interface FrameStats {
+  model: ModelKind;
+  predictMs: number;
+  decodeMs: number;
+  /** session.run calls for this frame (student + decoder; or teacher steps + decoder) */
+  runs: number;
+  /** GPU -> CPU copies for this frame (0 on WASM, where nothing lives on a GPU) */
+  readbacks: number;
+  readbackBytes: number;
+  /** frames of tokens in the context window */
+  contextFrames: number;
+}
+
+export type EngineRequest =
+  | { type: 'load'; baseUrl: string; manifest: unknown; backend: 'auto' | BackendName }
+  /** Encodes these ground-truth frames (oldest first) into the context; actions[i] follows frame i. */
+  | { type: 'anchor'; id: number; frames: Uint8Array[]; actions: Float32Array[]; sampling: Sampling }
+  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; sampling: Sampling }
+  | { type: 'benchMatMul'; id: number; size: number; runs: number }
+  /** Test hook: destroys the GPU device, as a driver reset would. */
+  | { type: 'loseDevice' }
+  | { type: 'dispose' };
+
+export type EngineEvent =
+  | { status: 'backend'; backend: BackendInfo }
+  | { status: 'progress'; file: string; loaded: number; total: number; cached: boolean; phase: 'download' | 'verify' | 'session' | 'warmup' }
+  | { status: 'ready'; backend: BackendInfo; loadMs: number; teacher: boolean }
+  | { status: 'teacherReady' }
+  | { status: 'anchored'; id: number; encodeMs: number; runs: number }
+  | { status: 'partial'; id: number; frame: Uint8Array; tokens: number; total: number }
+  | { status: 'frame'; id: number; frame: Uint8Array; stats: FrameStats }
+  | { status: 'benchMatMul'; id: number; flops: number; ms: number[] }
+  /** The GPU device is gone; the client restarts the worker. */
+  | { status: 'deviceLost'; reason: string }
+  | { status: 'error'; id?: number; message: string; fatal: boolean };
+
+export const isTransferable = (e: EngineEvent): ArrayBuffer[] =>
+  e.status === 'frame' || e.status === 'partial' ? [e.frame.buffer as ArrayBuffer] : [];
