@@ -44,7 +44,8 @@ export type EngineRequest =
   /** Encodes these ground-truth frames (oldest first) into the context; actions[i] follows frame i. */
   | { type: 'anchor'; id: number; frames: Uint8Array[]; actions: Float32Array[]; sampling: Sampling }
   | { type: 'step'; id: number; model: ModelKind; action: Float32Array; sampling: Sampling }
-  | { type: 'benchMatMul'; id: number; size: number; runs: number }
+  /** Times a plain n x n MatMul graph (models/probes) on this backend: the runtime's reachable FLOP/s. */
+  | { type: 'benchMatMul'; id: number; url: string; size: number; runs: number }
   /** Test hook: destroys the GPU device, as a driver reset would. */
   | { type: 'loseDevice' }
   | { type: 'dispose' };

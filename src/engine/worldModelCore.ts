@@ -105,13 +105,14 @@ export class WorldModelCore {
       const enc = await this.runners.encode(Float32Array.from(recent[i]!));
       for (let k = i === 0 ? 0 : pad + i; k <= pad + i; k++) tokens.set(enc, k * n);
     }
-    this.between.fill(0);
+    const between = new Float32Array((K - 1) * 5);
     const offset = frames.length - recent.length;
     for (let i = 0; i < recent.length - 1; i++) {
       const a = actions[offset + i];
       if (!a || a.length < 5 || !a.every(Number.isFinite)) throw new RangeError(`anchor action ${offset + i} must be 5 finite numbers`);
-      this.between.set(a.subarray(0, 5), (pad + i) * 5);
+      between.set(a.subarray(0, 5), (pad + i) * 5);
     }
+    this.between = between;
     this.setContext(this.runners.tokensTensor(tokens, K));
     this.sampler = new Sampler(seed);
   }

@@ -1,7 +1,8 @@
 /** App state in zustand slices; per-frame pixels stay in frameHolder. */
 import { create } from 'zustand';
 import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
-import { URL_DEFAULTS, type Upscale } from './urlState';
+import type { BackendInfo, FrameStats } from '../engine/protocol';
+import { type AnchorEvery, type BackendChoice, type ModelChoice, URL_DEFAULTS, type Upscale } from './urlState';
 
 export interface SimSlice {
   worldSeed: number;
@@ -24,7 +25,53 @@ export interface NoticeSlice {
   dismiss(id: number): void;
 }
 
-export type AppState = SimSlice & ViewSlice & NoticeSlice;
+export interface FileProgress {
+  loaded: number;
+  total: number;
+  cached: boolean;
+}
+
+/** What the HUD shows; refreshed a few times a second, not per frame. */
+export interface Hud {
+  fps: number;
+  predictMs: number;
+  decodeMs: number;
+  displayMs: number;
+  stats: FrameStats | null;
+  psnr: number | null;
+  /** mean PSNR since the last anchor */
+  psnrMean: number | null;
+  sinceAnchor: number;
+  /** teacher: tokens of the frame in progress */
+  tokens: { done: number; total: number } | null;
+}
+
+export interface ModelSlice {
+  phase: 'off' | 'loading' | 'ready' | 'error';
+  loadStep: string;
+  files: Record<string, FileProgress>;
+  backend: BackendInfo | null;
+  loadMs: number | null;
+  teacherReady: boolean;
+  modelError: string | null;
+  model: ModelChoice;
+  temperature: number;
+  topk: number;
+  seed: number;
+  anchor: AnchorEvery;
+  backendChoice: BackendChoice;
+  hud: Hud;
+  setModel(m: ModelChoice): void;
+  setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
+  setAnchor(n: AnchorEvery): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'teacherReady' | 'modelError' | 'backendChoice'>>): void;
+  setFileProgress(file: string, p: FileProgress): void;
+  setHud(h: Partial<Hud>): void;
+}
+
+export const EMPTY_HUD: Hud = { fps: 0, predictMs: 0, decodeMs: 0, displayMs: 0, stats: null, psnr: null, psnrMean: null, sinceAnchor: 0, tokens: null };
+
+export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice;
 
 let noticeId = 0;
 
@@ -39,6 +86,27 @@ export const useApp = create<AppState>()((set) => ({
 
   upscale: URL_DEFAULTS.upscale,
   setUpscale: (upscale) => set({ upscale }),
+
+  phase: 'off',
+  loadStep: '',
+  files: {},
+  backend: null,
+  loadMs: null,
+  teacherReady: false,
+  modelError: null,
+  model: URL_DEFAULTS.model,
+  temperature: URL_DEFAULTS.temperature,
+  topk: URL_DEFAULTS.topk,
+  seed: URL_DEFAULTS.seed,
+  anchor: URL_DEFAULTS.anchor,
+  backendChoice: URL_DEFAULTS.backend,
+  hud: EMPTY_HUD,
+  setModel: (model) => set({ model }),
+  setSampling: (p) => set(p),
+  setAnchor: (anchor) => set({ anchor }),
+  patchModel: (p) => set(p),
+  setFileProgress: (file, p) => set((s) => ({ files: { ...s.files, [file]: p } })),
+  setHud: (h) => set((s) => ({ hud: { ...s.hud, ...h } })),
 
   notices: [],
   notify: (level, text) => set((s) => ({ notices: [...s.notices.slice(-4), { id: ++noticeId, level, text }] })),

@@ -3,7 +3,7 @@ import { URL_DEFAULTS, parseUrlState, serializeUrlState } from './urlState';
 
 describe('URL state', () => {
   it('round-trips shareable state', () => {
-    const s = { world: 7, pose: { x: 1.5, y: 2, z: -3.25, yaw: 0.5, pitch: -0.1 }, upscale: 'smooth' as const };
+    const s = { ...URL_DEFAULTS, world: 7, pose: { x: 1.5, y: 2, z: -3.25, yaw: 0.5, pitch: -0.1 }, upscale: 'smooth' as const, model: 'teacher' as const, temperature: 0.8, topk: 3, seed: 42, anchor: 15, backend: 'wasm' as const };
     const { state, errors } = parseUrlState(serializeUrlState(s));
     expect(errors).toEqual([]);
     expect(state).toEqual(s);
@@ -23,5 +23,9 @@ describe('URL state', () => {
     const partial = parseUrlState('?world=12&pose=1,2,3');
     expect(partial.state.world).toBe(12);
     expect(partial.errors[0]).toMatch(/pose needs 5 values/);
+    const model = parseUrlState('?model=gpt&temperature=-1&seed=1.5&anchor=3&backend=cuda');
+    expect(model.errors).toHaveLength(4);
+    expect(model.state.anchor).toBe(3);
+    expect(model.state.model).toBe('student');
   });
 });

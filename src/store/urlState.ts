@@ -7,13 +7,35 @@ import { POSE_KEYS, type Pose, poseFromArray } from '../sim/contract';
 
 export type Upscale = 'crisp' | 'smooth';
 
+export type ModelChoice = 'student' | 'teacher' | 'off';
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+/** 0 = dream (never re-anchor); N = re-encode the ground truth every N frames */
+export type AnchorEvery = number;
+
 export interface UrlState {
   world: number;
   pose: Pose | null;
   upscale: Upscale;
+  model: ModelChoice;
+  temperature: number;
+  /** student: FSQ levels kept per digit, 0 = all */
+  topk: number;
+  seed: number;
+  anchor: AnchorEvery;
+  backend: BackendChoice;
 }
 
-export const URL_DEFAULTS: UrlState = { world: 0, pose: null, upscale: 'crisp' };
+export const URL_DEFAULTS: UrlState = {
+  world: 0,
+  pose: null,
+  upscale: 'crisp',
+  model: 'student',
+  temperature: 0,
+  topk: 0,
+  seed: 0,
+  anchor: 0,
+  backend: 'auto',
+};
 
 const props = {
   world: z.coerce.number().int().min(0).max(2 ** 31 - 1),
@@ -26,6 +48,12 @@ const props = {
     }
   }),
   upscale: z.enum(['crisp', 'smooth']),
+  model: z.enum(['student', 'teacher', 'off']),
+  temperature: z.coerce.number().min(0).max(5),
+  topk: z.coerce.number().int().min(0).max(4096),
+  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  anchor: z.coerce.number().int().min(0).max(10000),
+  backend: z.enum(['auto', 'webgpu', 'wasm']),
 } satisfies Record<keyof UrlState, z.ZodType>;
 
 export interface ParsedUrl {
@@ -54,7 +82,9 @@ export function serializeUrlState(s: UrlState): string {
   const params = new URLSearchParams();
   if (s.world !== URL_DEFAULTS.world) params.set('world', String(s.world));
   if (s.pose) params.set('pose', POSE_KEYS.map((k) => fmt((s.pose as Pose)[k])).join(','));
-  if (s.upscale !== URL_DEFAULTS.upscale) params.set('upscale', s.upscale);
+  for (const k of ['upscale', 'model', 'temperature', 'topk', 'seed', 'anchor', 'backend'] as const) {
+    if (s[k] !== URL_DEFAULTS[k]) params.set(k, String(s[k]));
+  }
   const q = params.toString();
   return q ? `?${q}` : '';
 }

@@ -1,18 +1,31 @@
 import { useEffect } from 'react';
-import { useApp } from '../store/store';
-import { serializeUrlState } from '../store/urlState';
+import { type AppState, useApp } from '../store/store';
+import { type UrlState, serializeUrlState } from '../store/urlState';
+
+const urlOf = (s: AppState): UrlState => ({
+  world: s.worldSeed,
+  upscale: s.upscale,
+  pose: s.pose,
+  model: s.model,
+  temperature: s.temperature,
+  topk: s.topk,
+  seed: s.seed,
+  anchor: s.anchor,
+  backend: s.backendChoice,
+});
 
 /** Mirrors shareable state into the URL (replaceState, at most every 500 ms: no history spam while steering). */
 export function useUrlSync(): void {
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsub = useApp.subscribe((s, prev) => {
-      if (s.worldSeed === prev.worldSeed && s.upscale === prev.upscale && s.pose === prev.pose) return;
+      const a = urlOf(s);
+      const b = urlOf(prev);
+      if ((Object.keys(a) as (keyof UrlState)[]).every((k) => a[k] === b[k])) return;
       if (timer !== undefined) return;
       timer = setTimeout(() => {
         timer = undefined;
-        const { worldSeed, upscale, pose } = useApp.getState();
-        const q = serializeUrlState({ world: worldSeed, upscale, pose });
+        const q = serializeUrlState(urlOf(useApp.getState()));
         if (q !== window.location.search) window.history.replaceState(null, '', `${window.location.pathname}${q}${window.location.hash}`);
       }, 500);
     });

@@ -1,0 +1,113 @@
+/**
+ * The one typed client of the inference worker on the main thread: requests go out by `type`,
+ * events come back by `status`; each request with an id gets its answer as a promise.
+ */
+import type { BackendName, EngineEvent, EngineRequest, FrameStats, ModelKind, Sampling } from './protocol';
+
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+export class EngineError extends Error {
+  override name = 'EngineError';
+}
+
+type Pending = { resolve: (e: EngineEvent) => void; reject: (e: Error) => void; onPartial?: (frame: Uint8Array, tokens: number, total: number) => void };
+
+export class EngineClient {
+  private worker: Worker | null = null;
+  private pending = new Map<number, Pending>();
+  private listeners = new Set<(e: EngineEvent) => void>();
+  private nextId = 1;
+
+  on(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts a worker and loads the model; resolves when the student is ready. */
+  load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName): Promise<Extract<EngineEvent, { status: 'ready' }>> {
+    this.terminate(new EngineError('the engine was restarted'));
+    const w = new Worker(new URL('./worker/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+    this.worker = w;
+    return new Promise((resolve, reject) => {
+      const off = this.on((e) => {
+        if (e.status === 'ready') {
+          off();
+          resolve(e);
+        } else if ((e.status === 'error' && e.fatal) || e.status === 'deviceLost') {
+          off();
+          reject(e.status === 'error' ? new EngineError(e.message) : new DeviceLostError(e.reason));
+        }
+      });
+      w.onmessage = (ev: MessageEvent<EngineEvent>) => this.dispatch(ev.data);
+      w.onerror = (ev) => {
+        ev.preventDefault();
+        this.dispatch({ status: 'error', message: `The inference worker failed: ${ev.message || 'it could not start'}`, fatal: true });
+      };
+      this.send({ type: 'load', baseUrl, manifest, backend });
+    });
+  }
+
+  private dispatch(e: EngineEvent): void {
+    if ('id' in e && e.id !== undefined) {
+      const p = this.pending.get(e.id);
+      if (p && e.status === 'partial') p.onPartial?.(e.frame, e.tokens, e.total);
+      else if (p) {
+        this.pending.delete(e.id);
+        if (e.status === 'error') p.reject(new EngineError(e.message));
+        else p.resolve(e);
+      }
+    }
+    if (e.status === 'deviceLost') this.rejectAll(new DeviceLostError(e.reason));
+    if (e.status === 'error' && e.fatal) this.rejectAll(new EngineError(e.message));
+    for (const l of [...this.listeners]) l(e);
+  }
+
+  private send(req: EngineRequest, transfer: Transferable[] = []): void {
+    if (!this.worker) throw new EngineError('the engine is not running');
+    this.worker.postMessage(req, transfer);
+  }
+
+  private request<S extends EngineEvent['status']>(make: (id: number) => EngineRequest, onPartial?: Pending['onPartial'], transfer: Transferable[] = []) {
+    const id = this.nextId++;
+    return new Promise<Extract<EngineEvent, { status: S }>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (e: EngineEvent) => void, reject, onPartial });
+      try {
+        this.send(make(id), transfer);
+      } catch (e) {
+        this.pending.delete(id);
+        reject(e as Error);
+      }
+    });
+  }
+
+  /** Ground-truth frames (copied: the caller keeps its buffers), oldest first; actions[i] follows frames[i]. */
+  anchor(frames: Uint8Array[], actions: Float32Array[], sampling: Sampling) {
+    const copies = frames.map((f) => f.slice());
+    return this.request<'anchored'>((id) => ({ type: 'anchor', id, frames: copies, actions, sampling }), undefined, copies.map((c) => c.buffer));
+  }
+
+  async step(model: ModelKind, action: Float32Array, sampling: Sampling, onPartial?: Pending['onPartial']): Promise<{ frame: Uint8Array; stats: FrameStats }> {
+    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, sampling }), onPartial);
+    return { frame: e.frame, stats: e.stats };
+  }
+
+  benchMatMul(url: string, size: number, runs: number) {
+    return this.request<'benchMatMul'>((id) => ({ type: 'benchMatMul', id, url, size, runs }));
+  }
+
+  loseDevice(): void {
+    this.send({ type: 'loseDevice' });
+  }
+
+  private rejectAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  terminate(err = new EngineError('the engine was stopped')): void {
+    this.rejectAll(err);
+    this.worker?.terminate();
+    this.worker = null;
+  }
+}

@@ -1,0 +1,191 @@
+/// <reference lib="webworker" />
+/**
+ * The inference worker: the only code that touches onnxruntime-web. It picks WebGPU or WASM, loads
+ * the manifest's files (progress, sha256, Cache Storage), creates the sessions, warms them up and
+ * then answers anchor/step requests with frames. A lost or failing GPU is reported as
+ * `deviceLost`; the client then starts a new worker (new sessions), on WASM if WebGPU fails again.
+ */
+import type { InferenceSession } from 'onnxruntime-common';
+import { MODEL_FILES, type Manifest, ManifestError, type ModelFileKey, parseManifest } from '../manifest';
+import type { BackendInfo, BackendName, EngineEvent, EngineRequest } from '../protocol';
+import { isTransferable } from '../protocol';
+import { ModelRunners, type Sessions } from '../runners';
+import { RunCounter, WorldModelCore } from '../worldModelCore';
+import { type Ort, backendInfo, chooseBackend, importOrt } from './backend';
+import { benchMatMul } from './matmulBench';
+import { deleteStale, loadModelFile } from './modelFiles';
+
+const post = (e: EngineEvent) => self.postMessage(e, isTransferable(e));
+
+const STUDENT_SET: readonly ModelFileKey[] = ['encoder', 'decoder', 'student'];
+const TEACHER_SET: readonly ModelFileKey[] = ['teacher_prev', 'teacher_step'];
+
+let ort: Ort | null = null;
+let backend: BackendInfo | null = null;
+let core: WorldModelCore | null = null;
+let gpuDevice: { destroy(): void; lost: Promise<{ message: string; reason: string }> } | null = null;
+let lost = false;
+const sessions: Partial<Record<ModelFileKey, InferenceSession>> = {};
+
+/** On WebGPU, outputs that feed another run stay on the GPU. */
+function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.SessionOptions {
+  const opts: InferenceSession.SessionOptions = { executionProviders: [name], graphOptimizationLevel: 'all' };
+  if (name === 'webgpu') {
+    if (key === 'student') opts.preferredOutputLocation = { tokens: 'gpu-buffer', next_context: 'gpu-buffer', logits: 'gpu-buffer' };
+    if (key === 'teacher_step') opts.preferredOutputLocation = { present_kv: 'gpu-buffer' };
+    if (key === 'teacher_prev') opts.preferredOutputLocation = { prev_features: 'gpu-buffer' };
+  }
+  return opts;
+}
+
+function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey[]): Promise<ArrayBuffer[]> {
+  return Promise.all(
+    keys.map((k) =>
+      loadModelFile(baseUrl, m.files[k], (loaded, total, cached) => post({ status: 'progress', file: m.files[k].path, loaded, total, cached, phase: 'download' })),
+    ),
+  );
+}
+
+/** One session at a time: each takes the CPU (and the runtime handles one creation at a time). */
+async function buildSessions(m: Manifest, keys: readonly ModelFileKey[], bufs: ArrayBuffer[], name: BackendName): Promise<void> {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    post({ status: 'progress', file: m.files[k].path, loaded: 0, total: 1, cached: false, phase: 'session' });
+    try {
+      sessions[k] = await ort!.InferenceSession.create(new Uint8Array(bufs[i]!), sessionOptions(k, name));
+    } catch (e) {
+      throw new Error(`${m.files[k].path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`);
+    }
+    const want = m.files[k];
+    const s = sessions[k]!;
+    const missing = [...want.inputs.filter((t) => !s.inputNames.includes(t.name)), ...want.outputs.filter((t) => !s.outputNames.includes(t.name))];
+    if (missing.length) throw new ManifestError(`${want.path} has no tensor named ${missing.map((t) => `'${t.name}'`).join(', ')}, which the manifest describes`);
+  }
+}
+
+async function watchDevice(): Promise<void> {
+  try {
+    const dev = (await Promise.race([ort!.env.webgpu.device, new Promise((r) => setTimeout(r, 1000, null))])) as typeof gpuDevice;
+    if (!dev || typeof (dev as any).destroy !== 'function') return;
+    gpuDevice = dev;
+    void dev.lost.then((info) => {
+      if (lost) return;
+      lost = true;
+      post({ status: 'deviceLost', reason: `${info.reason || 'unknown'}: ${info.message || 'the GPU device was lost'}` });
+    });
+  } catch {
+    // The runtime does not expose its device; run failures still report the loss.
+  }
+}
+
+async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void> {
+  const t0 = performance.now();
+  const m = parseManifest(req.manifest);
+  const chosen = await chooseBackend(req.backend);
+  const fallback = req.backend !== 'wasm' && chosen.name === 'wasm' ? chosen.probe?.reason : undefined;
+  backend = backendInfo(chosen.name, chosen.probe, fallback);
+  post({ status: 'backend', backend });
+  ort = await importOrt(chosen.name);
+  const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET);
+  teacherBufs.catch(() => {}); // reported when the teacher is built
+  await buildSessions(m, STUDENT_SET, await downloadFiles(m, req.baseUrl, STUDENT_SET), chosen.name);
+  if (chosen.name === 'webgpu') await watchDevice();
+  const counter = new RunCounter(chosen.name === 'webgpu');
+  const wrapped = sessionsFor(counter);
+  core = new WorldModelCore(new ModelRunners(ort, m, wrapped), counter);
+  // Warm-up: the first run of a session compiles kernels (WebGPU shaders); do it before 'ready'.
+  post({ status: 'progress', file: 'warm-up', loaded: 0, total: 1, cached: false, phase: 'warmup' });
+  const blank = new Uint8Array(m.frame.height * m.frame.width * 3);
+  await core.anchor([blank], [], 0);
+  await core.step('student', new Float32Array(5), { temperature: 1, topK: 0, seed: 0 });
+  core.dispose();
+  post({ status: 'ready', backend, loadMs: performance.now() - t0, teacher: false });
+  // The teacher comes after the student is usable: the first frame does not wait for it. Its
+  // sessions are built in the request queue, between frames.
+  void teacherBufs.then(
+    (bufs) => {
+      queue = queue.then(async () => {
+        try {
+          await buildSessions(m, TEACHER_SET, bufs, chosen.name);
+          Object.assign(wrapped, sessionsFor(counter));
+          await deleteStale(Object.values(m.files).map((f) => f!.sha256));
+          post({ status: 'teacherReady' });
+        } catch (e) {
+          post({ status: 'error', message: `The teacher could not be loaded: ${(e as Error).message}`, fatal: false });
+        }
+      });
+    },
+    (e: Error) => post({ status: 'error', message: `The teacher could not be loaded: ${e.message}`, fatal: false }),
+  );
+}
+
+function sessionsFor(counter: RunCounter): Partial<Sessions> {
+  const out: Partial<Sessions> = {};
+  for (const k of MODEL_FILES) if (sessions[k]) out[k] = counter.wrap(sessions[k]!);
+  return out;
+}
+
+/** Requests run one at a time, in order: sessions take one run at a time. */
+let queue: Promise<void> = Promise.resolve();
+
+async function handle(req: EngineRequest): Promise<void> {
+  try {
+    switch (req.type) {
+      case 'load':
+        await load(req);
+        return;
+      case 'anchor': {
+        const c = need();
+        const t0 = performance.now();
+        c.counter.take();
+        await c.anchor(req.frames, req.actions, req.sampling.seed);
+        post({ status: 'anchored', id: req.id, encodeMs: performance.now() - t0, runs: c.counter.take().runs });
+        return;
+      }
+      case 'step': {
+        const c = need();
+        if (req.model === 'teacher' && !sessions.teacher_step) throw new Error('the teacher is still loading');
+        const r = await c.step(req.model, req.action, req.sampling, (frame, tokens) =>
+          post({ status: 'partial', id: req.id, frame, tokens, total: c.n }),
+        );
+        post({ status: 'frame', id: req.id, frame: r.frame, stats: r.stats });
+        return;
+      }
+      case 'benchMatMul': {
+        if (!ort || !backend) throw new Error('the engine is not loaded');
+        const r = await benchMatMul(ort, backend.name, req.url, req.size, req.runs);
+        post({ status: 'benchMatMul', id: req.id, ...r });
+        return;
+      }
+      case 'loseDevice':
+        if (!gpuDevice) throw new Error('no GPU device to lose (not on WebGPU, or the runtime does not expose it)');
+        gpuDevice.destroy();
+        return;
+      case 'dispose':
+        core?.dispose();
+        for (const s of Object.values(sessions)) await s?.release();
+        return;
+    }
+  } catch (e) {
+    const err = e as Error;
+    const id = 'id' in req ? req.id : undefined;
+    // On WebGPU an error from a run is treated as a lost device: the client recreates everything.
+    if (backend?.name === 'webgpu' && req.type !== 'load' && !(err instanceof RangeError)) {
+      if (!lost) {
+        lost = true;
+        post({ status: 'deviceLost', reason: err.message });
+      }
+      return;
+    }
+    post({ status: 'error', id, message: err.message, fatal: req.type === 'load' });
+  }
+}
+
+function need(): WorldModelCore {
+  if (!core) throw new Error('the engine is not loaded yet');
+  return core;
+}
+
+self.onmessage = (ev: MessageEvent<EngineRequest>) => {
+  queue = queue.then(() => handle(ev.data));
+};
