@@ -1,4 +1,7 @@
 import react from '@vitejs/plugin-react';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Multi-threaded WASM (onnxruntime-web) needs SharedArrayBuffer, which needs cross-origin isolation.
@@ -8,7 +11,7 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), modelFiles()],
   server: { headers: isolation },
   preview: { headers: isolation },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 1500 },
@@ -18,3 +21,44 @@ export default defineConfig({
     environment: 'node',
   },
 });
+
+/**
+ * Serves the shipped model folders (models/<id>/ with a manifest.json) and the probes at
+ * /models/... in dev and preview, and copies them into the build: the files stay where training
+ * writes them, with no second copy in public/.
+ */
+const ROOT = resolve(import.meta.dirname, 'models');
+/** What a browser needs: manifests and ONNX graphs (no checkpoints, golden tensors or reports). */
+const SERVED = /^(manifest\.json|[\w.-]+\.onnx)$/;
+
+function servedFiles(): string[] {
+  const out: string[] = [];
+  for (const dir of readdirSync(ROOT)) {
+    const d = join(ROOT, dir);
+    if (!statSync(d).isDirectory()) continue;
+    if (!existsSync(join(d, 'manifest.json')) && dir !== 'probes') continue;
+    for (const f of readdirSync(d)) if (SERVED.test(f)) out.push(`${dir}/${f}`);
+  }
+  return out;
+}
+
+const middleware: Connect.NextHandleFunction = (req, res, next) => {
+  const m = /^\/models\/([\w.-]+\/[\w.-]+)(\?.*)?$/.exec(req.url ?? '');
+  if (!m || !servedFiles().includes(m[1]!)) return next();
+  const path = join(ROOT, m[1]!);
+  res.setHeader('Content-Type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  res.setHeader('Content-Length', String(statSync(path).size));
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  createReadStream(path).pipe(res);
+};
+
+function modelFiles(): Plugin {
+  return {
+    name: 'model-files',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+    generateBundle() {
+      for (const f of servedFiles()) this.emitFile({ type: 'asset', fileName: `models/${f}`, source: readFileSync(join(ROOT, f)) });
+    },
+  };
+}

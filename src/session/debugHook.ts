@@ -1,30 +1,53 @@
 /**
- * A read-only window into the running app for end-to-end tests and benchmarks
- * (window.__wmp): the same data a person sees, never a way around the UI.
+ * A window into the running app for end-to-end tests and benchmarks (window.__wmp): the same data
+ * a person sees, plus the benchmark's controls (a fixed action script, unpaced stepping, the
+ * MatMul yardstick, a simulated GPU loss). Nothing here changes what the UI would do.
  */
+import { MATMUL_PROBE } from '../engine/modelSource';
+import { type Action, actionFromNormalized } from '../sim/contract';
 import { frameHolder } from '../store/frameHolder';
 import { useApp } from '../store/store';
+import type { ModelSession } from './modelSession';
 import type { StepLoop } from './stepLoop';
 
-export interface DebugHook {
-  pose(): ReturnType<typeof useApp.getState>['pose'];
-  step(): number;
-  worldSeed(): number;
-  /** the ground-truth frame on screen, as plain numbers */
-  groundTruth(): { width: number; height: number; version: number; data: number[] } | null;
-  stepsTaken(): number;
-}
+type Plain = { width: number; height: number; version: number; data: number[] } | null;
 
-export function installDebugHook(loop: () => StepLoop | null): void {
-  const hook: DebugHook = {
+const plain = (slot: keyof typeof frameHolder): Plain => {
+  const f = frameHolder[slot].frame;
+  return f ? { width: f.width, height: f.height, version: frameHolder[slot].version, data: Array.from(f.data) } : null;
+};
+
+export function installDebugHook(loop: () => StepLoop | null, session: ModelSession) {
+  const hook = {
     pose: () => useApp.getState().pose,
     step: () => useApp.getState().step,
     worldSeed: () => useApp.getState().worldSeed,
-    groundTruth: () => {
-      const f = frameHolder.groundTruth.frame;
-      return f ? { width: f.width, height: f.height, version: frameHolder.groundTruth.version, data: Array.from(f.data) } : null;
-    },
+    /** the ground-truth frame on screen, as plain numbers */
+    groundTruth: () => plain('groundTruth'),
+    predicted: () => plain('predicted'),
+    predictedVersion: () => frameHolder.predicted.version,
     stepsTaken: () => loop()?.stepsTaken ?? 0,
+    model: () => {
+      const s = useApp.getState();
+      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, teacherReady: s.teacherReady, hud: s.hud, model: s.model };
+    },
+    /** Runs normalized actions one per step (unpaced: back to back); resolves when done. */
+    runScript: async (actions: number[][], unpaced: boolean): Promise<void> => {
+      const l = loop();
+      if (!l) throw new Error('the world is not running');
+      l.script = actions.map((a) => actionFromNormalized(a) as Action);
+      l.unpaced = unpaced;
+      while (l.script) await new Promise((r) => setTimeout(r, 20));
+      l.unpaced = false;
+    },
+    recordSteps: (on: boolean) => {
+      session.recordSteps = on;
+      if (on) session.records.length = 0;
+    },
+    records: () => session.records,
+    reanchor: () => session.reanchor(),
+    benchMatMul: (runs: number) => session.client.benchMatMul(MATMUL_PROBE.url, MATMUL_PROBE.size, runs),
+    loseDevice: () => session.client.loseDevice(),
   };
-  (window as unknown as { __wmp: DebugHook }).__wmp = hook;
+  (window as unknown as { __wmp: typeof hook }).__wmp = hook;
 }

@@ -3,7 +3,7 @@
  * the simulator steps, the ground-truth frame goes to the frame holder and the pose to the store.
  * Runs on requestAnimationFrame with an accumulator, so display rate and step rate are decoupled.
  */
-import { type Pose, STEP_RATE_HZ } from '../sim/contract';
+import { type Action, type Pose, STEP_RATE_HZ } from '../sim/contract';
 import { FrameRenderer } from '../sim/frameRenderer';
 import { SimEnv } from '../sim/simEnv';
 import { buildWorld, type World } from '../sim/world';
@@ -11,6 +11,7 @@ import type { Steering } from '../input/steering';
 import { frameHolder, publishFrame } from '../store/frameHolder';
 import { useApp } from '../store/store';
 import type { Observation } from '../types/env';
+import type { ModelSession } from './modelSession';
 
 /** Resolution of the ground truth the models see; the view upscales it. */
 export const FRAME_RES = 128;
@@ -46,6 +47,12 @@ export class StepLoop {
   private acc = 0;
   private busy = false;
   stepsTaken = 0;
+  /** the world model beside the world, when one is loaded */
+  model: ModelSession | null = null;
+  /** benchmark hook: actions to take instead of the steering input, one per step */
+  script: Action[] | null = null;
+  /** benchmark hook: step as fast as the model allows instead of at the contract's rate */
+  unpaced = false;
 
   constructor(private steering: Steering, worldSeed: number) {
     assertWebGL2();
@@ -58,7 +65,9 @@ export class StepLoop {
     this.env = new SimEnv(this.world, this.renderer);
   }
 
-  private publish(obs: Observation): void {
+  private publish(obs: Observation, actionBefore: Action | null = null): void {
+    // A jump (no action led here) tells the model its context no longer holds.
+    if (actionBefore === null) this.model?.observe(obs, null);
     publishFrame(frameHolder.groundTruth, obs.frame);
     this.trail.push(obs.pose);
     if (this.trail.length > TRAIL_LENGTH) this.trail.splice(0, this.trail.length - TRAIL_LENGTH);
@@ -90,15 +99,41 @@ export class StepLoop {
     this.busy = true;
     try {
       let obs: Observation | null = null;
+      let action: Action | null = null;
       for (let i = 0; i < n; i++) {
-        const action = this.steering.sample();
+        const a = this.script ? this.script.shift() : this.steering.sample();
+        if (!a) {
+          this.script = null;
+          break;
+        }
+        action = a;
         useApp.getState().setAction(action);
-        obs = await this.env.step(action);
+        const model = this.model;
+        if (model?.active) {
+          obs = await model.step(action, () => this.env.step(a));
+        } else {
+          obs = await this.env.step(action);
+          model?.observe(obs, action);
+        }
         this.stepsTaken++;
       }
-      if (obs) this.publish(obs);
+      if (obs) this.publish(obs, action);
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** Back to back, not waiting for the next animation frame (the views still draw on theirs). */
+  private unpacedRunning = false;
+  private async runUnpaced(): Promise<void> {
+    this.unpacedRunning = true;
+    try {
+      while (this.unpaced && this.raf) {
+        await this.runSteps(1);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    } finally {
+      this.unpacedRunning = false;
     }
   }
 
@@ -110,6 +145,11 @@ export class StepLoop {
       this.acc += now - this.last;
       this.last = now;
       if (this.busy) return;
+      if (this.unpaced) {
+        this.acc = 0;
+        if (!this.unpacedRunning) void this.runUnpaced();
+        return;
+      }
       let n = Math.floor(this.acc / dt);
       if (n === 0) return;
       // After a hidden tab or a long stall, drop the backlog instead of fast-forwarding.
@@ -122,6 +162,7 @@ export class StepLoop {
 
   stop(): void {
     cancelAnimationFrame(this.raf);
+    this.raf = 0;
     this.last = 0;
   }
 

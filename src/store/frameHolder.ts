@@ -7,6 +7,8 @@ import type { Frame } from '../sim/frame';
 export interface HeldFrame {
   frame: Frame | null;
   version: number;
+  /** how long the view took to upload and draw the newest version, ms */
+  displayMs?: number;
 }
 
 export const frameHolder = {

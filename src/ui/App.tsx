@@ -1,4 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { MODEL_BASE_URL, fetchManifest } from '../engine/modelSource';
+import { ModelSession } from '../session/modelSession';
 import { bindKeyboard } from '../input/bindInputs';
 import { Steering } from '../input/steering';
 import { installDebugHook } from '../session/debugHook';
@@ -7,6 +10,9 @@ import { useApp } from '../store/store';
 import { parseUrlState } from '../store/urlState';
 import { ActionMeter } from './ActionMeter';
 import { FramePanel } from './FramePanel';
+import { Hud } from './Hud';
+import { ModelControls } from './ModelControls';
+import { ModelStatus } from './ModelStatus';
 import { Joystick } from './Joystick';
 import { KeyHelp } from './KeyHelp';
 import { MiniMap } from './MiniMap';
@@ -19,14 +25,31 @@ export function App() {
   const [steering] = useState(() => new Steering());
   const [loop, setLoop] = useState<StepLoop | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
+  const [session] = useState(() => new ModelSession());
   useUrlSync();
+  const manifest = useQuery({ queryKey: ['manifest', MODEL_BASE_URL], queryFn: () => fetchManifest(MODEL_BASE_URL), retry: false, staleTime: Infinity });
+  const model = useApp((s) => s.model);
+
+  // The engine starts once the manifest is in and a model is wanted; it lives as long as the page.
+  const wanted = manifest.data && model !== 'off';
+  useEffect(() => {
+    if (!wanted || !manifest.data || !loop) return;
+    if (useApp.getState().phase !== 'off') return;
+    const m = manifest.data;
+    void session.load(MODEL_BASE_URL, m, useApp.getState().backendChoice, m.frame, m.student.context_frames);
+  }, [wanted, manifest.data, loop, session]);
+  useEffect(() => () => session.dispose(), [session]);
 
   useEffect(() => {
     const { state, errors } = parseUrlState(window.location.search);
-    const { notify, setWorldSeed, setUpscale } = useApp.getState();
+    const { notify, setWorldSeed, setUpscale, setModel, setSampling, setAnchor, patchModel } = useApp.getState();
     errors.forEach((e) => notify('error', e));
     setWorldSeed(state.world);
     setUpscale(state.upscale);
+    setModel(state.model);
+    setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
+    setAnchor(state.anchor);
+    patchModel({ backendChoice: state.backend });
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);
@@ -36,18 +59,27 @@ export function App() {
       setFatal(e instanceof UnsupportedBrowserError ? e.message : `Could not start the world: ${(e as Error).message}`);
       return;
     }
-    installDebugHook(() => l);
+    l.model = session;
+    installDebugHook(() => l, session);
     void l.reset(0, state.pose).then(() => {
       l.start();
       setLoop(l);
     });
-    const unbind = bindKeyboard(steering);
+    const unbindKeys = bindKeyboard(steering);
+    const onR = (e: KeyboardEvent) => {
+      if (e.code === 'KeyR' && !(e.target instanceof HTMLInputElement) && !e.ctrlKey && !e.metaKey) session.reanchor();
+    };
+    window.addEventListener('keydown', onR);
+    const unbind = () => {
+      unbindKeys();
+      window.removeEventListener('keydown', onR);
+    };
     return () => {
       unbind();
       l.dispose();
       setLoop(null);
     };
-  }, [steering]);
+  }, [steering, session]);
 
   if (fatal) {
     return (
@@ -67,15 +99,12 @@ export function App() {
         <FramePanel title="Ground truth" subtitle="rendered by the world, 128×128" slot="groundTruth" steering={steering} testId="gt-view">
           <Joystick steering={steering} />
         </FramePanel>
-        <FramePanel
-          title="Model prediction"
-          subtitle="what the world model imagines"
-          slot="predicted"
-          steering={steering}
-          testId="pred-view"
-          placeholder="No world model is loaded yet. The ground truth on the left is what a model will be scored against."
-        />
+        <FramePanel title="Model prediction" subtitle="what the world model imagines, 128×128" slot="predicted" steering={steering} testId="pred-view">
+          <ModelStatus manifestError={manifest.error ? (manifest.error as Error).message : null} />
+          <Hud />
+        </FramePanel>
         <aside className="side">
+          <ModelControls session={session} />
           <PoseEditor loop={loop} />
           <ActionMeter />
           <MiniMap loop={loop} />

@@ -82,12 +82,15 @@ export class FrameView {
   start(): void {
     const tick = () => {
       this.raf = requestAnimationFrame(tick);
-      if (this.slot.version !== this.seen) {
+      const fresh = this.slot.version !== this.seen;
+      const t0 = performance.now();
+      if (fresh) {
         this.seen = this.slot.version;
         this.upload();
       }
       this.resize();
       this.renderer.render(this.scene, this.camera);
+      if (fresh) this.slot.displayMs = performance.now() - t0;
     };
     tick();
   }

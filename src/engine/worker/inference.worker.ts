@@ -54,7 +54,7 @@ async function buildSessions(m: Manifest, keys: readonly ModelFileKey[], bufs: A
     try {
       sessions[k] = await ort!.InferenceSession.create(new Uint8Array(bufs[i]!), sessionOptions(k, name));
     } catch (e) {
-      throw new Error(`${m.files[k].path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`);
+      throw new Error(`${m.files[k].path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`, { cause: e });
     }
     const want = m.files[k];
     const s = sessions[k]!;

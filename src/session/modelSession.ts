@@ -1,0 +1,216 @@
+/**
+ * The world model beside the world: loads the engine (worker), keeps the recent ground truth for
+ * anchoring, and at every step of the loop asks the model for the next frame while the simulator
+ * renders the true one, then scores the prediction against it. Re-anchors on request, every N
+ * frames, or after a jump (teleport, respawn, new world); "dream" never re-anchors by itself.
+ * A lost GPU restarts the engine; a second failure falls back to WASM, with a notice.
+ */
+import { DeviceLostError, EngineClient } from '../engine/client';
+import type { BackendName, FrameStats, ModelKind, Sampling } from '../engine/protocol';
+import { type Action, normalizeAction } from '../sim/contract';
+import { type Frame, psnr } from '../sim/frame';
+import { frameHolder, publishFrame } from '../store/frameHolder';
+import { EMPTY_HUD, useApp } from '../store/store';
+import type { Observation } from '../types/env';
+
+const HUD_EVERY_MS = 250;
+
+interface Recent {
+  frame: Uint8Array;
+  /** the action taken after this frame (null for the newest) */
+  action: Float32Array | null;
+}
+
+export interface StepRecord {
+  t: number;
+  model: ModelKind;
+  stats: FrameStats;
+  displayMs: number;
+  psnr: number;
+  wallMs: number;
+}
+
+export class ModelSession {
+  readonly client = new EngineClient();
+  private recent: Recent[] = [];
+  private needAnchor = true;
+  private sinceAnchor = 0;
+  private psnrSum = 0;
+  private ready = false;
+  private loadArgs: { baseUrl: string; manifest: unknown; backend: 'auto' | BackendName } | null = null;
+  private gpuFailures = 0;
+  private stepTimes: number[] = [];
+  private lastHud = 0;
+  private lastStats: FrameStats | null = null;
+  private lastPsnr: number | null = null;
+  /** every step's numbers, for the benchmark (bounded) */
+  readonly records: StepRecord[] = [];
+  recordSteps = false;
+  contextFrames = 4;
+  private width = 0;
+  private height = 0;
+
+  get active(): boolean {
+    const s = useApp.getState();
+    return this.ready && s.model !== 'off' && (s.model === 'student' || s.teacherReady);
+  }
+
+  async load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName, frame: { height: number; width: number }, context: number): Promise<void> {
+    this.loadArgs = { baseUrl, manifest, backend };
+    this.width = frame.width;
+    this.height = frame.height;
+    this.contextFrames = context;
+    const st = useApp.getState();
+    st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false });
+    this.ready = false;
+    const off = this.client.on((e) => {
+      const s = useApp.getState();
+      if (e.status === 'backend') s.patchModel({ backend: e.backend, loadStep: `starting ${e.backend.name === 'webgpu' ? 'WebGPU' : 'WASM'}` });
+      else if (e.status === 'progress') {
+        if (e.phase === 'download') s.setFileProgress(e.file, { loaded: e.loaded, total: e.total, cached: e.cached });
+        s.patchModel({ loadStep: e.phase === 'download' ? `${e.cached ? 'reading' : 'downloading'} ${e.file}` : e.phase === 'session' ? `preparing ${e.file}` : 'warming up' });
+      } else if (e.status === 'teacherReady') s.patchModel({ teacherReady: true });
+      else if (e.status === 'error' && !e.fatal) s.notify('error', e.message);
+      else if (e.status === 'deviceLost') void this.recover(e.reason);
+    });
+    try {
+      const r = await this.client.load(baseUrl, manifest, backend);
+      const s = useApp.getState();
+      s.patchModel({ phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadStep: '' });
+      if (r.backend.fallbackReason && backend === 'auto') s.notify('info', `Running the model on WASM (CPU): ${r.backend.fallbackReason}.`);
+      this.ready = true;
+      this.needAnchor = true;
+    } catch (e) {
+      off();
+      if (e instanceof DeviceLostError) return this.recover(e.message);
+      useApp.getState().patchModel({ phase: 'error', modelError: (e as Error).message, loadStep: '' });
+    }
+  }
+
+  /** GPU lost or failing: a fresh engine (new device, new sessions); WASM after a second failure. */
+  private async recover(reason: string): Promise<void> {
+    if (!this.loadArgs) return;
+    this.ready = false;
+    this.gpuFailures++;
+    const s = useApp.getState();
+    const toWasm = this.gpuFailures >= 2 || this.loadArgs.backend === 'wasm';
+    s.notify('error', toWasm ? `The GPU failed again (${reason}); switched to WASM, which is slower.` : `The GPU device was lost (${reason}); restarting the model on it.`);
+    this.client.terminate();
+    await this.load(this.loadArgs.baseUrl, this.loadArgs.manifest, toWasm ? 'wasm' : this.loadArgs.backend, { height: this.height, width: this.width }, this.contextFrames);
+  }
+
+  /** Every ground-truth step, model or not: the frames an anchor encodes. */
+  observe(obs: Observation, actionBefore: Action | null): void {
+    const last = this.recent[this.recent.length - 1];
+    if (last && actionBefore) last.action = normalizeAction(actionBefore);
+    else if (!actionBefore) this.discontinuity();
+    this.recent.push({ frame: obs.frame.data.slice(), action: null });
+    if (this.recent.length > this.contextFrames) this.recent.shift();
+  }
+
+  /** A jump (teleport, respawn, new world): the old context no longer leads here. */
+  discontinuity(): void {
+    this.recent = [];
+    this.needAnchor = true;
+  }
+
+  reanchor(): void {
+    this.needAnchor = true;
+  }
+
+  private sampling(): Sampling {
+    const s = useApp.getState();
+    return s.model === 'teacher' ? { temperature: s.temperature, topK: 0, seed: s.seed } : { temperature: s.temperature, topK: s.topk, seed: s.seed };
+  }
+
+  private async anchorNow(): Promise<void> {
+    if (this.recent.length === 0) return;
+    const frames = this.recent.map((r) => r.frame);
+    const actions = this.recent.slice(0, -1).map((r) => r.action ?? new Float32Array(5));
+    await this.client.anchor(frames, actions, this.sampling());
+    this.needAnchor = false;
+    this.sinceAnchor = 0;
+    this.psnrSum = 0;
+  }
+
+  /**
+   * One step of both worlds: the model predicts while the simulator renders, then the prediction
+   * is shown and scored. Returns the true observation.
+   */
+  async step(action: Action, simStep: () => Promise<Observation>): Promise<Observation> {
+    const t0 = performance.now();
+    const s = useApp.getState();
+    const model: ModelKind = s.model === 'teacher' ? 'teacher' : 'student';
+    const every = s.anchor;
+    if (this.needAnchor || (every > 0 && this.sinceAnchor >= every)) {
+      try {
+        await this.anchorNow();
+      } catch (e) {
+        if (!(e instanceof DeviceLostError)) s.notify('error', `Could not anchor on the ground truth: ${(e as Error).message}`);
+        return this.afterSim(await simStep(), action);
+      }
+    }
+    const pending = this.client.step(model, normalizeAction(action), this.sampling(), (frame, done, total) => {
+      publishFrame(frameHolder.predicted, { width: this.width, height: this.height, data: frame });
+      useApp.getState().setHud({ tokens: { done, total } });
+    });
+    const obs = this.afterSim(await simStep(), action);
+    let r: { frame: Uint8Array; stats: FrameStats };
+    try {
+      r = await pending;
+    } catch (e) {
+      if (!(e instanceof DeviceLostError)) useApp.getState().notify('error', `The model could not predict: ${(e as Error).message}`);
+      return obs;
+    }
+    const pred: Frame = { width: this.width, height: this.height, data: r.frame };
+    publishFrame(frameHolder.predicted, pred);
+    const score = psnr(pred, obs.frame);
+    this.sinceAnchor++;
+    this.psnrSum += Math.min(score, 99);
+    this.lastStats = r.stats;
+    this.lastPsnr = score;
+    const wall = performance.now() - t0;
+    this.stepTimes.push(performance.now());
+    if (this.stepTimes.length > 30) this.stepTimes.shift();
+    if (this.recordSteps && this.records.length < 100_000) {
+      this.records.push({ t: obs.t, model, stats: r.stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
+    }
+    this.flushHud();
+    return obs;
+  }
+
+  private afterSim(obs: Observation, action: Action): Observation {
+    this.observe(obs, action);
+    return obs;
+  }
+
+  private flushHud(): void {
+    const t = performance.now();
+    if (t - this.lastHud < HUD_EVERY_MS) return;
+    this.lastHud = t;
+    const ts = this.stepTimes;
+    const fps = ts.length > 1 ? ((ts.length - 1) * 1000) / (ts[ts.length - 1]! - ts[0]!) : 0;
+    const st = this.lastStats;
+    useApp.getState().setHud({
+      fps,
+      predictMs: st?.predictMs ?? 0,
+      decodeMs: st?.decodeMs ?? 0,
+      displayMs: frameHolder.predicted.displayMs ?? 0,
+      stats: st,
+      psnr: this.lastPsnr,
+      psnrMean: this.sinceAnchor ? this.psnrSum / this.sinceAnchor : null,
+      sinceAnchor: this.sinceAnchor,
+      tokens: null,
+    });
+  }
+
+  resetHud(): void {
+    this.stepTimes = [];
+    useApp.getState().setHud(EMPTY_HUD);
+  }
+
+  dispose(): void {
+    this.ready = false;
+    this.client.terminate();
+  }
+}

@@ -1,0 +1,38 @@
+import { useApp } from '../store/store';
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+/** Backend, speed and quality over the prediction; numbers arrive a few times a second. */
+export function Hud() {
+  const backend = useApp((s) => s.backend);
+  const hud = useApp((s) => s.hud);
+  const phase = useApp((s) => s.phase);
+  if (phase !== 'ready' || !backend) return null;
+  const st = hud.stats;
+  return (
+    <div className="hud" data-testid="hud">
+      <div data-testid="hud-backend">
+        {backend.name === 'webgpu' ? 'WebGPU' : 'WASM'} · {backend.adapter}
+        {backend.name === 'wasm' ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : backend.shaderF16 ? ' · f16' : ''}
+      </div>
+      <div data-testid="hud-fps">{hud.fps.toFixed(1)} frames/s</div>
+      <div>
+        predict {ms(hud.predictMs)} · decode {ms(hud.decodeMs)} · display {ms(hud.displayMs)} ms
+      </div>
+      {st && (
+        <div>
+          {st.runs} runs{backend.name === 'webgpu' ? ` · ${st.readbacks} readback${st.readbacks === 1 ? '' : 's'}` : ''} · {st.contextFrames} frames in context
+        </div>
+      )}
+      {hud.tokens && (
+        <div data-testid="hud-tokens">
+          token {hud.tokens.done} / {hud.tokens.total}
+        </div>
+      )}
+      <div data-testid="hud-psnr">
+        PSNR {hud.psnr === null ? '–' : hud.psnr === Infinity ? '∞' : hud.psnr.toFixed(1)} dB
+        {hud.psnrMean !== null && ` (mean ${hud.psnrMean.toFixed(1)} over ${hud.sinceAnchor} since anchor)`}
+      </div>
+    </div>
+  );
+}

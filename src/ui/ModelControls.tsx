@@ -1,0 +1,84 @@
+import { useState } from 'react';
+import type { ModelSession } from '../session/modelSession';
+import { useApp } from '../store/store';
+import type { ModelChoice } from '../store/urlState';
+
+/** Which model imagines the next frame, how it samples, and when it looks at the truth again. */
+export function ModelControls({ session }: { session: ModelSession | null }) {
+  const model = useApp((s) => s.model);
+  const temperature = useApp((s) => s.temperature);
+  const topk = useApp((s) => s.topk);
+  const seed = useApp((s) => s.seed);
+  const anchor = useApp((s) => s.anchor);
+  const teacherReady = useApp((s) => s.teacherReady);
+  const phase = useApp((s) => s.phase);
+  const { setModel, setSampling, setAnchor, notify } = useApp.getState();
+  const [seedText, setSeedText] = useState<string | null>(null);
+
+  const commitSeed = () => {
+    if (seedText === null) return;
+    const v = Number(seedText);
+    setSeedText(null);
+    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
+      notify('error', `Sampling seed must be a whole number from 0 to ${2 ** 31 - 1}; '${seedText}' was ignored.`);
+      return;
+    }
+    setSampling({ seed: v });
+    session?.reanchor(); // the seed starts a sampling stream at an anchor
+  };
+
+  return (
+    <section className="panel model-controls" aria-label="model controls">
+      <h3>World model</h3>
+      <label className="row">
+        model
+        <select data-testid="model-select" value={model} onChange={(e) => setModel(e.target.value as ModelChoice)}>
+          <option value="student">student (one pass a frame)</option>
+          <option value="teacher" disabled={!teacherReady}>
+            teacher (token by token){teacherReady ? '' : ' — loading'}
+          </option>
+          <option value="off">off</option>
+        </select>
+      </label>
+      <label className="row" title="0 = greedy (always the most likely token)">
+        <span>
+          temperature <output data-testid="temperature-value">{temperature.toFixed(2)}</output>
+        </span>
+        <input data-testid="temperature" type="range" min={0} max={2} step={0.05} value={temperature} onChange={(e) => setSampling({ temperature: Number(e.target.value) })} />
+      </label>
+      <label className="row" title="student: levels kept per FSQ digit (0 = all 8); the teacher samples from all tokens">
+        top-k
+        <select data-testid="topk" value={topk} onChange={(e) => setSampling({ topk: Number(e.target.value) })}>
+          {[0, 1, 2, 3, 4, 6].map((k) => (
+            <option key={k} value={k}>
+              {k === 0 ? 'all' : k}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="row">
+        seed
+        <input
+          data-testid="sampling-seed"
+          inputMode="numeric"
+          value={seedText ?? String(seed)}
+          onChange={(e) => setSeedText(e.target.value)}
+          onBlur={commitSeed}
+          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        />
+      </label>
+      <label className="row" title="dream: the model only sees its own predictions after the start">
+        ground truth
+        <select data-testid="anchor-mode" value={anchor} onChange={(e) => setAnchor(Number(e.target.value))}>
+          <option value={0}>dream (never re-anchor)</option>
+          <option value={1}>re-anchor every frame</option>
+          <option value={15}>every 15 frames (1 s)</option>
+          <option value={45}>every 45 frames (3 s)</option>
+        </select>
+      </label>
+      <button data-testid="reanchor" disabled={phase !== 'ready'} onClick={() => session?.reanchor()} title="Encode the current ground truth into the model's context (R)">
+        re-anchor now
+      </button>
+    </section>
+  );
+}
