@@ -23,6 +23,7 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 from models.data.dataset import load  # noqa: E402
+from models.export.flops import count_flops  # noqa: E402
 from models.export.graphs import DecoderGraph, EncoderGraph, StudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
 from models.export.rollout import student_rollout, teacher_rollout  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
@@ -94,9 +95,11 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     os.makedirs(out, exist_ok=True)
     sources = {k: sha256(os.path.join(runs, k, f"{f}.pt")) for k, f in
                (("tokenizer", "tokenizer"), ("student", "student"), ("teacher", "teacher"))}
-    # The graphs' code is a source too: a new output must re-export unchanged weights.
+    # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
-    sources["graphs"] = sha256(os.path.join(here, "graphs.py"))
+    import hashlib
+    code = hashlib.sha256(b"".join(open(os.path.join(here, f), "rb").read() for f in ("graphs.py", "export.py", "flops.py")))
+    sources["export_code"] = code.hexdigest()
     man_path = os.path.join(out, "manifest.json")
     old = json.load(open(man_path)) if os.path.exists(man_path) else None
     if old:
@@ -174,6 +177,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     for f in files.values():
         p = os.path.join(out, f["path"])
         f["bytes"], f["sha256"] = os.path.getsize(p), sha256(p)
+        f["flops"] = count_flops(p)  # 0 where a dynamic axis leaves shapes open (teacher_step)
 
     print("[export] golden tensors", flush=True)
     gold = Golden()

@@ -25,7 +25,7 @@ export class EngineClient {
   }
 
   /** Starts a worker and loads the model; resolves when the student is ready. */
-  load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName): Promise<Extract<EngineEvent, { status: 'ready' }>> {
+  load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName, threads = 0): Promise<Extract<EngineEvent, { status: 'ready' }>> {
     this.terminate(new EngineError('the engine was restarted'));
     const w = new Worker(new URL('./worker/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
     this.worker = w;
@@ -44,7 +44,7 @@ export class EngineClient {
         ev.preventDefault();
         this.dispatch({ status: 'error', message: `The inference worker failed: ${ev.message || 'it could not start'}`, fatal: true });
       };
-      this.send({ type: 'load', baseUrl, manifest, backend });
+      this.send({ type: 'load', baseUrl, manifest, backend, threads });
     });
   }
 

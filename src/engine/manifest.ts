@@ -19,6 +19,8 @@ const onnxFile = z.object({
   inputs: z.array(tensorSpec),
   outputs: z.array(tensorSpec),
   ops: z.array(z.string()),
+  /** multiply-add FLOPs of one run (Conv, MatMul, Gemm); 0 when shapes are dynamic */
+  flops: z.number().int().min(0).optional(),
 });
 const dataFile = z.object({ path: z.string(), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/), meaning: z.string() });
 const sampling = z.object({ temperature: z.number().min(0), top_k: z.number().int().min(0), seed: z.number().int() });

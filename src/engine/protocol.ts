@@ -40,7 +40,7 @@ export interface FrameStats {
 }
 
 export type EngineRequest =
-  | { type: 'load'; baseUrl: string; manifest: unknown; backend: 'auto' | BackendName }
+  | { type: 'load'; baseUrl: string; manifest: unknown; backend: 'auto' | BackendName; /** WASM threads; 0 = the default */ threads: number }
   /** Encodes these ground-truth frames (oldest first) into the context; actions[i] follows frame i. */
   | { type: 'anchor'; id: number; frames: Uint8Array[]; actions: Float32Array[]; sampling: Sampling }
   | { type: 'step'; id: number; model: ModelKind; action: Float32Array; sampling: Sampling }

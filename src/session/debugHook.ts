@@ -29,7 +29,7 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     stepsTaken: () => loop()?.stepsTaken ?? 0,
     model: () => {
       const s = useApp.getState();
-      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, teacherReady: s.teacherReady, hud: s.hud, model: s.model };
+      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, teacherReady: s.teacherReady, hud: s.hud, model: s.model, firstFrameAt: session.firstFrameAt };
     },
     /** Runs normalized actions one per step (unpaced: back to back); resolves when done. */
     runScript: async (actions: number[][], unpaced: boolean): Promise<void> => {

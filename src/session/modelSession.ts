@@ -38,6 +38,8 @@ export class ModelSession {
   private psnrSum = 0;
   private ready = false;
   private loadArgs: { baseUrl: string; manifest: unknown; backend: 'auto' | BackendName } | null = null;
+  /** WASM threads (URL ?threads=); 0 = one per core */
+  threads = 0;
   private gpuFailures = 0;
   private stepTimes: number[] = [];
   private lastHud = 0;
@@ -46,6 +48,8 @@ export class ModelSession {
   /** every step's numbers, for the benchmark (bounded) */
   readonly records: StepRecord[] = [];
   recordSteps = false;
+  /** performance.now() (ms since navigation) when the first predicted frame was published */
+  firstFrameAt: number | null = null;
   contextFrames = 4;
   private width = 0;
   private height = 0;
@@ -74,7 +78,7 @@ export class ModelSession {
       else if (e.status === 'deviceLost') void this.recover(e.reason);
     });
     try {
-      const r = await this.client.load(baseUrl, manifest, backend);
+      const r = await this.client.load(baseUrl, manifest, backend, this.threads);
       const s = useApp.getState();
       s.patchModel({ phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadStep: '' });
       if (r.backend.fallbackReason && backend === 'auto') s.notify('info', `Running the model on WASM (CPU): ${r.backend.fallbackReason}.`);
@@ -164,6 +168,7 @@ export class ModelSession {
     }
     const pred: Frame = { width: this.width, height: this.height, data: r.frame };
     publishFrame(frameHolder.predicted, pred);
+    this.firstFrameAt ??= performance.now();
     const score = psnr(pred, obs.frame);
     this.sinceAnchor++;
     this.psnrSum += Math.min(score, 99);

@@ -60,11 +60,12 @@ export interface ModelSlice {
   seed: number;
   anchor: AnchorEvery;
   backendChoice: BackendChoice;
+  threads: number;
   hud: Hud;
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'teacherReady' | 'modelError' | 'backendChoice'>>): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'teacherReady' | 'modelError' | 'backendChoice' | 'threads'>>): void;
   setFileProgress(file: string, p: FileProgress): void;
   setHud(h: Partial<Hud>): void;
 }
@@ -100,6 +101,7 @@ export const useApp = create<AppState>()((set) => ({
   seed: URL_DEFAULTS.seed,
   anchor: URL_DEFAULTS.anchor,
   backendChoice: URL_DEFAULTS.backend,
+  threads: URL_DEFAULTS.threads,
   hud: EMPTY_HUD,
   setModel: (model) => set({ model }),
   setSampling: (p) => set(p),

@@ -23,6 +23,8 @@ export interface UrlState {
   seed: number;
   anchor: AnchorEvery;
   backend: BackendChoice;
+  /** WASM threads, 0 = one per core (up to 4) */
+  threads: number;
 }
 
 export const URL_DEFAULTS: UrlState = {
@@ -35,6 +37,7 @@ export const URL_DEFAULTS: UrlState = {
   seed: 0,
   anchor: 0,
   backend: 'auto',
+  threads: 0,
 };
 
 const props = {
@@ -54,6 +57,7 @@ const props = {
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1),
   anchor: z.coerce.number().int().min(0).max(10000),
   backend: z.enum(['auto', 'webgpu', 'wasm']),
+  threads: z.coerce.number().int().min(0).max(16),
 } satisfies Record<keyof UrlState, z.ZodType>;
 
 export interface ParsedUrl {
@@ -82,7 +86,7 @@ export function serializeUrlState(s: UrlState): string {
   const params = new URLSearchParams();
   if (s.world !== URL_DEFAULTS.world) params.set('world', String(s.world));
   if (s.pose) params.set('pose', POSE_KEYS.map((k) => fmt((s.pose as Pose)[k])).join(','));
-  for (const k of ['upscale', 'model', 'temperature', 'topk', 'seed', 'anchor', 'backend'] as const) {
+  for (const k of ['upscale', 'model', 'temperature', 'topk', 'seed', 'anchor', 'backend', 'threads'] as const) {
     if (s[k] !== URL_DEFAULTS[k]) params.set(k, String(s[k]));
   }
   const q = params.toString();

@@ -49,7 +49,8 @@ export function App() {
     setModel(state.model);
     setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
     setAnchor(state.anchor);
-    patchModel({ backendChoice: state.backend });
+    patchModel({ backendChoice: state.backend, threads: state.threads });
+    session.threads = state.threads;
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);

@@ -12,6 +12,7 @@ const urlOf = (s: AppState): UrlState => ({
   seed: s.seed,
   anchor: s.anchor,
   backend: s.backendChoice,
+  threads: s.threads,
 });
 
 /** Mirrors shareable state into the URL (replaceState, at most every 500 ms: no history spam while steering). */

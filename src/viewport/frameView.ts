@@ -37,6 +37,7 @@ export class FrameView {
       this.texture.magFilter = this.texture.minFilter = f;
       this.texture.needsUpdate = true;
     }
+    this.dirty = true;
   }
 
   private upload(): void {
@@ -66,17 +67,22 @@ export class FrameView {
     this.texture.needsUpdate = true;
   }
 
-  private resize(): void {
+  private dirty = true;
+
+  /** Fits the drawing buffer to the element; true when it changed. */
+  private resize(): boolean {
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
     const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
-    if (this.canvas.width !== w || this.canvas.height !== h) this.renderer.setSize(w, h, false);
+    if (this.canvas.width === w && this.canvas.height === h) return false;
+    this.renderer.setSize(w, h, false);
     // Letterbox: the frame stays square whatever the canvas shape.
     const aspect = w / h;
     const cam = this.camera;
     if (aspect >= 1) [cam.left, cam.right, cam.top, cam.bottom] = [-aspect / 2, aspect / 2, 0.5, -0.5];
     else [cam.left, cam.right, cam.top, cam.bottom] = [-0.5, 0.5, 0.5 / aspect, -0.5 / aspect];
     cam.updateProjectionMatrix();
+    return true;
   }
 
   start(): void {
@@ -88,7 +94,10 @@ export class FrameView {
         this.seen = this.slot.version;
         this.upload();
       }
-      this.resize();
+      // Draw only when something changed: an idle view costs nothing (on a software GL it would
+      // take CPU from the model).
+      if (!this.resize() && !fresh && !this.dirty) return;
+      this.dirty = false;
       this.renderer.render(this.scene, this.camera);
       if (fresh) this.slot.displayMs = performance.now() - t0;
     };

@@ -27,8 +27,11 @@ export async function probeWebGPU(): Promise<GpuProbe> {
   }
 }
 
+let threadOverride = 0;
+/** Threads need cross-origin isolation (SharedArrayBuffer); by default one per core, at most 4. */
 export const wasmThreads = () =>
-  self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  !self.crossOriginIsolated ? 1 : threadOverride || Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+export const setThreadOverride = (n: number) => void (threadOverride = Math.max(0, Math.min(16, Math.floor(n) || 0)));
 
 export async function importOrt(name: BackendName): Promise<Ort> {
   const ort = (name === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm')) as Ort;

@@ -11,7 +11,7 @@ import type { BackendInfo, BackendName, EngineEvent, EngineRequest } from '../pr
 import { isTransferable } from '../protocol';
 import { ModelRunners, type Sessions } from '../runners';
 import { RunCounter, WorldModelCore } from '../worldModelCore';
-import { type Ort, backendInfo, chooseBackend, importOrt } from './backend';
+import { type Ort, backendInfo, chooseBackend, importOrt, setThreadOverride } from './backend';
 import { benchMatMul } from './matmulBench';
 import { deleteStale, loadModelFile } from './modelFiles';
 
@@ -81,6 +81,7 @@ async function watchDevice(): Promise<void> {
 async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void> {
   const t0 = performance.now();
   const m = parseManifest(req.manifest);
+  setThreadOverride(req.threads);
   const chosen = await chooseBackend(req.backend);
   const fallback = req.backend !== 'wasm' && chosen.name === 'wasm' ? chosen.probe?.reason : undefined;
   backend = backendInfo(chosen.name, chosen.probe, fallback);
