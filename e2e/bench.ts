@@ -1,0 +1,248 @@
+/**
+ * The in-browser benchmark: serves the production build, drives headless Chromium through a fixed
+ * action script on WASM and (where an adapter exists) WebGPU, and writes bench.json.
+ *
+ *   npm run bench                                   # build, then 300 steps on each backend
+ *   npm run bench -- --steps 300 --webgpu-steps 20 --soak 10000 --backends wasm,webgpu --out bench.json
+ *
+ * Per backend: time from navigation to the first predicted frame (cold cache, then warm: reload
+ * with the model files in Cache Storage), the script stepped back to back (fps, p50/p95 ms per
+ * stage, session runs and bytes read back per frame), JS heap of page and worker before and
+ * after, and the achieved FLOP/s of a frame next to a plain 1024^3 MatMul on the same backend.
+ * --soak N steps N more frames and samples the heap every N/10 (memory growth).
+ */
+import { execSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromium';
+
+interface Args {
+  steps: number;
+  webgpuSteps: number;
+  soak: number;
+  backends: string[];
+  out: string;
+  port: number;
+  build: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { steps: 300, webgpuSteps: 300, soak: 0, backends: ['wasm', 'webgpu'], out: 'bench.json', port: 4183, build: true };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const v = argv[i + 1];
+    const num = () => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) fail(`${k} needs a whole number, got '${v}'`);
+      i++;
+      return n;
+    };
+    if (k === '--steps') a.steps = num();
+    else if (k === '--webgpu-steps') a.webgpuSteps = num();
+    else if (k === '--soak') a.soak = num();
+    else if (k === '--port') a.port = num();
+    else if (k === '--out' && v) (a.out = v), i++;
+    else if (k === '--no-build') a.build = false;
+    else if (k === '--backends' && v) {
+      a.backends = v.split(',');
+      if (a.backends.some((b) => b !== 'wasm' && b !== 'webgpu')) fail(`--backends takes wasm and/or webgpu, got '${v}'`);
+      i++;
+    } else fail(`unknown argument '${k}'`);
+  }
+  if (a.steps < 10) fail('--steps must be at least 10');
+  return a;
+}
+
+function fail(msg: string): never {
+  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--webgpu-steps N] [--soak N] [--backends wasm,webgpu] [--out FILE] [--no-build]`);
+  process.exit(2);
+}
+
+/** The fixed script: walk, turn, look, strafe, rise; normalized actions, the same every run. */
+export function actionScript(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => {
+    const phase = Math.floor(i / 50) % 6;
+    const s = Math.sin(i / 8);
+    return [
+      [0.8, 0, 0, 0.3 * s, 0],
+      [0.4, 0, 0, -0.8, 0],
+      [0, 0.7, 0, 0.2, 0.3 * s],
+      [-0.5, 0, 0.5, 0, 0],
+      [0.6, -0.4, -0.4, 0.5 * s, -0.2],
+      [0, 0, 0, 0, 0],
+    ][phase]!;
+  });
+}
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return null;
+  const a = [...xs].sort((x, y) => x - y);
+  return Math.round(a[Math.min(a.length - 1, Math.floor((p / 100) * a.length))]! * 100) / 100;
+};
+const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((s, x) => s + x, 0) / xs.length) * 100) / 100 : null);
+
+const model = (page: Page): Promise<any> => page.evaluate(() => (window as any).__wmp.model());
+const record = (page: Page, on: boolean) => page.evaluate((v) => (window as any).__wmp.recordSteps(v), on);
+
+async function heap(page: Page): Promise<{ pageBytes: number | null; workerBytes: number | null; totalBytes: number | null }> {
+  return page.evaluate(async () => {
+    const p = performance as any;
+    if (typeof p.measureUserAgentSpecificMemory === 'function') {
+      try {
+        const r = await p.measureUserAgentSpecificMemory();
+        let pageBytes = 0;
+        let workerBytes = 0;
+        for (const b of r.breakdown) {
+          const scope = b.attribution?.[0]?.scope ?? '';
+          if (scope === 'DedicatedWorkerGlobalScope') workerBytes += b.bytes;
+          else pageBytes += b.bytes;
+        }
+        return { pageBytes, workerBytes, totalBytes: r.bytes };
+      } catch {
+        // fall through
+      }
+    }
+    return { pageBytes: p.memory?.usedJSHeapSize ?? null, workerBytes: null, totalBytes: null };
+  });
+}
+
+async function waitReady(page: Page, timeout: number): Promise<void> {
+  await page.waitForFunction(() => {
+    const m = (window as any).__wmp?.model();
+    return m && (m.phase === 'error' || m.firstFrameAt !== null);
+  }, null, { timeout, polling: 50 });
+  const m = await model(page);
+  if (m.phase === 'error') throw new Error(`the model failed to load: ${m.error}`);
+}
+
+async function runBackend(browser: Browser, base: string, backend: string, steps: number, soak: number) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const url = `${base}/?backend=${backend}`;
+  const timeout = backend === 'webgpu' ? 600_000 : 120_000;
+  console.log(`[${backend}] cold load`);
+  await page.goto(url);
+  await waitReady(page, timeout);
+  const cold = await model(page);
+  // Let the teacher finish loading so its files are cached too and nothing loads during the run.
+  await page.waitForFunction(() => (window as any).__wmp.model().teacherReady, null, { timeout });
+  console.log(`[${backend}] warm load`);
+  await page.goto(url);
+  await waitReady(page, timeout);
+  const warm = await model(page);
+  if (warm.backend.name !== backend) throw new Error(`asked for ${backend}, the app runs ${warm.backend.name}`);
+  await page.waitForFunction(() => (window as any).__wmp.model().teacherReady, null, { timeout });
+  const heapBefore = await heap(page);
+  console.log(`[${backend}] ${steps} scripted steps`);
+  await record(page, true);
+  const t0 = Date.now();
+  await page.evaluate((a) => (window as any).__wmp.runScript(a, true), actionScript(steps));
+  const wall = (Date.now() - t0) / 1000;
+  const recs: any[] = await page.evaluate(() => (window as any).__wmp.records());
+  const heapAfter = await heap(page);
+  const m = JSON.parse(readFileSync('models/wm-courtyard-v1/manifest.json', 'utf8'));
+  const frameFlops = m.files.student.flops + m.files.decoder.flops;
+  const predictMs = recs.map((r) => r.stats.predictMs);
+  const decodeMs = recs.map((r) => r.stats.decodeMs);
+  const modelMs = recs.map((r) => r.stats.predictMs + r.stats.decodeMs);
+  console.log(`[${backend}] MatMul yardstick`);
+  const mm = await page.evaluate((runs) => (window as any).__wmp.benchMatMul(runs), backend === 'webgpu' ? 3 : 10);
+  const mmFlops = mm.flops / (pct(mm.ms, 50)! / 1000);
+  const frameFlopsPerSec = frameFlops / (pct(modelMs, 50)! / 1000);
+  let soakResult = null;
+  if (soak > 0) {
+    console.log(`[${backend}] soak: ${soak} steps`);
+    const samples: { step: number; heap: Awaited<ReturnType<typeof heap>> }[] = [{ step: 0, heap: await heap(page) }];
+    const chunk = Math.max(1, Math.floor(soak / 10));
+    await record(page, false);
+    for (let done = 0; done < soak; done += chunk) {
+      await page.evaluate((a) => (window as any).__wmp.runScript(a, true), actionScript(done + chunk).slice(done));
+      samples.push({ step: done + chunk, heap: await heap(page) });
+      console.log(`[${backend}] soak ${done + chunk}/${soak}: ${JSON.stringify(samples[samples.length - 1]!.heap)}`);
+    }
+    const first = samples[1]?.heap.totalBytes ?? samples[1]?.heap.pageBytes ?? 0;
+    const last = samples[samples.length - 1]!.heap.totalBytes ?? samples[samples.length - 1]!.heap.pageBytes ?? 0;
+    soakResult = { steps: soak, samples, growthBytesAfterFirstSample: last - first };
+  }
+  await ctx.close();
+  return {
+    backend: warm.backend,
+    steps: recs.length,
+    wallSeconds: wall,
+    fps: Math.round((recs.length / wall) * 100) / 100,
+    fpsPacedCap: 15,
+    firstFrameMs: { cold: Math.round(cold.firstFrameAt), warm: Math.round(warm.firstFrameAt), loadMsWarm: Math.round(warm.loadMs) },
+    ms: {
+      predict: { p50: pct(predictMs, 50), p95: pct(predictMs, 95) },
+      decode: { p50: pct(decodeMs, 50), p95: pct(decodeMs, 95) },
+      display: { p50: pct(recs.map((r) => r.displayMs), 50), p95: pct(recs.map((r) => r.displayMs), 95) },
+      stepWall: { p50: pct(recs.map((r) => r.wallMs), 50), p95: pct(recs.map((r) => r.wallMs), 95) },
+    },
+    perFrame: {
+      runsMean: mean(recs.map((r) => r.stats.runs)),
+      runsMax: Math.max(...recs.map((r) => r.stats.runs)),
+      readbacksMean: mean(recs.map((r) => r.stats.readbacks)),
+      readbacksMax: Math.max(...recs.map((r) => r.stats.readbacks)),
+      readbackBytesMean: mean(recs.map((r) => r.stats.readbackBytes)),
+    },
+    psnr: { mean: mean(recs.map((r) => Math.min(r.psnr, 99))), first: recs[0]?.psnr ?? null, anchor: 'dream (anchored once at the start)' },
+    heap: { before: heapBefore, after: heapAfter },
+    flops: {
+      perFrame: frameFlops,
+      frameGflopsPerSec: Math.round(frameFlopsPerSec / 1e7) / 100,
+      matmul: { n: 1024, flops: mm.flops, msP50: pct(mm.ms, 50), gflopsPerSec: Math.round(mmFlops / 1e7) / 100 },
+      fractionOfMatMul: Math.round((frameFlopsPerSec / mmFlops) * 1000) / 1000,
+    },
+    soak: soakResult,
+    pageErrors: errors,
+  };
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  if (a.build) execSync('npx vite build', { stdio: 'inherit' });
+  const server = spawn('npx', ['vite', 'preview', '--port', String(a.port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const base = `http://127.0.0.1:${a.port}`;
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(base)).ok) break;
+      } catch (e) {
+        if (i > 150) throw new Error(`the preview server did not start (${(e as Error).message})`, { cause: e });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const result: Record<string, unknown> = {
+      what: 'in-browser benchmark (e2e/bench.ts): headless Chromium on this machine, production build, default settings (student, greedy, dream), scripted steps back to back',
+      date: new Date().toISOString(),
+      machine: { cores: (await import('node:os')).cpus().length, chromium: execSync(`${CHROMIUM_PATH} --version`).toString().trim() },
+      targets: { wasmFps: 15, wasmFirstFrameWarmMs: 3000, webgpuRunsPerFrame: 2, webgpuReadbacksPerFrame: 1 },
+    };
+    for (const backend of a.backends) {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        args: [...CHROMIUM_ARGS, ...(backend === 'webgpu' ? WEBGPU_ARGS : []), '--enable-precise-memory-info', '--enable-blink-features=ForceEagerMeasureMemory'],
+      });
+      try {
+        const steps = backend === 'webgpu' ? a.webgpuSteps : a.steps;
+        result[backend] = await runBackend(browser, base, backend, steps, a.soak);
+      } catch (e) {
+        result[backend] = { error: (e as Error).message };
+      } finally {
+        await browser.close();
+      }
+      writeFileSync(a.out, JSON.stringify(result, null, 2) + '\n');
+      console.log(`[${backend}] ${JSON.stringify(result[backend]).slice(0, 400)}`);
+    }
+    console.log(`wrote ${a.out}`);
+  } finally {
+    if (server.pid) process.kill(-server.pid);
+  }
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
