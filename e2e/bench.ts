@@ -41,7 +41,10 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--webgpu-steps') a.webgpuSteps = num();
     else if (k === '--soak') a.soak = num();
     else if (k === '--port') a.port = num();
-    else if (k === '--out' && v) (a.out = v), i++;
+    else if (k === '--out' && v) {
+      a.out = v;
+      i++;
+    }
     else if (k === '--no-build') a.build = false;
     else if (k === '--backends' && v) {
       a.backends = v.split(',');

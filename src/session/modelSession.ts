@@ -38,8 +38,6 @@ export class ModelSession {
   private psnrSum = 0;
   private ready = false;
   private loadArgs: { baseUrl: string; manifest: unknown; backend: 'auto' | BackendName } | null = null;
-  /** WASM threads (URL ?threads=); 0 = one per core */
-  threads = 0;
   private gpuFailures = 0;
   private stepTimes: number[] = [];
   private lastHud = 0;
@@ -78,7 +76,7 @@ export class ModelSession {
       else if (e.status === 'deviceLost') void this.recover(e.reason);
     });
     try {
-      const r = await this.client.load(baseUrl, manifest, backend, this.threads);
+      const r = await this.client.load(baseUrl, manifest, backend, useApp.getState().threads);
       const s = useApp.getState();
       s.patchModel({ phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadStep: '' });
       if (r.backend.fallbackReason && backend === 'auto') s.notify('info', `Running the model on WASM (CPU): ${r.backend.fallbackReason}.`);

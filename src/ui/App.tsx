@@ -50,7 +50,6 @@ export function App() {
     setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
     setAnchor(state.anchor);
     patchModel({ backendChoice: state.backend, threads: state.threads });
-    session.threads = state.threads;
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);
