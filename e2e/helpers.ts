@@ -1,9 +1,11 @@
 import { type Page, expect } from '@playwright/test';
 import type { Pose } from '../src/sim/contract';
 
+/** Opens the app; tests of the world alone leave the model off unless the query asks for one. */
 export async function openPlayground(page: Page, query = ''): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  if (!/[?&]model=/.test(query)) query = query ? `${query}&model=off` : '?model=off';
   await page.goto(`/${query}`);
   await expect.poll(() => page.evaluate(() => (window as any).__wmp?.groundTruth()?.version ?? 0)).toBeGreaterThan(0);
   expect(errors).toEqual([]);
@@ -33,4 +35,23 @@ export async function hold(page: Page, key: string, ms: number): Promise<void> {
   await page.waitForTimeout(ms);
   await page.keyboard.up(key);
   await page.waitForTimeout(250);
+}
+
+export type ModelInfo = {
+  phase: string;
+  error: string | null;
+  backend: { name: string; adapter: string; threads: number } | null;
+  teacherReady: boolean;
+  hud: { stats: { runs: number; readbacks: number; readbackBytes: number; model: string } | null; psnr: number | null; tokens: unknown };
+};
+export const modelInfo = (page: Page): Promise<ModelInfo> => page.evaluate(() => (window as any).__wmp.model());
+export const predictedVersion = (page: Page): Promise<number> => page.evaluate(() => (window as any).__wmp.predictedVersion());
+export async function predicted(page: Page): Promise<{ width: number; height: number; data: number[] }> {
+  return page.evaluate(() => (window as any).__wmp.predicted());
+}
+
+/** Waits until at least `count` more predicted frames have been shown. */
+export async function waitForPredictions(page: Page, count: number, timeout = 60_000): Promise<void> {
+  const v0 = await predictedVersion(page);
+  await expect.poll(() => predictedVersion(page), { timeout }).toBeGreaterThanOrEqual(v0 + count);
 }

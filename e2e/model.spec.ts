@@ -1,0 +1,106 @@
+/**
+ * The world model in the browser on WASM: loading with progress, the live loop beside the truth,
+ * PSNR, the teacher, and clear errors for a corrupted model file or manifest.
+ */
+import { expect, test } from '@playwright/test';
+import { groundTruth, hold, meanAbsDiff, modelInfo, openPlayground, predicted, predictedVersion, waitForPredictions } from './helpers';
+
+test('loads with visible progress, then predicts beside the ground truth with PSNR in the HUD', async ({ page, context }) => {
+  // Slow one file down so the progress is on screen long enough to see.
+  await context.route('**/models/wm-courtyard-v1/student.onnx', async (route) => {
+    const res = await route.fetch();
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.fulfill({ response: res });
+  });
+  await openPlayground(page, '?model=student&backend=wasm');
+  await expect(page.getByTestId('model-loading')).toBeVisible();
+  await expect(page.getByTestId('load-progress')).toBeVisible();
+  await expect(page.getByTestId('hud-backend')).toContainText('WASM', { timeout: 60_000 });
+  await waitForPredictions(page, 5);
+  await expect(page.getByTestId('model-loading')).toHaveCount(0);
+  await expect(page.getByTestId('hud-psnr')).toContainText(/PSNR \d+\.\d dB/);
+  const info = await modelInfo(page);
+  expect(info.backend?.name).toBe('wasm');
+  expect(info.hud.stats?.runs).toBe(2); // student + decoder
+  const p = await predicted(page);
+  expect(p.width).toBe(128);
+  // A real image, not a blank: many distinct values.
+  expect(new Set(p.data).size).toBeGreaterThan(50);
+});
+
+test('steering changes the predicted frames the way it changes the ground truth', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm&anchor=1&pose=0,1.7,0,0,0');
+  await waitForPredictions(page, 5);
+  const gt0 = await groundTruth(page);
+  const pr0 = await predicted(page);
+  await hold(page, 'KeyW', 1500);
+  await waitForPredictions(page, 2);
+  const gt1 = await groundTruth(page);
+  const pr1 = await predicted(page);
+  const gtMoved = meanAbsDiff(gt0.data, gt1.data);
+  const prMoved = meanAbsDiff(pr0.data, pr1.data);
+  expect(gtMoved).toBeGreaterThan(3);
+  expect(prMoved).toBeGreaterThan(3);
+  // The prediction follows the truth: closer to where the camera is now than to where it was.
+  expect(meanAbsDiff(pr1.data, gt1.data)).toBeLessThan(meanAbsDiff(pr1.data, gt0.data));
+
+  // Dream: after the anchor the model sees only its own frames, and still moves when steered.
+  await page.getByTestId('anchor-mode').selectOption('0');
+  await page.getByTestId('reanchor').click();
+  await waitForPredictions(page, 3);
+  const d0 = await predicted(page);
+  await hold(page, 'ArrowLeft', 1000);
+  await waitForPredictions(page, 2);
+  expect(meanAbsDiff(d0.data, (await predicted(page)).data)).toBeGreaterThan(3);
+});
+
+test('the teacher fills a frame in token by token, and switching models keeps the page', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm');
+  await waitForPredictions(page, 2);
+  await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 60_000 }).toBe(true);
+  // A page reload would drop this marker (URL updates use replaceState, not navigation).
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.getByTestId('model-select').selectOption('teacher');
+  await expect(page.getByTestId('hud-tokens')).toContainText(/token \d+ \/ 256/, { timeout: 60_000 });
+  await expect.poll(async () => (await modelInfo(page)).hud.stats?.model, { timeout: 90_000 }).toBe('teacher');
+  const runs = (await modelInfo(page)).hud.stats!.runs;
+  expect(runs).toBeGreaterThan(256); // one run per token, plus prefills and decodes
+  await page.getByTestId('model-select').selectOption('student');
+  await expect.poll(async () => (await modelInfo(page)).hud.stats?.model, { timeout: 60_000 }).toBe('student');
+  await waitForPredictions(page, 3);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
+test('a corrupted model file gives a clear error, and the world keeps running', async ({ page, context }) => {
+  await context.route('**/models/wm-courtyard-v1/decoder.onnx', async (route) => {
+    const res = await route.fetch();
+    const body = Buffer.from(await res.body());
+    body[1000] = (body[1000]! + 1) % 256; // one flipped byte
+    await route.fulfill({ response: res, body });
+  });
+  await openPlayground(page, '?model=student&backend=wasm');
+  await expect(page.getByTestId('model-error')).toContainText('decoder.onnx: sha256', { timeout: 60_000 });
+  await expect(page.getByTestId('model-error')).toContainText('corrupted or replaced');
+  const v = (await groundTruth(page)) && (await page.evaluate(() => (window as any).__wmp.groundTruth().version));
+  await hold(page, 'KeyW', 500);
+  expect(await page.evaluate(() => (window as any).__wmp.groundTruth().version)).toBeGreaterThan(v);
+  expect(await predictedVersion(page)).toBe(0);
+});
+
+test('a malformed manifest is named and explained before any model file is fetched', async ({ page, context }) => {
+  const fetched: string[] = [];
+  page.on('request', (r) => r.url().endsWith('.onnx') && fetched.push(r.url()));
+  await context.route('**/models/wm-courtyard-v1/manifest.json', async (route) => {
+    const json = await (await route.fetch()).json();
+    json.tokens.grid = [16, 'sixteen'];
+    await route.fulfill({ json });
+  });
+  await openPlayground(page, '?model=student');
+  await expect(page.getByTestId('model-error')).toContainText('tokens.grid.1', { timeout: 30_000 });
+  expect(fetched).toEqual([]);
+
+  await context.unroute('**/models/wm-courtyard-v1/manifest.json');
+  await context.route('**/models/wm-courtyard-v1/manifest.json', (route) => route.fulfill({ body: '{"format": ', contentType: 'application/json' }));
+  await page.reload();
+  await expect(page.getByTestId('model-error')).toContainText('manifest.json is not valid JSON', { timeout: 30_000 });
+});
