@@ -25,7 +25,7 @@ export class EngineClient {
   }
 
   /** Starts a worker and loads the model; resolves when the student is ready. */
-  load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName, threads = 0): Promise<Extract<EngineEvent, { status: 'ready' }>> {
+  load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName, threads = 0, role: 'engine' | 'decoder' = 'engine'): Promise<Extract<EngineEvent, { status: 'ready' }>> {
     this.terminate(new EngineError('the engine was restarted'));
     const w = new Worker(new URL('./worker/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
     this.worker = w;
@@ -44,7 +44,7 @@ export class EngineClient {
         ev.preventDefault();
         this.dispatch({ status: 'error', message: `The inference worker failed: ${ev.message || 'it could not start'}`, fatal: true });
       };
-      this.send({ type: 'load', baseUrl, manifest, backend, threads });
+      this.send({ type: 'load', baseUrl, manifest, backend, threads, role });
     });
   }
 
@@ -88,8 +88,19 @@ export class EngineClient {
   }
 
   async step(model: ModelKind, action: Float32Array, sampling: Sampling, onPartial?: Pending['onPartial']): Promise<{ frame: Uint8Array; stats: FrameStats }> {
-    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, sampling }), onPartial);
+    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, sampling, decode: true }), onPartial);
     return { frame: e.frame, stats: e.stats };
+  }
+
+  /** A student step that stops at the tokens (another worker decodes them). */
+  async stepTokens(action: Float32Array, sampling: Sampling): Promise<{ tokens: Int32Array; stats: FrameStats }> {
+    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, sampling, decode: false }));
+    return { tokens: e.tokens, stats: e.stats };
+  }
+
+  async decode(tokens: Int32Array): Promise<{ frame: Uint8Array; decodeMs: number }> {
+    const e = await this.request<'decoded'>((id) => ({ type: 'decode', id, tokens }));
+    return { frame: e.frame, decodeMs: e.decodeMs };
   }
 
   benchMatMul(url: string, size: number, runs: number) {

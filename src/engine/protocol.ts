@@ -23,6 +23,8 @@ export interface BackendInfo {
   shaderF16: boolean;
   /** why WebGPU is not used, when it is not */
   fallbackReason?: string;
+  /** WASM: a second worker decodes while the first predicts */
+  pipeline?: boolean;
 }
 
 /** Per predicted frame, measured in the worker. */
@@ -40,10 +42,21 @@ export interface FrameStats {
 }
 
 export type EngineRequest =
-  | { type: 'load'; baseUrl: string; manifest: unknown; backend: 'auto' | BackendName; /** WASM threads; 0 = the default */ threads: number }
+  | {
+      type: 'load';
+      baseUrl: string;
+      manifest: unknown;
+      backend: 'auto' | BackendName;
+      /** WASM threads; 0 = the default */
+      threads: number;
+      /** 'decoder': this worker only decodes (the second stage of the WASM pipeline) */
+      role: 'engine' | 'decoder';
+    }
   /** Encodes these ground-truth frames (oldest first) into the context; actions[i] follows frame i. */
   | { type: 'anchor'; id: number; frames: Uint8Array[]; actions: Float32Array[]; sampling: Sampling }
-  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; sampling: Sampling }
+  /** decode false: answer with the tokens (another worker decodes them) */
+  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; sampling: Sampling; decode: boolean }
+  | { type: 'decode'; id: number; tokens: Int32Array }
   /** Times a plain n x n MatMul graph (models/probes) on this backend: the runtime's reachable FLOP/s. */
   | { type: 'benchMatMul'; id: number; url: string; size: number; runs: number }
   /** Test hook: destroys the GPU device, as a driver reset would. */
@@ -58,10 +71,12 @@ export type EngineEvent =
   | { status: 'anchored'; id: number; encodeMs: number; runs: number }
   | { status: 'partial'; id: number; frame: Uint8Array; tokens: number; total: number }
   | { status: 'frame'; id: number; frame: Uint8Array; stats: FrameStats }
+  | { status: 'tokens'; id: number; tokens: Int32Array; stats: FrameStats }
+  | { status: 'decoded'; id: number; frame: Uint8Array; decodeMs: number }
   | { status: 'benchMatMul'; id: number; flops: number; ms: number[] }
   /** The GPU device is gone; the client restarts the worker. */
   | { status: 'deviceLost'; reason: string }
   | { status: 'error'; id?: number; message: string; fatal: boolean };
 
 export const isTransferable = (e: EngineEvent): ArrayBuffer[] =>
-  e.status === 'frame' || e.status === 'partial' ? [e.frame.buffer as ArrayBuffer] : [];
+  e.status === 'frame' || e.status === 'partial' || e.status === 'decoded' ? [e.frame.buffer as ArrayBuffer] : e.status === 'tokens' ? [e.tokens.buffer as ArrayBuffer] : [];

@@ -34,7 +34,7 @@ async function rollout(core: WorldModelCore, steps: number, sampling = greedy, m
   const frames: Uint8Array[] = [];
   const tokens: Int32Array[] = [];
   for (let i = 0; i < steps; i++) {
-    frames.push((await core.step(model, goldenAction(K - 1 + i), sampling)).frame);
+    frames.push((await core.step(model, goldenAction(K - 1 + i), sampling)).frame!);
     tokens.push((await core.contextTokens()).slice((K - 1) * core.n));
   }
   return { frames, tokens };
@@ -84,7 +84,12 @@ describe('WorldModelCore on wm-courtyard-v1', () => {
     expect(stats.readbacks).toBe(0); // nothing lives on a GPU in onnxruntime-node
     expect(stats.predictMs).toBeGreaterThan(0);
     expect(stats.decodeMs).toBeGreaterThan(0);
-    expect(frame.length).toBe(128 * 128 * 3);
+    expect(frame!.length).toBe(128 * 128 * 3);
+    // Without decoding (the WASM pipeline's first stage): 1 run, and the tokens come back.
+    const r = await core.step('student', goldenAction(2), greedy, undefined, 32, false);
+    expect(r.stats.runs).toBe(1);
+    expect(r.frame).toBeNull();
+    expect(Array.from(r.tokens!)).toEqual(Array.from((await core.contextTokens()).slice((core.K - 1) * core.n)));
     core.dispose();
   });
 

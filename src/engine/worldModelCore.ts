@@ -147,7 +147,8 @@ export class WorldModelCore {
     sampling: Sampling,
     onPartial?: (frame: Uint8Array, tokens: number) => void,
     partialEvery = 32,
-  ): Promise<{ frame: Uint8Array; stats: FrameStats }> {
+    decode = true,
+  ): Promise<{ frame: Uint8Array | null; tokens: Int32Array | null; stats: FrameStats }> {
     if (!this.context) throw new Error('not anchored: no context frames yet');
     if (action.length < 5 || !action.every(Number.isFinite)) throw new RangeError('action must be 5 finite numbers');
     this.counter.take();
@@ -186,20 +187,32 @@ export class WorldModelCore {
     }
     const t1 = now();
     const predict = this.counter.take();
+    if (!decode) {
+      // Another worker decodes: hand over the ids (on the CPU: this path is WASM only).
+      const ids = tokens.location === 'cpu' ? Int32Array.from(tokens.data as Int32Array) : Int32Array.from((await tokens.getData()) as Int32Array);
+      tokens.dispose();
+      const p = this.counter.take();
+      return {
+        frame: null,
+        tokens: ids,
+        stats: { model, predictMs: t1 - t0, decodeMs: 0, runs: predict.runs, readbacks: predict.readbacks + p.readbacks, readbackBytes: predict.readbackBytes + p.readbackBytes, contextFrames: this.K },
+      };
+    }
     const rgb = await this.runners.decodeTensor(tokens);
     tokens.dispose();
     const frame = toBytes(rgb);
-    const decode = this.counter.take();
+    const dec = this.counter.take();
     const t2 = now();
     return {
       frame,
+      tokens: null,
       stats: {
         model,
         predictMs: t1 - t0,
         decodeMs: t2 - t1,
-        runs: predict.runs + decode.runs,
-        readbacks: predict.readbacks + decode.readbacks,
-        readbackBytes: predict.readbackBytes + decode.readbackBytes,
+        runs: predict.runs + dec.runs,
+        readbacks: predict.readbacks + dec.readbacks,
+        readbackBytes: predict.readbackBytes + dec.readbackBytes,
         contextFrames: this.K,
       },
     };

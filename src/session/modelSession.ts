@@ -32,6 +32,9 @@ export interface StepRecord {
 
 export class ModelSession {
   readonly client = new EngineClient();
+  /** WASM pipeline: decodes frame t here while the engine predicts frame t+1 (one core each) */
+  private decoder: EngineClient | null = null;
+  private decoding: Promise<void> | null = null;
   private recent: Recent[] = [];
   private needAnchor = true;
   private sinceAnchor = 0;
@@ -76,7 +79,17 @@ export class ModelSession {
       else if (e.status === 'deviceLost') void this.recover(e.reason);
     });
     try {
-      const r = await this.client.load(baseUrl, manifest, backend, useApp.getState().threads);
+      const { threads, pipeline } = useApp.getState();
+      const r = await this.client.load(baseUrl, manifest, backend, threads || (pipeline ? 1 : 0));
+      this.decoder?.terminate();
+      this.decoder = null;
+      if (pipeline && r.backend.name === 'wasm') {
+        useApp.getState().patchModel({ loadStep: 'starting the decoder worker' });
+        const d = new EngineClient();
+        await d.load(baseUrl, manifest, 'wasm', threads || 1, 'decoder');
+        this.decoder = d;
+        r.backend.pipeline = true;
+      }
       const s = useApp.getState();
       s.patchModel({ phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadStep: '' });
       if (r.backend.fallbackReason && backend === 'auto') s.notify('info', `Running the model on WASM (CPU): ${r.backend.fallbackReason}.`);
@@ -96,6 +109,8 @@ export class ModelSession {
     this.gpuFailures++;
     const s = useApp.getState();
     const toWasm = this.gpuFailures >= 2 || this.loadArgs.backend === 'wasm';
+    this.decoder?.terminate();
+    this.decoder = null;
     s.notify('error', toWasm ? `The GPU failed again (${reason}); switched to WASM, which is slower.` : `The GPU device was lost (${reason}); restarting the model on it.`);
     this.client.terminate();
     await this.load(this.loadArgs.baseUrl, this.loadArgs.manifest, toWasm ? 'wasm' : this.loadArgs.backend, { height: this.height, width: this.width }, this.contextFrames);
@@ -152,6 +167,7 @@ export class ModelSession {
         return this.afterSim(await simStep(), action);
       }
     }
+    if (model === 'student' && this.decoder) return this.pipelinedStep(action, simStep, t0);
     const pending = this.client.step(model, normalizeAction(action), this.sampling(), (frame, done, total) => {
       publishFrame(frameHolder.predicted, { width: this.width, height: this.height, data: frame });
       useApp.getState().setHud({ tokens: { done, total } });
@@ -164,22 +180,53 @@ export class ModelSession {
       if (!(e instanceof DeviceLostError)) useApp.getState().notify('error', `The model could not predict: ${(e as Error).message}`);
       return obs;
     }
-    const pred: Frame = { width: this.width, height: this.height, data: r.frame };
+    this.show(r.frame, obs.frame, obs.t, model, r.stats, t0);
+    return obs;
+  }
+
+  /**
+   * The student's tokens now, the pixels from the decoder worker while the next step predicts.
+   * At most one decode waits, so a slow decoder slows the loop instead of piling up frames.
+   */
+  private async pipelinedStep(action: Action, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
+    const pending = this.client.stepTokens(normalizeAction(action), this.sampling());
+    const obs = this.afterSim(await simStep(), action);
+    const truth: Frame = { ...obs.frame, data: obs.frame.data.slice() };
+    let r: Awaited<typeof pending>;
+    try {
+      r = await pending;
+    } catch (e) {
+      if (!(e instanceof DeviceLostError)) useApp.getState().notify('error', `The model could not predict: ${(e as Error).message}`);
+      return obs;
+    }
+    if (this.decoding) await this.decoding;
+    const decoder = this.decoder!;
+    this.decoding = decoder
+      .decode(r.tokens)
+      .then(
+        (d) => this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0),
+        (e: Error) => useApp.getState().notify('error', `The decoder failed: ${e.message}`),
+      )
+      .finally(() => (this.decoding = null));
+    return obs;
+  }
+
+  private show(frame: Uint8Array, truthFrame: Frame, t: number, model: ModelKind, stats: FrameStats, t0: number): void {
+    const pred: Frame = { width: this.width, height: this.height, data: frame };
     publishFrame(frameHolder.predicted, pred);
     this.firstFrameAt ??= performance.now();
-    const score = psnr(pred, obs.frame);
+    const score = psnr(pred, truthFrame);
     this.sinceAnchor++;
     this.psnrSum += Math.min(score, 99);
-    this.lastStats = r.stats;
+    this.lastStats = stats;
     this.lastPsnr = score;
     const wall = performance.now() - t0;
     this.stepTimes.push(performance.now());
     if (this.stepTimes.length > 30) this.stepTimes.shift();
     if (this.recordSteps && this.records.length < 100_000) {
-      this.records.push({ t: obs.t, model, stats: r.stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
+      this.records.push({ t, model, stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
     }
     this.flushHud();
-    return obs;
   }
 
   private afterSim(obs: Observation, action: Action): Observation {
@@ -215,5 +262,6 @@ export class ModelSession {
   dispose(): void {
     this.ready = false;
     this.client.terminate();
+    this.decoder?.terminate();
   }
 }

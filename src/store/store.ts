@@ -61,11 +61,12 @@ export interface ModelSlice {
   anchor: AnchorEvery;
   backendChoice: BackendChoice;
   threads: number;
+  pipeline: boolean;
   hud: Hud;
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'teacherReady' | 'modelError' | 'backendChoice' | 'threads'>>): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'teacherReady' | 'modelError' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
   setFileProgress(file: string, p: FileProgress): void;
   setHud(h: Partial<Hud>): void;
 }
@@ -102,6 +103,7 @@ export const useApp = create<AppState>()((set) => ({
   anchor: URL_DEFAULTS.anchor,
   backendChoice: URL_DEFAULTS.backend,
   threads: URL_DEFAULTS.threads,
+  pipeline: URL_DEFAULTS.pipeline,
   hud: EMPTY_HUD,
   setModel: (model) => set({ model }),
   setSampling: (p) => set(p),

@@ -25,6 +25,8 @@ export interface UrlState {
   backend: BackendChoice;
   /** WASM threads, 0 = one per core (up to 4) */
   threads: number;
+  /** WASM: decode in a second worker while the student predicts the next frame */
+  pipeline: boolean;
 }
 
 export const URL_DEFAULTS: UrlState = {
@@ -38,6 +40,7 @@ export const URL_DEFAULTS: UrlState = {
   anchor: 0,
   backend: 'auto',
   threads: 0,
+  pipeline: true,
 };
 
 const props = {
@@ -58,6 +61,7 @@ const props = {
   anchor: z.coerce.number().int().min(0).max(10000),
   backend: z.enum(['auto', 'webgpu', 'wasm']),
   threads: z.coerce.number().int().min(0).max(16),
+  pipeline: z.enum(['0', '1']).transform((v) => v === '1'),
 } satisfies Record<keyof UrlState, z.ZodType>;
 
 export interface ParsedUrl {
@@ -89,6 +93,7 @@ export function serializeUrlState(s: UrlState): string {
   for (const k of ['upscale', 'model', 'temperature', 'topk', 'seed', 'anchor', 'backend', 'threads'] as const) {
     if (s[k] !== URL_DEFAULTS[k]) params.set(k, String(s[k]));
   }
+  if (!s.pipeline) params.set('pipeline', '0');
   const q = params.toString();
   return q ? `?${q}` : '';
 }

@@ -49,7 +49,7 @@ export function App() {
     setModel(state.model);
     setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
     setAnchor(state.anchor);
-    patchModel({ backendChoice: state.backend, threads: state.threads });
+    patchModel({ backendChoice: state.backend, threads: state.threads, pipeline: state.pipeline });
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);

@@ -13,6 +13,7 @@ const urlOf = (s: AppState): UrlState => ({
   anchor: s.anchor,
   backend: s.backendChoice,
   threads: s.threads,
+  pipeline: s.pipeline,
 });
 
 /** Mirrors shareable state into the URL (replaceState, at most every 500 ms: no history spam while steering). */

@@ -10,7 +10,7 @@ import { MODEL_FILES, type Manifest, ManifestError, type ModelFileKey, parseMani
 import type { BackendInfo, BackendName, EngineEvent, EngineRequest } from '../protocol';
 import { isTransferable } from '../protocol';
 import { ModelRunners, type Sessions } from '../runners';
-import { RunCounter, WorldModelCore } from '../worldModelCore';
+import { RunCounter, WorldModelCore, toBytes } from '../worldModelCore';
 import { type Ort, backendInfo, chooseBackend, importOrt, setThreadOverride } from './backend';
 import { benchMatMul } from './matmulBench';
 import { deleteStale, loadModelFile } from './modelFiles';
@@ -23,6 +23,8 @@ const TEACHER_SET: readonly ModelFileKey[] = ['teacher_prev', 'teacher_step'];
 let ort: Ort | null = null;
 let backend: BackendInfo | null = null;
 let core: WorldModelCore | null = null;
+/** the second stage of the WASM pipeline: a worker that only decodes */
+let decoderOnly: ModelRunners | null = null;
 let gpuDevice: { destroy(): void; lost: Promise<{ message: string; reason: string }> } | null = null;
 let lost = false;
 const sessions: Partial<Record<ModelFileKey, InferenceSession>> = {};
@@ -87,6 +89,14 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   backend = backendInfo(chosen.name, chosen.probe, fallback);
   post({ status: 'backend', backend });
   ort = await importOrt(chosen.name);
+  if (req.role === 'decoder') {
+    await buildSessions(m, ['decoder'], await downloadFiles(m, req.baseUrl, ['decoder']), chosen.name);
+    decoderOnly = new ModelRunners(ort, m, sessionsFor(new RunCounter(false)));
+    const [gh, gw] = m.tokens.grid;
+    await decoderOnly.decode(new Int32Array(gh * gw)); // warm-up
+    post({ status: 'ready', backend, loadMs: performance.now() - t0, teacher: false });
+    return;
+  }
   const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET);
   teacherBufs.catch(() => {}); // reported when the teacher is built
   await buildSessions(m, STUDENT_SET, await downloadFiles(m, req.baseUrl, STUDENT_SET), chosen.name);
@@ -146,10 +156,24 @@ async function handle(req: EngineRequest): Promise<void> {
       case 'step': {
         const c = need();
         if (req.model === 'teacher' && !sessions.teacher_step) throw new Error('the teacher is still loading');
-        const r = await c.step(req.model, req.action, req.sampling, (frame, tokens) =>
-          post({ status: 'partial', id: req.id, frame, tokens, total: c.n }),
+        const decode = req.decode || req.model === 'teacher';
+        const r = await c.step(
+          req.model,
+          req.action,
+          req.sampling,
+          (frame, tokens) => post({ status: 'partial', id: req.id, frame, tokens, total: c.n }),
+          32,
+          decode,
         );
-        post({ status: 'frame', id: req.id, frame: r.frame, stats: r.stats });
+        if (r.frame) post({ status: 'frame', id: req.id, frame: r.frame, stats: r.stats });
+        else post({ status: 'tokens', id: req.id, tokens: r.tokens!, stats: r.stats });
+        return;
+      }
+      case 'decode': {
+        if (!decoderOnly) throw new Error('this worker is not a decoder');
+        const t0 = performance.now();
+        const frame = toBytes(await decoderOnly.decode(req.tokens));
+        post({ status: 'decoded', id: req.id, frame, decodeMs: performance.now() - t0 });
         return;
       }
       case 'benchMatMul': {
@@ -171,7 +195,7 @@ async function handle(req: EngineRequest): Promise<void> {
     const err = e as Error;
     const id = 'id' in req ? req.id : undefined;
     // On WebGPU an error from a run is treated as a lost device: the client recreates everything.
-    if (backend?.name === 'webgpu' && req.type !== 'load' && !(err instanceof RangeError)) {
+    if (backend?.name === 'webgpu' && (req.type === 'step' || req.type === 'anchor') && !(err instanceof RangeError)) {
       if (!lost) {
         lost = true;
         post({ status: 'deviceLost', reason: err.message });
