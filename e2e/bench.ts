@@ -3,8 +3,9 @@
  * action script on WASM and (where an adapter exists) WebGPU, and writes bench.json.
  *
  *   npm run bench                                   # build, then 300 steps on each backend
- *   npm run bench -- --steps 300 --webgpu-steps 20 --soak 10000 --backends wasm,webgpu --out bench.json
+ *   npm run bench -- --steps 300 --webgpu-steps 20 --soak 10000 --backends wasm,wasm-serial,webgpu --out bench.json
  *
+ * wasm-serial is WASM without the decode pipeline (student and decoder in one worker), for comparison.
  * Per backend: time from navigation to the first predicted frame (cold cache, then warm: reload
  * with the model files in Cache Storage), the script stepped back to back (fps, p50/p95 ms per
  * stage, session runs and bytes read back per frame), JS heap of page and worker before and
@@ -18,6 +19,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromi
 
 interface Args {
   steps: number;
+  repeats: number;
   webgpuSteps: number;
   soak: number;
   backends: string[];
@@ -27,7 +29,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { steps: 300, webgpuSteps: 300, soak: 0, backends: ['wasm', 'webgpu'], out: 'bench.json', port: 4183, build: true };
+  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'bench.json', port: 4183, build: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
@@ -39,6 +41,7 @@ function parseArgs(argv: string[]): Args {
     };
     if (k === '--steps') a.steps = num();
     else if (k === '--webgpu-steps') a.webgpuSteps = num();
+    else if (k === '--repeats') a.repeats = Math.max(1, num());
     else if (k === '--soak') a.soak = num();
     else if (k === '--port') a.port = num();
     else if (k === '--out' && v) {
@@ -48,7 +51,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--no-build') a.build = false;
     else if (k === '--backends' && v) {
       a.backends = v.split(',');
-      if (a.backends.some((b) => b !== 'wasm' && b !== 'webgpu')) fail(`--backends takes wasm and/or webgpu, got '${v}'`);
+      if (a.backends.some((b) => !['wasm', 'webgpu', 'wasm-serial'].includes(b))) fail(`--backends takes wasm, wasm-serial and/or webgpu, got '${v}'`);
       i++;
     } else fail(`unknown argument '${k}'`);
   }
@@ -57,7 +60,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function fail(msg: string): never {
-  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--webgpu-steps N] [--soak N] [--backends wasm,webgpu] [--out FILE] [--no-build]`);
+  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--backends wasm,webgpu] [--out FILE] [--no-build]`);
   process.exit(2);
 }
 
@@ -109,6 +112,12 @@ async function heap(page: Page): Promise<{ pageBytes: number | null; workerBytes
   });
 }
 
+/** Runs in the page: the teacher and (WASM) the decoder worker have loaded. */
+const settled = () => {
+  const m = (window as any).__wmp.model();
+  return m.teacherReady && (!m.backend?.pipeline || m.decoderReady);
+};
+
 async function waitReady(page: Page, timeout: number): Promise<void> {
   await page.waitForFunction(() => {
     const m = (window as any).__wmp?.model();
@@ -118,32 +127,45 @@ async function waitReady(page: Page, timeout: number): Promise<void> {
   if (m.phase === 'error') throw new Error(`the model failed to load: ${m.error}`);
 }
 
-async function runBackend(browser: Browser, base: string, backend: string, steps: number, soak: number) {
+async function runBackend(browser: Browser, base: string, backend: string, steps: number, repeats: number, soak: number) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const url = `${base}/?backend=${backend}`;
+  // wasm-serial: WASM with student and decoder in one worker, one after the other (no pipeline).
+  const url = backend === 'wasm-serial' ? `${base}/?backend=wasm&pipeline=0` : `${base}/?backend=${backend}`;
   const timeout = backend === 'webgpu' ? 600_000 : 120_000;
   console.log(`[${backend}] cold load`);
   await page.goto(url);
   await waitReady(page, timeout);
   const cold = await model(page);
-  // Let the teacher finish loading so its files are cached too and nothing loads during the run.
-  await page.waitForFunction(() => (window as any).__wmp.model().teacherReady, null, { timeout });
+  // Let the teacher (and the WASM decoder worker) finish loading: files cached, nothing loading during the run.
+  await page.waitForFunction(settled, null, { timeout });
   console.log(`[${backend}] warm load`);
   await page.goto(url);
   await waitReady(page, timeout);
   const warm = await model(page);
-  if (warm.backend.name !== backend) throw new Error(`asked for ${backend}, the app runs ${warm.backend.name}`);
-  await page.waitForFunction(() => (window as any).__wmp.model().teacherReady, null, { timeout });
+  if (warm.backend.name !== backend.replace('-serial', '')) throw new Error(`asked for ${backend}, the app runs ${warm.backend.name}`);
+  await page.waitForFunction(settled, null, { timeout });
   const heapBefore = await heap(page);
-  console.log(`[${backend}] ${steps} scripted steps`);
-  await record(page, true);
-  const t0 = Date.now();
-  await page.evaluate((a) => (window as any).__wmp.runScript(a, true), actionScript(steps));
-  const wall = (Date.now() - t0) / 1000;
-  const recs: any[] = await page.evaluate(() => (window as any).__wmp.records());
+  // The script runs `repeats` times from the same start (this machine's speed varies run to
+  // run); fps is the median run, the per-stage percentiles pool every frame.
+  const runs: { fps: number; frames: number; seconds: number }[] = [];
+  const recs: any[] = [];
+  const start = await page.evaluate(() => (window as any).__wmp.pose());
+  for (let r = 0; r < repeats; r++) {
+    console.log(`[${backend}] ${steps} scripted steps (run ${r + 1} of ${repeats})`);
+    await page.evaluate((p) => (window as any).__wmp.teleport(p), start);
+    await record(page, true);
+    const t0 = Date.now();
+    await page.evaluate((a) => (window as any).__wmp.runScript(a, true), actionScript(steps));
+    const seconds = (Date.now() - t0) / 1000;
+    await record(page, false);
+    const got: any[] = await page.evaluate(() => (window as any).__wmp.records());
+    runs.push({ fps: Math.round((got.length / seconds) * 100) / 100, frames: got.length, seconds });
+    recs.push(...got);
+  }
+  const medianRun = [...runs].sort((x, y) => x.fps - y.fps)[Math.floor(runs.length / 2)]!;
   const heapAfter = await heap(page);
   const m = JSON.parse(readFileSync('models/wm-courtyard-v1/manifest.json', 'utf8'));
   const frameFlops = m.files.student.flops + m.files.decoder.flops;
@@ -172,11 +194,11 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
   await ctx.close();
   return {
     backend: warm.backend,
-    steps: recs.length,
-    wallSeconds: wall,
-    fps: Math.round((recs.length / wall) * 100) / 100,
+    steps,
+    fps: medianRun.fps,
+    runs,
     fpsPacedCap: 15,
-    firstFrameMs: { cold: Math.round(cold.firstFrameAt), warm: Math.round(warm.firstFrameAt), loadMsWarm: Math.round(warm.loadMs) },
+    firstFrameMs: { cold: Math.round(cold.firstFrameAt), warm: Math.round(warm.firstFrameAt), loadMsWarm: Math.round(warm.loadMs), workerPhasesWarm: warm.loadPhases },
     ms: {
       predict: { p50: pct(predictMs, 50), p95: pct(predictMs, 95) },
       decode: { p50: pct(decodeMs, 50), p95: pct(decodeMs, 95) },
@@ -230,7 +252,7 @@ async function main(): Promise<void> {
       });
       try {
         const steps = backend === 'webgpu' ? a.webgpuSteps : a.steps;
-        result[backend] = await runBackend(browser, base, backend, steps, a.soak);
+        result[backend] = await runBackend(browser, base, backend, steps, backend === 'webgpu' ? 1 : a.repeats, a.soak);
       } catch (e) {
         result[backend] = { error: (e as Error).message };
       } finally {

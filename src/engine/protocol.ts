@@ -66,7 +66,7 @@ export type EngineRequest =
 export type EngineEvent =
   | { status: 'backend'; backend: BackendInfo }
   | { status: 'progress'; file: string; loaded: number; total: number; cached: boolean; phase: 'download' | 'verify' | 'session' | 'warmup' }
-  | { status: 'ready'; backend: BackendInfo; loadMs: number; teacher: boolean }
+  | { status: 'ready'; backend: BackendInfo; loadMs: number; teacher: boolean; /** ms per load phase (worker side) */ phases?: Record<string, number> }
   | { status: 'teacherReady' }
   | { status: 'anchored'; id: number; encodeMs: number; runs: number }
   | { status: 'partial'; id: number; frame: Uint8Array; tokens: number; total: number }

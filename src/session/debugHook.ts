@@ -4,7 +4,7 @@
  * MatMul yardstick, a simulated GPU loss). Nothing here changes what the UI would do.
  */
 import { MATMUL_PROBE } from '../engine/modelSource';
-import { type Action, actionFromNormalized } from '../sim/contract';
+import { type Action, type Pose, actionFromNormalized } from '../sim/contract';
 import { frameHolder } from '../store/frameHolder';
 import { useApp } from '../store/store';
 import type { ModelSession } from './modelSession';
@@ -29,7 +29,7 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     stepsTaken: () => loop()?.stepsTaken ?? 0,
     model: () => {
       const s = useApp.getState();
-      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, teacherReady: s.teacherReady, hud: s.hud, model: s.model, firstFrameAt: session.firstFrameAt };
+      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, loadPhases: s.loadPhases, teacherReady: s.teacherReady, hud: s.hud, model: s.model, firstFrameAt: session.firstFrameAt, decoderReady: session.decoderReady };
     },
     /** Runs normalized actions one per step (unpaced: back to back); resolves when done. */
     runScript: async (actions: number[][], unpaced: boolean): Promise<void> => {
@@ -46,6 +46,10 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     },
     records: () => session.records,
     reanchor: () => session.reanchor(),
+    /** moves the camera (as the pose editor does): a jump, so the model re-anchors */
+    teleport: async (p: Pose) => {
+      await loop()?.teleport(p);
+    },
     benchMatMul: (runs: number) => session.client.benchMatMul(MATMUL_PROBE.url, MATMUL_PROBE.size, runs),
     loseDevice: () => session.client.loseDevice(),
   };

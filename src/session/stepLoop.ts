@@ -17,6 +17,8 @@ import type { ModelSession } from './modelSession';
 export const FRAME_RES = 128;
 const MAX_CATCH_UP_STEPS = 3;
 export const TRAIL_LENGTH = 600;
+/** how often readouts, map and action meters refresh while steering */
+const UI_HZ = 10;
 
 export class UnsupportedBrowserError extends Error {
   override name = 'UnsupportedBrowserError';
@@ -35,6 +37,17 @@ export function assertWebGL2(): void {
 
 function makeCanvas(): HTMLCanvasElement | OffscreenCanvas {
   return typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(FRAME_RES, FRAME_RES) : document.createElement('canvas');
+}
+
+const channel = typeof MessageChannel !== 'undefined' ? new MessageChannel() : null;
+const waiting: (() => void)[] = [];
+if (channel) channel.port1.onmessage = () => waiting.shift()?.();
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => {
+    if (!channel) return setTimeout(r, 0);
+    waiting.push(r);
+    channel.port2.postMessage(0);
+  });
 }
 
 export class StepLoop {
@@ -71,7 +84,28 @@ export class StepLoop {
     publishFrame(frameHolder.groundTruth, obs.frame);
     this.trail.push(obs.pose);
     if (this.trail.length > TRAIL_LENGTH) this.trail.splice(0, this.trail.length - TRAIL_LENGTH);
-    useApp.getState().setPose(obs.pose, obs.t);
+    this.pendingUi = { pose: obs.pose, t: obs.t, action: actionBefore };
+    // Readouts, map and meters follow at most UI_HZ (each update re-renders and re-lays out
+    // the page, CPU the model needs); jumps show at once, and the last state always lands.
+    const now = performance.now();
+    if (actionBefore === null || now - this.lastUi >= 1000 / UI_HZ) this.flushUi();
+    else if (!this.uiTimer) this.uiTimer = setTimeout(() => this.flushUi(), 1000 / UI_HZ - (now - this.lastUi));
+  }
+
+  private pendingUi: { pose: Pose; t: number; action: Action | null } | null = null;
+  private lastUi = 0;
+  private uiTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private flushUi(): void {
+    if (this.uiTimer) clearTimeout(this.uiTimer);
+    this.uiTimer = null;
+    const u = this.pendingUi;
+    if (!u) return;
+    this.pendingUi = null;
+    this.lastUi = performance.now();
+    const st = useApp.getState();
+    if (u.action) st.setAction(u.action);
+    st.setPose(u.pose, u.t);
   }
 
   async reset(seed: number, pose?: Pose | null): Promise<void> {
@@ -107,7 +141,6 @@ export class StepLoop {
           break;
         }
         action = a;
-        useApp.getState().setAction(action);
         const model = this.model;
         if (model?.active) {
           obs = await model.step(action, () => this.env.step(a));
@@ -130,7 +163,9 @@ export class StepLoop {
     try {
       while (this.unpaced && this.raf) {
         await this.runSteps(1);
-        await new Promise((r) => setTimeout(r, 0));
+        // A message-channel hop, not setTimeout(0) (clamped to 4 ms once nested): lets input and
+        // rendering in without idling.
+        await yieldToEventLoop();
       }
     } finally {
       this.unpacedRunning = false;
@@ -172,6 +207,7 @@ export class StepLoop {
 
   dispose(): void {
     this.stop();
+    if (this.uiTimer) clearTimeout(this.uiTimer);
     this.renderer.dispose();
   }
 }

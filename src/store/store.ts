@@ -52,6 +52,7 @@ export interface ModelSlice {
   files: Record<string, FileProgress>;
   backend: BackendInfo | null;
   loadMs: number | null;
+  loadPhases: Record<string, number> | null;
   teacherReady: boolean;
   modelError: string | null;
   model: ModelChoice;
@@ -66,7 +67,7 @@ export interface ModelSlice {
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'teacherReady' | 'modelError' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'modelError' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
   setFileProgress(file: string, p: FileProgress): void;
   setHud(h: Partial<Hud>): void;
 }
@@ -94,6 +95,7 @@ export const useApp = create<AppState>()((set) => ({
   files: {},
   backend: null,
   loadMs: null,
+  loadPhases: null,
   teacherReady: false,
   modelError: null,
   model: URL_DEFAULTS.model,

@@ -30,14 +30,15 @@ export function App() {
   const manifest = useQuery({ queryKey: ['manifest', MODEL_BASE_URL], queryFn: () => fetchManifest(MODEL_BASE_URL), retry: false, staleTime: Infinity });
   const model = useApp((s) => s.model);
 
-  // The engine starts once the manifest is in and a model is wanted; it lives as long as the page.
+  // The engine starts once the manifest is in and a model is wanted (loading while the world is
+  // still being built); it lives as long as the page.
   const wanted = manifest.data && model !== 'off';
   useEffect(() => {
-    if (!wanted || !manifest.data || !loop) return;
+    if (!wanted || !manifest.data) return;
     if (useApp.getState().phase !== 'off') return;
     const m = manifest.data;
     void session.load(MODEL_BASE_URL, m, useApp.getState().backendChoice, m.frame, m.student.context_frames);
-  }, [wanted, manifest.data, loop, session]);
+  }, [wanted, manifest.data, session]);
   useEffect(() => () => session.dispose(), [session]);
 
   useEffect(() => {

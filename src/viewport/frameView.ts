@@ -70,10 +70,22 @@ export class FrameView {
   private dirty = true;
 
   /** Fits the drawing buffer to the element; true when it changed. */
+  /** CSS size from a ResizeObserver: reading clientWidth every frame would force a layout each time. */
+  private cssSize: { w: number; h: number } | null = null;
+  private observer: ResizeObserver | null = null;
+
   private resize(): boolean {
+    if (!this.observer && typeof ResizeObserver !== 'undefined') {
+      this.observer = new ResizeObserver((entries) => {
+        const box = entries[0]?.contentRect;
+        if (box) this.cssSize = { w: box.width, h: box.height };
+      });
+      this.observer.observe(this.canvas);
+    }
+    const css = this.cssSize ?? { w: this.canvas.clientWidth, h: this.canvas.clientHeight };
     const dpr = Math.min(2, window.devicePixelRatio || 1);
-    const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
-    const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
+    const w = Math.max(1, Math.round(css.w * dpr));
+    const h = Math.max(1, Math.round(css.h * dpr));
     if (this.canvas.width === w && this.canvas.height === h) return false;
     this.renderer.setSize(w, h, false);
     // Letterbox: the frame stays square whatever the canvas shape.
@@ -106,6 +118,7 @@ export class FrameView {
 
   dispose(): void {
     cancelAnimationFrame(this.raf);
+    this.observer?.disconnect();
     this.texture?.dispose();
     this.material.dispose();
     this.renderer.dispose();

@@ -31,7 +31,12 @@ const sessions: Partial<Record<ModelFileKey, InferenceSession>> = {};
 
 /** On WebGPU, outputs that feed another run stay on the GPU. */
 function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.SessionOptions {
-  const opts: InferenceSession.SessionOptions = { executionProviders: [name], graphOptimizationLevel: 'all' };
+  const opts: InferenceSession.SessionOptions = {
+    executionProviders: [name],
+    graphOptimizationLevel: 'all',
+    // Idle threads sleep instead of spinning: on a small CPU the other worker needs that core.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
   if (name === 'webgpu') {
     if (key === 'student') opts.preferredOutputLocation = { tokens: 'gpu-buffer', next_context: 'gpu-buffer', logits: 'gpu-buffer' };
     if (key === 'teacher_step') opts.preferredOutputLocation = { present_kv: 'gpu-buffer' };
@@ -82,6 +87,13 @@ async function watchDevice(): Promise<void> {
 
 async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void> {
   const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  let tp = t0;
+  const mark = (name: string) => {
+    const t = performance.now();
+    phases[name] = Math.round(t - tp);
+    tp = t;
+  };
   const m = parseManifest(req.manifest);
   setThreadOverride(req.threads);
   const chosen = await chooseBackend(req.backend);
@@ -89,6 +101,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   backend = backendInfo(chosen.name, chosen.probe, fallback);
   post({ status: 'backend', backend });
   ort = await importOrt(chosen.name);
+  mark('import');
   if (req.role === 'decoder') {
     await buildSessions(m, ['decoder'], await downloadFiles(m, req.baseUrl, ['decoder']), chosen.name);
     decoderOnly = new ModelRunners(ort, m, sessionsFor(new RunCounter(false)));
@@ -99,7 +112,10 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   }
   const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET);
   teacherBufs.catch(() => {}); // reported when the teacher is built
-  await buildSessions(m, STUDENT_SET, await downloadFiles(m, req.baseUrl, STUDENT_SET), chosen.name);
+  const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET);
+  mark('files');
+  await buildSessions(m, STUDENT_SET, studentBufs, chosen.name);
+  mark('sessions');
   if (chosen.name === 'webgpu') await watchDevice();
   const counter = new RunCounter(chosen.name === 'webgpu');
   const wrapped = sessionsFor(counter);
@@ -110,11 +126,17 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   await core.anchor([blank], [], 0);
   await core.step('student', new Float32Array(5), { temperature: 1, topK: 0, seed: 0 });
   core.dispose();
-  post({ status: 'ready', backend, loadMs: performance.now() - t0, teacher: false });
+  mark('warmup');
+  post({ status: 'ready', backend, loadMs: performance.now() - t0, teacher: false, phases });
   // The teacher comes after the student is usable: the first frame does not wait for it. Its
   // sessions are built in the request queue, between frames.
-  void teacherBufs.then(
-    (bufs) => {
+  // ...and after the first predicted frame (or 5 s), so that it does not delay that frame either.
+  const afterFirst = new Promise<void>((r) => {
+    firstFrameServed = r;
+    setTimeout(r, 5000);
+  });
+  void Promise.all([teacherBufs, afterFirst]).then(
+    ([bufs]) => {
       queue = queue.then(async () => {
         try {
           await buildSessions(m, TEACHER_SET, bufs, chosen.name);
@@ -135,6 +157,8 @@ function sessionsFor(counter: RunCounter): Partial<Sessions> {
   for (const k of MODEL_FILES) if (sessions[k]) out[k] = counter.wrap(sessions[k]!);
   return out;
 }
+
+let firstFrameServed: (() => void) | null = null;
 
 /** Requests run one at a time, in order: sessions take one run at a time. */
 let queue: Promise<void> = Promise.resolve();
@@ -167,6 +191,7 @@ async function handle(req: EngineRequest): Promise<void> {
         );
         if (r.frame) post({ status: 'frame', id: req.id, frame: r.frame, stats: r.stats });
         else post({ status: 'tokens', id: req.id, tokens: r.tokens!, stats: r.stats });
+        firstFrameServed?.();
         return;
       }
       case 'decode': {
