@@ -155,10 +155,9 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
   const start = await page.evaluate(() => (window as any).__wmp.pose());
   for (let r = 0; r < repeats; r++) {
     console.log(`[${backend}] ${steps} scripted steps (run ${r + 1} of ${repeats})`);
-    await page.evaluate((p) => (window as any).__wmp.teleport(p), start);
     await record(page, true);
     const t0 = Date.now();
-    await page.evaluate((a) => (window as any).__wmp.runScript(a, true), actionScript(steps));
+    await page.evaluate(([a, p]) => (window as any).__wmp.runScript(a, p), [actionScript(steps), start] as const);
     const seconds = (Date.now() - t0) / 1000;
     await record(page, false);
     const got: any[] = await page.evaluate(() => (window as any).__wmp.records());
@@ -183,7 +182,7 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
     const chunk = Math.max(1, Math.floor(soak / 10));
     await record(page, false);
     for (let done = 0; done < soak; done += chunk) {
-      await page.evaluate((a) => (window as any).__wmp.runScript(a, true), actionScript(done + chunk).slice(done));
+      await page.evaluate((a) => (window as any).__wmp.runScript(a), actionScript(done + chunk).slice(done));
       samples.push({ step: done + chunk, heap: await heap(page) });
       console.log(`[${backend}] soak ${done + chunk}/${soak}: ${JSON.stringify(samples[samples.length - 1]!.heap)}`);
     }

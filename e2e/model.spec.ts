@@ -104,3 +104,24 @@ test('a malformed manifest is named and explained before any model file is fetch
   await page.reload();
   await expect(page.getByTestId('model-error')).toContainText('manifest.json is not valid JSON', { timeout: 30_000 });
 });
+
+test('the same seed, start and actions give the same frames; another seed gives others', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm&temperature=1&topk=4&seed=3');
+  await waitForPredictions(page, 2);
+  const start = { x: 0, y: 1.7, z: 0, yaw: 0, pitch: 0 };
+  const actions = Array.from({ length: 12 }, (_, i) => [0.6, 0, 0, i % 4 < 2 ? 0.4 : -0.4, 0]);
+  const run = async () => {
+    await page.evaluate(() => (window as any).__wmp.recordSteps(true));
+    // From the same start (a jump: the model re-anchors there), nothing else stepping meanwhile.
+    await page.evaluate(([a, p]) => (window as any).__wmp.runScript(a, p), [actions, start] as const);
+    return (await page.evaluate(() => (window as any).__wmp.records())).map((r: { hash: number }) => r.hash) as number[];
+  };
+  const a = await run();
+  const b = await run();
+  expect(a.length).toBeGreaterThanOrEqual(actions.length);
+  expect(b.slice(0, actions.length)).toEqual(a.slice(0, actions.length));
+  await page.getByTestId('sampling-seed').fill('4');
+  await page.getByTestId('sampling-seed').press('Enter');
+  const c = await run();
+  expect(c.slice(0, actions.length)).not.toEqual(a.slice(0, actions.length));
+});

@@ -27,4 +27,11 @@ test('on WebGPU a student frame is 2 runs and 1 readback, and a lost device is r
   await expect.poll(async () => (await modelInfo(page)).phase, { timeout: 180_000 }).toBe('ready');
   await waitForPredictions(page, 1, 180_000);
   expect((await modelInfo(page)).backend?.name).toBe('webgpu');
+
+  // A second failure: the model moves to WASM, says so, and keeps predicting.
+  await page.evaluate(() => (window as any).__wmp.loseDevice());
+  await expect(page.getByTestId('notice').filter({ hasText: 'switched to WASM' })).toBeVisible({ timeout: 60_000 });
+  await expect.poll(async () => (await modelInfo(page)).backend?.name, { timeout: 120_000 }).toBe('wasm');
+  await waitForPredictions(page, 3, 120_000);
+  await expect(page.getByTestId('hud-backend')).toContainText('WASM');
 });

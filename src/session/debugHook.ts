@@ -31,25 +31,22 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
       const s = useApp.getState();
       return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, loadPhases: s.loadPhases, teacherReady: s.teacherReady, hud: s.hud, model: s.model, firstFrameAt: session.firstFrameAt, decoderReady: session.decoderReady };
     },
-    /** Runs normalized actions one per step (unpaced: back to back); resolves when done. */
-    runScript: async (actions: number[][], unpaced: boolean): Promise<void> => {
+    /** Runs normalized actions back to back from `start` (or from here); resolves when done. */
+    runScript: async (actions: number[][], start?: Pose | null): Promise<void> => {
       const l = loop();
       if (!l) throw new Error('the world is not running');
-      l.script = actions.map((a) => actionFromNormalized(a) as Action);
-      l.unpaced = unpaced;
-      while (l.script) await new Promise((r) => setTimeout(r, 20));
-      l.unpaced = false;
+      await l.runScript(
+        actions.map((a) => actionFromNormalized(a) as Action),
+        start,
+      );
     },
+    /** Keep every predicted frame's numbers (runScript starts each run with an empty list). */
     recordSteps: (on: boolean) => {
       session.recordSteps = on;
-      if (on) session.records.length = 0;
+      if (on) session.clearRecords();
     },
     records: () => session.records,
     reanchor: () => session.reanchor(),
-    /** moves the camera (as the pose editor does): a jump, so the model re-anchors */
-    teleport: async (p: Pose) => {
-      await loop()?.teleport(p);
-    },
     benchMatMul: (runs: number) => session.client.benchMatMul(MATMUL_PROBE.url, MATMUL_PROBE.size, runs),
     loseDevice: () => session.client.loseDevice(),
   };

@@ -25,6 +25,8 @@ interface Recent {
 
 export interface StepRecord {
   t: number;
+  /** FNV-1a of the predicted pixels: equal frames, equal hashes (determinism checks) */
+  hash: number;
   model: ModelKind;
   stats: FrameStats;
   displayMs: number;
@@ -38,6 +40,7 @@ export class ModelSession {
   private decoder: EngineClient | null = null;
   private decoding: Promise<void> | null = null;
   private startDecoder: (() => void) | null = null;
+  private offEvents: (() => void) | null = null;
   /** resolves when the decoder worker is up (or has failed) */
   decoderLoading: Promise<void> = Promise.resolve();
   private recent: Recent[] = [];
@@ -77,6 +80,7 @@ export class ModelSession {
     const st = useApp.getState();
     st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false });
     this.ready = false;
+    this.offEvents?.();
     const off = this.client.on((e) => {
       const s = useApp.getState();
       if (e.status === 'backend') s.patchModel({ backend: e.backend, loadStep: `starting ${e.backend.name === 'webgpu' ? 'WebGPU' : 'WASM'}` });
@@ -87,6 +91,7 @@ export class ModelSession {
       else if (e.status === 'error' && !e.fatal) s.notify('error', e.message);
       else if (e.status === 'deviceLost') void this.recover(e.reason);
     });
+    this.offEvents = off;
     try {
       const { threads, pipeline } = useApp.getState();
       this.decoder?.terminate();
@@ -150,6 +155,15 @@ export class ModelSession {
   discontinuity(): void {
     this.recent = [];
     this.needAnchor = true;
+  }
+
+  /** Resolves when no decode is in flight (the WASM pipeline's last frame has landed). */
+  async idle(): Promise<void> {
+    while (this.decoding) await this.decoding;
+  }
+
+  clearRecords(): void {
+    this.records.length = 0;
   }
 
   reanchor(): void {
@@ -246,7 +260,7 @@ export class ModelSession {
     this.stepTimes.push(performance.now());
     if (this.stepTimes.length > 30) this.stepTimes.shift();
     if (this.recordSteps && this.records.length < 100_000) {
-      this.records.push({ t, model, stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
+      this.records.push({ t, hash: fnv1a(frame), model, stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
     }
     this.flushHud();
   }
@@ -286,4 +300,10 @@ export class ModelSession {
     this.client.terminate();
     this.decoder?.terminate();
   }
+}
+
+function fnv1a(data: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
+  return h >>> 0;
 }

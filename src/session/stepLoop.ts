@@ -62,10 +62,8 @@ export class StepLoop {
   stepsTaken = 0;
   /** the world model beside the world, when one is loaded */
   model: ModelSession | null = null;
-  /** benchmark hook: actions to take instead of the steering input, one per step */
-  script: Action[] | null = null;
-  /** benchmark hook: step as fast as the model allows instead of at the contract's rate */
-  unpaced = false;
+  /** while a script runs, the paced loop (and the steering input) stand aside */
+  private scripted = false;
 
   constructor(private steering: Steering, worldSeed: number) {
     assertWebGL2();
@@ -135,11 +133,7 @@ export class StepLoop {
       let obs: Observation | null = null;
       let action: Action | null = null;
       for (let i = 0; i < n; i++) {
-        const a = this.script ? this.script.shift() : this.steering.sample();
-        if (!a) {
-          this.script = null;
-          break;
-        }
+        const a = this.nextAction ?? this.steering.sample();
         action = a;
         const model = this.model;
         if (model?.active) {
@@ -156,19 +150,32 @@ export class StepLoop {
     }
   }
 
-  /** Back to back, not waiting for the next animation frame (the views still draw on theirs). */
-  private unpacedRunning = false;
-  private async runUnpaced(): Promise<void> {
-    this.unpacedRunning = true;
+  private nextAction: Action | null = null;
+
+  /**
+   * Benchmarks and tests: from `start` (a jump, so the model re-anchors there), takes these
+   * actions back to back, as fast as the model allows, instead of the steering input. Nothing
+   * else steps meanwhile, so the same start, actions and seed reproduce the same frames.
+   */
+  async runScript(actions: readonly Action[], start?: Pose | null): Promise<void> {
+    if (this.scripted) throw new Error('a script is already running');
+    this.scripted = true;
     try {
-      while (this.unpaced && this.raf) {
+      while (this.busy) await yieldToEventLoop();
+      await this.model?.idle();
+      if (start) await this.teleport(start);
+      this.model?.clearRecords();
+      for (const a of actions) {
+        this.nextAction = a;
         await this.runSteps(1);
-        // A message-channel hop, not setTimeout(0) (clamped to 4 ms once nested): lets input and
-        // rendering in without idling.
+        // A message-channel hop, not setTimeout(0) (clamped to 4 ms once nested): lets input
+        // and rendering in without idling.
         await yieldToEventLoop();
       }
+      await this.model?.idle();
     } finally {
-      this.unpacedRunning = false;
+      this.nextAction = null;
+      this.scripted = false;
     }
   }
 
@@ -179,12 +186,11 @@ export class StepLoop {
       if (!this.last) this.last = now;
       this.acc += now - this.last;
       this.last = now;
-      if (this.busy) return;
-      if (this.unpaced) {
+      if (this.scripted) {
         this.acc = 0;
-        if (!this.unpacedRunning) void this.runUnpaced();
         return;
       }
+      if (this.busy) return;
       let n = Math.floor(this.acc / dt);
       if (n === 0) return;
       // After a hidden tab or a long stall, drop the backlog instead of fast-forwarding.
