@@ -3,17 +3,20 @@
  * action script on WASM and (where an adapter exists) WebGPU, and writes bench.json.
  *
  *   npm run bench                                   # build, then 300 steps on each backend
- *   npm run bench -- --steps 300 --webgpu-steps 20 --soak 10000 --backends wasm,wasm-serial,webgpu --out bench.json
+ *   npm run bench -- --steps 300 --webgpu-steps 30 --soak 10000 --webgpu-soak 60 --out bench.json
  *
  * wasm-serial is WASM without the decode pipeline (student and decoder in one worker), for comparison.
  * Per backend: time from navigation to the first predicted frame (cold cache, then warm: reload
  * with the model files in Cache Storage), the script stepped back to back (fps, p50/p95 ms per
  * stage, session runs and bytes read back per frame), JS heap of page and worker before and
  * after, and the achieved FLOP/s of a frame next to a plain 1024^3 MatMul on the same backend.
- * --soak N steps N more frames and samples the heap every N/10 (memory growth).
+ * --soak N steps N more frames on WASM (--webgpu-soak on WebGPU) and samples the heap every N/10.
+ * The build goes to its own folder, so tests may rebuild dist/ while a long benchmark runs.
  */
 import { execSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromium';
 
@@ -22,6 +25,7 @@ interface Args {
   repeats: number;
   webgpuSteps: number;
   soak: number;
+  webgpuSoak: number;
   backends: string[];
   out: string;
   port: number;
@@ -29,7 +33,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'bench.json', port: 4183, build: true };
+  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'bench.json', port: 4183, build: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
@@ -43,6 +47,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--webgpu-steps') a.webgpuSteps = num();
     else if (k === '--repeats') a.repeats = Math.max(1, num());
     else if (k === '--soak') a.soak = num();
+    else if (k === '--webgpu-soak') a.webgpuSoak = num();
     else if (k === '--port') a.port = num();
     else if (k === '--out' && v) {
       a.out = v;
@@ -60,7 +65,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function fail(msg: string): never {
-  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--backends wasm,webgpu] [--out FILE] [--no-build]`);
+  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--backends wasm,webgpu] [--out FILE] [--no-build]`);
   process.exit(2);
 }
 
@@ -226,8 +231,9 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
-  if (a.build) execSync('npx vite build', { stdio: 'inherit' });
-  const server = spawn('npx', ['vite', 'preview', '--port', String(a.port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const outDir = join(tmpdir(), 'wmp-bench-dist');
+  if (a.build || !existsSync(outDir)) execSync(`npx vite build --outDir ${outDir} --emptyOutDir`, { stdio: 'inherit' });
+  const server = spawn('npx', ['vite', 'preview', '--outDir', outDir, '--port', String(a.port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   const base = `http://127.0.0.1:${a.port}`;
   try {
     for (let i = 0; ; i++) {
@@ -251,7 +257,8 @@ async function main(): Promise<void> {
       });
       try {
         const steps = backend === 'webgpu' ? a.webgpuSteps : a.steps;
-        result[backend] = await runBackend(browser, base, backend, steps, backend === 'webgpu' ? 1 : a.repeats, a.soak);
+        const soak = backend === 'webgpu' ? a.webgpuSoak : backend === 'wasm' ? a.soak : 0;
+        result[backend] = await runBackend(browser, base, backend, steps, backend === 'webgpu' ? 1 : a.repeats, soak);
       } catch (e) {
         result[backend] = { error: (e as Error).message };
       } finally {
