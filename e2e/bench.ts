@@ -3,7 +3,7 @@
  * action script on WASM and (where an adapter exists) WebGPU, and writes bench.json.
  *
  *   npm run bench                                   # build, then 300 steps on each backend
- *   npm run bench -- --steps 300 --webgpu-steps 30 --soak 10000 --webgpu-soak 60 --out bench.json
+ *   npm run bench -- --steps 300 --webgpu-steps 30 --soak 10000 --webgpu-soak 60 --out e2e/bench.json
  *
  * wasm-serial is WASM without the decode pipeline (student and decoder in one worker), for comparison.
  * Per backend: time from navigation to the first predicted frame (cold cache, then warm: reload
@@ -33,7 +33,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'bench.json', port: 4183, build: true };
+  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'e2e/bench.json', port: 4183, build: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
