@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { ModelSession } from '../session/modelSession';
 import { useApp } from '../store/store';
 import type { ModelChoice } from '../store/urlState';
+import { SeedInput } from './SeedInput';
 
 /** Which model imagines the next frame, how it samples, and when it looks at the truth again. */
 export function ModelControls({ session }: { session: ModelSession | null }) {
@@ -12,20 +12,7 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
   const anchor = useApp((s) => s.anchor);
   const teacherReady = useApp((s) => s.teacherReady);
   const phase = useApp((s) => s.phase);
-  const { setModel, setSampling, setAnchor, notify } = useApp.getState();
-  const [seedText, setSeedText] = useState<string | null>(null);
-
-  const commitSeed = () => {
-    if (seedText === null) return;
-    const v = Number(seedText);
-    setSeedText(null);
-    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
-      notify('error', `Sampling seed must be a whole number from 0 to ${2 ** 31 - 1}; '${seedText}' was ignored.`);
-      return;
-    }
-    setSampling({ seed: v });
-    session?.reanchor(); // the seed starts a sampling stream at an anchor
-  };
+  const { setModel, setSampling, setAnchor } = useApp.getState();
 
   return (
     <section className="panel model-controls" aria-label="model controls">
@@ -58,13 +45,14 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
       </label>
       <label className="row">
         seed
-        <input
-          data-testid="sampling-seed"
-          inputMode="numeric"
-          value={seedText ?? String(seed)}
-          onChange={(e) => setSeedText(e.target.value)}
-          onBlur={commitSeed}
-          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        <SeedInput
+          value={seed}
+          what="Sampling seed"
+          testId="sampling-seed"
+          onCommit={(v) => {
+            setSampling({ seed: v });
+            session?.reanchor(); // a seed starts its sampling stream at an anchor
+          }}
         />
       </label>
       <label className="row" title="dream: the model only sees its own predictions after the start">

@@ -1,39 +1,21 @@
 import { useState } from 'react';
 import type { StepLoop } from '../session/stepLoop';
 import { useApp } from '../store/store';
+import { SeedInput } from './SeedInput';
 
 export function Toolbar({ loop }: { loop: StepLoop | null }) {
   const worldSeed = useApp((s) => s.worldSeed);
   const upscale = useApp((s) => s.upscale);
   const setUpscale = useApp((s) => s.setUpscale);
   const notify = useApp((s) => s.notify);
-  const [seedText, setSeedText] = useState<string | null>(null);
   const [spawn, setSpawn] = useState(0);
-
-  const applySeed = () => {
-    if (seedText === null || !loop) return;
-    const v = Number(seedText);
-    setSeedText(null);
-    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
-      notify('error', `World seed must be a whole number from 0 to ${2 ** 31 - 1}; '${seedText}' was ignored.`);
-      return;
-    }
-    if (v !== worldSeed) void loop.setWorld(v);
-  };
 
   return (
     <header className="toolbar">
       <h1>World-model playground</h1>
       <label>
         world seed
-        <input
-          data-testid="world-seed"
-          inputMode="numeric"
-          value={seedText ?? String(worldSeed)}
-          onChange={(e) => setSeedText(e.target.value)}
-          onBlur={applySeed}
-          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
-        />
+        <SeedInput value={worldSeed} what="World seed" testId="world-seed" onCommit={(v) => void loop?.setWorld(v)} />
       </label>
       <button
         disabled={!loop}
