@@ -11,6 +11,7 @@
  * stage, session runs and bytes read back per frame), JS heap of page and worker before and
  * after, and the achieved FLOP/s of a frame next to a plain 1024^3 MatMul on the same backend.
  * --soak N steps N more frames on WASM (--webgpu-soak on WebGPU) and samples the heap every N/10.
+ * --merge re-measures the named backends and keeps the others' entries (each has its date).
  * The build goes to its own folder, so tests may rebuild dist/ while a long benchmark runs.
  */
 import { execSync, spawn } from 'node:child_process';
@@ -30,10 +31,12 @@ interface Args {
   out: string;
   port: number;
   build: boolean;
+  /** keep the other backends' entries of an existing --out file */
+  merge: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'e2e/bench.json', port: 4183, build: true };
+  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'e2e/bench.json', port: 4183, build: true, merge: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
@@ -54,6 +57,7 @@ function parseArgs(argv: string[]): Args {
       i++;
     }
     else if (k === '--no-build') a.build = false;
+    else if (k === '--merge') a.merge = true;
     else if (k === '--backends' && v) {
       a.backends = v.split(',');
       if (a.backends.some((b) => !['wasm', 'webgpu', 'wasm-serial'].includes(b))) fail(`--backends takes wasm, wasm-serial and/or webgpu, got '${v}'`);
@@ -65,7 +69,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function fail(msg: string): never {
-  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--backends wasm,webgpu] [--out FILE] [--no-build]`);
+  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--backends wasm,webgpu] [--out FILE] [--no-build] [--merge]`);
   process.exit(2);
 }
 
@@ -179,7 +183,10 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
   console.log(`[${backend}] MatMul yardstick`);
   const mm = await page.evaluate((runs) => (window as any).__wmp.benchMatMul(runs), backend === 'webgpu' ? 3 : 10);
   const mmFlops = mm.flops / (pct(mm.ms, 50)! / 1000);
+  // Two ways to count: one frame's kernels (FLOPs over predict + decode time), and throughput
+  // (FLOPs x frames per second), which is what overlapping stages (the WASM pipeline) raise.
   const frameFlopsPerSec = frameFlops / (pct(modelMs, 50)! / 1000);
+  const throughputFlopsPerSec = frameFlops * medianRun.fps;
   let soakResult = null;
   if (soak > 0) {
     console.log(`[${backend}] soak: ${soak} steps`);
@@ -197,6 +204,7 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
   }
   await ctx.close();
   return {
+    measuredAt: new Date().toISOString(),
     backend: warm.backend,
     steps,
     fps: medianRun.fps,
@@ -221,7 +229,8 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
     flops: {
       perFrame: frameFlops,
       frameGflopsPerSec: Math.round(frameFlopsPerSec / 1e7) / 100,
-      matmul: { n: 1024, flops: mm.flops, msP50: pct(mm.ms, 50), gflopsPerSec: Math.round(mmFlops / 1e7) / 100 },
+      throughputGflopsPerSec: Math.round(throughputFlopsPerSec / 1e7) / 100,
+      matmul: { n: 1024, flops: mm.flops, msP50: pct(mm.ms, 50), gflopsPerSec: Math.round(mmFlops / 1e7) / 100, threads: warm.backend.threads, note: 'timed in the engine worker, with its threads' },
       fractionOfMatMul: Math.round((frameFlopsPerSec / mmFlops) * 1000) / 1000,
     },
     soak: soakResult,
@@ -244,7 +253,9 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+    const previous = a.merge && existsSync(a.out) ? (JSON.parse(readFileSync(a.out, 'utf8')) as Record<string, unknown>) : {};
     const result: Record<string, unknown> = {
+      ...previous,
       what: 'in-browser benchmark (e2e/bench.ts): headless Chromium on this machine, production build, default settings (student, greedy, dream), scripted steps back to back',
       date: new Date().toISOString(),
       machine: { cores: (await import('node:os')).cpus().length, chromium: execSync(`${CHROMIUM_PATH} --version`).toString().trim() },
