@@ -20,6 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromium';
+import { readManifest } from '../models/export/ortNode';
+import { MODEL_ID } from '../src/engine/manifest';
+import { STEP_RATE_HZ } from '../src/sim/contract';
 
 interface Args {
   steps: number;
@@ -175,8 +178,8 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
   }
   const medianRun = [...runs].sort((x, y) => x.fps - y.fps)[Math.floor(runs.length / 2)]!;
   const heapAfter = await heap(page);
-  const m = JSON.parse(readFileSync('models/wm-courtyard-v1/manifest.json', 'utf8'));
-  const frameFlops = m.files.student.flops + m.files.decoder.flops;
+  const m = readManifest(`models/${MODEL_ID}`);
+  const frameFlops = (m.files.student.flops ?? 0) + (m.files.decoder.flops ?? 0);
   const predictMs = recs.map((r) => r.stats.predictMs);
   const decodeMs = recs.map((r) => r.stats.decodeMs);
   const modelMs = recs.map((r) => r.stats.predictMs + r.stats.decodeMs);
@@ -192,7 +195,6 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
     console.log(`[${backend}] soak: ${soak} steps`);
     const samples: { step: number; heap: Awaited<ReturnType<typeof heap>> }[] = [{ step: 0, heap: await heap(page) }];
     const chunk = Math.max(1, Math.floor(soak / 10));
-    await record(page, false);
     for (let done = 0; done < soak; done += chunk) {
       await page.evaluate((a) => (window as any).__wmp.runScript(a), actionScript(done + chunk).slice(done));
       samples.push({ step: done + chunk, heap: await heap(page) });
@@ -209,7 +211,7 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
     steps,
     fps: medianRun.fps,
     runs,
-    fpsPacedCap: 15,
+    fpsPacedCap: STEP_RATE_HZ,
     firstFrameMs: { cold: Math.round(cold.firstFrameAt), warm: Math.round(warm.firstFrameAt), loadMsWarm: Math.round(warm.loadMs), workerPhasesWarm: warm.loadPhases },
     ms: {
       predict: { p50: pct(predictMs, 50), p95: pct(predictMs, 95) },

@@ -57,6 +57,8 @@ export const manifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+/** The model the app ships and loads (models/<id>/). */
+export const MODEL_ID = 'wm-courtyard-v1';
 export type ModelFileKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
 export const MODEL_FILES: readonly ModelFileKey[] = ['encoder', 'decoder', 'student', 'teacher_prev', 'teacher_step'];
 

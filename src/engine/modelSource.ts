@@ -3,9 +3,8 @@
  * its manifest is fetched: parsed before any model file is requested, so a bad manifest fails
  * with a message that names the field.
  */
-import { type Manifest, ManifestError, parseManifest } from './manifest';
+import { MODEL_ID, type Manifest, ManifestError, parseManifest } from './manifest';
 
-export const MODEL_ID = 'wm-courtyard-v1';
 export const MODEL_BASE_URL = new URL(`${import.meta.env.BASE_URL}models/${MODEL_ID}/`, window.location.href).href;
 export const MATMUL_PROBE = { url: new URL(`${import.meta.env.BASE_URL}models/probes/matmul-1024.onnx`, window.location.href).href, size: 1024 };
 

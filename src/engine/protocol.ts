@@ -60,13 +60,12 @@ export type EngineRequest =
   /** Times a plain n x n MatMul graph (models/probes) on this backend: the runtime's reachable FLOP/s. */
   | { type: 'benchMatMul'; id: number; url: string; size: number; runs: number }
   /** Test hook: destroys the GPU device, as a driver reset would. */
-  | { type: 'loseDevice' }
-  | { type: 'dispose' };
+  | { type: 'loseDevice' };
 
 export type EngineEvent =
   | { status: 'backend'; backend: BackendInfo }
   | { status: 'progress'; file: string; loaded: number; total: number; cached: boolean; phase: 'download' | 'verify' | 'session' | 'warmup' }
-  | { status: 'ready'; backend: BackendInfo; loadMs: number; teacher: boolean; /** ms per load phase (worker side) */ phases?: Record<string, number> }
+  | { status: 'ready'; backend: BackendInfo; loadMs: number; /** ms per load phase (worker side) */ phases?: Record<string, number> }
   | { status: 'teacherReady' }
   | { status: 'anchored'; id: number; encodeMs: number; runs: number }
   | { status: 'partial'; id: number; frame: Uint8Array; tokens: number; total: number }

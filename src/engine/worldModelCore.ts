@@ -41,6 +41,15 @@ export class RunCounter {
     };
   }
 
+  /** The ids of a tensor on the CPU; a GPU tensor is read back, and counted. */
+  async ints(t: Tensor): Promise<Int32Array> {
+    if (t.location === 'cpu') return Int32Array.from(t.data as Int32Array);
+    const data = Int32Array.from((await t.getData()) as Int32Array);
+    this.readbacks++;
+    this.readbackBytes += data.byteLength;
+    return data;
+  }
+
   take(): { runs: number; readbacks: number; readbackBytes: number } {
     const r = { runs: this.runs, readbacks: this.readbacks, readbackBytes: this.readbackBytes };
     this.runs = this.readbacks = this.readbackBytes = 0;
@@ -81,10 +90,6 @@ export class WorldModelCore {
 
   get manifest(): Manifest {
     return this.runners.manifest;
-  }
-
-  get anchored(): boolean {
-    return this.context !== null;
   }
 
   /**
@@ -133,8 +138,7 @@ export class WorldModelCore {
   /** The context tokens on the CPU (read back if they live on the GPU). */
   async contextTokens(): Promise<Int32Array> {
     if (!this.context) throw new Error('not anchored: no context frames yet');
-    const data = this.context.location === 'cpu' ? (this.context.data as Int32Array) : ((await this.context.getData()) as Int32Array);
-    return Int32Array.from(data);
+    return this.counter.ints(this.context);
   }
 
   /**
@@ -186,35 +190,18 @@ export class WorldModelCore {
       tokens = this.runners.tokensTensor(r.tokens);
     }
     const t1 = now();
-    const predict = this.counter.take();
-    if (!decode) {
-      // Another worker decodes: hand over the ids (on the CPU: this path is WASM only).
-      const ids = tokens.location === 'cpu' ? Int32Array.from(tokens.data as Int32Array) : Int32Array.from((await tokens.getData()) as Int32Array);
-      tokens.dispose();
-      const p = this.counter.take();
-      return {
-        frame: null,
-        tokens: ids,
-        stats: { model, predictMs: t1 - t0, decodeMs: 0, runs: predict.runs, readbacks: predict.readbacks + p.readbacks, readbackBytes: predict.readbackBytes + p.readbackBytes, contextFrames: this.K },
-      };
-    }
-    const rgb = await this.runners.decodeTensor(tokens);
+    // Decoded here, or (decode false) the ids go to another worker that decodes them.
+    let frame: Uint8Array | null = null;
+    let ids: Int32Array | null = null;
+    if (decode) frame = toBytes(await this.runners.decodeTensor(tokens));
+    else ids = await this.counter.ints(tokens);
     tokens.dispose();
-    const frame = toBytes(rgb);
-    const dec = this.counter.take();
     const t2 = now();
+    const c = this.counter.take();
     return {
       frame,
-      tokens: null,
-      stats: {
-        model,
-        predictMs: t1 - t0,
-        decodeMs: t2 - t1,
-        runs: predict.runs + dec.runs,
-        readbacks: predict.readbacks + dec.readbacks,
-        readbackBytes: predict.readbackBytes + dec.readbackBytes,
-        contextFrames: this.K,
-      },
+      tokens: ids,
+      stats: { model, predictMs: t1 - t0, decodeMs: decode ? t2 - t1 : 0, ...c, contextFrames: this.K },
     };
   }
 

@@ -1,10 +1,10 @@
 /**
  * A window into the running app for end-to-end tests and benchmarks (window.__wmp): the same data
- * a person sees, plus the benchmark's controls (a fixed action script, unpaced stepping, the
- * MatMul yardstick, a simulated GPU loss). Nothing here changes what the UI would do.
+ * a person sees, plus the benchmark's controls (an action script stepped back to back, the MatMul
+ * yardstick, a simulated GPU loss). Nothing here changes what the UI would do.
  */
 import { MATMUL_PROBE } from '../engine/modelSource';
-import { type Action, type Pose, actionFromNormalized } from '../sim/contract';
+import { type Pose, actionFromNormalized } from '../sim/contract';
 import { frameHolder } from '../store/frameHolder';
 import { useApp } from '../store/store';
 import type { ModelSession } from './modelSession';
@@ -35,10 +35,7 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     runScript: async (actions: number[][], start?: Pose | null): Promise<void> => {
       const l = loop();
       if (!l) throw new Error('the world is not running');
-      await l.runScript(
-        actions.map((a) => actionFromNormalized(a) as Action),
-        start,
-      );
+      await l.runScript(actions.map(actionFromNormalized), start);
     },
     /** Keep every predicted frame's numbers (runScript starts each run with an empty list). */
     recordSteps: (on: boolean) => {

@@ -6,15 +6,17 @@
  * A lost GPU restarts the engine; a second failure falls back to WASM, with a notice.
  */
 import { DeviceLostError, EngineClient } from '../engine/client';
+import type { Manifest } from '../engine/manifest';
 import type { BackendName, FrameStats, ModelKind, Sampling } from '../engine/protocol';
 import { type Action, normalizeAction } from '../sim/contract';
 import { type Frame, psnr } from '../sim/frame';
 import { frameHolder, publishFrame } from '../store/frameHolder';
-import { EMPTY_HUD, useApp } from '../store/store';
+import { useApp } from '../store/store';
 import type { Observation } from '../types/env';
 
 const HUD_EVERY_MS = 250;
-/** One thread each: two spinning thread pools on 2 cores starve each other (measured: 9.5 fps with 2 decoder threads, 14.7 with 1). */
+/** One thread each: with 2 decoder threads beside the engine's one, the pipeline fell to 9.5 fps
+ * from 14.7 (measured once on this 2-core machine, with this constant set to 2). */
 const DECODER_THREADS = 1;
 
 interface Recent {
@@ -41,14 +43,12 @@ export class ModelSession {
   private decoding: Promise<void> | null = null;
   private startDecoder: (() => void) | null = null;
   private offEvents: (() => void) | null = null;
-  /** resolves when the decoder worker is up (or has failed) */
-  decoderLoading: Promise<void> = Promise.resolve();
   private recent: Recent[] = [];
   private needAnchor = true;
   private sinceAnchor = 0;
   private psnrSum = 0;
   private ready = false;
-  private loadArgs: { baseUrl: string; manifest: unknown; backend: 'auto' | BackendName } | null = null;
+  private loadArgs: { baseUrl: string; manifest: Manifest; backend: 'auto' | BackendName } | null = null;
   private gpuFailures = 0;
   private stepTimes: number[] = [];
   private lastHud = 0;
@@ -59,9 +59,6 @@ export class ModelSession {
   recordSteps = false;
   /** performance.now() (ms since navigation) when the first predicted frame was published */
   firstFrameAt: number | null = null;
-  contextFrames = 4;
-  private width = 0;
-  private height = 0;
 
   get decoderReady(): boolean {
     return this.decoder !== null;
@@ -69,14 +66,15 @@ export class ModelSession {
 
   get active(): boolean {
     const s = useApp.getState();
-    return this.ready && s.model !== 'off' && (s.model === 'student' || s.teacherReady);
+    return this.ready && (s.model === 'student' || (s.model === 'teacher' && s.teacherReady));
   }
 
-  async load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName, frame: { height: number; width: number }, context: number): Promise<void> {
+  private get manifest(): Manifest | null {
+    return this.loadArgs?.manifest ?? null;
+  }
+
+  async load(baseUrl: string, manifest: Manifest, backend: 'auto' | BackendName): Promise<void> {
     this.loadArgs = { baseUrl, manifest, backend };
-    this.width = frame.width;
-    this.height = frame.height;
-    this.contextFrames = context;
     const st = useApp.getState();
     st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false });
     this.ready = false;
@@ -103,7 +101,7 @@ export class ModelSession {
         this.startDecoder = () => {
           this.startDecoder = null;
           const d = new EngineClient();
-          this.decoderLoading = d.load(baseUrl, manifest, 'wasm', threads || DECODER_THREADS, 'decoder').then(
+          void d.load(baseUrl, manifest, 'wasm', threads || DECODER_THREADS, 'decoder').then(
             () => {
               if (this.ready) this.decoder = d;
               else d.terminate();
@@ -139,7 +137,7 @@ export class ModelSession {
     this.decoder = null;
     s.notify('error', toWasm ? `The GPU failed again (${reason}); switched to WASM, which is slower.` : `The GPU device was lost (${reason}); restarting the model on it.`);
     this.client.terminate();
-    await this.load(this.loadArgs.baseUrl, this.loadArgs.manifest, toWasm ? 'wasm' : this.loadArgs.backend, { height: this.height, width: this.width }, this.contextFrames);
+    await this.load(this.loadArgs.baseUrl, this.loadArgs.manifest, toWasm ? 'wasm' : this.loadArgs.backend);
   }
 
   /** Every ground-truth step, model or not: the frames an anchor encodes. */
@@ -148,7 +146,23 @@ export class ModelSession {
     if (last && actionBefore) last.action = normalizeAction(actionBefore);
     else if (!actionBefore) this.discontinuity();
     this.recent.push({ frame: obs.frame.data.slice(), action: null });
-    if (this.recent.length > this.contextFrames) this.recent.shift();
+    if (this.recent.length > (this.manifest?.student.context_frames ?? 1)) this.recent.shift();
+  }
+
+  /** The newest ground truth, as observe kept it (the simulator reuses its own buffer). */
+  private newestTruth(): Frame {
+    const { width, height } = this.frameSize();
+    return { width, height, data: this.recent[this.recent.length - 1]!.frame };
+  }
+
+  private frameSize(): { width: number; height: number } {
+    const f = this.manifest!.frame;
+    return { width: f.width, height: f.height };
+  }
+
+  /** Errors other than a lost GPU (which recover() handles) become a notice. */
+  private report(what: string, e: unknown): void {
+    if (!(e instanceof DeviceLostError)) useApp.getState().notify('error', `${what}: ${(e as Error).message}`);
   }
 
   /** A jump (teleport, respawn, new world): the old context no longer leads here. */
@@ -198,13 +212,13 @@ export class ModelSession {
       try {
         await this.anchorNow();
       } catch (e) {
-        if (!(e instanceof DeviceLostError)) s.notify('error', `Could not anchor on the ground truth: ${(e as Error).message}`);
+        this.report('Could not anchor on the ground truth', e);
         return this.afterSim(await simStep(), action);
       }
     }
     if (model === 'student' && this.decoder) return this.pipelinedStep(action, simStep, t0);
     const pending = this.client.step(model, normalizeAction(action), this.sampling(), (frame, done, total) => {
-      publishFrame(frameHolder.predicted, { width: this.width, height: this.height, data: frame });
+      publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
       useApp.getState().setHud({ tokens: { done, total } });
     });
     const obs = this.afterSim(await simStep(), action);
@@ -212,10 +226,10 @@ export class ModelSession {
     try {
       r = await pending;
     } catch (e) {
-      if (!(e instanceof DeviceLostError)) useApp.getState().notify('error', `The model could not predict: ${(e as Error).message}`);
+      this.report('The model could not predict', e);
       return obs;
     }
-    this.show(r.frame, obs.frame, obs.t, model, r.stats, t0);
+    this.show(r.frame, this.newestTruth(), obs.t, model, r.stats, t0);
     return obs;
   }
 
@@ -226,12 +240,12 @@ export class ModelSession {
   private async pipelinedStep(action: Action, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
     const pending = this.client.stepTokens(normalizeAction(action), this.sampling());
     const obs = this.afterSim(await simStep(), action);
-    const truth: Frame = { ...obs.frame, data: obs.frame.data.slice() };
+    const truth = this.newestTruth(); // kept: the simulator's buffer changes on the next step
     let r: Awaited<typeof pending>;
     try {
       r = await pending;
     } catch (e) {
-      if (!(e instanceof DeviceLostError)) useApp.getState().notify('error', `The model could not predict: ${(e as Error).message}`);
+      this.report('The model could not predict', e);
       return obs;
     }
     if (this.decoding) await this.decoding;
@@ -240,14 +254,14 @@ export class ModelSession {
       .decode(r.tokens)
       .then(
         (d) => this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0),
-        (e: Error) => useApp.getState().notify('error', `The decoder failed: ${e.message}`),
+        (e: Error) => this.report('The decoder failed', e),
       )
       .finally(() => (this.decoding = null));
     return obs;
   }
 
   private show(frame: Uint8Array, truthFrame: Frame, t: number, model: ModelKind, stats: FrameStats, t0: number): void {
-    const pred: Frame = { width: this.width, height: this.height, data: frame };
+    const pred: Frame = { ...this.frameSize(), data: frame };
     publishFrame(frameHolder.predicted, pred);
     this.firstFrameAt ??= performance.now();
     this.startDecoder?.();
@@ -288,11 +302,6 @@ export class ModelSession {
       sinceAnchor: this.sinceAnchor,
       tokens: null,
     });
-  }
-
-  resetHud(): void {
-    this.stepTimes = [];
-    useApp.getState().setHud(EMPTY_HUD);
   }
 
   dispose(): void {

@@ -72,7 +72,7 @@ export interface ModelSlice {
   setHud(h: Partial<Hud>): void;
 }
 
-export const EMPTY_HUD: Hud = { fps: 0, predictMs: 0, decodeMs: 0, displayMs: 0, stats: null, psnr: null, psnrMean: null, sinceAnchor: 0, tokens: null };
+const EMPTY_HUD: Hud = { fps: 0, predictMs: 0, decodeMs: 0, displayMs: 0, stats: null, psnr: null, psnrMean: null, sinceAnchor: 0, tokens: null };
 
 export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice;
 

@@ -37,7 +37,7 @@ export function App() {
     if (!wanted || !manifest.data) return;
     if (useApp.getState().phase !== 'off') return;
     const m = manifest.data;
-    void session.load(MODEL_BASE_URL, m, useApp.getState().backendChoice, m.frame, m.student.context_frames);
+    void session.load(MODEL_BASE_URL, m, useApp.getState().backendChoice);
   }, [wanted, manifest.data, session]);
   useEffect(() => () => session.dispose(), [session]);
 

@@ -28,6 +28,7 @@ export class FrameView {
     quad.visible = false; // until the first frame arrives
     this.scene.add(quad);
     this.camera.position.z = 0.5;
+    this.observer.observe(canvas);
   }
 
   setUpscale(mode: Upscale): void {
@@ -69,19 +70,15 @@ export class FrameView {
 
   private dirty = true;
 
-  /** Fits the drawing buffer to the element; true when it changed. */
   /** CSS size from a ResizeObserver: reading clientWidth every frame would force a layout each time. */
   private cssSize: { w: number; h: number } | null = null;
-  private observer: ResizeObserver | null = null;
+  private observer = new ResizeObserver((entries) => {
+    const box = entries[0]?.contentRect;
+    if (box) this.cssSize = { w: box.width, h: box.height };
+  });
 
+  /** Fits the drawing buffer to the element; true when it changed. */
   private resize(): boolean {
-    if (!this.observer && typeof ResizeObserver !== 'undefined') {
-      this.observer = new ResizeObserver((entries) => {
-        const box = entries[0]?.contentRect;
-        if (box) this.cssSize = { w: box.width, h: box.height };
-      });
-      this.observer.observe(this.canvas);
-    }
     const css = this.cssSize ?? { w: this.canvas.clientWidth, h: this.canvas.clientHeight };
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const w = Math.max(1, Math.round(css.w * dpr));
@@ -118,7 +115,7 @@ export class FrameView {
 
   dispose(): void {
     cancelAnimationFrame(this.raf);
-    this.observer?.disconnect();
+    this.observer.disconnect();
     this.texture?.dispose();
     this.material.dispose();
     this.renderer.dispose();
