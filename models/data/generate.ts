@@ -23,7 +23,7 @@ import { chromium, type Page } from '@playwright/test';
 import { createServer as createViteServer } from 'vite';
 import { ACTION_KEYS, POSE_KEYS, actionToArray, contractJson, poseToArray } from '../../src/sim/contract';
 import { mixSeed } from '../../src/sim/rng';
-import { generateEpisode } from '../../src/sim/trajectory';
+import { TRAJECTORY_VERSION, generateEpisode, generateLoopEpisode } from '../../src/sim/trajectory';
 import { WORLD_VERSION, buildWorld } from '../../src/sim/world';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { writeNpy } from './npy';
@@ -40,10 +40,12 @@ const DEFAULTS = {
   'shard-episodes': 16,
   pages: 2,
   batch: 64,
+  style: 'steer',
 };
+const STYLES = ['steer', 'loops'] as const;
 
 const USAGE = `usage: npm run data -- --out DIR [--frames N] [--res R] [--seed S] [--world-seed W]
-                       [--episode-len L] [--shard-episodes K] [--pages P] [--batch B] [--quiet]
+                       [--episode-len L] [--shard-episodes K] [--pages P] [--batch B] [--style steer|loops] [--quiet]
   --out DIR           output folder (created; an existing dataset there with the same settings is resumed)
   --frames N          total frames (default ${DEFAULTS.frames}); the last episode is cut short if needed
   --res R             square frame size in pixels, 16..512 (default ${DEFAULTS.res})
@@ -52,7 +54,9 @@ const USAGE = `usage: npm run data -- --out DIR [--frames N] [--res R] [--seed S
   --episode-len L     frames per episode, >= 2 (default ${DEFAULTS['episode-len']})
   --shard-episodes K  episodes per shard file (default ${DEFAULTS['shard-episodes']})
   --pages P           browser pages rendering in parallel, 1..8 (default ${DEFAULTS.pages})
-  --batch B           frames per render call, 1..1024 (default ${DEFAULTS.batch})`;
+  --batch B           frames per render call, 1..1024 (default ${DEFAULTS.batch})
+  --style S           steer: a person steering (default); loops: scripted revisits for loop-closure tests
+                      (a 375-degree turn on the spot, or out, half turn, back 1 m short, half turn)`;
 
 export interface GenConfig {
   out: string;
@@ -64,12 +68,13 @@ export interface GenConfig {
   shardEpisodes: number;
   pages: number;
   batch: number;
+  style: (typeof STYLES)[number];
   quiet: boolean;
 }
 
 class UsageError extends Error {}
 
-function intArg(values: Record<string, unknown>, name: keyof typeof DEFAULTS, lo: number, hi: number): number {
+function intArg(values: Record<string, unknown>, name: Exclude<keyof typeof DEFAULTS, 'style'>, lo: number, hi: number): number {
   const raw = values[name];
   if (raw === undefined) return DEFAULTS[name];
   const v = Number(raw);
@@ -85,7 +90,7 @@ export function parseGenArgs(argv: string[]): GenConfig {
       options: {
         out: { type: 'string' }, frames: { type: 'string' }, res: { type: 'string' }, seed: { type: 'string' },
         'world-seed': { type: 'string' }, 'episode-len': { type: 'string' }, 'shard-episodes': { type: 'string' },
-        pages: { type: 'string' }, batch: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+        pages: { type: 'string' }, batch: { type: 'string' }, style: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -96,6 +101,8 @@ export function parseGenArgs(argv: string[]): GenConfig {
   const v = parsed.values;
   if (v.help) throw new UsageError('');
   if (!v.out) throw new UsageError('--out is required');
+  const style = (v.style ?? DEFAULTS.style) as GenConfig['style'];
+  if (!STYLES.includes(style)) throw new UsageError(`--style must be one of ${STYLES.join(', ')}, got '${String(v.style)}'`);
   return {
     out: resolve(v.out),
     frames: intArg(v, 'frames', 1, 10_000_000),
@@ -106,6 +113,7 @@ export function parseGenArgs(argv: string[]): GenConfig {
     shardEpisodes: intArg(v, 'shard-episodes', 1, 10_000),
     pages: intArg(v, 'pages', 1, 8),
     batch: intArg(v, 'batch', 1, 1024),
+    style,
     quiet: Boolean(v.quiet),
   };
 }
@@ -142,6 +150,7 @@ function identity(cfg: GenConfig) {
   return {
     frames: cfg.frames, res: cfg.res, seed: cfg.seed, world_seed: cfg.worldSeed,
     episode_len: cfg.episodeLen, shard_episodes: cfg.shardEpisodes, world_version: WORLD_VERSION,
+    style: cfg.style, trajectory_version: TRAJECTORY_VERSION,
   };
 }
 
@@ -260,7 +269,8 @@ export async function generate(cfg: GenConfig) {
       const episode = new Int32Array(n);
       let row = 0;
       for (const e of shard.episodes) {
-        const ep = generateEpisode(world, mixSeed(cfg.seed, e.index), { length: e.length });
+        const seed = mixSeed(cfg.seed, e.index);
+        const ep = cfg.style === 'loops' ? generateLoopEpisode(world, seed, e.length) : generateEpisode(world, seed, { length: e.length });
         for (let t = 0; t < e.length; t++, row++) {
           poses.set(poseToArray(ep.poses[t]!), row * 5);
           actions.set(actionToArray(ep.actions[t]!), row * 5);

@@ -5,7 +5,8 @@ Encodes each dataset split into token grids once, so world-model training reads 
         --data data --splits train,val,test --out data/tokens
 
 Writes <out>/<split>.tokens.npy (uint16 [N, h, w]), <split>.actions.npy (float32 [N, 5], normalized
-to [-1, 1] as the models see them), <split>.episode.npy (int32 [N]) and <out>/meta.json. A split
+to [-1, 1] as the models see them), <split>.poses.npy (float32 [N, 5], camera poses), <split>.episode.npy
+(int32 [N]) and <out>/meta.json. A split
 whose files exist and whose tokenizer hash matches is skipped.
 """
 from __future__ import annotations
@@ -65,14 +66,15 @@ def prepare(tokenizer: str, data: str, splits: list[str], out: str) -> dict:
                  "grid": [tok.cfg.grid, tok.cfg.grid], "levels": tok.cfg.levels})
     meta.setdefault("splits", {})
     for split in splits:
-        files = {k: os.path.join(out, f"{split}.{k}.npy") for k in ("tokens", "actions", "episode")}
+        files = {k: os.path.join(out, f"{split}.{k}.npy") for k in ("tokens", "actions", "poses", "episode")}
         if split in meta["splits"] and all(os.path.exists(f) for f in files.values()):
             print(f"[prepare] {split}: cached", flush=True)
             continue
         ds = load(os.path.join(data, split))
         print(f"[prepare] {split}: encoding {len(ds)} frames", flush=True)
         tokens = encode_split(tok, ds)
-        for k, arr in [("tokens", tokens), ("actions", ds.normalized_actions().astype(np.float32)), ("episode", np.asarray(ds.episode, np.int32))]:
+        for k, arr in [("tokens", tokens), ("actions", ds.normalized_actions().astype(np.float32)),
+                       ("poses", np.asarray(ds.poses, np.float32)), ("episode", np.asarray(ds.episode, np.int32))]:
             np.save(files[k] + ".tmp.npy", arr)
             os.replace(files[k] + ".tmp.npy", files[k])
         meta["splits"][split] = {"frames": len(ds), "episodes": int(len(np.unique(ds.episode))), "source": os.path.join(data, split),

@@ -44,7 +44,7 @@ describe('trajectories', () => {
         if (ACTION_KEYS.every((k) => Math.abs(a[k]) < 0.02 * ACTION_MAX[k])) still++;
       }
     }
-    expect([...seen].sort()).toEqual(['look', 'pause', 'return', 'rise', 'strafe', 'turn', 'walk']);
+    expect([...seen].sort()).toEqual(['look', 'outback', 'pause', 'return', 'rise', 'spin', 'strafe', 'turn', 'walk']);
     expect(forward / n).toBeGreaterThan(0.2);
     expect(turning / n).toBeGreaterThan(0.1);
     expect(looking / n).toBeGreaterThan(0.03);

@@ -11,7 +11,10 @@ import {
 import { createRng, mixSeed, type Rng } from './rng';
 import { type World, randomPose } from './world';
 
-export type Behaviour = 'walk' | 'turn' | 'look' | 'strafe' | 'pause' | 'rise' | 'return';
+/** Bumped when the same seed starts giving other trajectories (2: spin and out-and-back behaviours). */
+export const TRAJECTORY_VERSION = 2;
+
+export type Behaviour = 'walk' | 'turn' | 'look' | 'strafe' | 'pause' | 'rise' | 'return' | 'spin' | 'outback';
 
 export interface Episode {
   poses: Pose[];
@@ -23,7 +26,9 @@ export interface Episode {
 }
 
 const WEIGHTS: [Behaviour, number][] = [
-  ['walk', 0.34], ['turn', 0.14], ['look', 0.16], ['strafe', 0.1], ['pause', 0.06], ['rise', 0.06], ['return', 0.14],
+  ['walk', 0.3], ['turn', 0.12], ['look', 0.14], ['strafe', 0.09], ['pause', 0.05], ['rise', 0.05], ['return', 0.12],
+  // Revisits a world model must remember across: a full turn on the spot, and a walk out and back.
+  ['spin', 0.06], ['outback', 0.07],
 ];
 
 function pickBehaviour(rng: Rng, canReturn: boolean): Behaviour {
@@ -52,6 +57,8 @@ interface Plan {
   goal?: { x: number; z: number };
   /** pitch targets visited in turn by 'look' */
   pitchGoals?: number[];
+  /** 'outback': steps still to walk away before heading back to `goal` */
+  outSteps?: number;
 }
 
 function planFor(b: Behaviour, rng: Rng, history: Pose[], pose: Pose): Plan {
@@ -83,6 +90,17 @@ function planFor(b: Behaviour, rng: Rng, history: Pose[], pose: Pose): Plan {
       plan.stepsLeft = rng.int(6, 24);
       break;
     }
+    case 'spin':
+      // A little more than a full turn, so the view comes back past where it started.
+      plan.target = { ...ZERO_ACTION, yaw: sign() * m.yaw * rng.range(0.8, 1) };
+      plan.stepsLeft = Math.ceil((2 * Math.PI * rng.range(1.02, 1.15)) / Math.abs(plan.target.yaw));
+      break;
+    case 'outback':
+      plan.goal = { x: pose.x, z: pose.z };
+      plan.outSteps = rng.int(15, 40);
+      plan.target = { ...ZERO_ACTION, forward: m.forward * rng.range(0.7, 1) };
+      plan.stepsLeft = plan.outSteps + 120;
+      break;
     case 'return': {
       const earlier = history[rng.int(0, Math.max(0, history.length - 30))] as Pose;
       plan.goal = { x: earlier.x, z: earlier.z };
@@ -105,7 +123,11 @@ function command(plan: Plan, pose: Pose): Action {
     // Full speed until close, then ease in: a person tilting the view to look at something.
     return { ...plan.target, pitch: Math.max(-m.pitch, Math.min(m.pitch, dp * 0.8)) };
   }
-  if (plan.behaviour === 'return' && plan.goal) {
+  if (plan.behaviour === 'outback' && plan.outSteps && plan.outSteps > 0) {
+    plan.outSteps--;
+    return plan.target;
+  }
+  if ((plan.behaviour === 'return' || plan.behaviour === 'outback') && plan.goal) {
     const dx = plan.goal.x - pose.x;
     const dz = plan.goal.z - pose.z;
     const want = Math.atan2(-dx, -dz); // yaw that faces the goal
@@ -142,12 +164,13 @@ export function generateEpisode(world: World, seed: number, opts: EpisodeOptions
   let current: Action = { ...ZERO_ACTION };
 
   for (let t = 0; t < opts.length - 1; t++) {
-    if (plan.stepsLeft-- <= 0 || (plan.behaviour === 'return' && plan.goal && Math.hypot(plan.goal.x - pose.x, plan.goal.z - pose.z) < 1.5)) {
+    const arrived = plan.goal && !plan.outSteps && Math.hypot(plan.goal.x - pose.x, plan.goal.z - pose.z) < 1.5;
+    if (plan.stepsLeft-- <= 0 || arrived) {
       plan = planFor(pickBehaviour(rng, poses.length > 40), rng, poses, pose);
     }
     let want = command(plan, pose);
     // Walls and objects ahead: turn away, as a driver would, unless deliberately returning.
-    if (want.forward > 0 && blockedAhead(world, pose, 2.5) && plan.behaviour !== 'return') {
+    if (want.forward > 0 && blockedAhead(world, pose, 2.5) && plan.behaviour !== 'return' && !(plan.behaviour === 'outback' && !plan.outSteps)) {
       plan = { behaviour: 'turn', stepsLeft: rng.int(8, 24), target: { ...ZERO_ACTION, yaw: (rng.chance(0.5) ? 1 : -1) * ACTION_MAX.yaw } };
       want = plan.target;
     }
@@ -166,4 +189,43 @@ export function generateEpisode(world: World, seed: number, opts: EpisodeOptions
   behaviours.push(plan.behaviour);
   const actions = poses.map((p, i) => (i + 1 < poses.length ? actionBetween(p, poses[i + 1] as Pose) : { ...ZERO_ACTION }));
   return { poses, commands, actions, behaviours };
+}
+
+export type LoopKind = 'spin' | 'outback';
+
+/**
+ * A scripted revisit for the loop-closure test split: either a turn on the spot of 360 degrees plus
+ * 15, or a walk out, a half turn, a walk back that stops 1 m short, and a half turn, so the last
+ * frame looks again at what the first frame saw, from a pose a little off it (copying the first
+ * frame is then a fair baseline, not a perfect one). Deterministic in (world, seed).
+ */
+export function generateLoopEpisode(world: World, seed: number, length: number): Episode & { kind: LoopKind } {
+  if (!Number.isInteger(length) || length < 64) throw new RangeError(`loop episodes need at least 64 frames, got ${length}`);
+  const rng = createRng(mixSeed(world.seed, seed, 0x1009));
+  const kind: LoopKind = seed % 2 === 0 ? 'spin' : 'outback';
+  const steps = length - 1;
+  const halfTurn = Math.ceil(Math.PI / (ACTION_MAX.yaw * 0.999));
+  const out = Math.floor((steps - 2 * halfTurn) / 2) + 2;
+  const back = steps - 2 * halfTurn - out;
+  let start = randomPose(world, rng);
+  for (let i = 0; kind === 'outback' && i < 100 && blockedAhead(world, start, out * ACTION_MAX.forward + 1.5); i++) {
+    start = randomPose(world, rng);
+  }
+  const dir = rng.chance(0.5) ? 1 : -1;
+  const plan: Action[] = [];
+  if (kind === 'spin') {
+    const w = (2 * Math.PI + (15 * Math.PI) / 180) / steps;
+    for (let t = 0; t < steps; t++) plan.push({ ...ZERO_ACTION, yaw: dir * w });
+  } else {
+    const turn = { ...ZERO_ACTION, yaw: (dir * Math.PI) / halfTurn };
+    for (let t = 0; t < out; t++) plan.push({ ...ZERO_ACTION, forward: ACTION_MAX.forward });
+    for (let t = 0; t < halfTurn; t++) plan.push(turn);
+    for (let t = 0; t < back; t++) plan.push({ ...ZERO_ACTION, forward: ACTION_MAX.forward });
+    for (let t = 0; t < halfTurn; t++) plan.push(turn);
+  }
+  const poses: Pose[] = [start];
+  for (const a of plan) poses.push(applyAction(poses.at(-1) as Pose, a, world.obstacles));
+  const commands = [...plan, { ...ZERO_ACTION }];
+  const actions = poses.map((p, i) => (i + 1 < poses.length ? actionBetween(p, poses[i + 1] as Pose) : { ...ZERO_ACTION }));
+  return { poses, commands, actions, behaviours: commands.map(() => kind), kind };
 }

@@ -1,0 +1,69 @@
+"""
+Dream-mode rollouts in PyTorch, as the app runs them: after a start of 1 or K ground-truth frames
+each model feeds on its own greedy predictions. The memory student remembers every frame with its
+pose (ground truth at level 0, its own at LEVEL_PRED) and retrieves its slots by memory.retrieve;
+the v1 student keeps a window of the last 4 frames and the actions between them (a 1-frame start
+fills the window with copies of the start frame and zero actions, as the engine does).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from models.world_model.memory import retrieve
+from models.world_model.memory_student import LEVEL_PRED, MemoryStudent
+
+
+@torch.no_grad()
+def rollout_memory(m: MemoryStudent, start_tokens: torch.Tensor, poses: np.ndarray, actions: np.ndarray, H: int,
+                   record_slots: bool = False):
+    """start_tokens int [N, S, g, g] (ground truth); poses [N, S + H, 5]; actions [N, S + H, 5] normalized,
+    actions[:, t] leads from frame t to t + 1. Returns predictions [N, H, g, g] (and, with record_slots,
+    the frame indices each prediction's slots held: [N, H, slots], -1 empty)."""
+    N, S = start_tokens.shape[:2]
+    M, g = m.cfg.slots, m.cfg.grid
+    mem = [start_tokens[:, i] for i in range(S)]
+    levels = [0.0] * S
+    out, used = [], np.full((N, H, M), -1, np.int64)
+    for h in range(H):
+        t = S + h
+        mt = torch.zeros(N, M, g, g, dtype=torch.int64)
+        mp = torch.from_numpy(np.repeat(poses[:, t:t + 1], M, 1).astype(np.float32))
+        lv = torch.zeros(N, M)
+        va = torch.zeros(N, M)
+        for b in range(N):
+            for k, f in enumerate(retrieve(poses[b, :t].astype(np.float64), poses[b, t].astype(np.float64), M, m.cfg.retrieval)):
+                mt[b, k] = mem[f][b]
+                mp[b, k] = torch.from_numpy(poses[b, f].astype(np.float32))
+                lv[b, k] = levels[f]
+                va[b, k] = 1
+                used[b, h, k] = f
+        tp = torch.from_numpy(poses[:, t].astype(np.float32))
+        act = torch.from_numpy(actions[:, t - 1].astype(np.float32))
+        pred = m.digits.compose(m(mt, mp, lv, va, tp, act).argmax(-1)).view(N, g, g)
+        mem.append(pred)
+        levels.append(LEVEL_PRED)
+        out.append(pred)
+    preds = torch.stack(out, 1)
+    return (preds, used) if record_slots else preds
+
+
+@torch.no_grad()
+def rollout_window(m, start_tokens: torch.Tensor, actions: np.ndarray, H: int) -> torch.Tensor:
+    """The v1 student: start_tokens [N, S, g, g]; actions [N, S + H, 5]. Window of K = m.cfg.context frames."""
+    N, S = start_tokens.shape[:2]
+    K = m.cfg.context
+    acts = torch.from_numpy(actions.astype(np.float32))
+    if S >= K:
+        ctx, win_act = start_tokens[:, S - K:], acts[:, S - K:S]
+    else:  # pad the window with the first frame, standing still
+        pad = start_tokens[:, :1].expand(N, K - S, *start_tokens.shape[2:])
+        ctx = torch.cat([pad, start_tokens], 1)
+        win_act = torch.cat([torch.zeros(N, K - S, 5), acts[:, :S]], 1)
+    out = []
+    for h in range(H):
+        pred = m.digits.compose(m(ctx, win_act).argmax(-1)).view(N, 1, *ctx.shape[2:])
+        out.append(pred)
+        ctx = torch.cat([ctx[:, 1:], pred], 1)
+        win_act = torch.cat([win_act[:, 1:], acts[:, S + h:S + h + 1]], 1)
+    return torch.cat(out, 1)

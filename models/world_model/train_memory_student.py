@@ -1,0 +1,189 @@
+"""
+Trains the v2 (memory) student on prepared tokens with poses.
+
+    python3 models/world_model/train_memory_student.py --tokens data/tokens --out models/runs/memory_student
+    python3 models/world_model/train_memory_student.py ... --minutes 20        # wall-clock budget, resumable
+    python3 models/world_model/train_memory_student.py ... --no-warp --out models/runs/ablate_nowarp   # ablations
+
+Each example: a target frame, a random history of its episode (1..4 frames 35% of the time, else
+1..all), the slots memory.retrieve picks, and noise augmentation (each slot, with probability 0.7,
+corrupted at a level drawn from U(0, --max-level), which the model is told). Self-forcing: with
+probability --self-forcing the newest slot is replaced by the model's own greedy prediction of
+that frame (made from its own memory), marked at LEVEL_PRED as in the app, so the model learns
+to continue from its own outputs; the target stays the ground truth (the world is static, every
+frame is fixed by its pose).
+
+<out>/log.jsonl records validation token accuracy, NLL and decoded PSNR against the tokenizer's
+reconstruction (beside copy-the-newest-slot's) against CPU-minutes; <out>/done.json marks a
+finished run; rerun the command to resume.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from models import trainer  # noqa: E402
+from models.common import psnr, setup, tensor_to_frames  # noqa: E402
+from models.world_model.memory_data import MemorySplit  # noqa: E402
+from models.world_model.memory_student import LEVEL_PRED, MemoryStudent, MemoryStudentConfig  # noqa: E402
+from models.world_model.train_student import digit_nll, no_decay  # noqa: E402
+
+
+@dataclass
+class TrainConfig:
+    tokens: str = "data/tokens"
+    out: str = "models/runs/memory_student"
+    model: MemoryStudentConfig = field(default_factory=MemoryStudentConfig)
+    tokenizer: str = ""        # tokenizer.pt: adds decoded PSNR to the validation log
+    max_level: float = 0.3
+    self_forcing: float = 0.3
+    short_history: float = 0.35
+    steps: int = 2000
+    batch: int = 32
+    lr: float = 1e-3
+    warmup: int = 100
+    weight_decay: float = 0.05
+    eval_every: int = 200
+    eval_windows: int = 256
+    ckpt_every: int = 50
+    minutes: float = 0.0
+    seed: int = 0
+    threads: int = 0
+
+
+def parse_args(argv=None) -> TrainConfig:
+    d = TrainConfig()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tokens", default=d.tokens)
+    ap.add_argument("--out", default=d.out)
+    ap.add_argument("--tokenizer", default=d.tokenizer, help="tokenizer.pt, to log decoded PSNR during validation")
+    for k in ["steps", "batch", "warmup", "eval_every", "eval_windows", "ckpt_every", "seed", "threads"]:
+        ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
+    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history"]:
+        ap.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k))
+    for k in ["d", "layers", "heads", "slots", "conv_kernel"]:
+        ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d.model, k))
+    ap.add_argument("--no-warp", action="store_true", help="ablation: slots enter unwarped")
+    ap.add_argument("--retrieval", default="coverage", choices=["coverage", "recent"], help="ablation: recent = the newest frames")
+    a = ap.parse_args(argv)
+    if a.d % a.heads:
+        ap.error(f"--d {a.d} must be divisible by --heads {a.heads}")
+    if not 0 <= a.self_forcing <= 1 or not 0 <= a.max_level <= 1 or not 0 <= a.short_history <= 1:
+        ap.error("--self-forcing, --max-level and --short-history are probabilities/levels in [0, 1]")
+    meta_path = os.path.join(a.tokens, "meta.json")
+    if not os.path.exists(meta_path):
+        ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
+    meta = json.load(open(meta_path))
+    model = MemoryStudentConfig(levels=meta["levels"], grid=meta["grid"][0], slots=a.slots, d=a.d, layers=a.layers,
+                                heads=a.heads, conv_kernel=a.conv_kernel, warp=not a.no_warp,
+                                retrieval=a.retrieval)
+    vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
+    return TrainConfig(model=model, **vals)
+
+
+def greedy_ids(model: MemoryStudent, logits: torch.Tensor) -> torch.Tensor:
+    return model.digits.compose(logits.argmax(-1))
+
+
+@torch.no_grad()
+def self_force(model: MemoryStudent, split: MemorySplit, batch, ts, hs, device) -> None:
+    """Replaces slot 0 (frame t-1) of the examples with history >= 2 by the model's own greedy
+    prediction of frame t-1 from its memory of t-h .. t-2, at LEVEL_PRED."""
+    rows = [i for i, h in enumerate(hs) if h >= 2]
+    if not rows:
+        return
+    prev = split.build([ts[i] - 1 for i in rows], [hs[i] - 1 for i in rows], device)
+    was = model.training
+    model.eval()
+    pred = greedy_ids(model, model(*prev.inputs()))
+    model.train(was)
+    g = model.cfg.grid
+    idx = torch.as_tensor(rows, device=device)
+    batch.mem_tokens[idx, 0] = pred.view(-1, g, g)
+    batch.mem_level[idx, 0] = LEVEL_PRED
+
+
+def validation_set(split: MemorySplit, n: int):
+    rng = np.random.default_rng(1)
+    ts = np.sort(rng.choice(split.targets, min(n, len(split)), replace=False))
+    return ts, [split.history(rng, int(t)) for t in ts]
+
+
+def evaluate(model: MemoryStudent, split: MemorySplit, ts, hs, device, tokenizer=None, psnr_windows: int = 128) -> dict:
+    correct = copy = total = 0
+    nll, db, copy_db = 0.0, [], []
+    g = model.cfg.grid
+    for i in range(0, len(ts), 64):
+        b = split.build(ts[i:i + 64], hs[i:i + 64], device)
+        logits = model(*b.inputs())
+        nll += digit_nll(logits, model.digits.digits(b.target), "sum").item()
+        pred = greedy_ids(model, logits)
+        correct += (pred == b.target).sum().item()
+        newest = b.mem_tokens[:, 0].flatten(1)
+        copy += (newest == b.target).sum().item()
+        total += b.target.numel()
+        if tokenizer is not None and i < psnr_windows:
+            ref = tensor_to_frames(tokenizer.decode(b.target.view(-1, g, g).cpu()))
+            db.append(psnr(tensor_to_frames(tokenizer.decode(pred.view(-1, g, g).cpu())), ref))
+            copy_db.append(psnr(tensor_to_frames(tokenizer.decode(newest.view(-1, g, g).cpu())), ref))
+    out = {"val_acc": round(correct / total, 4), "copy_last_acc": round(copy / total, 4), "val_nll": round(nll / total, 4)}
+    if db:
+        out.update(val_psnr_vs_tok=round(float(np.mean(db)), 2), copy_psnr_vs_tok=round(float(np.mean(copy_db)), 2))
+    return out
+
+
+def train(cfg: TrainConfig) -> dict:
+    done = trainer.finished(cfg.out)
+    if done:
+        return done
+    rt = setup(cfg.seed, cfg.threads or None)
+    tr = MemorySplit(cfg.tokens, "train", cfg.model.retrieval)
+    va = MemorySplit(cfg.tokens, "val", cfg.model.retrieval)
+    vts, vhs = validation_set(va, cfg.eval_windows)
+    model = MemoryStudent(cfg.model).to(rt.device)
+    params = list(model.named_parameters())
+    opt = torch.optim.AdamW([{"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": cfg.weight_decay},
+                             {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98))
+    print(f"memory student: {sum(p.numel() for _, p in params) / 1e6:.2f}M params, {len(tr)} training targets", flush=True)
+
+    def loss_fn(net, rng):
+        ts = rng.choice(tr.targets, cfg.batch)
+        hs = [tr.history(rng, int(t), cfg.short_history) for t in ts]
+        b = tr.build(ts, hs, rt.device, rng, cfg.max_level)
+        if cfg.self_forcing > 0:
+            pick = [i for i in range(len(ts)) if rng.random() < cfg.self_forcing]
+            if pick:
+                sub = tr.build(ts[pick], [hs[i] for i in pick], rt.device, rng, cfg.max_level)
+                self_force(model, tr, sub, ts[pick], [hs[i] for i in pick], rt.device)
+                for name in ("mem_tokens", "mem_level"):
+                    getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
+        return digit_nll(net(*b.inputs()), model.digits.digits(b.target))
+
+    def final_fn(m, result):
+        torch.save({"model": m.state_dict(), "config": asdict(cfg.model), "kind": "memory_student"},
+                   os.path.join(cfg.out, "student.pt"))
+
+    tok = None
+    if cfg.tokenizer:
+        from models.tokenizer.report import load_tokenizer  # noqa: E402 (only when asked for)
+        tok = load_tokenizer(cfg.tokenizer)
+    return trainer.run(cfg, rt, model, opt, "memory student", loss_fn,
+                       lambda m: evaluate(m, va, vts, vhs, rt.device, tok), final_fn)
+
+
+def load_memory_student(path: str) -> MemoryStudent:
+    ck = torch.load(path, map_location="cpu")
+    m = MemoryStudent(MemoryStudentConfig(**ck["config"]))
+    m.load_state_dict(ck["model"])
+    return m.eval()
+
+
+if __name__ == "__main__":
+    print(json.dumps(train(parse_args()), indent=2)[:1500])
