@@ -29,12 +29,17 @@ async function main() {
   const g = readGolden(dir);
   const m = r.manifest;
   const n = r.n;
-  const K = m.student.context_frames;
+  const K = m.teacher.context_frames;
+  const M = m.student.slots;
   const encoded = g.encoded!.data as Int32Array;
   const L = Math.max(...m.tokens.fsq_levels);
   const uniform = new Float32Array(n * m.tokens.fsq_levels.length * L).fill(0.5);
-  const actions = new Float32Array(K * 5);
   const ctx = encoded.slice(0, K * n);
+  const pose = [0, 1.7, 0, 0, 0];
+  const inputs = {
+    memTokens: encoded.slice(0, M * n), memPoses: Float32Array.from({ length: M * 5 }, (_, i) => pose[i % 5]! + (i % 5 === 3 ? 0.05 * Math.floor(i / 5) : 0)),
+    memLevel: new Float32Array(M), memValid: new Float32Array(M).fill(1), targetPose: Float32Array.from(pose), action: new Float32Array(5),
+  };
 
   const time = async (count: number, fn: () => Promise<unknown>) => {
     await fn(); // warm-up
@@ -46,7 +51,7 @@ async function main() {
     }
     return { ms_per_frame: Number(median(ms).toFixed(2)), mean_ms: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)), frames: count };
   };
-  const student = await time(frames, () => r.studentStep(ctx, actions, 0, L, uniform));
+  const student = await time(frames, () => r.studentStep(inputs, 0, L, uniform));
   const decoder = await time(frames, () => r.decode(ctx.subarray(0, n)));
   const teacherFrames = Math.max(1, Math.round(frames / 3));
   let runs = 0;

@@ -1,18 +1,25 @@
 """
-Evaluation on the test split (trajectory seed never seen in training): tokenizer PSNR/SSIM, and the
-teacher's, the distilled student's and the ground-truth-only student's next-frame PSNR/SSIM in
-closed loop (each feeds on its own predictions, given the ground-truth actions, after K encoded
-ground-truth context frames), against copy-last-frame and the tokenizer-reconstruction ceiling on
-the same frames; milliseconds per predicted frame in onnxruntime-node (models/export/benchOrt.ts).
+Evaluation of the exported world model in dream mode (each model feeds on its own greedy
+predictions after a start of 1 or 4 ground-truth frames, given the true camera poses and
+actions), against copy-last-frame and the tokenizer-reconstruction ceiling on the same frames:
 
-    python3 models/export/evaluate.py --model models/wm-courtyard-v1 --runs models/runs --data data
+- test split (trajectory seed 2, never trained on): PSNR / SSIM at horizons 1, 4, 16, 32, 64, 128
+  for the shipped memory student and, beside it, v1's student (models/checkpoints/student.pt);
+- revisit split (scripted loops, trajectory seed 3): loop closure, the returned frame's PSNR
+  against the truth, beside copy-the-nearest-seen-frame and the model's own h1;
+- the ablations (models/runs/ablate_*: equal steps, one idea off each) at h1, h16, h64;
+- the v1 teacher at h1 and h4 (it decodes 256 tokens a frame, ~25 s a frame for 24 windows);
+- ms per frame in onnxruntime-node (models/export/benchOrt.ts) and FLOPs from the manifest.
 
-Writes <model>/eval.json, <model>/eval.md, <model>/contact_sheet.png and <model>/curves.png, and
-copies the metrics into <model>/manifest.json. Greedy decoding (temperature 0) throughout.
+    python3 models/export/evaluate.py --model models/wm-courtyard-v2 --runs models/runs --data data
+
+Writes <model>/eval.json, eval.md, contact_sheet.png (a 128-step dream and loop closures) and
+curves.png, and copies the metrics into <model>/manifest.json.
 """
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import subprocess
@@ -27,19 +34,27 @@ sys.path.insert(0, ROOT)
 from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames  # noqa: E402
 from models.data.contact_sheet import contact_sheet  # noqa: E402
 from models.data.dataset import load  # noqa: E402
+from models.export.dream import rollout_memory, rollout_window  # noqa: E402
 from models.export.export import compute_summary, load_student, sha256  # noqa: E402
 from models.tokenizer.report import load_tokenizer, reconstruct  # noqa: E402
 from models.world_model.kd_targets import load_teacher  # noqa: E402
+from models.world_model.train_memory_student import load_memory_student  # noqa: E402
+
+HORIZONS = [1, 4, 16, 32, 64, 128]
+ABLATION_HORIZONS = [1, 16, 64]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v1"), help="the exported model folder")
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v2"), help="the exported model folder")
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
-    ap.add_argument("--windows", type=int, default=24, help="closed-loop rollouts, spread over the test episodes (the teacher decodes 256 tokens a frame: ~20 s per frame for 24 windows on 2 cores)")
-    ap.add_argument("--horizons", default="1,4,16,32")
-    ap.add_argument("--bench-frames", type=int, default=30, help="student frames timed in onnxruntime-node (teacher: a third)")
+    ap.add_argument("--v1", default=os.path.join(ROOT, "models", "checkpoints", "student.pt"), help="v1 student weights ('' skips)")
+    ap.add_argument("--teacher", default="", help="teacher weights (default <runs>/teacher/teacher.pt; 'none' skips)")
+    ap.add_argument("--windows", type=int, default=24, help="dream rollouts on the test split")
+    ap.add_argument("--horizons", default=",".join(map(str, HORIZONS)))
+    ap.add_argument("--loops", type=int, default=32, help="revisit episodes scored for loop closure")
+    ap.add_argument("--bench-frames", type=int, default=30, help="frames timed in onnxruntime-node (0 skips)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
     a = ap.parse_args(argv)
@@ -47,8 +62,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         a.horizons = sorted({int(h) for h in a.horizons.split(",")})
     except ValueError:
         ap.error(f"--horizons takes comma-separated integers, got {a.horizons!r}")
-    if not a.horizons or a.horizons[0] < 1 or a.windows < 1:
-        ap.error("--horizons must be >= 1 and --windows >= 1")
+    if not a.horizons or a.horizons[0] < 1 or a.windows < 1 or a.loops < 0:
+        ap.error("--horizons must be >= 1, --windows >= 1 and --loops >= 0")
     if not os.path.exists(os.path.join(a.model, "manifest.json")):
         ap.error(f"{a.model}: no manifest.json; run models/export/export.py first")
     return a
@@ -59,7 +74,7 @@ def pick_windows(ds, length: int, count: int, seed: int) -> np.ndarray:
     ep = np.asarray(ds.episode)
     starts = np.flatnonzero(ep[:len(ep) - length + 1] == ep[length - 1:])
     if len(starts) == 0:
-        raise ValueError(f"no test episode is {length} frames long")
+        raise ValueError(f"no episode is {length} frames long")
     rng = np.random.default_rng(seed)
     pos = np.linspace(0, len(starts) - 1, count).round().astype(int)
     jitter = rng.integers(0, max(1, len(starts) // (2 * count)), count)
@@ -73,35 +88,26 @@ def encode(tok, frames: np.ndarray) -> torch.Tensor:
 
 @torch.no_grad()
 def decode(tok, tokens: torch.Tensor) -> np.ndarray:
-    return np.concatenate([tensor_to_frames(tok.decode(tokens[i:i + 64])) for i in range(0, len(tokens), 64)])
-
-
-@torch.no_grad()
-def rollout_student(m, ctx: torch.Tensor, actions: torch.Tensor, H: int) -> torch.Tensor:
-    """ctx [B, K, g, g]; actions [B, K + H - 1, 5] -> predictions [B, H, g, g], greedy."""
-    K, out = ctx.shape[1], []
-    for i in range(H):
-        pred = m.digits.compose(m(ctx, actions[:, i:i + K]).argmax(-1)).view(ctx.shape[0], 1, *ctx.shape[2:])
-        out.append(pred)
-        ctx = torch.cat([ctx[:, 1:], pred], 1)
-    return torch.cat(out, 1)
-
-
-@torch.no_grad()
-def rollout_teacher(m, ctx: torch.Tensor, actions: torch.Tensor, H: int, log=None) -> torch.Tensor:
-    K, out = ctx.shape[1], []
-    for i in range(H):
-        acts = torch.cat([actions.new_zeros(len(ctx), 1, 5), actions[:, i:i + K]], 1)
-        pred = m.generate(ctx, acts, temperature=0).unsqueeze(1)
-        out.append(pred)
-        ctx = torch.cat([ctx[:, 1:], pred], 1)
-        if log:
-            log(f"  teacher frame {i + 1}/{H}")
-    return torch.cat(out, 1)
+    flat = tokens.reshape(-1, *tokens.shape[-2:])
+    out = np.concatenate([tensor_to_frames(tok.decode(flat[i:i + 64])) for i in range(0, len(flat), 64)])
+    return out.reshape(*tokens.shape[:-2], *out.shape[1:])
 
 
 def scores(pred: np.ndarray, truth: np.ndarray) -> dict:
     return {"psnr": round(psnr(pred, truth), 2), "ssim": round(ssim(pred, truth), 4)}
+
+
+class Windows:
+    """Frames, poses, actions and ground-truth tokens of windows cut from a split."""
+
+    def __init__(self, ds, tok, starts: np.ndarray, length: int):
+        idx = starts[:, None] + np.arange(length)[None, :]
+        self.frames = np.stack([np.stack([np.asarray(ds.frame(int(i))) for i in row]) for row in idx])
+        self.poses = np.asarray(ds.poses)[idx].astype(np.float64)
+        self.actions = ds.normalized_actions()[idx].astype(np.float32)
+        N = len(starts)
+        self.tokens = encode(tok, self.frames.reshape(-1, *self.frames.shape[2:])).view(N, length, *([tok.cfg.grid] * 2))
+        self.episodes = int(len(np.unique(np.asarray(ds.episode)[starts])))
 
 
 def bench_ort(model_dir: str, frames: int) -> dict:
@@ -114,31 +120,36 @@ def bench_ort(model_dir: str, frames: int) -> dict:
     return json.load(open(out))
 
 
-def plot(curves: dict, train_logs: dict, path: str) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(1, 2, figsize=(12, 4.5))
-    hs = np.arange(1, len(next(iter(curves.values()))) + 1)
-    for name, ys in curves.items():
-        ax[0].plot(hs, ys, label=name, lw=2 if name in ("student", "teacher") else 1.2,
-                   ls="--" if name in ("copy last frame", "tokenizer ceiling") else "-")
-    ax[0].set(xlabel="frames ahead (closed loop)", ylabel="PSNR dB vs rendered truth", title="Test split: PSNR by horizon")
-    ax[0].grid(alpha=0.3)
-    ax[0].legend()
-    for name, rows in train_logs.items():
-        rows = [r for r in rows if "val_psnr_vs_tok" in r]
-        if rows:
-            ax[1].plot([r["cpu_minutes"] for r in rows], [r["val_psnr_vs_tok"] for r in rows], marker="o", label=name)
-    copy = [r["copy_psnr_vs_tok"] for rows in train_logs.values() for r in rows if "copy_psnr_vs_tok" in r]
-    if copy:
-        ax[1].axhline(np.mean(copy), color="gray", ls="--", label="copy last frame")
-    ax[1].set(xlabel="training CPU-minutes", ylabel="val PSNR dB, 1 step (vs tokenizer recon.)", title="Students: dB against CPU-minutes")
-    ax[1].grid(alpha=0.3)
-    ax[1].legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+def dream_table(tok, w: Windows, start: int, H: int, horizons: list[int], models: dict) -> tuple[dict, dict, dict]:
+    """Rollouts of each model from `start` ground-truth frames; -> (table, curves, decoded predictions)."""
+    truth = w.frames[:, start:start + H]
+    rows = {"tokenizer ceiling": decode(tok, w.tokens[:, start:start + H]),
+            "copy last frame": np.repeat(w.frames[:, start - 1:start], H, axis=1)}
+    for name, roll in models.items():
+        rows[name] = decode(tok, roll(w.tokens[:, :start], w.poses[:, :start + H], w.actions[:, :start + H], H))
+    table = {n: {f"h{h}": scores(arr[:, h - 1], truth[:, h - 1]) for h in horizons if h <= H} for n, arr in rows.items()}
+    curves = {n: [round(psnr(arr[:, h], truth[:, h]), 2) for h in range(H)] for n, arr in rows.items()}
+    return table, curves, rows
+
+
+def nearest_seen(poses_seen: np.ndarray, pose: np.ndarray) -> int:
+    """The seen frame whose camera is nearest: metres apart plus 3 m per radian of view direction."""
+    d = np.linalg.norm(poses_seen[:, :3] - pose[:3], axis=1)
+    yaw = np.abs(np.angle(np.exp(1j * (poses_seen[:, 3] - pose[3]))))
+    return int(np.argmin(d + 3 * (yaw + np.abs(poses_seen[:, 4] - pose[4]))))
+
+
+def loop_closure(tok, w: Windows, start: int, roll) -> tuple[dict, dict]:
+    """Dream from `start` frames to each revisit episode's last frame (the return)."""
+    T = w.frames.shape[1]
+    H = T - start
+    pred = decode(tok, roll(w.tokens[:, :start], w.poses, w.actions, H))
+    truth = w.frames[:, -1]
+    near = np.stack([w.frames[b, nearest_seen(w.poses[b, :start], w.poses[b, -1])] for b in range(len(truth))])
+    r = {"returned_frame": scores(pred[:, -1], truth), "copy_nearest_seen_frame": scores(near, truth),
+         "own_h1": scores(pred[:, 0], w.frames[:, start]), "steps_to_return": H,
+         "tokenizer_ceiling": scores(decode(tok, w.tokens[:, -1]), truth)}
+    return r, {"pred": pred, "near": near}
 
 
 def run(a: argparse.Namespace) -> dict:
@@ -155,103 +166,194 @@ def run(a: argparse.Namespace) -> dict:
             return prev
     log = lambda msg: print(f"[eval] {msg}", flush=True)  # noqa: E731
     tok = load_tokenizer(os.path.join(a.runs, "tokenizer", "tokenizer.pt"))
-    student = load_student(os.path.join(a.runs, "student", "student.pt"))
-    student_gt = load_student(os.path.join(a.runs, "student_gt", "student.pt"))
-    teacher = load_teacher(os.path.join(a.runs, "teacher", "teacher.pt"))
-    K, Kt, H = student.cfg.context, teacher.cfg.frames - 1, max(a.horizons)
-    if Kt != K:
-        raise ValueError(f"teacher context {Kt} != student context {K}: the models would not see the same frames")
+    student = load_memory_student(os.path.join(a.runs, "memory_student", "student.pt"))
+    H = max(a.horizons)
+    models = {"student (v2, memory)": lambda s, p, act, h: rollout_memory(student, s, p, act, h)}
+    if a.v1:
+        v1 = load_student(a.v1)
+        models["v1 student"] = lambda s, p, act, h: rollout_window(v1, s, act, h)
+
     ds = load(os.path.join(a.data, "test"))
-    starts = pick_windows(ds, K + H, a.windows, a.seed)
-    idx = starts[:, None] + np.arange(K + H)[None, :]
-    frames = np.stack([np.stack([np.asarray(ds.frame(int(i))) for i in row]) for row in idx])  # [N, K+H, h, w, 3]
-    actions = torch.from_numpy(ds.normalized_actions()[idx[:, :K + H - 1]].astype(np.float32))
-    N = len(starts)
-    log(f"{N} windows of {K} context + {H} predicted frames from {len(np.unique(np.asarray(ds.episode)[starts]))} test episodes")
-
-    gt_tokens = encode(tok, frames.reshape(-1, *frames.shape[2:])).view(N, K + H, student.cfg.grid, student.cfg.grid)
-    truth = frames[:, K:]                                                    # [N, H, ...]
-    recon = decode(tok, gt_tokens[:, K:].reshape(-1, *gt_tokens.shape[2:])).reshape(truth.shape)
-    ctx = gt_tokens[:, :K]
-    preds, secs = {}, {}
-    for name, roll in [("student", lambda: rollout_student(student, ctx, actions, H)),
-                       ("student_gt", lambda: rollout_student(student_gt, ctx, actions, H)),
-                       ("teacher", lambda: rollout_teacher(teacher, ctx, actions, H, log))]:
+    w = Windows(ds, tok, pick_windows(ds, 4 + H, a.windows, a.seed), 4 + H)
+    log(f"{a.windows} test windows of up to 4 + {H} frames from {w.episodes} episodes")
+    dream, curves, sheet = {}, {}, None
+    for start in (1, 4):
         t0 = time.time()
-        p = roll()
-        preds[name] = decode(tok, p.reshape(-1, *p.shape[2:])).reshape(truth.shape)
-        secs[name] = round(time.time() - t0, 1)
-        log(f"{name}: {N} x {H} frames in {secs[name]} s")
-    copy = np.repeat(frames[:, K - 1:K], H, axis=1)
+        table, cur, rows = dream_table(tok, w, start, H, a.horizons, models)
+        dream[f"start_{start}"], curves[f"start_{start}"] = table, cur
+        if start == 1:
+            sheet = rows
+        log(f"dream from {start} frame(s): {time.time() - t0:.0f} s; " +
+            ", ".join(f"{n} h16 {r.get('h16', {}).get('psnr')}" for n, r in table.items()))
 
-    rows = {"tokenizer ceiling": recon, "copy last frame": copy, "student": preds["student"],
-            "student_gt": preds["student_gt"], "teacher": preds["teacher"]}
-    table = {name: {f"h{h}": scores(arr[:, h - 1], truth[:, h - 1]) for h in a.horizons} for name, arr in rows.items()}
-    curves = {name: [round(psnr(arr[:, h], truth[:, h]), 2) for h in range(H)] for name, arr in rows.items()}
+    teacher_rows = {}
+    tpath = a.teacher or os.path.join(a.runs, "teacher", "teacher.pt")
+    if a.teacher != "none" and os.path.exists(tpath):
+        teacher = load_teacher(tpath)
+        K = teacher.cfg.frames - 1
+        ctx = w.tokens[:, :K]
+        acts = torch.from_numpy(w.actions)
+        preds = []
+        for i in range(4):
+            pa = torch.cat([acts.new_zeros(len(ctx), 1, 5), acts[:, i:i + K]], 1)
+            p = teacher.generate(ctx, pa, temperature=0).unsqueeze(1)
+            preds.append(p)
+            ctx = torch.cat([ctx[:, 1:], p], 1)
+            log(f"  teacher frame {i + 1}/4")
+        tp = decode(tok, torch.cat(preds, 1))
+        teacher_rows = {f"h{h}": scores(tp[:, h - 1], w.frames[:, K + h - 1]) for h in (1, 4)}
+
+    loops = {}
+    if a.loops:
+        rv = load(os.path.join(a.data, "revisit"))
+        L = int(rv.meta["settings"]["episode_len"])
+        starts = np.flatnonzero(np.r_[True, np.diff(np.asarray(rv.episode)) != 0])[:a.loops]
+        starts = starts[[np.asarray(rv.episode)[s] == np.asarray(rv.episode)[s + L - 1] for s in starts]]
+        lw = Windows(rv, tok, starts, L)
+        for start in (1, 4):
+            loops[f"start_{start}"] = {}
+            for name, roll in models.items():
+                r, imgs = loop_closure(tok, lw, start, roll)
+                loops[f"start_{start}"][name] = r
+                if start == 1 and name.startswith("student"):
+                    loop_imgs = (lw.frames[:, 0], lw.frames[:, -1], imgs["pred"][:, -1], imgs["near"])
+            log(f"loop closure from {start}: " + json.dumps({n: r["returned_frame"]["psnr"] for n, r in loops[f"start_{start}"].items()}))
+
+    ablations = {}
+    for d in sorted(glob.glob(os.path.join(a.runs, "ablate_*", "student.pt"))):
+        m = load_memory_student(d)
+        name = os.path.basename(os.path.dirname(d))[len("ablate_"):]
+        Ha = max(ABLATION_HORIZONS)
+        p = decode(tok, rollout_memory(m, w.tokens[:, :1], w.poses[:, :1 + Ha], w.actions[:, :1 + Ha], Ha))
+        done = json.load(open(os.path.join(os.path.dirname(d), "done.json")))
+        ablations[name] = {"config": {k: done["config"]["model"][k] for k in ("warp", "retrieval")} |
+                           {k: done["config"][k] for k in ("max_level", "self_forcing", "steps", "batch")},
+                           "cpu_minutes": done.get("cpu_minutes"),
+                           **{f"h{h}": round(psnr(p[:, h - 1], w.frames[:, h]), 2) for h in ABLATION_HORIZONS}}
+        log(f"ablation {name}: {ablations[name]}")
+
     all_test = np.stack([np.asarray(ds.frame(i)) for i in range(0, len(ds), max(1, len(ds) // 1024))])
     tok_metrics = scores(reconstruct(tok, all_test), all_test) | {"frames": len(all_test)}
-    log(f"tokenizer on {len(all_test)} test frames: {tok_metrics}")
+    bench = bench_ort(a.model, a.bench_frames) if a.bench_frames else {}
 
-    bench = bench_ort(a.model, a.bench_frames)
-    ms_s, ms_t = bench["student"]["ms_per_frame"], bench["teacher"]["ms_per_frame"]
-    h1, h16 = f"h{a.horizons[0]}", f"h{16 if 16 in a.horizons else a.horizons[-1]}"
+    s1, s4 = dream["start_1"], dream["start_4"]
+    me, copy, ceil = "student (v2, memory)", "copy last frame", "tokenizer ceiling"
     targets = {
-        "tokenizer_psnr_ge_30": tok_metrics["psnr"] >= 30,
-        "student_h1_within_3db_of_ceiling": table["student"][h1]["psnr"] >= table["tokenizer ceiling"][h1]["psnr"] - 3,
-        "student_h16_4db_above_copy": table["student"][h16]["psnr"] >= table["copy last frame"][h16]["psnr"] + 4,
-        "teacher_at_least_student": all(table["teacher"][h]["psnr"] >= table["student"][h]["psnr"] for h in table["student"]),
-        "distilled_better_than_gt_only": all(table["student"][h]["psnr"] > table["student_gt"][h]["psnr"] for h in table["student"]),
-        "student_10x_faster_than_teacher": ms_t >= 10 * ms_s,
+        "dream_h16_6db_above_copy": all(d[me]["h16"]["psnr"] >= d[copy]["h16"]["psnr"] + 6 for d in (s1, s4)),
+        "dream_h64_5db_above_copy": all(d[me]["h64"]["psnr"] >= d[copy]["h64"]["psnr"] + 5 for d in (s1, s4) if "h64" in d[me]),
+        "h1_within_2db_of_ceiling": all(d[me]["h1"]["psnr"] >= d[ceil]["h1"]["psnr"] - 2 for d in (s1, s4)),
     }
+    if loops:
+        lc = [loops[k][me] for k in loops]
+        targets["loop_closure_within_3db_of_h1"] = all(r["returned_frame"]["psnr"] >= r["own_h1"]["psnr"] - 3 for r in lc)
+        targets["loop_closure_above_copy_nearest"] = all(r["returned_frame"]["psnr"] > r["copy_nearest_seen_frame"]["psnr"] for r in lc)
+    if teacher_rows:
+        targets["teacher_better_than_student"] = all(teacher_rows[h]["psnr"] > s4[me][h]["psnr"] for h in teacher_rows)
     result = {
         "model": manifest["id"], "split": "test", "decoding": "greedy (temperature 0)",
-        "settings": {"windows": N, "context_frames": K, "horizons": a.horizons, "episodes": int(len(np.unique(np.asarray(ds.episode)[starts]))),
-                     "seed": a.seed, "test_trajectory_seed": ds.meta["settings"]["seed"]},
-        "tokenizer": tok_metrics, "closed_loop": table, "psnr_by_horizon": curves,
-        "ms_per_frame_onnxruntime_node": bench, "targets": targets, "onnx_sha256": sources,
-        "pytorch_rollout_seconds": secs, "eval_seconds": round(time.time() - t_start, 1),
+        "settings": {"windows": a.windows, "horizons": a.horizons, "episodes": w.episodes, "seed": a.seed,
+                     "test_trajectory_seed": ds.meta["settings"]["seed"], "loops": a.loops},
+        "tokenizer": tok_metrics, "dream": dream, "psnr_by_horizon": curves, "loop_closure": loops,
+        "teacher_v1_from_4": teacher_rows, "ablations": ablations, "ms_per_frame_onnxruntime_node": bench,
+        "flops": manifest.get("flops", {}), "targets": targets, "onnx_sha256": sources,
+        "eval_seconds": round(time.time() - t_start, 1),
     }
     with open(eval_path, "w") as f:
         json.dump(result, f, indent=2)
     write_markdown(result, os.path.join(a.model, "eval.md"))
-    sheet_rows = [truth[0], preds["teacher"][0], preds["student"][0], preds["student_gt"][0], copy[0]]
-    pick = [h - 1 for h in a.horizons]
-    for w in range(1, min(3, N)):
-        sheet_rows += [truth[w], preds["teacher"][w], preds["student"][w]]
     from PIL import Image
-    Image.fromarray(contact_sheet(list(np.stack([r[pick] for r in sheet_rows]).reshape(-1, *truth.shape[2:])), len(pick))).save(
-        os.path.join(a.model, "contact_sheet.png"))
-    logs = {n: JsonlLog(os.path.join(a.runs, n, "log.jsonl")).rows() for n in ("student", "student_gt")}
-    plot(curves, logs, os.path.join(a.model, "curves.png"))
+    pick = [h - 1 for h in a.horizons]
+    rows = [sheet[k][0][pick] for k in ("tokenizer ceiling", me, "v1 student", copy) if k in sheet]
+    rows += [sheet[k][1][pick] for k in ("tokenizer ceiling", me) if k in sheet]
+    Image.fromarray(contact_sheet(list(np.concatenate(rows)), len(pick))).save(os.path.join(a.model, "contact_sheet.png"))
+    if loops:
+        n = min(6, len(loop_imgs[0]))
+        cols = [np.stack([im[i] for im in loop_imgs]) for i in range(n)]
+        Image.fromarray(contact_sheet(list(np.concatenate(cols)), 4)).save(os.path.join(a.model, "loop_closure.png"))
+    plot(curves, {"memory_student": JsonlLog(os.path.join(a.runs, "memory_student", "log.jsonl")).rows()},
+         os.path.join(a.model, "curves.png"))
     manifest["compute"] = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
-    manifest["metrics"] = {"eval": "eval.json", "tokenizer": tok_metrics, "closed_loop_psnr": {k: {h: v[h]["psnr"] for h in v} for k, v in table.items()},
-                           "ms_per_frame_onnxruntime_node": {"student": ms_s, "teacher": ms_t}, "targets": targets}
+    manifest["metrics"] = {"eval": "eval.json", "tokenizer": tok_metrics,
+                           "dream_psnr": {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in dream.items()},
+                           "ms_per_frame_onnxruntime_node": {k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v},
+                           "targets": targets}
     with open(man_path, "w") as f:
         json.dump(manifest, f, indent=2)
     log(f"wrote {eval_path} in {time.time() - t_start:.0f} s")
     return result
 
 
+def plot(curves: dict, train_logs: dict, path: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 3, figsize=(17, 4.5))
+    for i, (start, cur) in enumerate(curves.items()):
+        for name, ys in cur.items():
+            ax[i].plot(np.arange(1, len(ys) + 1), ys, label=name, lw=2 if "v2" in name else 1.2,
+                       ls="--" if name in ("copy last frame", "tokenizer ceiling") else "-")
+        ax[i].set(xlabel="frames dreamed", ylabel="PSNR dB vs rendered truth", xscale="log",
+                  title=f"Test split, dream from {start.split('_')[1]} frame(s)")
+        ax[i].grid(alpha=0.3)
+        ax[i].legend(fontsize=8)
+    for name, rows in train_logs.items():
+        rows = [r for r in rows if "val_psnr_vs_tok" in r]
+        if rows:
+            ax[2].plot([r["cpu_minutes"] for r in rows], [r["val_psnr_vs_tok"] for r in rows], marker="o", label=name)
+            ax[2].plot([r["cpu_minutes"] for r in rows], [r["copy_psnr_vs_tok"] for r in rows], ls="--", color="gray",
+                       label="copy newest slot")
+    ax[2].set(xlabel="training CPU-minutes", ylabel="val PSNR dB, 1 step (vs tokenizer recon.)", title="Training: dB against CPU-minutes")
+    ax[2].grid(alpha=0.3)
+    ax[2].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def write_markdown(r: dict, path: str) -> None:
     hs = [f"h{h}" for h in r["settings"]["horizons"]]
-    lines = [f"# {r['model']}: evaluation on the test split", "",
-             f"{r['settings']['windows']} closed-loop rollouts from {r['settings']['episodes']} test episodes (trajectory seed "
-             f"{r['settings']['test_trajectory_seed']}, never seen in training), {r['settings']['context_frames']} encoded ground-truth "
-             f"context frames, then each model feeds on its own predictions given the true actions. {r['decoding']}. "
-             "PSNR (dB) / SSIM against the rendered frames.", "",
-             f"Tokenizer on {r['tokenizer']['frames']} test frames: **{r['tokenizer']['psnr']} dB**, SSIM {r['tokenizer']['ssim']}.", "",
-             "| model | " + " | ".join(hs) + " |", "|---|" + "---|" * len(hs)]
-    for name, row in r["closed_loop"].items():
-        lines.append(f"| {name} | " + " | ".join(f"{row[h]['psnr']:.2f} / {row[h]['ssim']:.3f}" for h in hs) + " |")
+    s = r["settings"]
+    lines = [f"# {r['model']}: evaluation", "",
+             f"Dream mode: after a start of 1 or 4 encoded ground-truth frames every model feeds on its own predictions, "
+             f"given the true camera poses and actions. {s['windows']} windows from {s['episodes']} test episodes (trajectory seed "
+             f"{s['test_trajectory_seed']}, never trained on). {r['decoding']}. PSNR (dB) / SSIM against the rendered frames.", "",
+             f"Tokenizer on {r['tokenizer']['frames']} test frames: **{r['tokenizer']['psnr']} dB**, SSIM {r['tokenizer']['ssim']}.", ""]
+    for start, table in r["dream"].items():
+        lines += [f"## Dream from {start.split('_')[1]} ground-truth frame(s)", "", "| model | " + " | ".join(hs) + " |",
+                  "|---|" + "---|" * len(hs)]
+        for name, row in table.items():
+            lines.append(f"| {name} | " + " | ".join(f"{row[h]['psnr']:.2f} / {row[h]['ssim']:.3f}" if h in row else "" for h in hs) + " |")
+        lines.append("")
+    if r["teacher_v1_from_4"]:
+        t = r["teacher_v1_from_4"]
+        lines += [f"v1 teacher (unchanged in this model), from 4 frames: h1 {t['h1']['psnr']} dB, h4 {t['h4']['psnr']} dB.", ""]
+    if r["loop_closure"]:
+        lines += ["## Loop closure (revisit split: a 375-degree turn, or out and back to 1 m from the start)", "",
+                  "| start | model | returned frame | copy nearest seen frame | own h1 | steps |", "|---|---|---|---|---|---|"]
+        for start, rows in r["loop_closure"].items():
+            for name, x in rows.items():
+                lines.append(f"| {start.split('_')[1]} | {name} | {x['returned_frame']['psnr']:.2f} | "
+                             f"{x['copy_nearest_seen_frame']['psnr']:.2f} | {x['own_h1']['psnr']:.2f} | {x['steps_to_return']} |")
+        lines += ["", "![loop closure](loop_closure.png)", "",
+                  "Loop closures, one row each: start frame, true returned frame, the model's returned frame after dreaming "
+                  "the whole loop, copy of the nearest seen frame.", ""]
+    if r["ablations"]:
+        lines += ["## Ablations (equal steps; dream from 1 frame, test split)", "", "| run | warp | retrieval | max level | self-forcing | "
+                  "steps | CPU-min | h1 | h16 | h64 |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for name, x in r["ablations"].items():
+            c = x["config"]
+            lines.append(f"| {name} | {c['warp']} | {c['retrieval']} | {c['max_level']} | {c['self_forcing']} | {c['steps']} | "
+                         f"{x['cpu_minutes']} | {x['h1']} | {x['h16']} | {x['h64']} |")
+        lines.append("")
     b = r["ms_per_frame_onnxruntime_node"]
-    lines += ["", f"Milliseconds per predicted frame in onnxruntime-node on this CPU ({b['threads']} threads): "
-              f"student {b['student']['ms_per_frame']:.1f} (+ decoder {b['decoder']['ms_per_frame']:.1f}), "
-              f"teacher {b['teacher']['ms_per_frame']:.0f} ({b['teacher']['runs_per_frame']} runs a frame): "
-              f"{b['teacher']['ms_per_frame'] / b['student']['ms_per_frame']:.0f}x.", "", "Targets:", ""]
-    lines += [f"- {'met' if ok else 'MISSED'}: {k.replace('_', ' ')}" for k, ok in r["targets"].items()]
+    if b:
+        lines += ["Milliseconds per frame in onnxruntime-node on this CPU: " +
+                  ", ".join(f"{k} {v['ms_per_frame']:.1f}" for k, v in b.items() if isinstance(v, dict) and "ms_per_frame" in v) + ".", ""]
+    lines += ["Targets:", ""] + [f"- {'met' if ok else 'MISSED'}: {k.replace('_', ' ')}" for k, ok in r["targets"].items()]
     lines += ["", "![contact sheet](contact_sheet.png)", "",
-              "Contact sheet: columns are the horizons; rows: truth, teacher, student, ground-truth-only student, copy-last for "
-              "window 0, then truth, teacher, student for two more windows.", "", "![curves](curves.png)", ""]
+              "Contact sheet of a 128-step dream from 1 frame: columns are the horizons " + ", ".join(hs) +
+              "; rows: truth (tokenizer reconstruction), v2 student, v1 student, copy-last for window 0, then truth and v2 "
+              "for window 1.", "", "![curves](curves.png)", ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 

@@ -2,7 +2,7 @@
 Exports the tokenizer, the teacher and the student to ONNX with a manifest.json that describes every
 file, tensor and convention, plus golden tensors for parity tests (PyTorch outputs on real frames).
 
-    python3 models/export/export.py --runs models/runs --data data --out models/wm-courtyard-v1
+    python3 models/export/export.py --runs models/runs --data data --out models/wm-courtyard-v2
 
 Every graph is opset 17 with int32 token ids and fixed shapes (the teacher step's slot count T is
 the one dynamic axis: 257 to prefill a frame, 1 to decode a token), and is refused unless each of
@@ -24,16 +24,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 from models.data.dataset import load  # noqa: E402
 from models.export.flops import count_flops  # noqa: E402
-from models.export.graphs import DecoderGraph, EncoderGraph, StudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
-from models.export.rollout import student_rollout, teacher_rollout  # noqa: E402
+from models.export.graphs import DecoderGraph, EncoderGraph, MemoryStudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
+from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
 from models.world_model.kd_targets import load_teacher  # noqa: E402
+from models.world_model import geometry, memory  # noqa: E402
+from models.world_model.memory_student import LEVEL_PRED, MemoryStudent  # noqa: E402
 from models.world_model.prepare import file_sha256 as sha256  # noqa: E402
 from models.world_model.student import Student, StudentConfig  # noqa: E402
+from models.world_model.train_memory_student import load_memory_student  # noqa: E402
 
 OPSET = 17
 HERE = os.path.dirname(os.path.abspath(__file__))
-FORMAT = "world-model-playground manifest v1"
+FORMAT = "world-model-playground manifest v2"
+STUDENT_RUN = "memory_student"   # <runs>/<this>/student.pt is the shipped student
 
 
 def load_student(path: str) -> Student:
@@ -61,8 +65,33 @@ def export_graph(module: torch.nn.Module, args: tuple, path: str, inputs: list[s
         torch.onnx.export(module, args, path, opset_version=OPSET, input_names=inputs, output_names=outputs,
                           dynamic_axes=dynamic or {}, do_constant_folding=True)
     model = onnx.load(path)
+    if fold_constant_of_shape(model):
+        onnx.save(model, path)
     onnx.checker.check_model(model)
     return check_webgpu_ops(model, os.path.basename(path))
+
+
+def fold_constant_of_shape(model: onnx.ModelProto) -> int:
+    """torch 1.13 leaves ConstantOfShape nodes on constant shapes (broadcasts of scalars), an op
+    WebGPU has no kernel for: replace each by the Constant it always produces."""
+    from onnx import helper, numpy_helper
+    consts = {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in model.graph.node
+              if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"}
+    consts.update({i.name: numpy_helper.to_array(i) for i in model.graph.initializer})
+    folded = 0
+    for i, n in enumerate(model.graph.node):
+        if n.op_type != "ConstantOfShape" or n.input[0] not in consts:
+            continue
+        value = numpy_helper.to_array(n.attribute[0].t) if n.attribute else np.zeros(1, np.float32)
+        arr = np.full([int(v) for v in consts[n.input[0]]], value.reshape(-1)[0], dtype=value.dtype)
+        model.graph.node[i].CopyFrom(helper.make_node("Constant", [], [n.output[0]], name=n.name, value=numpy_helper.from_array(arr)))
+        folded += 1
+    if folded:  # the shape constants those nodes read are now unused
+        used = {i for n in model.graph.node for i in n.input}
+        dead = [n for n in model.graph.node if n.op_type == "Constant" and n.output[0] not in used]
+        for n in dead:
+            model.graph.node.remove(n)
+    return folded
 
 
 def tensor(name: str, dtype: str, shape: list, meaning: str) -> dict:
@@ -93,12 +122,12 @@ class Golden:
 def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3, teacher_frames: int = 2) -> dict:
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
-    sources = {k: sha256(os.path.join(runs, k, f"{f}.pt")) for k, f in
-               (("tokenizer", "tokenizer"), ("student", "student"), ("teacher", "teacher"))}
+    sources = {k: sha256(os.path.join(runs, d, f"{f}.pt")) for k, d, f in
+               (("tokenizer", "tokenizer", "tokenizer"), ("student", STUDENT_RUN, "student"), ("teacher", "teacher", "teacher"))}
     # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
     import hashlib
-    code = hashlib.sha256(b"".join(open(os.path.join(here, f), "rb").read() for f in ("graphs.py", "export.py", "flops.py")))
+    code = hashlib.sha256(b"".join(open(os.path.join(here, f), "rb").read() for f in ("graphs.py", "export.py", "flops.py", "rollout.py")))
     sources["export_code"] = code.hexdigest()
     man_path = os.path.join(out, "manifest.json")
     old = json.load(open(man_path)) if os.path.exists(man_path) else None
@@ -108,25 +137,26 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
             print(f"[export] {out} is up to date with the checkpoints; delete its manifest.json to export again", flush=True)
             return old
     tok = load_tokenizer(os.path.join(runs, "tokenizer", "tokenizer.pt"))
-    student = load_student(os.path.join(runs, "student", "student.pt"))
+    student = load_memory_student(os.path.join(runs, STUDENT_RUN, "student.pt"))
     teacher = load_teacher(os.path.join(runs, "teacher", "teacher.pt"))
     sc, tc = student.cfg, teacher.cfg
     if sc.levels != tok.cfg.levels or tc.levels != tok.cfg.levels or sc.grid != tok.cfg.grid:
         raise ValueError(f"tokenizer levels/grid {tok.cfg.levels}/{tok.cfg.grid} disagree with the student's "
                          f"{sc.levels}/{sc.grid} or the teacher's {tc.levels}")
     H = W = tok.cfg.res
-    g, K, n = sc.grid, sc.context, sc.grid * sc.grid
+    g, M, n = sc.grid, sc.slots, sc.grid * sc.grid
     nd, Lmax = len(sc.levels), max(sc.levels)
     Kt = tc.frames - 1
     kv_shape = [tc.layers, 2, 1, tc.heads, tc.seq_len, tc.d // tc.heads]
-    enc, dec, stu = EncoderGraph(tok), DecoderGraph(tok), StudentGraph(student)
+    enc, dec, stu = EncoderGraph(tok), DecoderGraph(tok), MemoryStudentGraph(student)
     tprev, tstep = TeacherPrevGraph(teacher), TeacherStepGraph(teacher)
 
     # Real frames for the example inputs and the golden tensors: the start of the first test episode.
     ds = load(os.path.join(data, "test"))
-    steps = max(K, Kt) + max(golden_frames, teacher_frames)
+    steps = max(1, Kt) + max(golden_frames, teacher_frames)
     frames = np.stack([np.asarray(ds.frame(i)) for i in range(steps)])
     actions = torch.from_numpy(ds.normalized_actions()[:steps].astype(np.float32)).unsqueeze(0)
+    poses = np.asarray(ds.poses[:steps], np.float32)
     pix = torch.from_numpy(frames.astype(np.float32))
     with torch.no_grad():
         ctx_all = torch.cat([enc(pix[i:i + 1]) for i in range(steps)]).unsqueeze(0)  # [1, steps, g, g]
@@ -140,19 +170,25 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                         "inputs": [tensor("tokens", "int32", [1, g, g], "token ids")],
                         "outputs": [tensor("frame", "float32", [1, H, W, 3], "RGB 0..255 (round and clamp for display), NHWC")]}
     print("[export] student", flush=True)
-    ex_s = (ctx_all[:, :K], actions[:, :K], torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax))
+    T = torch.from_numpy
+    ex_s = (ctx_all[:, :1].expand(1, M, g, g).contiguous(), T(poses[None, :M]), torch.zeros(1, M), torch.ones(1, M),
+            T(poses[None, M]), actions[:, M - 1], torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax))
     files["student"] = {
         "path": "student.onnx",
-        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"), ["context", "actions", "temperature", "top_k", "uniform"],
-                             ["tokens", "logits", "next_context"]),
-        "inputs": [tensor("context", "int32", [1, K, g, g], f"the last {K} frames' tokens, oldest first"),
-                   tensor("actions", "float32", [1, K, 5], "normalized action taken after each context frame; the last one leads to the predicted frame"),
+        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"),
+                            ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action", "temperature", "top_k", "uniform"],
+                            ["tokens", "logits"]),
+        "inputs": [tensor("mem_tokens", "int32", [1, M, g, g], "the remembered frames' tokens, in the slot order of student.memory (zeros in empty slots)"),
+                   tensor("mem_poses", "float32", [1, M, 5], "their camera poses (x, y, z, yaw, pitch); empty slots: any pose"),
+                   tensor("mem_level", "float32", [1, M], f"how much to trust each slot: 0 for encoded ground truth, {LEVEL_PRED} for the model's own frames"),
+                   tensor("mem_valid", "float32", [1, M], "1 for a filled slot, 0 for an empty one"),
+                   tensor("target_pose", "float32", [1, 5], "the camera pose of the frame to predict"),
+                   tensor("action", "float32", [1, 5], "the normalized action that led into it"),
                    tensor("temperature", "float32", [1], "sampling temperature; 0 = greedy"),
                    tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
                    tensor("uniform", "float32", [1, n, nd, Lmax], "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0")],
         "outputs": [tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
-                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])"),
-                    tensor("next_context", "int32", [1, K, g, g], "context[:, 1:] followed by tokens: the next run's context")]}
+                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])")]}
     print("[export] teacher", flush=True)
     zeros_prev = torch.zeros(1, n, tc.d)
     ex_t = (torch.zeros(1, tc.frame_len, dtype=torch.int32), torch.arange(tc.frame_len, dtype=torch.int32), actions[:, 0], zeros_prev,
@@ -187,8 +223,10 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("frames", frames[:steps])
         gold.add("actions", actions[0])
         gold.add("encoded", ctx_all[0])
-        greedy, logits0 = student_rollout(stu, ctx_all[:, :K], actions, 0.0, Lmax, uniforms)
-        sampled, _ = student_rollout(stu, ctx_all[:, :K], actions, 1.0, 4, uniforms)
+        start = ctx_all[0, :1]
+        greedy, logits0, slots = memory_rollout(stu, start, poses, actions[0], 0.0, Lmax, uniforms)
+        sampled, _, _ = memory_rollout(stu, start, poses, actions[0], 1.0, 4, uniforms)
+        gold.add("poses", poses)
         gold.add("student_uniforms", uniforms)
         gold.add("student_greedy", greedy)
         gold.add("student_logits0", logits0[0])
@@ -200,7 +238,9 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("teacher_greedy", tgreedy)
         gold.add("teacher_logits0", tlogits0)
     gold.write(out, {"what": "PyTorch outputs of the exported graphs on the first test-episode frames, for parity tests",
-                     "student": {"context": K, "rollout": "context = encoded[:K]; step i uses actions[i:i+K]; greedy = temperature 0, top_k max",
+                     "student": {"start": 1, "rollout": "memory = [encoded[0] at pose poses[0], level 0]; step i predicts frame i+1 at "
+                                 "poses[i+1] with action actions[i], slots by student.memory's rule, and remembers it at level_pred; "
+                                 "greedy = temperature 0, top_k max", "slots": slots,
                                  "sampled": "temperature 1, top_k 4, uniform = student_uniforms[i]"},
                      "teacher": {"context": Kt, "rollout": "greedy; frame i: prefill encoded/predicted window, actions in = [0, actions[i:i+K]]"}})
     for name in ("golden.json", "golden.bin"):
@@ -222,16 +262,20 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     return manifest
 
 
-def build_manifest(model_id: str, files: dict, tok, student: Student, teacher, runs: str, data: str) -> dict:
+def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teacher, runs: str, data: str) -> dict:
     sc, tc = student.cfg, teacher.cfg
     contract = json.load(open(os.path.join(ROOT, "models", "contract.json")))
-    data_meta = {s: json.load(open(os.path.join(data, s, "meta.json"))) for s in ("train", "val", "test")}
+    data_meta = {s: json.load(open(os.path.join(data, s, "meta.json"))) for s in ("train", "val", "test", "revisit")
+                 if os.path.exists(os.path.join(data, s, "meta.json"))}
     return {
         "format": FORMAT,
         "id": model_id,
-        "description": "A distilled autoregressive next-token world model of the seeded courtyard world: FSQ tokenizer "
-                       "(128x128 RGB <-> 16x16 tokens), a token-by-token teacher with a KV cache, and a one-pass student "
-                       "distilled from it. Everything runs in onnxruntime (web: WebGPU or WASM).",
+        "description": "A next-token world model of the seeded courtyard world: FSQ tokenizer (128x128 RGB <-> 16x16 "
+                       "tokens), a one-pass student that remembers every frame with its camera pose and re-projects the "
+                       "frames that see the new view into it, and v1's token-by-token teacher with a KV cache. Everything "
+                       "runs in onnxruntime (web: WebGPU or WASM).",
+        "world": {"seed": data_meta["train"]["settings"]["world_seed"],
+                  "note": "trained on this world seed only: in another world it still imagines this one's courtyard"},
         "opset": OPSET,
         "files": files,
         "frame": {"height": tok.cfg.res, "width": tok.cfg.res, "channels": 3, "layout": "NHWC, RGB, top row first", "range": [0, 255]},
@@ -241,12 +285,18 @@ def build_manifest(model_id: str, files: dict, tok, student: Student, teacher, r
         "action": {"contract_version": contract["version"], "keys": contract["action"]["keys"], "units": contract["action"]["units"],
                    "max": contract["action"]["max"], "normalization": "model input = clip(action / max, -1, 1)",
                    "semantics": contract["action"]["semantics"], "step_rate_hz": contract["step_rate_hz"]},
-        "student": {"file": "student", "context_frames": sc.context, "runs_per_frame": 1,
-                    "config": {**{k: getattr(sc, k) for k in ("d", "layers", "heads", "conv_kernel")}},
+        "student": {"file": "student", "kind": "memory", "slots": sc.slots, "runs_per_frame": 1, "level_pred": LEVEL_PRED,
+                    "config": {**{k: getattr(sc, k) for k in ("d", "layers", "heads", "conv_kernel", "warp", "retrieval")}},
                     "params": sum(p.numel() for p in student.parameters()),
                     "sampling_defaults": {"temperature": 0.0, "top_k": max(sc.levels), "seed": 0},
-                    "loop": "context = the last K frames' tokens (encoded ground truth at the start or after a re-anchor, then its own "
-                            "predictions); actions = the normalized action after each context frame; output tokens -> decoder"},
+                    "memory": {**memory.RULE, "rule": sc.retrieval, "capacity": memory.RULE["max_candidates"] + 1,
+                               "spec": "models/world_model/memory.py (retrieve); mirrored in src/engine/memory.ts; golden vectors in "
+                                       "models/world_model/geometry_golden.json"},
+                    "geometry": geometry.SPEC,
+                    "loop": "memory = every frame so far with its camera pose and level (encoded ground truth at level 0 after an "
+                            "anchor, the model's own predictions at level_pred); per frame: slots = retrieve(memory poses, target "
+                            "pose); run the student once on those slots, the target pose and the action into it; remember the "
+                            "output tokens with the target pose; tokens -> decoder"},
         "teacher": {"files": ["teacher_prev", "teacher_step"], "context_frames": tc.frames - 1, "frame_slots": tc.frame_len,
                     "window_slots": tc.seq_len, "kv_shape": files["teacher_step"]["inputs"][4]["shape"],
                     "config": {k: getattr(tc, k) for k in ("d", "layers", "heads", "conv_kernel")},
@@ -260,7 +310,8 @@ def build_manifest(model_id: str, files: dict, tok, student: Student, teacher, r
                                     "models/data/generate.ts; no external data", "world_seed": data_meta["train"]["settings"]["world_seed"],
                           "splits": {s: {"frames": m["counts"]["frames"], "episodes": m["counts"]["episodes"],
                                          "trajectory_seed": m["settings"]["seed"]} for s, m in data_meta.items()},
-                          "test_split": "its own trajectory seed: start poses and trajectories never seen in training"},
+                          "test_split": "its own trajectory seed: start poses and trajectories never seen in training",
+                          "revisit_split": "scripted loops (a 375-degree turn, or out and back to 1 m from the start), trajectory seed 3"},
         "compute": compute_summary(runs),
         "metrics": {},
     }
@@ -272,7 +323,7 @@ def compute_summary(runs: str) -> dict:
     stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
     wall = {k: v["wall_minutes"] for k, v in stages.items()}
     cpu = {}
-    for k in ("tokenizer", "student_gt", "teacher", "student"):
+    for k in ("tokenizer", "teacher", STUDENT_RUN):
         path = os.path.join(runs, k, "done.json")
         if os.path.exists(path):
             d = json.load(open(path))
@@ -289,10 +340,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "models", "wm-courtyard-v1"))
-    ap.add_argument("--id", default="wm-courtyard-v1")
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "wm-courtyard-v2"))
+    ap.add_argument("--id", default="wm-courtyard-v2")
     a = ap.parse_args(argv)
-    for need in ("tokenizer/tokenizer.pt", "student/student.pt", "teacher/teacher.pt"):
+    for need in ("tokenizer/tokenizer.pt", f"{STUDENT_RUN}/student.pt", "teacher/teacher.pt"):
         if not os.path.exists(os.path.join(a.runs, need)):
             ap.error(f"{os.path.join(a.runs, need)} is missing; run the earlier pipeline stages first")
     torch.set_num_threads(os.cpu_count() or 1)

@@ -11,6 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from models.tokenizer.model import Tokenizer
+from models.world_model.memory_student import MemoryStudent
 from models.world_model.student import Student, digits_to_ids, sample_digits
 from models.world_model.teacher import Teacher
 
@@ -67,6 +68,23 @@ class StudentGraph(nn.Module):
         g = self.student.cfg.grid
         ids = digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32)
         return ids, logits, torch.cat([context[:, 1:], ids.unsqueeze(1)], dim=1)
+
+
+class MemoryStudentGraph(nn.Module):
+    """The v2 student: mem_tokens int32 [1, M, g, g] (the slots memory.retrieve picked),
+    mem_poses [1, M, 5], mem_level [1, M], mem_valid [1, M], target_pose [1, 5], action [1, 5],
+    temperature [1], top_k int32 [1], uniform [1, g*g, D, L] -> tokens int32 [1, g, g] and digit
+    logits [1, g*g, D, L]. The re-projection of the slots into the target camera happens inside."""
+
+    def __init__(self, student: MemoryStudent):
+        super().__init__()
+        self.student = student
+
+    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, temperature, top_k, uniform):
+        logits = self.student(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action)
+        digits = sample_digits(logits, temperature, top_k, uniform)
+        g = self.student.cfg.grid
+        return digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32), logits
 
 
 class TeacherPrevGraph(nn.Module):

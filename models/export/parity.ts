@@ -3,12 +3,13 @@
  * golden inputs that export.py recorded with PyTorch, and compared: close logits and features,
  * identical greedy (and seeded sampled) token rollouts over several frames.
  *
- *   npx tsx models/export/parity.ts --model models/wm-courtyard-v1 [--out parity.json]
+ *   npx tsx models/export/parity.ts --model models/wm-courtyard-v2 [--out parity.json]
  *
  * Prints a JSON report; exits 1 when a check fails, 2 on bad arguments.
  */
 import { writeFileSync } from 'node:fs';
 import { argmax } from '../../src/engine/runners';
+import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
 import { loadRunners, readGolden } from './ortNode';
 
 export interface Check {
@@ -34,7 +35,6 @@ export async function parity(dir: string): Promise<Check[]> {
   const g = readGolden(dir);
   const m = r.manifest;
   const n = r.n;
-  const K = m.student.context_frames;
   const Kt = m.teacher.context_frames;
   const get = (k: string) => {
     const t = g[k];
@@ -56,27 +56,40 @@ export async function parity(dir: string): Promise<Check[]> {
   }
   add('encoder tokens identical', flips === 0, `${flips} of ${frames.shape[0]! * n} token ids differ`);
 
-  // Student: greedy and seeded sampled rollouts, first-step logits.
+  // Student: first-step logits on hand-built inputs, then greedy and seeded sampled rollouts through
+  // the engine itself (memory, retrieval and sampling as the browser runs them).
+  const poses = get('poses').data as Float32Array;
   const uniforms = get('student_uniforms').data as Float32Array;
   const frameCount = get('student_uniforms').shape[0]!;
   const uSize = uniforms.length / frameCount;
+  const M = m.student.slots;
+  const first = {
+    memTokens: new Int32Array(M * n), memPoses: new Float32Array(M * 5), memLevel: new Float32Array(M), memValid: new Float32Array(M),
+    targetPose: poses.slice(5, 10), action: actions.slice(0, 5),
+  };
+  first.memTokens.set(encoded.subarray(0, n));
+  for (let k = 0; k < M; k++) first.memPoses.set(k === 0 ? poses.subarray(0, 5) : poses.subarray(5, 10), k * 5);
+  first.memValid[0] = 1;
+  const out0 = await r.studentStep(first, 0, Math.max(...m.tokens.fsq_levels), uniforms.slice(0, uSize));
+  const d0 = maxAbsDiff(out0.logits, get('student_logits0').data as Float32Array);
+  add('student logits close', d0 < 1e-3, `max |diff| ${d0.toExponential(2)} (tolerance 1e-3)`);
   for (const [label, golden, temperature, topK] of [
     ['greedy', 'student_greedy', 0, Math.max(...m.tokens.fsq_levels)],
     ['sampled (temperature 1, top-k 4)', 'student_sampled_t1_k4', 1, 4],
   ] as const) {
-    let ctx = encoded.slice(0, K * n);
+    const core = new WorldModelCore(r, new RunCounter(false));
+    const px = frames.shape[1]! * frames.shape[2]! * 3;
+    await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], [], 0);
     const want = get(golden).data as Int32Array;
     let diff = 0;
     for (let i = 0; i < frameCount; i++) {
-      const out = await r.studentStep(ctx, actions.slice(i * 5, (i + K) * 5), temperature, topK, uniforms.slice(i * uSize, (i + 1) * uSize));
-      if (i === 0 && label === 'greedy') {
-        const d = maxAbsDiff(out.logits, get('student_logits0').data as Float32Array);
-        add('student logits close', d < 1e-3, `max |diff| ${d.toExponential(2)} (tolerance 1e-3)`);
-      }
-      diff += mismatches(out.tokens, want.subarray(i * n, (i + 1) * n));
-      ctx = Int32Array.from([...ctx.subarray(n), ...out.tokens]);
+      // The engine draws its own noise from the seed; parity feeds PyTorch's draws instead.
+      core.noise = (u) => u.set(uniforms.subarray(i * uSize, (i + 1) * uSize));
+      const sampling = { temperature, topK, seed: 0 };
+      await core.step('student', actions.slice(i * 5, i * 5 + 5), poses.subarray((i + 1) * 5, (i + 2) * 5), sampling, undefined, 32, false);
+      diff += mismatches(core.newestTokens(), want.subarray(i * n, (i + 1) * n));
     }
-    add(`student ${label} rollout identical`, diff === 0, `${frameCount} frames, ${diff} token ids differ`);
+    add(`student ${label} rollout identical`, diff === 0, `${frameCount} frames through the engine's memory, ${diff} token ids differ`);
   }
 
   // Decoder: pixels of the first greedy student frame.

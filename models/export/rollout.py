@@ -5,9 +5,12 @@ here; eval.py uses the batched models and a test checks both agree.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-from models.export.graphs import StudentGraph, TeacherPrevGraph, TeacherStepGraph
+from models.export.graphs import MemoryStudentGraph, StudentGraph, TeacherPrevGraph, TeacherStepGraph
+from models.world_model.memory import retrieve
+from models.world_model.memory_student import LEVEL_PRED
 
 
 def student_rollout(g: StudentGraph, context: torch.Tensor, actions: torch.Tensor, temperature: float, top_k: int,
@@ -22,6 +25,35 @@ def student_rollout(g: StudentGraph, context: torch.Tensor, actions: torch.Tenso
         first = logits if first is None else first
         out.append(tokens[0])
     return torch.stack(out), first
+
+
+def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor, temperature: float,
+                   top_k: int, uniforms: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
+    """The engine's loop: start int32 [S, h, w] ground-truth frames (memory at level 0); poses
+    [S + N, 5] camera poses of every frame; actions [S + N, 5] (actions[t] leads from frame t to
+    t + 1); uniforms [N, h*w, D, L]. Each step retrieves its slots from everything remembered,
+    predicts, and remembers the prediction at LEVEL_PRED. Returns tokens [N, h, w], the first
+    step's logits and each step's slots (memory indices)."""
+    S, M = start.shape[0], g.student.cfg.slots
+    h, w = start.shape[1:]
+    mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
+    temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
+    for i in range(len(uniforms)):
+        t = S + i
+        slots = retrieve(poses[:t].astype(np.float64), poses[t].astype(np.float64), M, g.student.cfg.retrieval)
+        mt = torch.zeros(1, M, h, w, dtype=torch.int32)
+        mp = torch.from_numpy(np.repeat(poses[t:t + 1], M, 0).astype(np.float32)).unsqueeze(0)
+        lv, va = torch.zeros(1, M), torch.zeros(1, M)
+        for j, f in enumerate(slots):
+            mt[0, j], mp[0, j], lv[0, j], va[0, j] = mem[f], torch.from_numpy(poses[f].astype(np.float32)), levels[f], 1.0
+        tp = torch.from_numpy(poses[t:t + 1].astype(np.float32))
+        tokens, logits = g(mt, mp, lv, va, tp, actions[t - 1:t], temp, k, uniforms[i:i + 1])
+        first = logits if first is None else first
+        mem.append(tokens[0])
+        levels.append(LEVEL_PRED)
+        out.append(tokens[0])
+        used.append(slots)
+    return torch.stack(out), first, used
 
 
 def teacher_frame(prev_g: TeacherPrevGraph, step_g: TeacherStepGraph, context: torch.Tensor, actions_in: torch.Tensor,

@@ -7,14 +7,14 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MODEL_FILES, parseManifest } from '../../src/engine/manifest';
+import { MODEL_FILES, MODEL_ID, parseManifest } from '../../src/engine/manifest';
 import { loadRunners, readManifest, verifyFiles } from './ortNode';
 import { parity } from './parity';
 
-const DIR = join(import.meta.dirname, '..', 'wm-courtyard-v1');
+const DIR = join(import.meta.dirname, '..', MODEL_ID);
 const raw = () => JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8'));
 
-describe('shipped model wm-courtyard-v1', () => {
+describe(`shipped model ${MODEL_ID}`, () => {
   it('has a manifest that matches every file it names, within the 40 MB budget', () => {
     const m = readManifest(DIR);
     expect(verifyFiles(DIR, m)).toEqual([]);
@@ -22,7 +22,8 @@ describe('shipped model wm-courtyard-v1', () => {
     expect(total).toBeLessThanOrEqual(40e6);
     expect(m.opset).toBeGreaterThanOrEqual(17);
     for (const k of MODEL_FILES) for (const t of m.files[k].inputs) if (/tokens|context/.test(t.name)) expect(t.dtype).toBe('int32');
-    expect(m.metrics).toHaveProperty('closed_loop_psnr');
+    expect(m.metrics).toHaveProperty('dream_psnr');
+    expect(m.world.seed).toBe(0);
   });
 
   it('runs in onnxruntime-node exactly as in PyTorch', { timeout: 240_000 }, async () => {
@@ -40,9 +41,13 @@ describe('shipped model wm-courtyard-v1', () => {
     const badVocab = structuredClone(m);
     badVocab.tokens.vocab_size = 4095;
     expect(() => parseManifest(badVocab)).toThrow(/vocab_size/);
-    const badCtx = structuredClone(m);
-    badCtx.student.context_frames = 7;
-    expect(() => parseManifest(badCtx)).toThrow(/context/);
+    const badSlots = structuredClone(m);
+    badSlots.student.slots = 7;
+    expect(() => parseManifest(badSlots)).toThrow(/mem_tokens/);
+    const badRule = structuredClone(m);
+    badRule.student.memory.rule = 'psychic';
+    expect(() => parseManifest(badRule)).toThrow(/student\.memory\.rule/);
+    expect(() => parseManifest({ ...m, format: 'world-model-playground manifest v1' })).toThrow(/reads v2 manifests/);
   });
 
   it('refuses a corrupted or truncated model file before creating a session', async () => {

@@ -81,20 +81,25 @@ export class EngineClient {
     });
   }
 
-  /** Ground-truth frames (copied: the caller keeps its buffers), oldest first; actions[i] follows frames[i]. */
-  anchor(frames: Uint8Array[], actions: Float32Array[], sampling: Sampling) {
+  /**
+   * Ground-truth frames (copied: the caller keeps its buffers), oldest first, taken at poses[i];
+   * actions[i] follows frames[i]. reset forgets what the model remembers (a jump); otherwise the
+   * frames join its memory (a re-anchor).
+   */
+  anchor(frames: Uint8Array[], poses: number[][], actions: Float32Array[], sampling: Sampling, reset: boolean) {
     const copies = frames.map((f) => f.slice());
-    return this.request<'anchored'>((id) => ({ type: 'anchor', id, frames: copies, actions, sampling }), undefined, copies.map((c) => c.buffer));
+    return this.request<'anchored'>((id) => ({ type: 'anchor', id, frames: copies, poses, actions, sampling, reset }), undefined, copies.map((c) => c.buffer));
   }
 
-  async step(model: ModelKind, action: Float32Array, sampling: Sampling, onPartial?: Pending['onPartial']): Promise<{ frame: Uint8Array; stats: FrameStats }> {
-    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, sampling, decode: true }), onPartial);
+  /** The frame at camera `pose` after `action` ([x, y, z, yaw, pitch]). */
+  async step(model: ModelKind, action: Float32Array, pose: number[], sampling: Sampling, onPartial?: Pending['onPartial']): Promise<{ frame: Uint8Array; stats: FrameStats }> {
+    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true }), onPartial);
     return { frame: e.frame, stats: e.stats };
   }
 
   /** A student step that stops at the tokens (another worker decodes them). */
-  async stepTokens(action: Float32Array, sampling: Sampling): Promise<{ tokens: Int32Array; stats: FrameStats }> {
-    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, sampling, decode: false }));
+  async stepTokens(action: Float32Array, pose: number[], sampling: Sampling): Promise<{ tokens: Int32Array; stats: FrameStats }> {
+    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false }));
     return { tokens: e.tokens, stats: e.stats };
   }
 

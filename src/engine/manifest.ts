@@ -24,9 +24,25 @@ const onnxFile = z.object({
 });
 const dataFile = z.object({ path: z.string(), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/), meaning: z.string() });
 const sampling = z.object({ temperature: z.number().min(0), top_k: z.number().int().min(0), seed: z.number().int() });
+const memoryRule = z.object({
+  slots: z.number().int().positive(),
+  coverage_grid: z.number().int().positive(),
+  overlap_bonus: z.number().min(0),
+  distance_scale_m: z.number().positive(),
+  min_gain: z.number().min(0),
+  max_candidates: z.number().int().positive(),
+  rule: z.enum(['coverage', 'recent']),
+  capacity: z.number().int().positive(),
+});
+const geometry = z.object({
+  vertical_fov_deg: z.number().positive().max(179),
+  proxy: z.object({ floor_y: z.number(), wall_half_extent: z.number().positive(), wall_top: z.number().positive() }),
+});
 
 export const manifestSchema = z.object({
-  format: z.literal('world-model-playground manifest v1'),
+  format: z.literal('world-model-playground manifest v2', {
+    error: (i) => `must be 'world-model-playground manifest v2' (this app reads v2 manifests), got ${JSON.stringify(i.input)}`,
+  }),
   id: z.string(),
   opset: z.number().int().min(17),
   files: z.object({
@@ -45,7 +61,16 @@ export const manifestSchema = z.object({
     fsq_levels: z.array(z.number().int().min(2)).min(1),
   }),
   action: z.object({ contract_version: z.number().int(), keys: z.array(z.string()).length(5), max: z.array(z.number().positive()).length(5) }),
-  student: z.object({ context_frames: z.number().int().positive(), sampling_defaults: sampling }),
+  /** the world seed the model was trained on */
+  world: z.object({ seed: z.number().int().min(0) }),
+  student: z.object({
+    kind: z.literal('memory'),
+    slots: z.number().int().positive(),
+    level_pred: z.number().min(0).max(1),
+    memory: memoryRule,
+    geometry,
+    sampling_defaults: sampling,
+  }),
   teacher: z.object({
     context_frames: z.number().int().positive(),
     frame_slots: z.number().int().positive(),
@@ -58,7 +83,7 @@ export const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 /** The model the app ships and loads (models/<id>/). */
-export const MODEL_ID = 'wm-courtyard-v1';
+export const MODEL_ID = 'wm-courtyard-v2';
 export type ModelFileKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
 export const MODEL_FILES: readonly ModelFileKey[] = ['encoder', 'decoder', 'student', 'teacher_prev', 'teacher_step'];
 
@@ -77,10 +102,12 @@ export function parseManifest(json: unknown, source = 'manifest.json'): Manifest
   const [gh, gw] = m.tokens.grid;
   const vocab = m.tokens.fsq_levels.reduce((a, b) => a * b, 1);
   if (vocab !== m.tokens.vocab_size) throw new ManifestError(`${source}: fsq_levels multiply to ${vocab}, not vocab_size ${m.tokens.vocab_size}`);
-  const ctx = m.files.student.inputs.find((t) => t.name === 'context');
-  if (!ctx || ctx.shape.join() !== [1, m.student.context_frames, gh, gw].join()) {
-    throw new ManifestError(`${source}: student input 'context' must be [1, ${m.student.context_frames}, ${gh}, ${gw}]`);
+  const M = m.student.slots;
+  const mem = m.files.student.inputs.find((t) => t.name === 'mem_tokens');
+  if (!mem || mem.shape.join() !== [1, M, gh, gw].join()) {
+    throw new ManifestError(`${source}: student input 'mem_tokens' must be [1, ${M}, ${gh}, ${gw}]`);
   }
+  if (m.student.memory.slots !== M) throw new ManifestError(`${source}: student.memory.slots ${m.student.memory.slots} != student.slots ${M}`);
   return m;
 }
 

@@ -37,8 +37,14 @@ export interface FrameStats {
   /** GPU -> CPU copies for this frame (0 on WASM, where nothing lives on a GPU) */
   readbacks: number;
   readbackBytes: number;
-  /** frames of tokens in the context window */
+  /** frames the prediction was made from (memory slots filled; the teacher's window) */
   contextFrames: number;
+  /** frames remembered after this one */
+  memoryFrames: number;
+  /** the remembered frames the prediction used, in slot order */
+  slots: { step: number; pose: number[]; level: number }[];
+  /** this frame's own step in the memory (what later slots refer to) */
+  step: number;
 }
 
 export type EngineRequest =
@@ -52,10 +58,13 @@ export type EngineRequest =
       /** 'decoder': this worker only decodes (the second stage of the WASM pipeline) */
       role: 'engine' | 'decoder';
     }
-  /** Encodes these ground-truth frames (oldest first) into the context; actions[i] follows frame i. */
-  | { type: 'anchor'; id: number; frames: Uint8Array[]; actions: Float32Array[]; sampling: Sampling }
-  /** decode false: answer with the tokens (another worker decodes them) */
-  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; sampling: Sampling; decode: boolean }
+  /**
+   * Encodes these ground-truth frames (oldest first, taken at poses[i]) into the memory; actions[i]
+   * follows frame i. reset: forget everything first (a jump), else add them (a re-anchor).
+   */
+  | { type: 'anchor'; id: number; frames: Uint8Array[]; poses: number[][]; actions: Float32Array[]; sampling: Sampling; reset: boolean }
+  /** The frame at camera `pose` after `action`. decode false: answer with the tokens (another worker decodes them) */
+  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean }
   | { type: 'decode'; id: number; tokens: Int32Array }
   /** Times a plain n x n MatMul graph (models/probes) on this backend: the runtime's reachable FLOP/s. */
   | { type: 'benchMatMul'; id: number; url: string; size: number; runs: number }

@@ -21,6 +21,22 @@ export const asRunnable = (s: InferenceSession): Runnable => ({
   run: (feeds, fetches) => (fetches ? s.run(feeds, fetches as string[]) : s.run(feeds)),
 });
 export type SessionKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
+
+/** One student run's memory slots and camera (M = manifest student.slots; slot order of memory.retrieve). */
+export interface StudentInputs {
+  /** [M * g * g] token ids, zeros in empty slots */
+  memTokens: Int32Array;
+  /** [M * 5] camera poses */
+  memPoses: Float32Array;
+  /** [M] 0 for encoded ground truth, level_pred for the model's own frames */
+  memLevel: Float32Array;
+  /** [M] 1 filled, 0 empty */
+  memValid: Float32Array;
+  /** [5] the pose of the frame to predict */
+  targetPose: Float32Array;
+  /** [5] the normalized action into it */
+  action: Float32Array;
+}
 export type Sessions = Record<SessionKey, Runnable>;
 
 /** Runs a session, keeps the named outputs and disposes of every other output tensor. */
@@ -79,37 +95,37 @@ export class ModelRunners {
     return this.decodeTensor(this.tokensTensor(tokens));
   }
 
-  /** Feeds of one student run; context is a tensor [1, K, g, g] anywhere. */
-  private studentFeeds(context: Tensor, actions: Float32Array, temperature: number, topK: number, uniform: Float32Array) {
+  /** Feeds of one student run (inputs as the manifest's student.onnx describes them). */
+  private studentFeeds(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
     const m = this.manifest;
-    const K = m.student.context_frames;
+    const M = m.student.slots;
+    const [gh, gw] = m.tokens.grid;
     const L = Math.max(...m.tokens.fsq_levels);
     const D = m.tokens.fsq_levels.length;
     const T = this.ort.Tensor;
     return {
-      context,
-      actions: new T('float32', actions, [1, K, 5]),
+      mem_tokens: new T('int32', inp.memTokens, [1, M, gh, gw]),
+      mem_poses: new T('float32', inp.memPoses, [1, M, 5]),
+      mem_level: new T('float32', inp.memLevel, [1, M]),
+      mem_valid: new T('float32', inp.memValid, [1, M]),
+      target_pose: new T('float32', inp.targetPose, [1, 5]),
+      action: new T('float32', inp.action, [1, 5]),
       temperature: new T('float32', Float32Array.of(temperature), [1]),
       top_k: new T('int32', Int32Array.of(topK), [1]),
       uniform: new T('float32', uniform, [1, this.n, D, L]),
     };
   }
 
-  /**
-   * One student frame with tensors in and out: returns the frame's tokens and the slid context
-   * (both where the session put them). The caller disposes of both and of `context`.
-   */
-  async studentStepTensors(context: Tensor, actions: Float32Array, temperature: number, topK: number, uniform: Float32Array) {
-    const feeds = this.studentFeeds(context, actions, temperature, topK, uniform);
-    return runKeep(this.sessions.student, feeds, ['tokens', 'next_context'], true);
+  /** One student frame: the tokens tensor, where the session put it (the caller disposes of it). */
+  async studentStepTensor(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array): Promise<Tensor> {
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens'], true);
+    return r.tokens;
   }
 
-  /** One student frame on arrays: context [K*g*g] oldest first, actions [K*5] (after each context frame). */
-  async studentStep(context: Int32Array, actions: Float32Array, temperature: number, topK: number, uniform: Float32Array) {
-    const K = this.manifest.student.context_frames;
-    const feeds = this.studentFeeds(this.tokensTensor(context, K), actions, temperature, topK, uniform);
-    const r = await runKeep(this.sessions.student, feeds, ['tokens', 'logits']);
-    const out = { tokens: cpuData<Int32Array>(r.tokens), logits: cpuData<Float32Array>(r.logits) };
+  /** One student frame on arrays, with its per-digit logits. */
+  async studentStep(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens', 'logits']);
+    const out = { tokens: cpuData<Int32Array>(r.tokens).slice(), logits: cpuData<Float32Array>(r.logits).slice() };
     r.tokens.dispose();
     r.logits.dispose();
     return out;

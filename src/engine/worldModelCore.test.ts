@@ -1,13 +1,15 @@
 /**
  * The engine's logic on the shipped model, in onnxruntime-node: the worker runs this same code on
- * onnxruntime-web. Token-level parity with the PyTorch rollouts that export.py wrote (golden),
- * determinism of seeded sampling, run counting and bad input.
+ * onnxruntime-web. Token-level parity with the PyTorch rollouts that export.py wrote (golden: memory
+ * retrieval, re-projection inside the graph, sampling), determinism of seeded sampling, what each
+ * prediction reports of its memory, run counting and bad input.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRunners, readGolden, type GoldenTensor } from '../../models/export/ortNode';
+import { MODEL_ID } from './manifest';
 import { RunCounter, WorldModelCore } from './worldModelCore';
 
-const DIR = 'models/wm-courtyard-v1';
+const DIR = `models/${MODEL_ID}`;
 let golden: Record<string, GoldenTensor>;
 let counter: RunCounter;
 let make: () => WorldModelCore;
@@ -26,37 +28,41 @@ function goldenFrames(count: number): Uint8Array[] {
   return Array.from({ length: count }, (_, i) => (f.data as Uint8Array).slice(i * px, (i + 1) * px));
 }
 const goldenAction = (i: number) => (g('actions').data as Float32Array).slice(i * 5, i * 5 + 5);
+const goldenPose = (i: number) => Array.from((g('poses').data as Float32Array).slice(i * 5, i * 5 + 5));
 const greedy = { temperature: 0, topK: 0, seed: 0 };
 
-async function rollout(core: WorldModelCore, steps: number, sampling = greedy, model: 'student' | 'teacher' = 'student') {
-  const K = core.K;
-  await core.anchor(goldenFrames(K), Array.from({ length: K - 1 }, (_, i) => goldenAction(i)), sampling.seed);
+/** Starts from `start` ground-truth frames, then predicts frame start + i at its true pose. */
+async function rollout(core: WorldModelCore, steps: number, sampling = greedy, model: 'student' | 'teacher' = 'student', start = 1) {
+  const idx = Array.from({ length: start }, (_, i) => i);
+  await core.anchor(goldenFrames(start), idx.map(goldenPose), idx.slice(0, -1).map(goldenAction), sampling.seed);
   const frames: Uint8Array[] = [];
   const tokens: Int32Array[] = [];
   for (let i = 0; i < steps; i++) {
-    frames.push((await core.step(model, goldenAction(K - 1 + i), sampling)).frame!);
-    tokens.push((await core.contextTokens()).slice((K - 1) * core.n));
+    const t = start + i;
+    frames.push((await core.step(model, goldenAction(t - 1), goldenPose(t), sampling)).frame!);
+    tokens.push(core.newestTokens().slice());
   }
   return { frames, tokens };
 }
 
-describe('WorldModelCore on wm-courtyard-v1', () => {
-  it('anchors on the ground truth with the encoder tokens that PyTorch computed', async () => {
+describe(`WorldModelCore on ${MODEL_ID}`, () => {
+  it('remembers the ground truth with the encoder tokens that PyTorch computed', async () => {
     const core = make();
-    await core.anchor(goldenFrames(core.K), [0, 1, 2].map(goldenAction), 0);
-    await expect(core.anchor(goldenFrames(2), [], 0)).rejects.toThrow(/action 0/);
-    const want = (g('encoded').data as Int32Array).slice(0, core.K * core.n);
-    expect(Array.from(await core.contextTokens())).toEqual(Array.from(want));
+    await core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], [goldenAction(0)], 0);
+    await expect(core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], [], 0)).rejects.toThrow(/action 0/);
+    await expect(core.anchor(goldenFrames(2), [goldenPose(0)], [goldenAction(0)], 0)).rejects.toThrow(/one pose per frame/);
+    const want = (g('encoded').data as Int32Array).slice(core.n, 2 * core.n);
+    expect(Array.from(core.newestTokens())).toEqual(Array.from(want));
+    expect(core.memory.size).toBe(2);
     core.dispose();
   });
 
-  it('rolls the student out greedily token for token as the PyTorch reference', async () => {
+  it('rolls the student out greedily token for token as the PyTorch reference, retrieval included', async () => {
     const core = make();
     const steps = g('student_greedy').shape[0]!;
     const { tokens, frames } = await rollout(core, steps);
     const want = g('student_greedy').data as Int32Array;
     for (let i = 0; i < steps; i++) expect(Array.from(tokens[i]!)).toEqual(Array.from(want.subarray(i * core.n, (i + 1) * core.n)));
-    // The first frame's pixels are the golden decode, rounded.
     const dec = g('decoded0').data as Float32Array;
     let worst = 0;
     for (let i = 0; i < dec.length; i++) worst = Math.max(worst, Math.abs(frames[0]![i]! - Math.min(255, Math.max(0, Math.round(dec[i]!)))));
@@ -71,36 +77,51 @@ describe('WorldModelCore on wm-courtyard-v1', () => {
     const c = await rollout(make(), 3, { ...sampling, seed: 8 });
     expect(a.frames.map((f) => Array.from(f))).toEqual(b.frames.map((f) => Array.from(f)));
     expect(Array.from(a.tokens[2]!)).not.toEqual(Array.from(c.tokens[2]!));
-    // Sampling really samples: greedy picks differ from a temperature-1 draw.
     const gr = await rollout(make(), 1);
     expect(Array.from(gr.tokens[0]!)).not.toEqual(Array.from(a.tokens[0]!));
   });
 
-  it('costs 2 runs a student frame (student + decoder) and reports its stages', async () => {
+  it('costs 2 runs a student frame and reports the memory frames it used', async () => {
     const core = make();
-    await core.anchor(goldenFrames(2), [goldenAction(0)], 0);
-    const { stats, frame } = await core.step('student', goldenAction(1), greedy);
+    await core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], [goldenAction(0)], 0);
+    const { stats, frame } = await core.step('student', goldenAction(1), goldenPose(2), greedy);
     expect(stats.runs).toBe(2);
     expect(stats.readbacks).toBe(0); // nothing lives on a GPU in onnxruntime-node
     expect(stats.predictMs).toBeGreaterThan(0);
     expect(stats.decodeMs).toBeGreaterThan(0);
     expect(frame!.length).toBe(128 * 128 * 3);
+    // The newest frame comes first; every slot names a remembered frame with its pose and level.
+    expect(stats.slots[0]).toEqual({ step: 1, pose: goldenPose(1), level: 0 });
+    expect(stats.memoryFrames).toBe(3);
+    expect(stats.step).toBe(2);
     // Without decoding (the WASM pipeline's first stage): 1 run, and the tokens come back.
-    const r = await core.step('student', goldenAction(2), greedy, undefined, 32, false);
+    const r = await core.step('student', goldenAction(2), goldenPose(3), greedy, undefined, 32, false);
     expect(r.stats.runs).toBe(1);
     expect(r.frame).toBeNull();
-    expect(Array.from(r.tokens!)).toEqual(Array.from((await core.contextTokens()).slice((core.K - 1) * core.n)));
+    expect(Array.from(r.tokens!)).toEqual(Array.from(core.newestTokens()));
+    expect(r.stats.slots[0]!.level).toBe(core.manifest.student.level_pred);
+    core.dispose();
+  });
+
+  it('keeps its memory across a re-anchor and forgets it on a reset', async () => {
+    const core = make();
+    await rollout(core, 2);
+    expect(core.memory.size).toBe(3);
+    await core.anchor(goldenFrames(1), [goldenPose(0)], [], 0, false);
+    expect(core.memory.size).toBe(4);
+    await core.anchor(goldenFrames(1), [goldenPose(0)], [], 0, true);
+    expect(core.memory.size).toBe(1);
     core.dispose();
   });
 
   it('decodes the teacher token by token as PyTorch does, showing partial frames', async () => {
     const core = make();
     const K = core.K;
-    await core.anchor(goldenFrames(K), Array.from({ length: K - 1 }, (_, i) => goldenAction(i)), 0);
+    const idx = Array.from({ length: K }, (_, i) => i);
+    await core.anchor(goldenFrames(K), idx.map(goldenPose), idx.slice(0, -1).map(goldenAction), 0);
     const partial: number[] = [];
-    const { stats } = await core.step('teacher', goldenAction(K - 1), greedy, (_f, n) => partial.push(n), 64);
-    const got = (await core.contextTokens()).slice((K - 1) * core.n);
-    expect(Array.from(got)).toEqual(Array.from((g('teacher_greedy').data as Int32Array).subarray(0, core.n)));
+    const { stats } = await core.step('teacher', goldenAction(K - 1), goldenPose(K), greedy, (_f, n) => partial.push(n), 64);
+    expect(Array.from(core.newestTokens())).toEqual(Array.from((g('teacher_greedy').data as Int32Array).subarray(0, core.n)));
     expect(partial).toEqual([64, 128, 192]);
     // K prefills + K teacher_prev + 256 tokens, 3 partial decodes and the final decode
     expect(stats.runs).toBe(2 * K + core.n + 3 + 1);
@@ -109,14 +130,18 @@ describe('WorldModelCore on wm-courtyard-v1', () => {
 
   it('rejects bad input with a clear error and keeps its state', async () => {
     const core = make();
-    await expect(core.step('student', new Float32Array(5), greedy)).rejects.toThrow(/not anchored/);
-    await expect(core.anchor([new Uint8Array(10)], [], 0)).rejects.toThrow(/128x128 RGB/);
-    await core.anchor(goldenFrames(1), [], 0);
-    const before = await core.contextTokens();
-    await expect(core.step('student', Float32Array.of(0, NaN, 0, 0, 0), greedy)).rejects.toThrow(/finite/);
-    await expect(core.step('student', new Float32Array(5), { temperature: -1, topK: 0, seed: 0 })).rejects.toThrow(/temperature/);
-    await expect(core.step('student', new Float32Array(5), { temperature: 1, topK: 99, seed: 0 })).rejects.toThrow(/top-k/);
-    expect(Array.from(await core.contextTokens())).toEqual(Array.from(before));
+    const pose = goldenPose(1);
+    await expect(core.step('student', new Float32Array(5), pose, greedy)).rejects.toThrow(/not anchored/);
+    await expect(core.anchor([new Uint8Array(10)], [pose], [], 0)).rejects.toThrow(/128x128 RGB/);
+    await core.anchor(goldenFrames(1), [goldenPose(0)], [], 0);
+    const before = core.newestTokens().slice();
+    await expect(core.step('student', Float32Array.of(0, NaN, 0, 0, 0), pose, greedy)).rejects.toThrow(/finite/);
+    await expect(core.step('student', new Float32Array(5), [0, NaN, 0, 0, 0], greedy)).rejects.toThrow(/pose must be 5 finite/);
+    await expect(core.step('student', new Float32Array(5), [0, 1], greedy)).rejects.toThrow(/pose must be 5 finite/);
+    await expect(core.step('student', new Float32Array(5), pose, { temperature: -1, topK: 0, seed: 0 })).rejects.toThrow(/temperature/);
+    await expect(core.step('student', new Float32Array(5), pose, { temperature: 1, topK: 99, seed: 0 })).rejects.toThrow(/top-k/);
+    expect(Array.from(core.newestTokens())).toEqual(Array.from(before));
+    expect(core.memory.size).toBe(1);
     core.dispose();
   });
 });

@@ -1,17 +1,19 @@
 /**
- * The world model as an environment: a sliding window of the last frames' tokens and the actions
- * between them, stepped by one action at a time with the student (one run) or the teacher (token by
- * token), each frame decoded to pixels. Independent of the runtime, so the worker runs it on
- * onnxruntime-web and the unit tests on onnxruntime-node, on the shipped model.
+ * The world model as an environment: a memory of every frame so far (tokens, camera pose, and
+ * whether it is ground truth or the model's own), stepped by one action and camera pose at a time
+ * with the student (one run on the frames memory.ts retrieves for that pose) or the teacher (token
+ * by token on the newest frames), each frame decoded to pixels. Independent of the runtime, so the
+ * worker runs it on onnxruntime-web and the unit tests on onnxruntime-node, on the shipped model.
  *
- * On WebGPU the student's context never leaves the GPU: the graph returns the slid window
- * (next_context) and the tokens go straight into the decoder, so a frame is 2 runs and 1 readback
- * (the pixels). Every run goes through a counter, which is where the HUD's numbers come from.
+ * On WebGPU the student's tokens go straight into the decoder on the GPU; they are also read back
+ * (1 KB) to join the memory, so a frame is 2 runs and 2 readbacks (tokens and pixels). Every run
+ * goes through a counter, which is where the HUD's numbers come from.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { type Manifest, tokensPerFrame } from './manifest';
 import type { FrameStats, ModelKind, Sampling } from './protocol';
-import { type ModelRunners, type Runnable, asRunnable } from './runners';
+import { FrameMemory, type MemoryEntry } from './memory';
+import { type ModelRunners, type Runnable, type StudentInputs, asRunnable } from './runners';
 import { Sampler, checkSampling } from './sampling';
 
 const now = () => performance.now();
@@ -65,13 +67,24 @@ export function toBytes(rgb: Float32Array, out = new Uint8Array(rgb.length)): Ui
   return out;
 }
 
+/** What the student saw for one prediction: the remembered frames in its slots. */
+export interface SlotUse {
+  /** session step the frame was remembered at */
+  step: number;
+  pose: number[];
+  /** 0 = encoded ground truth; level_pred = the model's own frame */
+  level: number;
+}
+
 export class WorldModelCore {
+  /** the teacher's context window (frames) */
   readonly K: number;
   readonly n: number;
-  private context: Tensor | null = null;
-  /** the K-1 actions between the context frames (normalized), oldest first */
-  private between: Float32Array;
+  readonly memory: FrameMemory;
+  private stepIndex = 0;
   private sampler = new Sampler(0);
+  /** Parity tests: feed these uniforms instead of the seeded sampler's (PyTorch's draws). */
+  noise: ((out: Float32Array) => void) | null = null;
   private uniform: Float32Array;
   private readonly maxDigitLevels: number;
 
@@ -80,10 +93,9 @@ export class WorldModelCore {
     readonly counter: RunCounter,
   ) {
     const m = runners.manifest;
-    if (m.teacher.context_frames !== m.student.context_frames) throw new Error('manifest: student and teacher context lengths differ');
-    this.K = m.student.context_frames;
+    this.K = m.teacher.context_frames;
     this.n = tokensPerFrame(m);
-    this.between = new Float32Array((this.K - 1) * 5);
+    this.memory = new FrameMemory(m.student.memory.capacity);
     this.maxDigitLevels = Math.max(...m.tokens.fsq_levels);
     this.uniform = new Float32Array(this.n * m.tokens.fsq_levels.length * this.maxDigitLevels).fill(0.5);
   }
@@ -93,83 +105,112 @@ export class WorldModelCore {
   }
 
   /**
-   * Starts from ground truth: encodes up to K frames (oldest first, RGB bytes) into the context;
-   * actions[i] (normalized) is the one taken after frames[i]. Fewer than K frames are padded at the
-   * front with the oldest one and zero actions (the camera stood still). Reseeds the sampler.
+   * Remembers ground truth: encodes the frames (oldest first, RGB bytes) taken at `poses`;
+   * actions[i] (normalized) is the one taken after frames[i]. reset forgets everything first (a
+   * jump: teleport, respawn, new world); otherwise the frames join what the model remembers (a
+   * re-anchor), as the newest. Reseeds the sampler.
    */
-  async anchor(frames: readonly Uint8Array[], actions: readonly Float32Array[], seed: number): Promise<void> {
-    const { K, n } = this;
+  async anchor(frames: readonly Uint8Array[], poses: readonly ArrayLike<number>[], actions: readonly Float32Array[], seed: number, reset = true): Promise<void> {
     const { height, width } = this.manifest.frame;
     if (frames.length === 0) throw new RangeError('anchor needs at least one ground-truth frame');
-    const recent = frames.slice(-K);
-    for (const f of recent) if (f.length !== height * width * 3) throw new RangeError(`anchor frames must be ${width}x${height} RGB (${height * width * 3} bytes), got ${f.length}`);
-    const pad = K - recent.length;
-    const tokens = new Int32Array(K * n);
+    if (poses.length !== frames.length) throw new RangeError(`anchor needs one pose per frame (${frames.length} frames, ${poses.length} poses)`);
+    for (const f of frames) if (f.length !== height * width * 3) throw new RangeError(`anchor frames must be ${width}x${height} RGB (${height * width * 3} bytes), got ${f.length}`);
+    const checked = poses.map((p, i) => checkPose(p, `anchor pose ${i}`));
+    for (let i = 0; i < frames.length - 1; i++) {
+      const a = actions[i];
+      if (!a || a.length < 5 || !Array.prototype.every.call(a.subarray(0, 5), Number.isFinite)) throw new RangeError(`anchor action ${i} must be 5 finite numbers`);
+    }
+    if (reset) this.memory.clear();
     // One at a time: a session takes one run at a time.
-    for (let i = 0; i < recent.length; i++) {
-      const enc = await this.runners.encode(Float32Array.from(recent[i]!));
-      for (let k = i === 0 ? 0 : pad + i; k <= pad + i; k++) tokens.set(enc, k * n);
+    for (let i = 0; i < frames.length; i++) {
+      const tokens = await this.runners.encode(Float32Array.from(frames[i]!));
+      const actionIn = i > 0 ? Float32Array.from(actions[i - 1]!.subarray(0, 5)) : new Float32Array(5);
+      this.memory.add({ tokens, pose: checked[i]!, level: 0, actionIn, step: this.stepIndex++ });
     }
-    const between = new Float32Array((K - 1) * 5);
-    const offset = frames.length - recent.length;
-    for (let i = 0; i < recent.length - 1; i++) {
-      const a = actions[offset + i];
-      if (!a || a.length < 5 || !a.every(Number.isFinite)) throw new RangeError(`anchor action ${offset + i} must be 5 finite numbers`);
-      between.set(a.subarray(0, 5), (pad + i) * 5);
-    }
-    this.between = between;
-    this.setContext(this.runners.tokensTensor(tokens, K));
     this.sampler = new Sampler(seed);
   }
 
-  private setContext(t: Tensor): void {
-    this.context?.dispose();
-    this.context = t;
+  /** The slots the student gets for a camera pose: tensors' data in the manifest's layout. */
+  private studentInputs(pose: number[], action: Float32Array): { inputs: StudentInputs; used: MemoryEntry[] } {
+    const m = this.manifest;
+    const M = m.student.slots;
+    const used = this.memory.pick(pose, m.student.memory, m.student.geometry);
+    const inputs: StudentInputs = {
+      memTokens: new Int32Array(M * this.n),
+      memPoses: new Float32Array(M * 5),
+      memLevel: new Float32Array(M),
+      memValid: new Float32Array(M),
+      targetPose: Float32Array.from(pose),
+      action: Float32Array.from(action.subarray(0, 5)),
+    };
+    for (let k = 0; k < M; k++) inputs.memPoses.set(pose, k * 5);
+    used.forEach((e, k) => {
+      inputs.memTokens.set(e.tokens, k * this.n);
+      inputs.memPoses.set(e.pose, k * 5);
+      inputs.memLevel[k] = e.level;
+      inputs.memValid[k] = 1;
+    });
+    return { inputs, used };
   }
 
-  private slideActions(action: Float32Array): Float32Array {
-    const all = new Float32Array(this.K * 5);
-    all.set(this.between);
-    all.set(action.subarray(0, 5), (this.K - 1) * 5);
-    this.between = all.slice(5);
-    return all;
+  /** The teacher's window: the newest K frames (padded at the front with the oldest) and the actions into them. */
+  private teacherWindow(action: Float32Array): { ctx: Int32Array; actionsIn: Float32Array } {
+    const { K, n } = this;
+    const recent = this.memory.newest(K);
+    const ctx = new Int32Array(K * n);
+    const actionsIn = new Float32Array((K + 1) * 5);
+    const pad = K - recent.length;
+    for (let k = 0; k < K; k++) {
+      const e = recent[Math.max(0, k - pad)]!;
+      ctx.set(e.tokens, k * n);
+      if (k > pad) actionsIn.set(e.actionIn, k * 5);
+    }
+    actionsIn.set(action.subarray(0, 5), K * 5);
+    return { ctx, actionsIn };
   }
 
-  /** The context tokens on the CPU (read back if they live on the GPU). */
-  async contextTokens(): Promise<Int32Array> {
-    if (!this.context) throw new Error('not anchored: no context frames yet');
-    return this.counter.ints(this.context);
+  /** The newest remembered frame's tokens. */
+  newestTokens(): Int32Array {
+    const e = this.memory.newest(1)[0];
+    if (!e) throw new Error('not anchored: nothing remembered yet');
+    return e.tokens;
   }
 
   /**
-   * One predicted frame. onPartial (teacher only) sees the frame as its tokens arrive, decoded
-   * with the newest context frame's tokens where the new ones are not in yet, every `partialEvery`.
+   * One predicted frame at camera `pose` after `action`. onPartial (teacher only) sees the frame
+   * as its tokens arrive, decoded with the newest frame's tokens where the new ones are not in
+   * yet, every `partialEvery`. The prediction is remembered (at the manifest's level_pred).
    */
   async step(
     model: ModelKind,
     action: Float32Array,
+    pose: ArrayLike<number>,
     sampling: Sampling,
     onPartial?: (frame: Uint8Array, tokens: number) => void,
     partialEvery = 32,
     decode = true,
   ): Promise<{ frame: Uint8Array | null; tokens: Int32Array | null; stats: FrameStats }> {
-    if (!this.context) throw new Error('not anchored: no context frames yet');
-    if (action.length < 5 || !action.every(Number.isFinite)) throw new RangeError('action must be 5 finite numbers');
+    if (this.memory.size === 0) throw new Error('not anchored: nothing remembered yet');
+    if (action.length < 5 || !Array.prototype.every.call(action.subarray(0, 5), Number.isFinite)) throw new RangeError('action must be 5 finite numbers');
+    const target = checkPose(pose, 'pose');
     this.counter.take();
     const t0 = now();
     let tokens: Tensor;
+    let ids: Int32Array;
+    let used: MemoryEntry[];
     if (model === 'student') {
       checkSampling(sampling, this.maxDigitLevels);
       const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
-      if (sampling.temperature > 0) this.sampler.fillUniform(this.uniform);
-      const out = await this.runners.studentStepTensors(this.context, this.slideActions(action), sampling.temperature, k, this.uniform);
-      this.setContext(out.next_context);
-      tokens = out.tokens;
+      if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
+      const s = this.studentInputs(target, action);
+      used = s.used;
+      tokens = await this.runners.studentStepTensor(s.inputs, sampling.temperature, k, this.uniform);
+      // The tokens join the memory (a 1 KB readback on a GPU); the tensor itself feeds the decoder.
+      ids = await this.counter.ints(tokens);
     } else {
       checkSampling(sampling, this.manifest.tokens.vocab_size);
-      const ctx = await this.contextTokens();
-      const actionsIn = new Float32Array((this.K + 1) * 5);
-      actionsIn.set(this.slideActions(action), 5);
+      const { ctx, actionsIn } = this.teacherWindow(action);
+      used = this.memory.newest(this.K);
       const last = ctx.subarray((this.K - 1) * this.n);
       const r = await this.runners.teacherFrame(
         ctx,
@@ -183,30 +224,37 @@ export class WorldModelCore {
             onPartial(toBytes(await this.runners.decode(mixed)), p + 1);
           }),
       );
-      const next = new Int32Array(this.K * this.n);
-      next.set(ctx.subarray(this.n));
-      next.set(r.tokens, (this.K - 1) * this.n);
-      this.setContext(this.runners.tokensTensor(next, this.K));
+      ids = r.tokens;
       tokens = this.runners.tokensTensor(r.tokens);
     }
+    const slots: SlotUse[] = used.map((e) => ({ step: e.step, pose: e.pose, level: e.level }));
+    this.memory.add({ tokens: ids, pose: target, level: this.manifest.student.level_pred, actionIn: Float32Array.from(action.subarray(0, 5)), step: this.stepIndex++ });
     const t1 = now();
     // Decoded here, or (decode false) the ids go to another worker that decodes them.
     let frame: Uint8Array | null = null;
-    let ids: Int32Array | null = null;
     if (decode) frame = toBytes(await this.runners.decodeTensor(tokens));
-    else ids = await this.counter.ints(tokens);
     tokens.dispose();
     const t2 = now();
     const c = this.counter.take();
     return {
       frame,
-      tokens: ids,
-      stats: { model, predictMs: t1 - t0, decodeMs: decode ? t2 - t1 : 0, ...c, contextFrames: this.K },
+      // a copy: the event transfers its buffer, and the memory keeps ids
+      tokens: decode ? null : ids.slice(),
+      stats: {
+        model, predictMs: t1 - t0, decodeMs: decode ? t2 - t1 : 0, ...c,
+        contextFrames: used.length, memoryFrames: this.memory.size, slots, step: this.stepIndex - 1,
+      },
     };
   }
 
   dispose(): void {
-    this.context?.dispose();
-    this.context = null;
+    this.memory.clear();
   }
+}
+
+/** A camera pose as 5 finite numbers (x, y, z, yaw, pitch). */
+function checkPose(p: ArrayLike<number>, what: string): number[] {
+  const a = Array.from(p ?? []);
+  if (a.length !== 5 || !a.every(Number.isFinite)) throw new RangeError(`${what} must be 5 finite numbers (x, y, z, yaw, pitch)`);
+  return a;
 }

@@ -8,7 +8,8 @@
 import { DeviceLostError, EngineClient } from '../engine/client';
 import type { Manifest } from '../engine/manifest';
 import type { BackendName, FrameStats, ModelKind, Sampling } from '../engine/protocol';
-import { type Action, normalizeAction } from '../sim/contract';
+import { poseArray } from '../engine/memory';
+import { type Action, type Pose, normalizeAction } from '../sim/contract';
 import { type Frame, psnr } from '../sim/frame';
 import { frameHolder, publishFrame } from '../store/frameHolder';
 import { useApp } from '../store/store';
@@ -21,6 +22,7 @@ const DECODER_THREADS = 1;
 
 interface Recent {
   frame: Uint8Array;
+  pose: number[];
   /** the action taken after this frame (null for the newest) */
   action: Float32Array | null;
 }
@@ -45,6 +47,8 @@ export class ModelSession {
   private offEvents: (() => void) | null = null;
   private recent: Recent[] = [];
   private needAnchor = true;
+  /** the next anchor forgets the model's memory (after a jump, or at the start) */
+  private resetMemory = true;
   private sinceAnchor = 0;
   private psnrSum = 0;
   private ready = false;
@@ -145,8 +149,9 @@ export class ModelSession {
     const last = this.recent[this.recent.length - 1];
     if (last && actionBefore) last.action = normalizeAction(actionBefore);
     else if (!actionBefore) this.discontinuity();
-    this.recent.push({ frame: obs.frame.data.slice(), action: null });
-    if (this.recent.length > (this.manifest?.student.context_frames ?? 1)) this.recent.shift();
+    this.recent.push({ frame: obs.frame.data.slice(), pose: poseArray(obs.pose), action: null });
+    // An anchor encodes as many ground-truth frames as the teacher's window holds.
+    if (this.recent.length > (this.manifest?.teacher.context_frames ?? 1)) this.recent.shift();
   }
 
   /** The newest ground truth, as observe kept it (the simulator reuses its own buffer). */
@@ -169,6 +174,7 @@ export class ModelSession {
   discontinuity(): void {
     this.recent = [];
     this.needAnchor = true;
+    this.resetMemory = true;
   }
 
   /** Resolves when no decode is in flight (the WASM pipeline's last frame has landed). */
@@ -193,17 +199,19 @@ export class ModelSession {
     if (this.recent.length === 0) return;
     const frames = this.recent.map((r) => r.frame);
     const actions = this.recent.slice(0, -1).map((r) => r.action ?? new Float32Array(5));
-    await this.client.anchor(frames, actions, this.sampling());
+    await this.client.anchor(frames, this.recent.map((r) => r.pose), actions, this.sampling(), this.resetMemory);
     this.needAnchor = false;
+    this.resetMemory = false;
     this.sinceAnchor = 0;
     this.psnrSum = 0;
   }
 
   /**
-   * One step of both worlds: the model predicts while the simulator renders, then the prediction
-   * is shown and scored. Returns the true observation.
+   * One step of both worlds: the model predicts the frame at camera `pose` (where the step leads)
+   * while the simulator renders it, then the prediction is shown and scored. Returns the true
+   * observation.
    */
-  async step(action: Action, simStep: () => Promise<Observation>): Promise<Observation> {
+  async step(action: Action, pose: Pose, simStep: () => Promise<Observation>): Promise<Observation> {
     const t0 = performance.now();
     const s = useApp.getState();
     const model: ModelKind = s.model === 'teacher' ? 'teacher' : 'student';
@@ -216,8 +224,8 @@ export class ModelSession {
         return this.afterSim(await simStep(), action);
       }
     }
-    if (model === 'student' && this.decoder) return this.pipelinedStep(action, simStep, t0);
-    const pending = this.client.step(model, normalizeAction(action), this.sampling(), (frame, done, total) => {
+    if (model === 'student' && this.decoder) return this.pipelinedStep(action, pose, simStep, t0);
+    const pending = this.client.step(model, normalizeAction(action), poseArray(pose), this.sampling(), (frame, done, total) => {
       publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
       useApp.getState().setHud({ tokens: { done, total } });
     });
@@ -237,8 +245,8 @@ export class ModelSession {
    * The student's tokens now, the pixels from the decoder worker while the next step predicts.
    * At most one decode waits, so a slow decoder slows the loop instead of piling up frames.
    */
-  private async pipelinedStep(action: Action, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
-    const pending = this.client.stepTokens(normalizeAction(action), this.sampling());
+  private async pipelinedStep(action: Action, pose: Pose, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
+    const pending = this.client.stepTokens(normalizeAction(action), poseArray(pose), this.sampling());
     const obs = this.afterSim(await simStep(), action);
     const truth = this.newestTruth(); // kept: the simulator's buffer changes on the next step
     let r: Awaited<typeof pending>;

@@ -137,7 +137,7 @@ export class StepLoop {
         action = a;
         const model = this.model;
         if (model?.active) {
-          obs = await model.step(action, () => this.env.step(a));
+          obs = await model.step(action, this.env.peek(a), () => this.env.step(a));
         } else {
           obs = await this.env.step(action);
           model?.observe(obs, action);

@@ -33,6 +33,11 @@ export class SimEnv implements Environment {
     return this.observe();
   }
 
+  /** Where `action` would take the camera from here (what step will render), without taking it. */
+  peek(action: Action): Pose {
+    return applyAction(this.pose, action, this.world.obstacles);
+  }
+
   async step(action: Action): Promise<Observation> {
     this.pose = applyAction(this.pose, action, this.world.obstacles);
     this.t += 1;

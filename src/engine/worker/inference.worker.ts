@@ -39,7 +39,7 @@ function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   if (name === 'webgpu') {
-    if (key === 'student') opts.preferredOutputLocation = { tokens: 'gpu-buffer', next_context: 'gpu-buffer', logits: 'gpu-buffer' };
+    if (key === 'student') opts.preferredOutputLocation = { tokens: 'gpu-buffer', logits: 'gpu-buffer' };
     if (key === 'teacher_step') opts.preferredOutputLocation = { present_kv: 'gpu-buffer' };
     if (key === 'teacher_prev') opts.preferredOutputLocation = { prev_features: 'gpu-buffer' };
   }
@@ -124,8 +124,9 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   // Warm-up: the first run of a session compiles kernels (WebGPU shaders); do it before 'ready'.
   post({ status: 'progress', file: 'warm-up', loaded: 0, total: 1, cached: false, phase: 'warmup' });
   const blank = new Uint8Array(m.frame.height * m.frame.width * 3);
-  await core.anchor([blank], [], 0);
-  await core.step('student', new Float32Array(5), { temperature: 1, topK: 0, seed: 0 });
+  const pose = [0, 1.7, 0, 0, 0];
+  await core.anchor([blank], [pose], [], 0);
+  await core.step('student', new Float32Array(5), pose, { temperature: 1, topK: 0, seed: 0 });
   core.dispose();
   mark('warmup');
   post({ status: 'ready', backend, loadMs: performance.now() - t0, phases });
@@ -173,7 +174,7 @@ async function handle(req: EngineRequest): Promise<void> {
         const c = need();
         const t0 = performance.now();
         c.counter.take();
-        await c.anchor(req.frames, req.actions, req.sampling.seed);
+        await c.anchor(req.frames, req.poses, req.actions, req.sampling.seed, req.reset);
         post({ status: 'anchored', id: req.id, encodeMs: performance.now() - t0, runs: c.counter.take().runs });
         return;
       }
@@ -184,6 +185,7 @@ async function handle(req: EngineRequest): Promise<void> {
         const r = await c.step(
           req.model,
           req.action,
+          req.pose,
           req.sampling,
           (frame, tokens) => post({ status: 'partial', id: req.id, frame, tokens, total: c.n }),
           32,
