@@ -7,7 +7,7 @@ import { groundTruth, hold, meanAbsDiff, modelInfo, openPlayground, predicted, p
 
 test('loads with visible progress, then predicts beside the ground truth with PSNR in the HUD', async ({ page, context }) => {
   // Slow one file down so the progress is on screen long enough to see.
-  await context.route('**/models/wm-courtyard-v1/student.onnx', async (route) => {
+  await context.route('**/models/wm-courtyard-v2/student.onnx', async (route) => {
     const res = await route.fetch();
     await new Promise((r) => setTimeout(r, 1500));
     await route.fulfill({ response: res });
@@ -54,6 +54,29 @@ test('steering changes the predicted frames the way it changes the ground truth'
   expect(meanAbsDiff(d0.data, (await predicted(page)).data)).toBeGreaterThan(3);
 });
 
+test('turning all the way round in a dream brings back what the model saw, and the map and HUD show its memory', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm&anchor=0');
+  await waitForPredictions(page, 2);
+  await expect(page.getByTestId('world-note')).toContainText('Trained on this world (seed 0)');
+  // 72 steps at full yaw speed: 371 degrees on the spot, dreaming after the one ground-truth start.
+  await page.evaluate(() => (window as any).__wmp.recordSteps(true));
+  const turn = Array.from({ length: 72 }, () => [0, 0, 0, 1, 0]);
+  await page.evaluate((a) => (window as any).__wmp.runScript(a, { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 }), turn);
+  const recs: { psnr: number; stats: { slots: { step: number; level: number }[]; step: number } }[] = await page.evaluate(() => (window as any).__wmp.records());
+  expect(recs.length).toBe(72);
+  const last = recs.at(-1)!;
+  // The start frame (ground truth, level 0) is among the frames the last prediction used, 72 steps later.
+  expect(last.stats.slots.some((s) => s.level === 0 && last.stats.step - s.step >= 70)).toBe(true);
+  // Halfway round the model imagines a view it never saw; back at the start it re-projects what it saw.
+  expect(last.psnr).toBeGreaterThan(recs[35]!.psnr + 2);
+  await expect(page.getByTestId('hud-memory')).toContainText(/memory \d of \d+ · ages /);
+});
+
+test('in a world it was not trained on the model says so', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm&world=3');
+  await expect(page.getByTestId('world-note')).toContainText('learned world 0 only: in world 3');
+});
+
 test('the teacher fills a frame in token by token, and switching models keeps the page', async ({ page }) => {
   await openPlayground(page, '?model=student&backend=wasm');
   await waitForPredictions(page, 2);
@@ -72,7 +95,7 @@ test('the teacher fills a frame in token by token, and switching models keeps th
 });
 
 test('a corrupted model file gives a clear error, and the world keeps running', async ({ page, context }) => {
-  await context.route('**/models/wm-courtyard-v1/decoder.onnx', async (route) => {
+  await context.route('**/models/wm-courtyard-v2/decoder.onnx', async (route) => {
     const res = await route.fetch();
     const body = Buffer.from(await res.body());
     body[1000] = (body[1000]! + 1) % 256; // one flipped byte
@@ -90,7 +113,7 @@ test('a corrupted model file gives a clear error, and the world keeps running', 
 test('a malformed manifest is named and explained before any model file is fetched', async ({ page, context }) => {
   const fetched: string[] = [];
   page.on('request', (r) => r.url().endsWith('.onnx') && fetched.push(r.url()));
-  await context.route('**/models/wm-courtyard-v1/manifest.json', async (route) => {
+  await context.route('**/models/wm-courtyard-v2/manifest.json', async (route) => {
     const json = await (await route.fetch()).json();
     json.tokens.grid = [16, 'sixteen'];
     await route.fulfill({ json });
@@ -99,8 +122,8 @@ test('a malformed manifest is named and explained before any model file is fetch
   await expect(page.getByTestId('model-error')).toContainText('tokens.grid.1', { timeout: 30_000 });
   expect(fetched).toEqual([]);
 
-  await context.unroute('**/models/wm-courtyard-v1/manifest.json');
-  await context.route('**/models/wm-courtyard-v1/manifest.json', (route) => route.fulfill({ body: '{"format": ', contentType: 'application/json' }));
+  await context.unroute('**/models/wm-courtyard-v2/manifest.json');
+  await context.route('**/models/wm-courtyard-v2/manifest.json', (route) => route.fulfill({ body: '{"format": ', contentType: 'application/json' }));
   await page.reload();
   await expect(page.getByTestId('model-error')).toContainText('manifest.json is not valid JSON', { timeout: 30_000 });
 });

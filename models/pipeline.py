@@ -7,11 +7,14 @@ an interruption, seeded, and timed into <runs>/stages.json.
     python3 models/pipeline.py --smoke --runs /tmp/smoke   # tiny data, few steps: catches breakage in minutes
 
 Stages: data (train/val/test splits rendered by the generator; the test split uses its own
-trajectory seed, so its start poses and trajectories never occur in training), tokenizer, tokens
-(every split encoded once), student_gt (the one-pass student on ground truth only: the ablation
-baseline), teacher (token by token, KV cache), kd_targets (the teacher's soft targets on a sample
-of training windows), student (distilled: the shipped default), export (ONNX + manifest + golden
-tensors) and eval (eval.json, eval.md, contact sheet, ms per frame in onnxruntime-node).
+trajectory seed, so its start poses and trajectories never occur in training; the revisit split
+holds scripted loops for loop closure), tokenizer, tokens (every split encoded once, with poses),
+teacher (v1's token-by-token teacher, KV cache), student (the memory student: the shipped
+default), export (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet,
+loop closure, ms per frame in onnxruntime-node). Not run by default: ablations (four short
+students, one idea off each, at equal steps; eval reads them when present):
+
+    python3 models/pipeline.py --stages ablations,eval
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from models.tokenizer import train as tokenizer_train  # noqa: E402
 from models.world_model import prepare as token_prepare  # noqa: E402
 from models import trainer  # noqa: E402
 from models.export import evaluate, export  # noqa: E402
-from models.world_model import kd_targets, train_student, train_teacher  # noqa: E402
+from models.world_model import train_memory_student, train_teacher  # noqa: E402
 
 
 @dataclass
@@ -46,36 +49,42 @@ class Plan:
     tokenizer_args: list[str]
     student_args: list[str]
     teacher_args: list[str]
-    kd_windows: int
+    ablation_args: list[str]
+    revisit_frames: int
     model_id: str
     eval_args: list[str]
     from_scratch: bool = False
 
 
 # Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
-STUDENT_ARGS = ["--steps", "1000", "--batch", "32", "--eval-every", "150", "--eval-windows", "512", "--ckpt-every", "100"]
-FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, res=128, episode_len=128, tokenizer_args=[],
-            student_args=STUDENT_ARGS,
+FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frames=4096, res=128, episode_len=256, tokenizer_args=[],
+            student_args=["--steps", "1500", "--batch", "32", "--eval-every", "150", "--ckpt-every", "50"],
             teacher_args=["--steps", "600", "--batch", "8", "--warmup", "100", "--eval-every", "100", "--eval-windows", "64",
                           "--ckpt-every", "50"],
-            kd_windows=2000, model_id="wm-courtyard-v1", eval_args=[])
-SMOKE = dict(train_frames=512, val_frames=128, test_frames=128, res=64, episode_len=64,
+            ablation_args=["--steps", "250", "--batch", "16", "--warmup", "50", "--eval-every", "250", "--eval-windows", "128",
+                           "--threads", "1"],
+            model_id="wm-courtyard-v2", eval_args=[])
+SMOKE = dict(train_frames=512, val_frames=128, test_frames=256, revisit_frames=128, res=64, episode_len=64,
              tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
                              "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],
-             student_args=["--steps", "40", "--batch", "8", "--eval-every", "20", "--eval-windows", "32", "--ckpt-every", "20",
+             student_args=["--steps", "30", "--batch", "8", "--eval-every", "15", "--eval-windows", "32", "--ckpt-every", "15",
                            "--d", "32", "--layers", "1", "--heads", "2"],
              teacher_args=["--steps", "20", "--batch", "2", "--eval-every", "10", "--eval-windows", "8", "--ckpt-every", "10",
                            "--d", "32", "--layers", "1", "--heads", "2"],
-             kd_windows=64, model_id="wm-smoke", eval_args=["--windows", "4", "--horizons", "1,2", "--bench-frames", "2"])
-SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
+             ablation_args=["--steps", "4", "--batch", "4", "--eval-every", "4", "--eval-windows", "8", "--d", "32", "--layers", "1",
+                            "--heads", "2"],
+             model_id="wm-smoke", eval_args=["--windows", "4", "--horizons", "1,2,16", "--loops", "2", "--bench-frames", "2", "--v1", ""])
+SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2, "revisit": 3}
 
 
 def stage_data(p: Plan) -> dict:
     out = {}
-    for split, frames in [("train", p.train_frames), ("val", p.val_frames), ("test", p.test_frames)]:
+    for split, frames in [("train", p.train_frames), ("val", p.val_frames), ("test", p.test_frames), ("revisit", p.revisit_frames)]:
         d = os.path.join(p.data, split)
+        # The revisit split: scripted loops of 128 frames (64 in the smoke test) that end where they began.
+        length = min(p.episode_len, 128) if split == "revisit" else p.episode_len
         cmd = ["npx", "tsx", "models/data/generate.ts", "--out", d, "--frames", str(frames), "--res", str(p.res),
-               "--seed", str(SPLIT_SEEDS[split]), "--episode-len", str(p.episode_len)]
+               "--seed", str(SPLIT_SEEDS[split]), "--episode-len", str(length)] + (["--style", "loops"] if split == "revisit" else [])
         print(f"[data] {' '.join(cmd)}", flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
         out[split] = d
@@ -107,7 +116,7 @@ def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> di
     return done
 
 
-WEIGHTS = {"tokenizer": "tokenizer.pt", "student_gt": "student.pt", "teacher": "teacher.pt", "student": "student.pt"}
+WEIGHTS = {"tokenizer": "tokenizer.pt", "teacher": "teacher.pt", "memory_student": "student.pt"}
 
 
 def save_committed(runs: str, name: str) -> None:
@@ -137,7 +146,7 @@ def stage_tokenizer(p: Plan) -> dict:
 
 
 def stage_tokens(p: Plan) -> dict:
-    return token_prepare.prepare(os.path.join(p.runs, "tokenizer", "tokenizer.pt"), p.data, ["train", "val", "test"],
+    return token_prepare.prepare(os.path.join(p.runs, "tokenizer", "tokenizer.pt"), p.data, ["train", "val", "test", "revisit"],
                                  os.path.join(p.runs, "tokens"))
 
 
@@ -150,31 +159,32 @@ def train_or_reuse(p: Plan, name: str, weights: str, module, args: list[str]) ->
     return module.train(cfg)
 
 
-def stage_student_gt(p: Plan) -> dict:
-    """The student trained on ground-truth tokens only: the ablation the distilled student must beat."""
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student_gt"),
-            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.student_args]
-    return train_or_reuse(p, "student_gt", "student.pt", train_student, args)
-
-
 def stage_teacher(p: Plan) -> dict:
     args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "teacher"), *p.teacher_args]
     return train_or_reuse(p, "teacher", "teacher.pt", train_teacher, args)
 
 
-def stage_kd_targets(p: Plan) -> dict:
-    if trainer.finished(os.path.join(p.runs, "student")):
-        return {"skipped": "the distilled student is already trained (or reused), so its targets are not needed"}
-    return kd_targets.compute(os.path.join(p.runs, "teacher", "teacher.pt"), os.path.join(p.runs, "tokens"),
-                              os.path.join(p.runs, "kd_targets"), p.kd_windows)
-
-
 def stage_student(p: Plan) -> dict:
-    """The shipped student: the same network and schedule as student_gt, distilled from the teacher."""
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student"),
-            "--kd", os.path.join(p.runs, "kd_targets"), "--kd-weight", "0.5", "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
-            *p.student_args]
-    return train_or_reuse(p, "student", "student.pt", train_student, args)
+    """The shipped memory student (models/world_model/train_memory_student.py)."""
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "memory_student"),
+            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.student_args]
+    return train_or_reuse(p, "memory_student", "student.pt", train_memory_student, args)
+
+
+ABLATIONS = {"full": [], "no_warp": ["--no-warp"], "recent_only": ["--retrieval", "recent"],
+             "no_noise_no_self_forcing": ["--max-level", "0", "--self-forcing", "0"]}
+
+
+def stage_ablations(p: Plan) -> dict:
+    """Four short students at equal steps, one idea off each (eval.md's ablation table)."""
+    out = {}
+    for name, extra in ABLATIONS.items():
+        args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, f"ablate_{name}"), *p.ablation_args, *extra]
+        r = train_memory_student.train(train_memory_student.parse_args(args))
+        if not r.get("finished"):
+            return {"finished": False}
+        out[name] = {k: r.get(k) for k in ("val_acc", "val_nll", "cpu_minutes")}
+    return {"finished": True, **out}
 
 
 def model_dir(p: Plan) -> str:
@@ -190,17 +200,17 @@ def stage_eval(p: Plan) -> dict:
     return evaluate.run(evaluate.parse_args(args))
 
 
-STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "student_gt": stage_student_gt,
-          "teacher": stage_teacher, "kd_targets": stage_kd_targets, "student": stage_student, "export": stage_export,
-          "eval": stage_eval}
-TRAINED = ("tokenizer", "student_gt", "teacher", "student")
+STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "teacher": stage_teacher,
+          "student": stage_student, "export": stage_export, "eval": stage_eval, "ablations": stage_ablations}
+DEFAULT_STAGES = ["data", "tokenizer", "tokens", "teacher", "student", "export", "eval"]
+TRAINED = ("tokenizer", "teacher", "student", "ablations")
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"), help="where checkpoints and logs go")
     ap.add_argument("--data", default=None, help="where the splits go (default: <repo>/data, or <runs>/data with --smoke)")
-    ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    ap.add_argument("--stages", default=",".join(DEFAULT_STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     ap.add_argument("--smoke", action="store_true", help="tiny data and few steps, to test the pipeline itself")
     ap.add_argument("--from-scratch", action="store_true", help="retrain even where models/checkpoints has a matching model")
     ap.add_argument("--save-checkpoints", default="", help="comma-separated trained stages to copy into models/checkpoints, then exit")

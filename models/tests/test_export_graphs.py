@@ -9,11 +9,13 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.export.evaluate import rollout_student  # noqa: E402
-from models.export.graphs import StudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
-from models.export.rollout import student_rollout, teacher_rollout  # noqa: E402
+import numpy as np  # noqa: E402
+from models.export.dream import rollout_memory  # noqa: E402
+from models.export.graphs import MemoryStudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
+from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
 from models.world_model.layers import FsqDigits  # noqa: E402
-from models.world_model.student import Student, StudentConfig, sample_digits  # noqa: E402
+from models.world_model.memory_student import MemoryStudent, MemoryStudentConfig  # noqa: E402
+from models.world_model.student import sample_digits  # noqa: E402
 from models.world_model.teacher import Teacher, TeacherConfig  # noqa: E402
 
 
@@ -46,20 +48,26 @@ def test_sampling_greedy_top_k_and_seed():
 
 def tiny_student():
     torch.manual_seed(0)
-    m = Student(StudentConfig(levels=[4, 3], grid=3, context=2, d=16, layers=1, heads=2, conv_kernel=3)).eval()
+    m = MemoryStudent(MemoryStudentConfig(levels=[4, 3], grid=4, slots=3, d=16, layers=1, heads=2, conv_kernel=3)).eval()
     for blk in m.blocks:
         torch.nn.init.normal_(blk.mod.proj.weight, std=0.1)
     return m
 
 
-def test_student_graph_rollout_equals_the_evaluated_rollout():
+def test_memory_student_graph_rollout_equals_the_evaluated_rollout():
+    """The graph wrapper driven as the engine drives it (rollout.memory_rollout, batch 1) and the
+    batched dream rollout that eval scores pick the same tokens, retrieval included."""
     m = tiny_student()
-    ctx = torch.randint(0, 12, (1, 2, 3, 3), dtype=torch.int32)
-    acts = torch.randn(1, 2 + 3 - 1, 5)
+    start = torch.randint(0, 12, (2, 4, 4), dtype=torch.int32)
+    steps = 5
+    poses = np.array([[0.2 * t, 1.7, -0.1 * t, 0.08 * t, 0.0] for t in range(2 + steps)], np.float32)
+    acts = torch.randn(2 + steps, 5)
     with torch.no_grad():
-        graph, _ = student_rollout(StudentGraph(m), ctx, acts, 0.0, 4, torch.rand(3, 9, 2, 4))
-        ref = rollout_student(m, ctx.long(), acts, 3)
+        graph, _, used = memory_rollout(MemoryStudentGraph(m), start, poses, acts, 0.0, 4, torch.rand(steps, 16, 2, 4))
+        ref, ref_used = rollout_memory(m, start.long().unsqueeze(0), poses[None].astype(np.float64), acts.numpy()[None], steps,
+                                       record_slots=True)
     assert torch.equal(graph.long(), ref[0])
+    assert [u + [-1] * (3 - len(u)) for u in used] == ref_used[0].tolist()
 
 
 def test_teacher_graphs_reproduce_generate():

@@ -20,6 +20,7 @@ import { Notices } from './Notices';
 import { PoseEditor } from './PoseEditor';
 import { Toolbar } from './Toolbar';
 import { useUrlSync } from './useUrlSync';
+import { WorldNote } from './WorldNote';
 
 export function App() {
   const [steering] = useState(() => new Steering());
@@ -102,6 +103,7 @@ export function App() {
         </FramePanel>
         <FramePanel title="Model prediction" subtitle="what the world model imagines, 128×128" slot="predicted" steering={steering} testId="pred-view">
           <ModelStatus manifestError={manifest.error ? (manifest.error as Error).message : null} />
+          {manifest.data && <WorldNote known={manifest.data.world.seed} />}
           <Hud />
         </FramePanel>
         <aside className="side">

@@ -21,7 +21,13 @@ export function Hud() {
       </div>
       {st && (
         <div>
-          {st.runs} runs{backend.name === 'webgpu' ? ` · ${st.readbacks} readback${st.readbacks === 1 ? '' : 's'}` : ''} · {st.contextFrames} frames in context
+          {st.runs} runs{backend.name === 'webgpu' ? ` · ${st.readbacks} readback${st.readbacks === 1 ? '' : 's'}` : ''}
+        </div>
+      )}
+      {st && (
+        <div data-testid="hud-memory" title="the remembered frames this prediction was made from, and how many steps ago each was seen (* = ground truth)">
+          {st.model === 'student' ? 'memory' : 'window'} {st.contextFrames} of {st.memoryFrames} · ages{' '}
+          {st.slots.map((m) => `${st.step - m.step}${m.level === 0 ? '*' : ''}`).join(', ')}
         </div>
       )}
       {hud.tokens && (

@@ -9,15 +9,19 @@ export function MiniMap({ loop }: { loop: StepLoop | null }) {
     const ctx = ref.current?.getContext('2d');
     if (!ctx || !loop) return;
     // Redraw on pose changes through a store subscription, not React renders.
-    const draw = () => drawMiniMap(ctx, loop.world, loop.trail, useApp.getState().pose);
+    const draw = () => {
+      const s = useApp.getState();
+      const slots = s.model === 'off' ? [] : (s.hud.stats?.slots ?? []);
+      drawMiniMap(ctx, loop.world, loop.trail, s.pose, slots.map((m) => ({ pose: m.pose, truth: m.level === 0 })));
+    };
     draw();
     return useApp.subscribe((s, prev) => {
-      if (s.pose !== prev.pose || s.worldSeed !== prev.worldSeed) draw();
+      if (s.pose !== prev.pose || s.worldSeed !== prev.worldSeed || s.hud.stats !== prev.hud.stats) draw();
     });
   }, [loop]);
   return (
     <section className="panel minimap" aria-label="Map">
-      <h3>Map <span className="subtitle">top view, trail of the last 40 s</span></h3>
+      <h3>Map <span className="subtitle">top view, trail of the last 40 s; ticks: the remembered frames the model used (cyan truth, magenta its own)</span></h3>
       <canvas ref={ref} width={240} height={240} data-testid="minimap" />
     </section>
   );

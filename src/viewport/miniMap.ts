@@ -1,10 +1,19 @@
-/** Top-down map of the courtyard: obstacles, the camera's trail and its view cone (2D canvas). */
+/**
+ * Top-down map of the courtyard: obstacles, the camera's trail, its view cone, and the remembered
+ * frames the world model's last prediction used (2D canvas).
+ */
 import { CAMERA_FOV_DEG, type Pose, headingVectors } from '../sim/contract';
 import type { World } from '../sim/world';
 
 const hex = (c: number): string => `#${c.toString(16).padStart(6, '0')}`;
 
-export function drawMiniMap(ctx: CanvasRenderingContext2D, world: World, trail: readonly Pose[], pose: Pose | null): void {
+/** A remembered frame the model used: where it was taken, and whether it was ground truth. */
+export interface MemoryMark {
+  pose: readonly number[];
+  truth: boolean;
+}
+
+export function drawMiniMap(ctx: CanvasRenderingContext2D, world: World, trail: readonly Pose[], pose: Pose | null, memory: readonly MemoryMark[] = []): void {
   const { width: w, height: h } = ctx.canvas;
   const extent = world.wallHalfExtent + 1;
   const s = Math.min(w, h) / (2 * extent);
@@ -33,6 +42,21 @@ export function drawMiniMap(ctx: CanvasRenderingContext2D, world: World, trail: 
     ctx.beginPath();
     trail.forEach((p, i) => (i ? ctx.lineTo(X(p.x), Y(p.z)) : ctx.moveTo(X(p.x), Y(p.z))));
     ctx.stroke();
+  }
+  // Each used memory frame: a short tick along its heading, cyan for ground truth, magenta for the model's own.
+  for (const m of memory) {
+    const [x, , z, yaw] = m.pose as [number, number, number, number];
+    const f = headingVectors(yaw);
+    ctx.strokeStyle = m.truth ? '#22d3ee' : '#e879f9';
+    ctx.fillStyle = ctx.strokeStyle;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(X(x), Y(z));
+    ctx.lineTo(X(x + f.fx * 3), Y(z + f.fz * 3));
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(X(x), Y(z), 2.5, 0, 2 * Math.PI);
+    ctx.fill();
   }
   if (pose) {
     const half = ((CAMERA_FOV_DEG / 2) * Math.PI) / 180;
