@@ -32,7 +32,8 @@ def rollout_memory(m: MemoryStudent, start_tokens: torch.Tensor, poses: np.ndarr
         lv = torch.zeros(N, M)
         va = torch.zeros(N, M)
         for b in range(N):
-            for k, f in enumerate(retrieve(poses[b, :t].astype(np.float64), poses[b, t].astype(np.float64), M, m.cfg.retrieval)):
+            for k, f in enumerate(retrieve(poses[b, :t].astype(np.float64), poses[b, t].astype(np.float64), M, m.cfg.retrieval,
+                                           np.asarray(levels))):
                 mt[b, k] = mem[f][b]
                 mp[b, k] = torch.from_numpy(poses[b, f].astype(np.float32))
                 lv[b, k] = levels[f]

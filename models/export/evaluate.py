@@ -49,7 +49,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v2"), help="the exported model folder")
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
-    ap.add_argument("--v1", default=os.path.join(ROOT, "models", "checkpoints", "student.pt"), help="v1 student weights ('' skips)")
+    ap.add_argument("--v1", default=os.path.join(ROOT, "models", "checkpoints", "v1_student.pt"), help="v1 student weights ('' skips)")
     ap.add_argument("--teacher", default="", help="teacher weights (default <runs>/teacher/teacher.pt; 'none' skips)")
     ap.add_argument("--windows", type=int, default=24, help="dream rollouts on the test split")
     ap.add_argument("--horizons", default=",".join(map(str, HORIZONS)))

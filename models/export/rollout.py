@@ -40,7 +40,7 @@ def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray
     temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
     for i in range(len(uniforms)):
         t = S + i
-        slots = retrieve(poses[:t].astype(np.float64), poses[t].astype(np.float64), M, g.student.cfg.retrieval)
+        slots = retrieve(poses[:t].astype(np.float64), poses[t].astype(np.float64), M, g.student.cfg.retrieval, np.asarray(levels))
         mt = torch.zeros(1, M, h, w, dtype=torch.int32)
         mp = torch.from_numpy(np.repeat(poses[t:t + 1], M, 0).astype(np.float32)).unsqueeze(0)
         lv, va = torch.zeros(1, M), torch.zeros(1, M)

@@ -46,8 +46,10 @@ def build() -> dict:
     cases = []
     for k, traj in enumerate(trajectories()):
         for t in range(1, len(traj), 7):
+            # Every other case as a dream: the first frame ground truth, the rest the model's own.
+            levels = None if t % 2 else np.r_[0.0, np.full(t - 1, 0.15)]
             cases.append({"trajectory": k, "memory": traj[:t].tolist(), "target": traj[t].tolist(),
-                          "slots": retrieve(traj[:t], traj[t])})
+                          "levels": None if levels is None else levels.tolist(), "slots": retrieve(traj[:t], traj[t], levels=levels)})
     rng = np.random.default_rng(3)
     cover = []
     for _ in range(12):

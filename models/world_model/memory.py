@@ -9,6 +9,7 @@ memory with its camera pose. For a new camera pose the student gets SLOTS frames
   with the proxy scene of geometry.py on an 8 x 8 grid of rays: each pick maximises
       gain = (rays it covers that no chosen frame covers + 0.25 x all rays it covers) / 64
              x exp(-distance between the cameras / 6 m)
+             x (1 - the frame's level): ground truth (level 0) wins over the model's own frames
   (ties go to the newer frame); a pick needs gain > 0.02, else the slot stays empty.
 So turning around brings back the frames that saw the new view, walking back brings back the
 frames taken near here, and nearly identical neighbours do not fill every slot.
@@ -22,13 +23,15 @@ from .geometry import coverage_rays
 
 SLOTS = 4
 RULE = {"slots": SLOTS, "coverage_grid": 8, "overlap_bonus": 0.25, "distance_scale_m": 6.0, "min_gain": 0.02,
-        "first": "newest frame", "ties": "newer frame wins", "max_candidates": 1024}
+        "first": "newest frame", "ties": "newer frame wins", "max_candidates": 1024, "trust": "gain x (1 - level)"}
 
 
-def retrieve(mem_poses: np.ndarray, target: np.ndarray, slots: int = SLOTS, rule: str = "coverage") -> list[int]:
+def retrieve(mem_poses: np.ndarray, target: np.ndarray, slots: int = SLOTS, rule: str = "coverage",
+             levels: np.ndarray | None = None) -> list[int]:
     """rule "recent" (the ablation) returns the newest `slots` frames, newest first. Otherwise: mem_poses float [N, 5] oldest first, target [5] -> indices into mem_poses, slot order
     (at most `slots`; fewer when memory is short or nothing else overlaps). Float64 throughout so
-    that Python and TypeScript pick the same frames."""
+    that Python and TypeScript pick the same frames. levels [N] (default 0): how far each frame is
+    from ground truth (the model's own frames are at LEVEL_PRED)."""
     n = len(mem_poses)
     if n == 0:
         return []
@@ -45,6 +48,8 @@ def retrieve(mem_poses: np.ndarray, target: np.ndarray, slots: int = SLOTS, rule
     covered, rays = rays[0].copy(), rays[1:]
     dist = np.sqrt(((np.asarray(mem_poses, np.float64)[cand, :3] - np.asarray(target, np.float64)[:3]) ** 2).sum(1))
     weight = np.exp(-dist / RULE["distance_scale_m"])
+    if levels is not None:
+        weight = weight * (1 - np.asarray(levels, np.float64)[cand])
     total = rays.sum(1).astype(np.float64)
     used = np.zeros(len(cand), bool)
     g2 = float(rays.shape[1])

@@ -5,7 +5,7 @@ import { FrameMemory, type GeometrySpec, type MemoryRule, coverageRays, retrieve
 interface Golden {
   rule: MemoryRule;
   geometry: GeometrySpec;
-  retrieval: { memory: number[][]; target: number[]; slots: number[] }[];
+  retrieval: { memory: number[][]; target: number[]; levels: number[] | null; slots: number[] }[];
   coverage: { target: number[]; source: number[]; rays: number[] }[];
 }
 const golden = JSON.parse(readFileSync('models/world_model/geometry_golden.json', 'utf8')) as Golden;
@@ -19,7 +19,8 @@ describe('memory retrieval (golden vectors from models/world_model)', () => {
 
   it('picks the same frames as the Python rule', () => {
     expect(golden.retrieval.length).toBeGreaterThan(20);
-    for (const c of golden.retrieval) expect(retrieve(c.memory, c.target, golden.rule, golden.geometry)).toEqual(c.slots);
+    for (const c of golden.retrieval) expect(retrieve(c.memory, c.target, golden.rule, golden.geometry, c.levels ?? undefined)).toEqual(c.slots);
+    expect(golden.retrieval.some((c) => c.levels)).toBe(true);
   });
 
   it('brings back what was seen when turning around: a 360-degree spin retrieves its first frames', () => {
@@ -27,6 +28,13 @@ describe('memory retrieval (golden vectors from models/world_model)', () => {
     const slots = retrieve(spin.slice(0, 71), [0, 1.7, 0, 0.09 * 71 - 2 * Math.PI + 0.1, 0], golden.rule, golden.geometry);
     expect(slots[0]).toBe(70);
     expect(slots.slice(1).some((i) => i < 6)).toBe(true);
+  });
+
+  it('prefers ground truth to a predicted frame of nearly the same view', () => {
+    const spin = Array.from({ length: 72 }, (_, t) => [0, 1.7, 0, 0.09 * t, 0]);
+    const target = [0, 1.7, 0, 0.09 * 72 - 2 * Math.PI, 0];
+    const dream = spin.map((_, i) => (i === 0 ? 0 : 0.15));
+    expect(retrieve(spin, target, golden.rule, golden.geometry, dream).slice(1)).toContain(0);
   });
 
   it('keeps the newest first, then nothing for an empty memory, and the newest frames under the recent rule', () => {

@@ -97,9 +97,10 @@ export function coverageRays(target: PoseArray, source: PoseArray, g: number, sp
 
 /**
  * The slots for a new camera pose: indices into `poses` (oldest first), slot order. The newest
- * frame first, then greedily the frames that add the most view coverage, discounted by distance.
+ * frame first, then greedily the frames that add the most view coverage, discounted by distance
+ * and by level (levels[i]: 0 for ground truth, the manifest's level_pred for the model's own).
  */
-export function retrieve(poses: readonly PoseArray[], target: PoseArray, rule: MemoryRule, spec: GeometrySpec): number[] {
+export function retrieve(poses: readonly PoseArray[], target: PoseArray, rule: MemoryRule, spec: GeometrySpec, levels?: readonly number[]): number[] {
   const n = poses.length;
   if (n === 0) return [];
   if (rule.rule === 'recent') {
@@ -119,7 +120,8 @@ export function retrieve(poses: readonly PoseArray[], target: PoseArray, rule: M
   const weight = cand.map((i) => {
     const p = poses[i]!;
     const d = Math.hypot(p[0]! - target[0]!, p[1]! - target[1]!, p[2]! - target[2]!);
-    return Math.exp(-d / rule.distance_scale_m);
+    // Ground truth outranks the model's own frames of about the same view.
+    return Math.exp(-d / rule.distance_scale_m) * (1 - (levels?.[i] ?? 0));
   });
   const used = new Uint8Array(cand.length);
   for (let s = 1; s < rule.slots; s++) {
@@ -180,6 +182,7 @@ export class FrameMemory {
   }
 
   pick(target: PoseArray, rule: MemoryRule, spec: GeometrySpec): MemoryEntry[] {
-    return retrieve(this.entries.map((e) => e.pose), target, rule, spec).map((i) => this.entries[i]!);
+    const e = this.entries;
+    return retrieve(e.map((x) => x.pose), target, rule, spec, e.map((x) => x.level)).map((i) => e[i]!);
   }
 }
