@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromium';
+import { actionScript } from './actionScript';
 import { readManifest } from '../models/export/ortNode';
 import { MODEL_ID } from '../src/engine/manifest';
 import { STEP_RATE_HZ } from '../src/sim/contract';
@@ -74,22 +75,6 @@ function parseArgs(argv: string[]): Args {
 function fail(msg: string): never {
   console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--backends wasm,webgpu] [--out FILE] [--no-build] [--merge]`);
   process.exit(2);
-}
-
-/** The fixed script: walk, turn, look, strafe, rise; normalized actions, the same every run. */
-export function actionScript(n: number): number[][] {
-  return Array.from({ length: n }, (_, i) => {
-    const phase = Math.floor(i / 50) % 6;
-    const s = Math.sin(i / 8);
-    return [
-      [0.8, 0, 0, 0.3 * s, 0],
-      [0.4, 0, 0, -0.8, 0],
-      [0, 0.7, 0, 0.2, 0.3 * s],
-      [-0.5, 0, 0.5, 0, 0],
-      [0.6, -0.4, -0.4, 0.5 * s, -0.2],
-      [0, 0, 0, 0, 0],
-    ][phase]!;
-  });
 }
 
 const pct = (xs: number[], p: number) => {
