@@ -23,7 +23,7 @@ import { chromium, type Page } from '@playwright/test';
 import { createServer as createViteServer } from 'vite';
 import { ACTION_KEYS, POSE_KEYS, actionToArray, contractJson, poseToArray } from '../../src/sim/contract';
 import { mixSeed } from '../../src/sim/rng';
-import { TRAJECTORY_VERSION, generateEpisode, generateLoopEpisode } from '../../src/sim/trajectory';
+import { LOOPS_VERSION, TRAJECTORY_VERSION, generateEpisode, generateLoopEpisode } from '../../src/sim/trajectory';
 import { WORLD_VERSION, buildWorld } from '../../src/sim/world';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { writeNpy } from './npy';
@@ -56,7 +56,7 @@ const USAGE = `usage: npm run data -- --out DIR [--frames N] [--res R] [--seed S
   --pages P           browser pages rendering in parallel, 1..8 (default ${DEFAULTS.pages})
   --batch B           frames per render call, 1..1024 (default ${DEFAULTS.batch})
   --style S           steer: a person steering (default); loops: scripted revisits for loop-closure tests
-                      (a 375-degree turn on the spot, or out, half turn, back 1 m short, half turn)`;
+                      (a 375-degree turn on the spot, or out, half turn, back 1 m past the start, half turn)`;
 
 export interface GenConfig {
   out: string;
@@ -151,6 +151,7 @@ function identity(cfg: GenConfig) {
     frames: cfg.frames, res: cfg.res, seed: cfg.seed, world_seed: cfg.worldSeed,
     episode_len: cfg.episodeLen, shard_episodes: cfg.shardEpisodes, world_version: WORLD_VERSION,
     style: cfg.style, trajectory_version: TRAJECTORY_VERSION,
+    ...(cfg.style === 'loops' ? { loops_version: LOOPS_VERSION } : {}),
   };
 }
 

@@ -339,7 +339,7 @@ def write_markdown(r: dict, path: str) -> None:
         t = r["teacher_v1_from_4"]
         lines += [f"v1 teacher (unchanged in this model), from 4 frames: h1 {t['h1']['psnr']} dB, h4 {t['h4']['psnr']} dB.", ""]
     if r["loop_closure"]:
-        lines += ["## Loop closure (revisit split: a 375-degree turn, or out and back to 1 m from the start)", "",
+        lines += ["## Loop closure (revisit split: a 375-degree turn, or out and back to 1 m past the start)", "",
                   "| start | model | returned frame | copy nearest seen frame | own h1 | steps |", "|---|---|---|---|---|---|"]
         for start, rows in r["loop_closure"].items():
             for name, x in rows.items():

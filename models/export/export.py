@@ -311,7 +311,7 @@ def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teac
                           "splits": {s: {"frames": m["counts"]["frames"], "episodes": m["counts"]["episodes"],
                                          "trajectory_seed": m["settings"]["seed"]} for s, m in data_meta.items()},
                           "test_split": "its own trajectory seed: start poses and trajectories never seen in training",
-                          "revisit_split": "scripted loops (a 375-degree turn, or out and back to 1 m from the start), trajectory seed 3"},
+                          "revisit_split": "scripted loops (a 375-degree turn, or out and back to 1 m past the start), trajectory seed 3"},
         "compute": compute_summary(runs),
         "metrics": {},
     }

@@ -13,6 +13,8 @@ import { type World, randomPose } from './world';
 
 /** Bumped when the same seed starts giving other trajectories (2: spin and out-and-back behaviours). */
 export const TRAJECTORY_VERSION = 2;
+/** Bumped when generateLoopEpisode changes (2: the walk back goes past the start). */
+export const LOOPS_VERSION = 2;
 
 export type Behaviour = 'walk' | 'turn' | 'look' | 'strafe' | 'pause' | 'rise' | 'return' | 'spin' | 'outback';
 
@@ -195,9 +197,10 @@ export type LoopKind = 'spin' | 'outback';
 
 /**
  * A scripted revisit for the loop-closure test split: either a turn on the spot of 360 degrees plus
- * 15, or a walk out, a half turn, a walk back that stops 1 m short, and a half turn, so the last
- * frame looks again at what the first frame saw, from a pose a little off it (copying the first
- * frame is then a fair baseline, not a perfect one). Deterministic in (world, seed).
+ * 15, or a walk out, a half turn, a walk back that goes 1 to 1.25 m past the start, and a half turn,
+ * so the last frame looks again at what the first frames saw, from a pose none of them had
+ * (copying the nearest seen frame is then a fair baseline, not a perfect one). Deterministic in
+ * (world, seed).
  */
 export function generateLoopEpisode(world: World, seed: number, length: number): Episode & { kind: LoopKind } {
   if (!Number.isInteger(length) || length < 64) throw new RangeError(`loop episodes need at least 64 frames, got ${length}`);
@@ -205,10 +208,12 @@ export function generateLoopEpisode(world: World, seed: number, length: number):
   const kind: LoopKind = seed % 2 === 0 ? 'spin' : 'outback';
   const steps = length - 1;
   const halfTurn = Math.ceil(Math.PI / (ACTION_MAX.yaw * 0.999));
-  const out = Math.floor((steps - 2 * halfTurn) / 2) + 2;
+  const out = Math.floor((steps - 2 * halfTurn - 4) / 2);
   const back = steps - 2 * halfTurn - out;
   let start = randomPose(world, rng);
-  for (let i = 0; kind === 'outback' && i < 100 && blockedAhead(world, start, out * ACTION_MAX.forward + 1.5); i++) {
+  // Room ahead for the walk out and behind for the walk back past the start.
+  const blocked = (p: Pose) => blockedAhead(world, p, out * ACTION_MAX.forward + 1.5) || blockedAhead(world, { ...p, yaw: p.yaw + Math.PI }, 2.5);
+  for (let i = 0; kind === 'outback' && i < 100 && blocked(start); i++) {
     start = randomPose(world, rng);
   }
   const dir = rng.chance(0.5) ? 1 : -1;
