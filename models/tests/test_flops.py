@@ -21,8 +21,11 @@ def test_matmul_probe_counts_two_n_cubed():
 
 def test_shipped_student_and_decoder_have_counts_in_the_manifest():
     import json
-    m = json.load(open(os.path.join(ROOT, "models", "wm-courtyard-v1", "manifest.json")))
+    model = os.path.join(ROOT, "models", "wm-courtyard-v2")
+    m = json.load(open(os.path.join(model, "manifest.json")))
     for key in ("student", "decoder"):
         f = m["files"][key]
-        assert f["flops"] == count_flops(os.path.join(ROOT, "models", "wm-courtyard-v1", f["path"]))
+        assert f["flops"] == count_flops(os.path.join(model, f["path"]))
         assert f["flops"] > 1e8  # a conv net and a transformer at these sizes: hundreds of MFLOP
+    # The world model v2 budget: everything but the decoder (here: the student, re-projection inside) <= 0.4 GFLOP a frame.
+    assert m["files"]["student"]["flops"] <= 0.4e9
