@@ -58,7 +58,7 @@ class Plan:
 
 # Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
 FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frames=4096, res=128, episode_len=256, tokenizer_args=[],
-            student_args=["--steps", "1500", "--batch", "32", "--eval-every", "150", "--ckpt-every", "50"],
+            student_args=["--steps", "2400", "--batch", "32", "--eval-every", "150", "--ckpt-every", "50"],
             teacher_args=["--steps", "600", "--batch", "8", "--warmup", "100", "--eval-every", "100", "--eval-windows", "64",
                           "--ckpt-every", "50"],
             ablation_args=["--steps", "250", "--batch", "16", "--warmup", "50", "--eval-every", "250", "--eval-windows", "128",
