@@ -127,7 +127,9 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
     import hashlib
-    code = hashlib.sha256(b"".join(open(os.path.join(here, f), "rb").read() for f in ("graphs.py", "export.py", "flops.py", "rollout.py")))
+    graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "flops.py", "rollout.py")] + \
+        [os.path.join(here, "..", "world_model", f) for f in ("geometry.py", "memory.py", "memory_student.py")]
+    code = hashlib.sha256(b"".join(open(f, "rb").read() for f in graph_code))
     sources["export_code"] = code.hexdigest()
     man_path = os.path.join(out, "manifest.json")
     old = json.load(open(man_path)) if os.path.exists(man_path) else None
@@ -323,8 +325,8 @@ def compute_summary(runs: str) -> dict:
     stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
     wall = {k: v["wall_minutes"] for k, v in stages.items()}
     cpu = {}
-    for k in ("tokenizer", "teacher", STUDENT_RUN):
-        path = os.path.join(runs, k, "done.json")
+    for k, run in (("tokenizer", "tokenizer"), ("teacher", "teacher"), ("student", STUDENT_RUN)):
+        path = os.path.join(runs, run, "done.json")
         if os.path.exists(path):
             d = json.load(open(path))
             wall[k], cpu[k] = d.get("wall_minutes"), d.get("cpu_minutes")

@@ -75,13 +75,14 @@ def project(target: torch.Tensor, source: torch.Tensor, rays: torch.Tensor, g: i
     target [..., 5], source [..., 5] poses (broadcast). Returns (si, sj) in source token units
     (token i' has centre i') and `front` (hit in front of the source camera), each [..., n]."""
     rt = rotation(target[..., 3], target[..., 4])                      # [..., 3, 3]
-    d = torch.einsum("...ij,nj->...ni", rt, rays)                      # world directions [..., n, 3]
+    # Plain MatMuls, not einsum: onnxruntime-web's WebGPU Einsum kernel fails to compile these patterns.
+    d = rays @ rt.transpose(-1, -2)                                    # world directions [..., n, 3]
     ct = target[..., None, :3]
     inv = proxy_inverse_depth(ct, d)                                   # [..., n]
     rel = (target[..., :3] - source[..., :3])[..., None, :]            # [..., 1, 3]
     p = d + inv[..., None] * rel                                       # source-centred hit, scaled by 1/t
     rs = rotation(source[..., 3], source[..., 4])
-    q = torch.einsum("...ji,...nj->...ni", rs, p)                      # R_s^T p: source camera coordinates
+    q = p @ rs                                                         # R_s^T p: source camera coordinates
     depth = -q[..., 2]
     front = depth > 1e-4
     safe = torch.where(front, depth, depth * 0 + 1)
