@@ -284,6 +284,8 @@ def run(a: argparse.Namespace) -> dict:
     plot(curves, {"memory_student": JsonlLog(os.path.join(a.runs, "memory_student", "log.jsonl")).rows()},
          os.path.join(a.model, "curves.png"))
     manifest["compute"] = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
+    # stages.json adds up every eval run; the model's record is this one.
+    manifest["compute"]["stage_wall_minutes"]["eval"] = manifest["compute"]["eval_wall_minutes"]
     manifest["metrics"] = {"eval": "eval.json", "tokenizer": tok_metrics,
                            "dream_psnr": {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in dream.items()},
                            "ms_per_frame_onnxruntime_node": {k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v},

@@ -98,6 +98,15 @@ class Mlp(nn.Module):
         return self.fc2(F.gelu(self.fc1(x)))
 
 
+def digit_pad(levels: list[int]) -> torch.Tensor:
+    """[n_digits, max(levels)]: -1e4 on the levels a digit does not have, added to per-digit logits
+    so that digits with fewer levels than the widest one never pick a padded level."""
+    pad = torch.zeros(len(levels), max(levels))
+    for i, l in enumerate(levels):
+        pad[i, int(l):] = -1e4
+    return pad
+
+
 def vocab_of(levels: list[int]) -> int:
     """Number of FSQ token ids: the product of the levels."""
     v = 1

@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 
 from .geometry import warp_matrix
-from .layers import ActionEncoder, FsqDigits, vocab_of
+from .layers import ActionEncoder, FsqDigits, digit_pad, vocab_of
 from .student import StudentBlock
 
 LEVEL_PRED = 0.15   # the corruption level the model is told for its own predicted frames
@@ -81,10 +81,7 @@ class MemoryStudent(nn.Module):
         self.norm = nn.LayerNorm(cfg.d)
         nd, L = len(cfg.levels), max(cfg.levels)
         self.head = nn.Linear(cfg.d, nd * L)
-        pad = torch.zeros(nd, L)
-        for i, l in enumerate(cfg.levels):
-            pad[i, l:] = -1e4
-        self.register_buffer("pad", pad, persistent=False)
+        self.register_buffer("pad", digit_pad(cfg.levels), persistent=False)
         self.register_buffer("eye", torch.eye(n), persistent=False)
 
     def slot_inputs(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose):

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from .layers import ActionEncoder, Attention, DepthwiseConv2d, FsqDigits, Mlp, Modulation, PlainLayerNorm, RelPosBias2d, modulate, vocab_of
+from .layers import (ActionEncoder, Attention, DepthwiseConv2d, FsqDigits, Mlp, Modulation, PlainLayerNorm, RelPosBias2d, digit_pad,
+                     modulate, vocab_of)
 
 
 @dataclass
@@ -70,11 +71,7 @@ class Student(nn.Module):
         self.norm = nn.LayerNorm(cfg.d)
         nd, L = len(cfg.levels), max(cfg.levels)
         self.head = nn.Linear(cfg.d, nd * L)
-        # Digits with fewer levels than the widest one never pick the padded levels.
-        pad = torch.zeros(nd, L)
-        for i, l in enumerate(cfg.levels):
-            pad[i, l:] = -1e4
-        self.register_buffer("pad", pad, persistent=False)
+        self.register_buffer("pad", digit_pad(cfg.levels), persistent=False)
 
     def forward(self, ctx: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """ctx int [B, K, g, g] (oldest first); actions [B, K, 5], actions[:, k] taken after frame k
