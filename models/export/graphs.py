@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from models.tokenizer.model import Tokenizer
 from models.world_model.memory_student import MemoryStudent
-from models.world_model.student import Student, digits_to_ids, sample_digits
+from models.world_model.student import digits_to_ids, sample_digits
 from models.world_model.teacher import Teacher
 
 
@@ -50,24 +50,6 @@ class DecoderGraph(nn.Module):
         codes = F.embedding(tokens, self.codebook).permute(0, 3, 1, 2)
         x = self.tok.decoder(codes).clamp(-1.0, 1.0)
         return ((x + 1.0) * 127.5).permute(0, 2, 3, 1)
-
-
-class StudentGraph(nn.Module):
-    """context int32 [1, K, g, g], actions [1, K, 5], temperature [1], top_k int32 [1], uniform
-    [1, g*g, D, L] -> tokens int32 [1, g, g], digit logits [1, g*g, D, L] and next_context int32
-    [1, K, g, g] (the window slid by one frame). One run per frame; next_context lets a GPU runtime
-    feed the next run without reading the tokens back."""
-
-    def __init__(self, student: Student):
-        super().__init__()
-        self.student = student
-
-    def forward(self, context, actions, temperature, top_k, uniform):
-        logits = self.student(context, actions)
-        digits = sample_digits(logits, temperature, top_k, uniform)
-        g = self.student.cfg.grid
-        ids = digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32)
-        return ids, logits, torch.cat([context[:, 1:], ids.unsqueeze(1)], dim=1)
 
 
 class MemoryStudentGraph(nn.Module):

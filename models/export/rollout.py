@@ -8,23 +8,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from models.export.graphs import MemoryStudentGraph, StudentGraph, TeacherPrevGraph, TeacherStepGraph
+from models.export.graphs import MemoryStudentGraph, TeacherPrevGraph, TeacherStepGraph
 from models.world_model.memory import retrieve
 from models.world_model.memory_student import LEVEL_PRED
-
-
-def student_rollout(g: StudentGraph, context: torch.Tensor, actions: torch.Tensor, temperature: float, top_k: int,
-                    uniforms: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """context int32 [1, K, h, w]; actions [1, K + N - 1, 5] (actions[:, t] follows frame t);
-    uniforms [N, h*w, D, L]. Returns tokens [N, h, w] and the first step's logits."""
-    K = context.shape[1]
-    ctx, out, first = context, [], None
-    temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
-    for i in range(len(uniforms)):
-        tokens, logits, ctx = g(ctx, actions[:, i:i + K], temp, k, uniforms[i:i + 1])
-        first = logits if first is None else first
-        out.append(tokens[0])
-    return torch.stack(out), first
 
 
 def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor, temperature: float,
