@@ -8,14 +8,20 @@ import numpy as np
 import torch
 
 
+def read_split_meta(root: str, split: str) -> dict:
+    """The prepared tokens' meta.json, after checking it has `split` (clear errors otherwise)."""
+    meta_path = os.path.join(root, "meta.json")
+    if not os.path.exists(meta_path):
+        raise FileNotFoundError(f"{root}: no meta.json; run models/world_model/prepare.py first")
+    meta = json.load(open(meta_path))
+    if split not in meta["splits"]:
+        raise KeyError(f"{root} has no prepared '{split}' split (has {list(meta['splits'])})")
+    return meta
+
+
 class TokenSplit:
     def __init__(self, root: str, split: str, context: int):
-        meta_path = os.path.join(root, "meta.json")
-        if not os.path.exists(meta_path):
-            raise FileNotFoundError(f"{root}: no meta.json; run models/world_model/prepare.py first")
-        self.meta = json.load(open(meta_path))
-        if split not in self.meta["splits"]:
-            raise KeyError(f"{root} has no prepared '{split}' split (has {list(self.meta['splits'])})")
+        self.meta = read_split_meta(root, split)
         self.tokens = np.load(os.path.join(root, f"{split}.tokens.npy"), mmap_mode="r")
         self.actions = np.load(os.path.join(root, f"{split}.actions.npy"))
         self.episode = np.load(os.path.join(root, f"{split}.episode.npy"))

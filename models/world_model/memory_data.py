@@ -6,13 +6,13 @@ slots memory.retrieve picks from that history, and token corruption at a random 
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from .data import read_split_meta
 from .memory import SLOTS, retrieve
 
 
@@ -33,12 +33,7 @@ class Batch:
 class MemorySplit:
     def __init__(self, root: str, split: str, rule: str = "coverage"):
         self.rule = rule
-        meta_path = os.path.join(root, "meta.json")
-        if not os.path.exists(meta_path):
-            raise FileNotFoundError(f"{root}: no meta.json; run models/world_model/prepare.py first")
-        self.meta = json.load(open(meta_path))
-        if split not in self.meta["splits"]:
-            raise KeyError(f"{root} has no prepared '{split}' split (has {list(self.meta['splits'])})")
+        self.meta = read_split_meta(root, split)
         load = lambda k: np.load(os.path.join(root, f"{split}.{k}.npy"))  # noqa: E731
         if not os.path.exists(os.path.join(root, f"{split}.poses.npy")):
             raise FileNotFoundError(f"{root}/{split}.poses.npy missing: these tokens were prepared before poses were kept; "
