@@ -10,10 +10,31 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * The page may load and contact nothing but its own origin: no CDN, no analytics, no model host.
+ * 'wasm-unsafe-eval' lets onnxruntime compile its WebAssembly; nothing else is evaluated. The dev
+ * server goes without it (React's hot reload injects an inline script).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+const locked = { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY };
+
 export default defineConfig({
   plugins: [react(), modelFiles()],
   server: { headers: isolation },
-  preview: { headers: isolation },
+  preview: { headers: locked },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 1500 },
   worker: { format: 'es' },
   test: {
@@ -49,6 +70,7 @@ const middleware: Connect.NextHandleFunction = (req, res, next) => {
   res.setHeader('Content-Type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
   res.setHeader('Content-Length', String(statSync(path).size));
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  for (const [k, v] of Object.entries(locked)) res.setHeader(k, v);
   createReadStream(path).pipe(res);
 };
 
@@ -59,6 +81,9 @@ function modelFiles(): Plugin {
     configurePreviewServer: (server) => void server.middlewares.use(middleware),
     generateBundle() {
       for (const f of servedFiles()) this.emitFile({ type: 'asset', fileName: `models/${f}`, source: readFileSync(join(ROOT, f)) });
+      // Static hosts that read _headers (Netlify, Cloudflare Pages) send the same headers as preview.
+      const lines = Object.entries(locked).map(([k, v]) => `  ${k}: ${v}`);
+      this.emitFile({ type: 'asset', fileName: '_headers', source: `# written by vite.config.ts\n/*\n${lines.join('\n')}\n` });
     },
   };
 }

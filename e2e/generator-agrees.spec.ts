@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './guard';
 import { generate, parseGenArgs } from '../models/data/generate';
 import { readNpy } from '../models/data/npy';
 import { groundTruth, openPlayground } from './helpers';

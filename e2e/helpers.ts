@@ -1,4 +1,5 @@
-import { type Page, expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect } from './guard';
 import type { Pose } from '../src/sim/contract';
 
 /** Opens the app; tests of the world alone leave the model off unless the query asks for one. */

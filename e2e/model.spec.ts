@@ -2,7 +2,7 @@
  * The world model in the browser on WASM: loading with progress, the live loop beside the truth,
  * PSNR, the teacher, and clear errors for a corrupted model file or manifest.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './guard';
 import { groundTruth, hold, meanAbsDiff, modelInfo, openPlayground, predicted, predictedVersion, waitForPredictions } from './helpers';
 
 test('loads with visible progress, then predicts beside the ground truth with PSNR in the HUD', async ({ page, context }) => {

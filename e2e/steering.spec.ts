@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './guard';
 import { BOUNDS, headingVectors, wrapAngle } from '../src/sim/contract';
 import { groundTruth, hold, meanAbsDiff, openPlayground, pose, readoutPose } from './helpers';
 

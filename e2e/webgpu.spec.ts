@@ -4,7 +4,7 @@
  * (2 runs a frame; the tokens go to the decoder on the GPU, and only they, 1 KB for the model's
  * memory, and the pixels come back) and recovery from a lost device.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './guard';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromium';
 import { modelInfo, openPlayground, predicted, waitForPredictions } from './helpers';
 

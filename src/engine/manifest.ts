@@ -3,7 +3,7 @@
  * description of every shipped file and tensor. Parsed with zod so a malformed manifest fails with
  * a message that names the field, before any model file is fetched.
  */
-import { z } from 'zod';
+import { z } from '../lib/zod';
 
 const dim = z.union([z.number().int().positive(), z.string()]);
 const tensorSpec = z.object({

@@ -2,7 +2,7 @@
  * Shareable state in the URL (as in TensorFlow Playground): one declarative list of properties,
  * each with a parser that rejects bad values instead of propagating them.
  */
-import { z } from 'zod';
+import { z } from '../lib/zod';
 import { POSE_KEYS, type Pose, poseFromArray } from '../sim/contract';
 
 export type Upscale = 'crisp' | 'smooth';
