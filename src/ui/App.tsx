@@ -19,6 +19,7 @@ import { MiniMap } from './MiniMap';
 import { Notices } from './Notices';
 import { PoseEditor } from './PoseEditor';
 import { Toolbar } from './Toolbar';
+import { useNarrow } from './useNarrow';
 import { useUrlSync } from './useUrlSync';
 import { WorldNote } from './WorldNote';
 
@@ -30,6 +31,7 @@ export function App() {
   useUrlSync();
   const manifest = useQuery({ queryKey: ['manifest', MODEL_BASE_URL], queryFn: () => fetchManifest(MODEL_BASE_URL), retry: false, staleTime: Infinity });
   const model = useApp((s) => s.model);
+  const narrow = useNarrow();
 
   // The engine starts once the manifest is in and a model is wanted (loading while the world is
   // still being built); it lives as long as the page.
@@ -99,13 +101,19 @@ export function App() {
       <Notices />
       <main className="stage">
         <FramePanel title="Ground truth" subtitle="rendered by the world, 128×128" slot="groundTruth" steering={steering} testId="gt-view">
-          <Joystick steering={steering} />
+          {!narrow && <Joystick steering={steering} />}
         </FramePanel>
         <FramePanel title="Model prediction" subtitle="what the world model imagines, 128×128" slot="predicted" steering={steering} testId="pred-view">
           <ModelStatus manifestError={manifest.error ? (manifest.error as Error).message : null} />
           {manifest.data && <WorldNote known={manifest.data.world.seed} />}
           <Hud />
         </FramePanel>
+        {narrow && (
+          <div className="touch-pad">
+            <Joystick steering={steering} />
+            <p className="hint">Left thumb: walk. Drag either view to look around.</p>
+          </div>
+        )}
         <aside className="side">
           <ModelControls session={session} />
           <PoseEditor loop={loop} />

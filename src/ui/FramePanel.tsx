@@ -49,7 +49,7 @@ export function FramePanel({ title, subtitle, slot, steering, testId, children, 
         <span className="subtitle">{subtitle}</span>
       </header>
       <div className="frame-wrap">
-        <canvas ref={canvasRef} data-testid={testId} className="frame-canvas" tabIndex={-1} />
+        <canvas ref={canvasRef} data-testid={testId} className="frame-canvas" tabIndex={-1} role="img" aria-label={`${title}: ${subtitle}; drag to look around`} />
         {placeholder && <div className="placeholder">{placeholder}</div>}
         {children}
       </div>

@@ -16,16 +16,16 @@ export function Hud() {
         {backend.name === 'wasm' ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.pipeline ? ' · decode pipelined' : ''}` : backend.shaderF16 ? ' · f16' : ''}
       </div>
       <div data-testid="hud-fps">{hud.fps.toFixed(1)} frames/s</div>
-      <div>
+      <div className="detail">
         predict {ms(hud.predictMs)} · decode {ms(hud.decodeMs)} · display {ms(hud.displayMs)} ms
       </div>
       {st && (
-        <div>
+        <div className="detail">
           {st.runs} runs{backend.name === 'webgpu' ? ` · ${st.readbacks} readback${st.readbacks === 1 ? '' : 's'}` : ''}
         </div>
       )}
       {st && (
-        <div data-testid="hud-memory" title="the remembered frames this prediction was made from, and how many steps ago each was seen (* = ground truth)">
+        <div className="detail" data-testid="hud-memory" title="the remembered frames this prediction was made from, and how many steps ago each was seen (* = ground truth)">
           {st.model === 'student' ? 'memory' : 'window'} {st.contextFrames} of {st.memoryFrames} · ages{' '}
           {st.slots.map((m) => `${st.step - m.step}${m.level === 0 ? '*' : ''}`).join(', ')}
         </div>

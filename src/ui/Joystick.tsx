@@ -27,7 +27,9 @@ export function Joystick({ steering }: { steering: Steering }) {
       ref={base}
       className="joystick"
       data-testid="joystick"
-      aria-label="movement joystick"
+      role="group"
+      aria-roledescription="joystick"
+      aria-label="movement joystick: drag to walk and strafe (keys W, A, S, D do the same)"
       onPointerDown={(e) => {
         e.stopPropagation();
         setActive(e.pointerId);

@@ -36,6 +36,7 @@ export function Toolbar({ loop }: { loop: StepLoop | null }) {
         </select>
       </label>
       <button
+        className="mouse-only"
         onClick={() => document.querySelector<HTMLCanvasElement>('[data-testid=gt-view]')?.requestPointerLock?.()}
         title="Mouse moves the view until you press Esc"
       >
