@@ -67,11 +67,20 @@ const middleware: Connect.NextHandleFunction = (req, res, next) => {
   const m = /^\/models\/([\w.-]+\/[\w.-]+)(\?.*)?$/.exec(req.url ?? '');
   if (!m || !servedFiles().includes(m[1]!)) return next();
   const path = join(ROOT, m[1]!);
+  const size = statSync(path).size;
   res.setHeader('Content-Type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
-  res.setHeader('Content-Length', String(statSync(path).size));
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Accept-Ranges', 'bytes');
   for (const [k, v] of Object.entries(locked)) res.setHeader(k, v);
-  createReadStream(path).pipe(res);
+  // A download that dropped resumes with "Range: bytes=N-" (src/engine/worker/modelFiles.ts).
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const start = range ? Number(range[1]) : 0;
+  if (range && start < size) {
+    res.statusCode = 206;
+    res.setHeader('Content-Range', `bytes ${start}-${size - 1}/${size}`);
+  }
+  res.setHeader('Content-Length', String(size - (res.statusCode === 206 ? start : 0)));
+  createReadStream(path, { start: res.statusCode === 206 ? start : 0 }).pipe(res);
 };
 
 function modelFiles(): Plugin {

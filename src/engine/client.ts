@@ -25,7 +25,14 @@ export class EngineClient {
   }
 
   /** Starts a worker and loads the model; resolves when the student is ready. */
-  load(baseUrl: string, manifest: unknown, backend: 'auto' | BackendName, threads = 0, role: 'engine' | 'decoder' = 'engine'): Promise<Extract<EngineEvent, { status: 'ready' }>> {
+  load(
+    baseUrl: string,
+    manifest: unknown,
+    backend: 'auto' | BackendName,
+    threads = 0,
+    role: 'engine' | 'decoder' = 'engine',
+    opts: Pick<Extract<EngineRequest, { type: 'load' }>, 'files' | 'teacherNow' | 'pruneCache'> = {},
+  ): Promise<Extract<EngineEvent, { status: 'ready' }>> {
     this.terminate(new EngineError('the engine was restarted'));
     const w = new Worker(new URL('./worker/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
     this.worker = w;
@@ -44,7 +51,7 @@ export class EngineClient {
         ev.preventDefault();
         this.dispatch({ status: 'error', message: `The inference worker failed: ${ev.message || 'it could not start'}`, fatal: true });
       };
-      this.send({ type: 'load', baseUrl, manifest, backend, threads, role });
+      this.send({ type: 'load', baseUrl, manifest, backend, threads, role, ...opts });
     });
   }
 

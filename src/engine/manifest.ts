@@ -89,26 +89,42 @@ export const MODEL_FILES: readonly ModelFileKey[] = ['encoder', 'decoder', 'stud
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
+  /** every problem found, one sentence each (the message names the first) */
+  readonly problems: string[];
+  constructor(message: string, problems: string[] = [message]) {
+    super(message);
+    this.problems = problems;
+  }
+  static of(source: string, problems: string[]): ManifestError {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    return new ManifestError(`${source}: ${problems[0]}${more}`, problems.map((p) => `${source}: ${p}`));
+  }
 }
 
-/** Parses and cross-checks a manifest; throws ManifestError naming what is wrong. */
-export function parseManifest(json: unknown, source = 'manifest.json'): Manifest {
+/** Every problem with a manifest, in words that name the field; empty when it is valid. */
+export function manifestProblems(json: unknown): string[] {
   const r = manifestSchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new ManifestError(`${source}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
-  }
+  if (!r.success) return r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   const m = r.data;
+  const out: string[] = [];
   const [gh, gw] = m.tokens.grid;
   const vocab = m.tokens.fsq_levels.reduce((a, b) => a * b, 1);
-  if (vocab !== m.tokens.vocab_size) throw new ManifestError(`${source}: fsq_levels multiply to ${vocab}, not vocab_size ${m.tokens.vocab_size}`);
+  if (vocab !== m.tokens.vocab_size) out.push(`tokens.fsq_levels multiply to ${vocab}, not tokens.vocab_size ${m.tokens.vocab_size}`);
   const M = m.student.slots;
   const mem = m.files.student.inputs.find((t) => t.name === 'mem_tokens');
-  if (!mem || mem.shape.join() !== [1, M, gh, gw].join()) {
-    throw new ManifestError(`${source}: student input 'mem_tokens' must be [1, ${M}, ${gh}, ${gw}]`);
-  }
-  if (m.student.memory.slots !== M) throw new ManifestError(`${source}: student.memory.slots ${m.student.memory.slots} != student.slots ${M}`);
-  return m;
+  if (!mem || mem.shape.join() !== [1, M, gh, gw].join()) out.push(`files.student: input 'mem_tokens' must be [1, ${M}, ${gh}, ${gw}]`);
+  if (m.student.memory.slots !== M) out.push(`student.memory.slots ${m.student.memory.slots} != student.slots ${M}`);
+  const paths = MODEL_FILES.map((k) => m.files[k].path);
+  const dup = paths.filter((p, i) => paths.indexOf(p) !== i);
+  if (dup.length) out.push(`files: ${[...new Set(dup)].join(', ')} named for more than one graph`);
+  return out;
+}
+
+/** Parses and cross-checks a manifest; throws ManifestError naming every problem. */
+export function parseManifest(json: unknown, source = 'manifest.json'): Manifest {
+  const problems = manifestProblems(json);
+  if (problems.length) throw ManifestError.of(source, problems);
+  return manifestSchema.parse(json);
 }
 
 export const tokensPerFrame = (m: Manifest) => m.tokens.grid[0] * m.tokens.grid[1];

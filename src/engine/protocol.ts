@@ -57,6 +57,12 @@ export type EngineRequest =
       threads: number;
       /** 'decoder': this worker only decodes (the second stage of the WASM pipeline) */
       role: 'engine' | 'decoder';
+      /** where the files come from when not from baseUrl: Blobs by manifest path (a dropped folder) */
+      files?: Record<string, Blob>;
+      /** build the teacher at once (it is the model wanted), not after the student's first frame */
+      teacherNow?: boolean;
+      /** delete cached files this manifest does not name (the bundled model only: another model's files stay) */
+      pruneCache?: boolean;
     }
   /**
    * Encodes these ground-truth frames (oldest first, taken at poses[i]) into the memory; actions[i]
@@ -76,6 +82,9 @@ export type EngineEvent =
   | { status: 'progress'; file: string; loaded: number; total: number; cached: boolean; phase: 'download' | 'verify' | 'session' | 'warmup' }
   | { status: 'ready'; backend: BackendInfo; loadMs: number; /** ms per load phase (worker side) */ phases?: Record<string, number> }
   | { status: 'teacherReady' }
+  | { status: 'teacherFailed'; message: string }
+  /** worth telling the person, not an error: a resumed download, a full cache */
+  | { status: 'notice'; message: string }
   | { status: 'anchored'; id: number; encodeMs: number; runs: number }
   | { status: 'partial'; id: number; frame: Uint8Array; tokens: number; total: number }
   | { status: 'frame'; id: number; frame: Uint8Array; stats: FrameStats }

@@ -7,6 +7,7 @@
  */
 import { DeviceLostError, EngineClient } from '../engine/client';
 import type { Manifest } from '../engine/manifest';
+import type { ResolvedModel } from '../engine/modelSource';
 import type { BackendName, FrameStats, ModelKind, Sampling } from '../engine/protocol';
 import { poseArray } from '../engine/memory';
 import { type Action, type Pose, normalizeAction } from '../sim/contract';
@@ -52,8 +53,10 @@ export class ModelSession {
   private sinceAnchor = 0;
   private psnrSum = 0;
   private ready = false;
-  private loadArgs: { baseUrl: string; manifest: Manifest; backend: 'auto' | BackendName } | null = null;
+  private loadArgs: { model: ResolvedModel; backend: 'auto' | BackendName } | null = null;
   private gpuFailures = 0;
+  /** counts load() calls: a load superseded by a newer one reports nothing */
+  private loads = 0;
   private stepTimes: number[] = [];
   private lastHud = 0;
   private lastStats: FrameStats | null = null;
@@ -74,13 +77,26 @@ export class ModelSession {
   }
 
   private get manifest(): Manifest | null {
-    return this.loadArgs?.manifest ?? null;
+    return this.loadArgs?.model.manifest ?? null;
   }
 
-  async load(baseUrl: string, manifest: Manifest, backend: 'auto' | BackendName): Promise<void> {
-    this.loadArgs = { baseUrl, manifest, backend };
+  /** the model loaded or loading (ResolvedModel.key), null before the first load */
+  get loadedKey(): string | null {
+    return this.loadArgs?.model.key ?? null;
+  }
+
+  /** Loads (or replaces) the model; teacherNow: the teacher is wanted at once, build it without waiting for the student's first frame. */
+  async load(model: ResolvedModel, backend: 'auto' | BackendName, teacherNow = false): Promise<void> {
+    const { baseUrl, manifest } = model;
+    const fresh = this.loadArgs?.model.key !== model.key;
+    this.loadArgs = { model, backend };
+    const generation = ++this.loads;
     const st = useApp.getState();
-    st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false });
+    if (fresh) {
+      st.clearFileProgress();
+      this.discontinuity(); // another model: nothing it remembers carries over
+    }
+    st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false, teacherError: null, modelLabel: model.label });
     this.ready = false;
     this.offEvents?.();
     const off = this.client.on((e) => {
@@ -90,6 +106,10 @@ export class ModelSession {
         if (e.phase === 'download') s.setFileProgress(e.file, { loaded: e.loaded, total: e.total, cached: e.cached });
         s.patchModel({ loadStep: e.phase === 'download' ? `${e.cached ? 'reading' : 'downloading'} ${e.file}` : e.phase === 'session' ? `preparing ${e.file}` : 'warming up' });
       } else if (e.status === 'teacherReady') s.patchModel({ teacherReady: true });
+      else if (e.status === 'teacherFailed') {
+        s.patchModel({ teacherError: e.message });
+        s.notify('error', `The teacher could not be loaded: ${e.message}`);
+      } else if (e.status === 'notice') s.notify('info', e.message);
       else if (e.status === 'error' && !e.fatal) s.notify('error', e.message);
       else if (e.status === 'deviceLost') void this.recover(e.reason);
     });
@@ -98,16 +118,20 @@ export class ModelSession {
       const { threads, pipeline } = useApp.getState();
       this.decoder?.terminate();
       this.decoder = null;
-      const r = await this.client.load(baseUrl, manifest, backend, threads || (pipeline ? 1 : 0));
+      const r = await this.client.load(baseUrl, manifest, backend, threads || (pipeline ? 1 : 0), 'engine', {
+        files: model.files,
+        teacherNow,
+        pruneCache: model.bundled,
+      });
       if (pipeline && r.backend.name === 'wasm') {
         // The decoder worker starts once the first frame is on screen: until then the engine
         // decodes its own frames, so the first frame does not wait for a second runtime.
         this.startDecoder = () => {
           this.startDecoder = null;
           const d = new EngineClient();
-          void d.load(baseUrl, manifest, 'wasm', threads || DECODER_THREADS, 'decoder').then(
+          void d.load(baseUrl, manifest, 'wasm', threads || DECODER_THREADS, 'decoder', { files: model.files }).then(
             () => {
-              if (this.ready) this.decoder = d;
+              if (this.ready && generation === this.loads) this.decoder = d;
               else d.terminate();
             },
             (e: Error) => {
@@ -125,6 +149,7 @@ export class ModelSession {
       this.needAnchor = true;
     } catch (e) {
       off();
+      if (generation !== this.loads) return;
       if (e instanceof DeviceLostError) return this.recover(e.message);
       useApp.getState().patchModel({ phase: 'error', modelError: (e as Error).message, loadStep: '' });
     }
@@ -141,7 +166,7 @@ export class ModelSession {
     this.decoder = null;
     s.notify('error', toWasm ? `The GPU failed again (${reason}); switched to WASM, which is slower.` : `The GPU device was lost (${reason}); restarting the model on it.`);
     this.client.terminate();
-    await this.load(this.loadArgs.baseUrl, this.loadArgs.manifest, toWasm ? 'wasm' : this.loadArgs.backend);
+    await this.load(this.loadArgs.model, toWasm ? 'wasm' : this.loadArgs.backend, useApp.getState().model === 'teacher');
   }
 
   /** Every ground-truth step, model or not: the frames an anchor encodes. */

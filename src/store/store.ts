@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
 import type { BackendInfo, FrameStats } from '../engine/protocol';
+import type { ModelSource } from '../engine/modelSource';
 import { type AnchorEvery, type BackendChoice, type ModelChoice, URL_DEFAULTS, type Upscale } from './urlState';
 
 export interface SimSlice {
@@ -54,7 +55,15 @@ export interface ModelSlice {
   loadMs: number | null;
   loadPhases: Record<string, number> | null;
   teacherReady: boolean;
+  /** why the teacher could not be loaded (the student still runs) */
+  teacherError: string | null;
   modelError: string | null;
+  /** where the model comes from (the bundled one unless ?modelUrl= or dropped files say otherwise) */
+  source: ModelSource;
+  /** the loaded model's id and origin, for the UI */
+  modelLabel: string;
+  /** what was wrong with a model someone tried to open (every problem, one sentence each) */
+  modelProblems: string[];
   model: ModelChoice;
   temperature: number;
   topk: number;
@@ -67,8 +76,10 @@ export interface ModelSlice {
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'modelError' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
   setFileProgress(file: string, p: FileProgress): void;
+  clearFileProgress(): void;
+  setSource(source: ModelSource): void;
   setHud(h: Partial<Hud>): void;
 }
 
@@ -97,7 +108,11 @@ export const useApp = create<AppState>()((set) => ({
   loadMs: null,
   loadPhases: null,
   teacherReady: false,
+  teacherError: null,
   modelError: null,
+  source: { kind: 'bundled' },
+  modelLabel: '',
+  modelProblems: [],
   model: URL_DEFAULTS.model,
   temperature: URL_DEFAULTS.temperature,
   topk: URL_DEFAULTS.topk,
@@ -112,6 +127,8 @@ export const useApp = create<AppState>()((set) => ({
   setAnchor: (anchor) => set({ anchor }),
   patchModel: (p) => set(p),
   setFileProgress: (file, p) => set((s) => ({ files: { ...s.files, [file]: p } })),
+  clearFileProgress: () => set({ files: {} }),
+  setSource: (source) => set({ source, modelProblems: [] }),
   setHud: (h) => set((s) => ({ hud: { ...s.hud, ...h } })),
 
   notices: [],

@@ -27,6 +27,8 @@ export interface UrlState {
   threads: number;
   /** WASM: decode in a second worker while the student predicts the next frame */
   pipeline: boolean;
+  /** another model's folder (or its manifest.json) on this page's origin; null = the bundled model */
+  modelUrl: string | null;
 }
 
 export const URL_DEFAULTS: UrlState = {
@@ -41,6 +43,7 @@ export const URL_DEFAULTS: UrlState = {
   backend: 'auto',
   threads: 0,
   pipeline: true,
+  modelUrl: null,
 };
 
 const props = {
@@ -62,6 +65,7 @@ const props = {
   backend: z.enum(['auto', 'webgpu', 'wasm']),
   threads: z.coerce.number().int().min(0).max(16),
   pipeline: z.enum(['0', '1']).transform((v) => v === '1'),
+  modelUrl: z.string().min(1).max(2048),
 } satisfies Record<keyof UrlState, z.ZodType>;
 
 export interface ParsedUrl {
@@ -94,6 +98,7 @@ export function serializeUrlState(s: UrlState): string {
     if (s[k] !== URL_DEFAULTS[k]) params.set(k, String(s[k]));
   }
   if (!s.pipeline) params.set('pipeline', '0');
+  if (s.modelUrl) params.set('modelUrl', s.modelUrl);
   const q = params.toString();
   return q ? `?${q}` : '';
 }

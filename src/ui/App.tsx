@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { MODEL_BASE_URL, fetchManifest } from '../engine/modelSource';
+import { resolveModel, sourceKey } from '../engine/modelSource';
 import { ModelSession } from '../session/modelSession';
 import { bindKeyboard } from '../input/bindInputs';
 import { Steering } from '../input/steering';
@@ -16,6 +16,7 @@ import { ModelStatus } from './ModelStatus';
 import { Joystick } from './Joystick';
 import { KeyHelp } from './KeyHelp';
 import { MiniMap } from './MiniMap';
+import { ModelDrop } from './ModelDrop';
 import { Notices } from './Notices';
 import { PoseEditor } from './PoseEditor';
 import { Toolbar } from './Toolbar';
@@ -29,24 +30,26 @@ export function App() {
   const [fatal, setFatal] = useState<string | null>(null);
   const [session] = useState(() => new ModelSession());
   useUrlSync();
-  const manifest = useQuery({ queryKey: ['manifest', MODEL_BASE_URL], queryFn: () => fetchManifest(MODEL_BASE_URL), retry: false, staleTime: Infinity });
+  const source = useApp((s) => s.source);
+  const manifest = useQuery({ queryKey: ['model', sourceKey(source)], queryFn: () => resolveModel(source), retry: false, staleTime: Infinity, gcTime: 0 });
   const model = useApp((s) => s.model);
   const narrow = useNarrow();
 
   // The engine starts once the manifest is in and a model is wanted (loading while the world is
-  // still being built); it lives as long as the page.
-  const wanted = manifest.data && model !== 'off';
+  // still being built), and starts again when another model is opened.
+  const wanted = model !== 'off';
+  const resolved = manifest.data;
   useEffect(() => {
-    if (!wanted || !manifest.data) return;
-    if (useApp.getState().phase !== 'off') return;
-    const m = manifest.data;
-    void session.load(MODEL_BASE_URL, m, useApp.getState().backendChoice);
-  }, [wanted, manifest.data, session]);
+    if (!wanted || !resolved || session.loadedKey === resolved.key) return;
+    const { backendChoice, model: m } = useApp.getState();
+    void session.load(resolved, backendChoice, m === 'teacher');
+  }, [wanted, resolved, session]);
   useEffect(() => () => session.dispose(), [session]);
 
   useEffect(() => {
     const { state, errors } = parseUrlState(window.location.search);
-    const { notify, setWorldSeed, setUpscale, setModel, setSampling, setAnchor, patchModel } = useApp.getState();
+    const { notify, setWorldSeed, setUpscale, setModel, setSampling, setAnchor, patchModel, setSource } = useApp.getState();
+    if (state.modelUrl) setSource({ kind: 'url', url: state.modelUrl });
     errors.forEach((e) => notify('error', e));
     setWorldSeed(state.world);
     setUpscale(state.upscale);
@@ -99,13 +102,14 @@ export function App() {
     <div className="app">
       <Toolbar loop={loop} />
       <Notices />
+      <ModelDrop />
       <main className="stage">
         <FramePanel title="Ground truth" subtitle="rendered by the world, 128×128" slot="groundTruth" steering={steering} testId="gt-view">
           {!narrow && <Joystick steering={steering} />}
         </FramePanel>
         <FramePanel title="Model prediction" subtitle="what the world model imagines, 128×128" slot="predicted" steering={steering} testId="pred-view">
-          <ModelStatus manifestError={manifest.error ? (manifest.error as Error).message : null} />
-          {manifest.data && <WorldNote known={manifest.data.world.seed} />}
+          <ModelStatus manifestError={manifest.error ?? null} teacherFiles={resolved ? [resolved.manifest.files.teacher_prev.path, resolved.manifest.files.teacher_step.path] : []} />
+          {resolved && <WorldNote known={resolved.manifest.world.seed} />}
           <Hud />
         </FramePanel>
         {narrow && (

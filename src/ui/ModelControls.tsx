@@ -1,6 +1,7 @@
 import type { ModelSession } from '../session/modelSession';
 import { useApp } from '../store/store';
 import type { ModelChoice } from '../store/urlState';
+import { openModelFiles } from './ModelDrop';
 import { SeedInput } from './SeedInput';
 
 /** Which model imagines the next frame, how it samples, and when it looks at the truth again. */
@@ -12,7 +13,10 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
   const anchor = useApp((s) => s.anchor);
   const teacherReady = useApp((s) => s.teacherReady);
   const phase = useApp((s) => s.phase);
-  const { setModel, setSampling, setAnchor } = useApp.getState();
+  const label = useApp((s) => s.modelLabel);
+  const source = useApp((s) => s.source);
+  const problems = useApp((s) => s.modelProblems);
+  const { setModel, setSampling, setAnchor, setSource } = useApp.getState();
 
   return (
     <section className="panel model-controls" aria-label="model controls">
@@ -67,6 +71,37 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
       <button data-testid="reanchor" disabled={phase !== 'ready'} onClick={() => session?.reanchor()} title="Encode the current ground truth into the model's context (R)">
         re-anchor now
       </button>
+      <div className="model-source">
+        <span className="hint" data-testid="model-label">
+          {label || 'no model loaded'}
+        </span>
+        <label className="file-open" title="A model folder's manifest.json and the .onnx files it names (or drop the folder on the page)">
+          open another model…
+          <input
+            type="file"
+            multiple
+            accept=".json,.onnx"
+            data-testid="model-files"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = '';
+              if (files.length) void openModelFiles(files, 'chosen files');
+            }}
+          />
+        </label>
+        {source.kind !== 'bundled' && (
+          <button data-testid="bundled-model" onClick={() => setSource({ kind: 'bundled' })}>
+            back to the bundled model
+          </button>
+        )}
+        {problems.length > 0 && (
+          <ul className="error" data-testid="open-problems" role="alert">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+      </div>
     </section>
   );
 }

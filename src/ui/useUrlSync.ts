@@ -14,6 +14,7 @@ const urlOf = (s: AppState): UrlState => ({
   backend: s.backendChoice,
   threads: s.threads,
   pipeline: s.pipeline,
+  modelUrl: s.source.kind === 'url' ? s.source.url : null,
 });
 
 /** Mirrors shareable state into the URL (replaceState, at most every 500 ms: no history spam while steering). */

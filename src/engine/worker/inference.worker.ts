@@ -46,11 +46,19 @@ function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.
   return opts;
 }
 
-function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey[]): Promise<ArrayBuffer[]> {
+function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey[], blobs?: Record<string, Blob>): Promise<ArrayBuffer[]> {
   return Promise.all(
-    keys.map((k) =>
-      loadModelFile(baseUrl, m.files[k], (loaded, total, cached) => post({ status: 'progress', file: m.files[k].path, loaded, total, cached, phase: 'download' })),
-    ),
+    keys.map((k) => {
+      const spec = m.files[k];
+      if (blobs && !blobs[spec.path]) return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
+      return loadModelFile(
+        baseUrl,
+        spec,
+        (loaded, total, cached) => post({ status: 'progress', file: spec.path, loaded, total, cached, phase: 'download' }),
+        (message) => post({ status: 'notice', message }),
+        blobs?.[spec.path],
+      );
+    }),
   );
 }
 
@@ -104,16 +112,16 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   ort = await importOrt(chosen.name);
   mark('import');
   if (req.role === 'decoder') {
-    await buildSessions(m, ['decoder'], await downloadFiles(m, req.baseUrl, ['decoder']), chosen.name);
+    await buildSessions(m, ['decoder'], await downloadFiles(m, req.baseUrl, ['decoder'], req.files), chosen.name);
     decoderOnly = new ModelRunners(ort, m, sessionsFor(new RunCounter(false)));
     const [gh, gw] = m.tokens.grid;
     await decoderOnly.decode(new Int32Array(gh * gw)); // warm-up
     post({ status: 'ready', backend, loadMs: performance.now() - t0 });
     return;
   }
-  const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET);
+  const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET, req.files);
   teacherBufs.catch(() => {}); // reported when the teacher is built
-  const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET);
+  const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET, req.files);
   mark('files');
   await buildSessions(m, STUDENT_SET, studentBufs, chosen.name);
   mark('sessions');
@@ -134,7 +142,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   // so neither waits for it. Its sessions are built in the request queue, between frames.
   const afterFirst = new Promise<void>((r) => {
     firstFrameServed = r;
-    setTimeout(r, 5000);
+    setTimeout(r, req.teacherNow ? 0 : 5000);
   });
   void Promise.all([teacherBufs, afterFirst]).then(
     ([bufs]) => {
@@ -142,14 +150,14 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
         try {
           await buildSessions(m, TEACHER_SET, bufs, chosen.name);
           Object.assign(wrapped, sessionsFor(counter));
-          await deleteStale(Object.values(m.files).map((f) => f!.sha256));
+          if (req.pruneCache) await deleteStale(Object.values(m.files).map((f) => f!.sha256));
           post({ status: 'teacherReady' });
         } catch (e) {
-          post({ status: 'error', message: `The teacher could not be loaded: ${(e as Error).message}`, fatal: false });
+          post({ status: 'teacherFailed', message: (e as Error).message });
         }
       });
     },
-    (e: Error) => post({ status: 'error', message: `The teacher could not be loaded: ${e.message}`, fatal: false }),
+    (e: Error) => post({ status: 'teacherFailed', message: e.message }),
   );
 }
 
