@@ -2,6 +2,7 @@ import react from '@vitejs/plugin-react';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
 // Multi-threaded WASM (onnxruntime-web) needs SharedArrayBuffer, which needs cross-origin isolation.
@@ -32,7 +33,7 @@ export const CONTENT_SECURITY_POLICY = [
 const locked = { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY };
 
 export default defineConfig({
-  plugins: [react(), modelFiles()],
+  plugins: [react(), modelFiles(), offline()],
   server: { headers: isolation },
   preview: { headers: locked },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 1500 },
@@ -95,4 +96,40 @@ function modelFiles(): Plugin {
       this.emitFile({ type: 'asset', fileName: '_headers', source: `# written by vite.config.ts\n/*\n${lines.join('\n')}\n` });
     },
   };
+}
+/**
+ * Offline (workshop Wi-Fi): a Workbox service worker precaches the app, both onnxruntime WASM
+ * builds and the model manifests, and serves index.html for every navigation. The .onnx graphs
+ * are not precached: the inference worker keeps them in its own sha256-keyed Cache Storage, so they
+ * are stored once. Precached responses keep the headers they were served with (COOP/COEP/CSP),
+ * so the page stays cross-origin isolated offline.
+ */
+function offline() {
+  return VitePWA({
+    registerType: 'autoUpdate',
+    injectRegister: false, // src/session/offline.ts registers it
+    manifest: {
+      name: 'World-model playground',
+      short_name: 'World model',
+      description: 'Steer a camera through a seeded 3D world and watch a world model imagine it, in your browser, offline.',
+      start_url: '/',
+      display: 'standalone',
+      background_color: '#0f1216',
+      theme_color: '#0f1216',
+      icons: [
+        { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest}', 'models/*/manifest.json'],
+      globIgnores: ['**/*.onnx', '**/*.map'],
+      // onnxruntime's WebGPU build is 27 MB of WASM
+      maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
+      navigateFallback: 'index.html',
+      navigateFallbackDenylist: [/^\/models\//, /^\/__model-cache\//],
+      cleanupOutdatedCaches: true,
+    },
+  });
 }

@@ -85,7 +85,13 @@ export interface ModelSlice {
 
 const EMPTY_HUD: Hud = { fps: 0, predictMs: 0, decodeMs: 0, displayMs: 0, stats: null, psnr: null, psnrMean: null, sinceAnchor: 0, tokens: null };
 
-export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice;
+export interface OfflineSlice {
+  /** ready: the service worker holds the app (it reopens without a network); online: navigator.onLine */
+  offline: { ready: boolean; online: boolean; installable: boolean };
+  patchOffline(p: Partial<OfflineSlice['offline']>): void;
+}
+
+export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice & OfflineSlice;
 
 let noticeId = 0;
 
@@ -130,6 +136,9 @@ export const useApp = create<AppState>()((set) => ({
   clearFileProgress: () => set({ files: {} }),
   setSource: (source) => set({ source, modelProblems: [] }),
   setHud: (h) => set((s) => ({ hud: { ...s.hud, ...h } })),
+
+  offline: { ready: false, online: true, installable: false },
+  patchOffline: (p) => set((s) => ({ offline: { ...s.offline, ...p } })),
 
   notices: [],
   notify: (level, text) => set((s) => ({ notices: [...s.notices.slice(-4), { id: ++noticeId, level, text }] })),

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { StepLoop } from '../session/stepLoop';
 import { useApp } from '../store/store';
+import { OfflineBadge } from './OfflineBadge';
 import { SeedInput } from './SeedInput';
 
 export function Toolbar({ loop }: { loop: StepLoop | null }) {
@@ -52,6 +53,7 @@ export function Toolbar({ loop }: { loop: StepLoop | null }) {
       >
         copy link
       </button>
+      <OfflineBadge />
     </header>
   );
 }
