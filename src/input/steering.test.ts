@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACTION_MAX, ZERO_ACTION } from '../sim/contract';
-import { LOOK_RAD_PER_PX, Steering } from './steering';
+import { LOOK_RAD_PER_PX, MAX_LOOK_STEPS, Steering } from './steering';
 
 describe('steering', () => {
   it('maps held keys to full-scale action components', () => {
@@ -38,6 +38,16 @@ describe('steering', () => {
   });
 });
 
+describe('look backlog', () => {
+  it('a fling turns at most MAX_LOOK_STEPS steps beyond the first, then the camera rests', () => {
+    const s = new Steering();
+    s.look(-100_000, 0); // far more than anyone can turn in a second
+    let steps = 0;
+    while (s.sample().yaw !== 0) steps++;
+    expect(steps).toBe(MAX_LOOK_STEPS);
+  });
+});
+
 describe('gamepad', () => {
   afterEach(() => vi.unstubAllGlobals());
 
@@ -50,5 +60,13 @@ describe('gamepad', () => {
     expect(a.forward).toBe(ACTION_MAX.forward); // stick pushed up
     expect(a.yaw).toBeCloseTo(-0.5 * ACTION_MAX.yaw, 12); // right stick right turns right
     expect(a.vertical).toBe(ACTION_MAX.vertical); // right trigger rises
+  });
+
+  it('reads a pad that reports NaN (found by the e2e input storm) as centred, and values past 1 as full', () => {
+    const buttons = Array.from({ length: 8 }, (_, i) => ({ value: i === 5 ? NaN : 0, pressed: false, touched: false }));
+    const pad = { connected: true, axes: [NaN, -1.5, NaN, 0.4], buttons };
+    vi.stubGlobal('navigator', { getGamepads: () => [pad] });
+    const a = new Steering().sample();
+    expect(a).toEqual({ forward: ACTION_MAX.forward, strafe: 0, vertical: 0, yaw: 0, pitch: expect.closeTo(-0.4 * ACTION_MAX.pitch, 12) });
   });
 });

@@ -9,6 +9,8 @@ import { KEYMAP } from './keymap';
 /** Radians of look per pixel of mouse/touch drag. */
 export const LOOK_RAD_PER_PX = 0.004;
 const STICK_DEADZONE = 0.15;
+/** Steps of look a drag may queue beyond the current one (8 steps: about half a second at 15 steps/s). */
+export const MAX_LOOK_STEPS = 8;
 
 export class Steering {
   private held = new Set<string>();
@@ -40,14 +42,19 @@ export class Steering {
   /** Pointer movement in pixels (drag right turns right, drag up looks up). */
   look(dxPx: number, dyPx: number): void {
     if (!Number.isFinite(dxPx) || !Number.isFinite(dyPx)) return;
-    this.lookYaw -= dxPx * LOOK_RAD_PER_PX;
-    this.lookPitch -= dyPx * LOOK_RAD_PER_PX;
+    // The backlog is bounded: a fling turns at most MAX_LOOK_STEPS steps' worth, then stops (the
+    // input storm found the camera still turning seconds after the mouse had stopped).
+    const yawMax = ACTION_MAX.yaw * MAX_LOOK_STEPS;
+    const pitchMax = ACTION_MAX.pitch * MAX_LOOK_STEPS;
+    this.lookYaw = Math.max(-yawMax, Math.min(yawMax, this.lookYaw - dxPx * LOOK_RAD_PER_PX));
+    this.lookPitch = Math.max(-pitchMax, Math.min(pitchMax, this.lookPitch - dyPx * LOOK_RAD_PER_PX));
   }
 
   private gamepad(): Partial<Action> {
     const pads = typeof navigator !== 'undefined' && navigator.getGamepads ? navigator.getGamepads() : [];
     const out: Partial<Action> = {};
-    const dz = (v: number | undefined): number => (v === undefined || Math.abs(v) < STICK_DEADZONE ? 0 : v);
+    // A worn or badly mapped pad can report NaN or values past 1: read as centred, or clamped later.
+    const dz = (v: number | undefined): number => (v === undefined || !Number.isFinite(v) || Math.abs(v) < STICK_DEADZONE ? 0 : v);
     for (const pad of pads) {
       if (!pad || !pad.connected) continue;
       // Standard mapping: left stick moves, right stick looks, shoulders/triggers rise and sink.
@@ -55,7 +62,10 @@ export class Steering {
       out.forward = (out.forward ?? 0) - dz(pad.axes[1]);
       out.yaw = (out.yaw ?? 0) - dz(pad.axes[2]);
       out.pitch = (out.pitch ?? 0) - dz(pad.axes[3]);
-      const b = (i: number): number => pad.buttons[i]?.value ?? 0;
+      const b = (i: number): number => {
+        const v = pad.buttons[i]?.value ?? 0;
+        return Number.isFinite(v) ? v : 0;
+      };
       out.vertical = (out.vertical ?? 0) + b(5) + b(7) - b(4) - b(6);
     }
     return out;
@@ -77,8 +87,9 @@ export class Steering {
     // Mouse look is in radians already; what exceeds one step's maximum carries over to later steps.
     const yaw = Math.max(-ACTION_MAX.yaw, Math.min(ACTION_MAX.yaw, this.lookYaw));
     const pitch = Math.max(-ACTION_MAX.pitch, Math.min(ACTION_MAX.pitch, this.lookPitch));
-    this.lookYaw -= yaw;
-    this.lookPitch -= pitch;
+    // Rounding residue is not a turn: without the snap a fling ends in a step of 1e-17 rad.
+    this.lookYaw = Math.abs(this.lookYaw - yaw) < 1e-9 ? 0 : this.lookYaw - yaw;
+    this.lookPitch = Math.abs(this.lookPitch - pitch) < 1e-9 ? 0 : this.lookPitch - pitch;
     a.yaw = Math.max(-ACTION_MAX.yaw, Math.min(ACTION_MAX.yaw, a.yaw + yaw));
     a.pitch = Math.max(-ACTION_MAX.pitch, Math.min(ACTION_MAX.pitch, a.pitch + pitch));
     return clampAction(a);
