@@ -1,6 +1,6 @@
 /**
- * Accessibility: axe over every panel and state of the page (loading, predicting, model off, an
- * error, the teacher, a phone), zero serious or critical violations; the controls work by keyboard
+ * Accessibility: axe over the states of the page (loading, predicting, model off, errors; the phone
+ * layout in phone.spec.ts), zero serious or critical violations; the controls work by keyboard
  * with a visible focus ring; live readouts are not announced every frame.
  */
 import AxeBuilder from '@axe-core/playwright';
@@ -28,4 +28,49 @@ test('no serious or critical axe violations while the model loads, predicts, and
   expect(await seriousViolations(page)).toEqual([]);
   await page.getByTestId('model-select').selectOption('off');
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('axe is clean on the error states: a bad manifest, and a model with problems', async ({ page, context }) => {
+  await context.route('**/models/wm-courtyard-v2/manifest.json', async (route) => {
+    const json = await (await route.fetch()).json();
+    json.tokens.grid = [16, 'sixteen'];
+    json.student.slots = -1;
+    await route.fulfill({ json });
+  });
+  await openPlayground(page, '?model=student');
+  await expect(page.getByTestId('model-error')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('model-problems').locator('li')).toHaveCount(2);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('Tab reaches every control with a visible focus ring, keys steer from a focused button, readouts are not live regions', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm');
+  await waitForPredictions(page, 1);
+  const seen: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const cs = getComputedStyle(el);
+      return { id: el.dataset.testid ?? el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 20) ?? el.tagName, ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 };
+    });
+    if (!f) continue;
+    expect(f.ring, `focus ring on ${f.id}`).toBe(true);
+    if (seen.includes(f.id)) break; // wrapped round
+    seen.push(f.id);
+  }
+  for (const id of ['world-seed', 'upscale', 'model-select', 'temperature', 'topk', 'sampling-seed', 'anchor-mode', 'reanchor', 'model-files', 'pose-x', 'pose-pitch']) {
+    expect(seen, `Tab reaches ${id}`).toContain(id);
+  }
+  // Keys steer while focus is on a button (not while typing in a field).
+  await page.getByTestId('reanchor').focus();
+  const before = await page.evaluate(() => (window as any).__wmp.pose());
+  await page.keyboard.down('KeyW');
+  await page.waitForTimeout(600);
+  await page.keyboard.up('KeyW');
+  const after = await page.evaluate(() => (window as any).__wmp.pose());
+  expect(Math.hypot(after.x - before.x, after.z - before.z)).toBeGreaterThan(0.3);
+  // The HUD changes several times a second: it must not be announced.
+  expect(await page.getByTestId('hud').evaluate((el) => !!el.closest('[aria-live], [role=status], [role=alert], [role=log]'))).toBe(false);
 });

@@ -2,10 +2,13 @@
  * What a person sees: screenshots of the playground in dream mode, taken from the production build
  * in headless Chromium (WASM), with the PSNR of every predicted frame beside them.
  *
- *   npm run build && npx tsx e2e/screenshots.ts        # -> docs/dream-30s.png, docs/dream-turn.png, docs/screenshots.json
+ *   npm run build && npx tsx e2e/screenshots.ts        # -> docs/dream-30s.png, docs/dream-turn.png, docs/screenshots.json,
+ *                                                      #    docs/phone-390x844.png, docs/tablet-820x1180.png
+ *   npx tsx e2e/screenshots.ts --devices               # the phone and tablet screenshots only
  *
  * dream-30s: 30 s (450 steps at 15 steps/s) of walking and looking around after one ground-truth
- * frame; dream-turn: a 371-degree turn on the spot after one ground-truth frame.
+ * frame; dream-turn: a 371-degree turn on the spot after one ground-truth frame. The phone and
+ * tablet shots: touch screens (emulated), 30 steps of walking and turning into a dream.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,6 +39,20 @@ async function main() {
   const out: Record<string, unknown> = {};
   try {
     mkdirSync('docs', { recursive: true });
+    for (const [name, width, height] of [
+      ['phone-390x844', 390, 844],
+      ['tablet-820x1180', 820, 1180],
+    ] as const) {
+      const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      await page.goto(`http://127.0.0.1:${PORT}/?model=student&backend=wasm&anchor=0`);
+      await page.waitForFunction(() => (window as any).__wmp?.model().firstFrameAt !== null, null, { timeout: 120_000 });
+      await page.evaluate((a) => (window as any).__wmp.runScript(a.actions, a.start), { actions: actionScript(30), start: START });
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: `docs/${name}.png` });
+      console.log(`${name}: written`);
+      await page.close();
+    }
+    if (process.argv.includes('--devices')) return;
     for (const [name, actions] of [
       ['dream-30s', actionScript(450)],
       ['dream-turn', Array.from({ length: 72 }, () => [0, 0, 0, 1, 0])],

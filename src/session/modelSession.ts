@@ -96,7 +96,7 @@ export class ModelSession {
       st.clearFileProgress();
       this.discontinuity(); // another model: nothing it remembers carries over
     }
-    st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false, teacherError: null, modelLabel: model.label });
+    st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false, teacherError: null, modelLabel: model.label, predicting: false });
     this.ready = false;
     this.offEvents?.();
     const off = this.client.on((e) => {
@@ -297,6 +297,7 @@ export class ModelSession {
     const pred: Frame = { ...this.frameSize(), data: frame };
     publishFrame(frameHolder.predicted, pred);
     this.firstFrameAt ??= performance.now();
+    if (!useApp.getState().predicting) useApp.getState().patchModel({ predicting: true });
     this.startDecoder?.();
     const score = psnr(pred, truthFrame);
     this.sinceAnchor++;

@@ -64,6 +64,8 @@ export interface ModelSlice {
   modelLabel: string;
   /** what was wrong with a model someone tried to open (every problem, one sentence each) */
   modelProblems: string[];
+  /** a predicted frame has been shown since the model (re)loaded */
+  predicting: boolean;
   model: ModelChoice;
   temperature: number;
   topk: number;
@@ -76,7 +78,7 @@ export interface ModelSlice {
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'predicting' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
   setFileProgress(file: string, p: FileProgress): void;
   clearFileProgress(): void;
   setSource(source: ModelSource): void;
@@ -119,6 +121,7 @@ export const useApp = create<AppState>()((set) => ({
   source: { kind: 'bundled' },
   modelLabel: '',
   modelProblems: [],
+  predicting: false,
   model: URL_DEFAULTS.model,
   temperature: URL_DEFAULTS.temperature,
   topk: URL_DEFAULTS.topk,

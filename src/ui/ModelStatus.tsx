@@ -36,6 +36,7 @@ export function ModelStatus({ manifestError, teacherFiles }: { manifestError: Er
   const model = useApp((s) => s.model);
   const teacherReady = useApp((s) => s.teacherReady);
   const teacherError = useApp((s) => s.teacherError);
+  const predicting = useApp((s) => s.predicting);
   const problems = manifestError instanceof ManifestError ? manifestError.problems : [];
   const message = manifestError?.message ?? error;
   if (message) {
@@ -74,6 +75,13 @@ export function ModelStatus({ manifestError, teacherFiles }: { manifestError: Er
         title="Loading the teacher… (it fills frames token by token: 2 more graphs, built after the student)"
         testId="teacher-loading"
       />
+    );
+  }
+  if (!predicting) {
+    return (
+      <div className="placeholder" data-testid="model-waiting">
+        Ready: encoding the ground truth, the first prediction follows…
+      </div>
     );
   }
   return null;
