@@ -62,11 +62,18 @@ test('when Cache Storage is full the model runs uncached and says so', async ({ 
   await openPlayground(page, '?model=student&backend=wasm');
   await expect(page.getByTestId('notice').filter({ hasText: 'storage for this page is full: the model runs, but the next visit downloads it again' })).toBeVisible({ timeout: 60_000 });
   await waitForPredictions(page, 3);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin }); // back to the browser's own quota
 });
 
-test('the teacher says it is loading instead of a blank view', async ({ page }) => {
+test('the teacher says it is loading instead of a blank view', async ({ page, context }) => {
+  // Slow the teacher's larger graph down so that the wait is long enough to look at.
+  await context.route('**/models/wm-courtyard-v2/teacher_step.onnx', async (route) => {
+    const res = await route.fetch();
+    await new Promise((r) => setTimeout(r, 4000));
+    await route.fulfill({ response: res });
+  });
   await openPlayground(page, '?model=teacher&backend=wasm');
-  await expect(page.getByTestId('teacher-loading')).toContainText('Loading the teacher', { timeout: 30_000 });
+  await expect(page.getByTestId('teacher-loading')).toContainText('Loading the teacher', { timeout: 90_000 });
   await expect(page.getByTestId('teacher-loading')).toHaveCount(0, { timeout: 90_000 });
   await expect(page.getByTestId('hud-tokens')).toContainText(/token \d+ \/ 256/, { timeout: 60_000 });
 });

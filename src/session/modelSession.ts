@@ -282,7 +282,8 @@ export class ModelSession {
       return obs;
     }
     if (this.decoding) await this.decoding;
-    const decoder = this.decoder!;
+    const decoder = this.decoder;
+    if (!decoder) return obs; // the model was replaced while this frame was predicted
     this.decoding = decoder
       .decode(r.tokens)
       .then(

@@ -13,7 +13,7 @@ interface InstallPrompt extends Event {
 let installPrompt: InstallPrompt | null = null;
 
 export function startOffline(): void {
-  const { patchOffline, notify } = useApp.getState();
+  const { patchOffline } = useApp.getState();
   const online = () => patchOffline({ online: navigator.onLine });
   window.addEventListener('online', online);
   window.addEventListener('offline', online);
@@ -24,13 +24,18 @@ export function startOffline(): void {
     patchOffline({ installable: true });
   });
   window.addEventListener('appinstalled', () => patchOffline({ installable: false }));
-  if (!('serviceWorker' in navigator)) return;
+  if (!('serviceWorker' in navigator)) {
+    patchOffline({ unavailable: 'this browser has no service workers here' });
+    return;
+  }
   // A page that is already controlled was precached on an earlier visit.
   if (navigator.serviceWorker.controller) patchOffline({ ready: true });
   registerSW({
     immediate: true,
     onOfflineReady: () => patchOffline({ ready: true }),
-    onRegisterError: (e: Error) => notify('error', `Offline use is unavailable: the service worker could not register (${e.message}).`),
+    // Said by the toolbar badge, not a notice: browsers without service workers (private windows
+    // in some) work as before, online.
+    onRegisterError: (e: Error) => patchOffline({ unavailable: `the service worker could not register (${e.message})` }),
   });
 }
 

@@ -88,8 +88,9 @@ export interface ModelSlice {
 const EMPTY_HUD: Hud = { fps: 0, predictMs: 0, decodeMs: 0, displayMs: 0, stats: null, psnr: null, psnrMean: null, sinceAnchor: 0, tokens: null };
 
 export interface OfflineSlice {
-  /** ready: the service worker holds the app (it reopens without a network); online: navigator.onLine */
-  offline: { ready: boolean; online: boolean; installable: boolean };
+  /** ready: the service worker holds the app (it reopens without a network); online: navigator.onLine;
+   * unavailable: why offline use is not possible here */
+  offline: { ready: boolean; online: boolean; installable: boolean; unavailable?: string };
   patchOffline(p: Partial<OfflineSlice['offline']>): void;
 }
 

@@ -3,13 +3,27 @@ import { useApp } from '../store/store';
 
 /** Whether the app reopens without a network (and whether the network is there now); the install button when the browser offers one. */
 export function OfflineBadge() {
-  const { ready, online, installable } = useApp((s) => s.offline);
+  const { ready, online, installable, unavailable } = useApp((s) => s.offline);
   const phase = useApp((s) => s.phase);
-  const text = !online ? (ready ? 'offline: running from this device' : 'offline') : ready ? (phase === 'ready' ? 'available offline' : 'app available offline') : '';
+  const text = !online
+    ? ready
+      ? 'offline: running from this device'
+      : 'offline'
+    : ready
+      ? phase === 'ready'
+        ? 'available offline'
+        : 'app available offline'
+      : unavailable
+        ? 'online only'
+        : '';
   return (
     <>
       {text && (
-        <span className={`offline-badge${online ? '' : ' off'}`} data-testid="offline-badge" title="The app, the WASM runtimes and the model are kept on this device by a service worker and Cache Storage">
+        <span
+          className={`offline-badge${online && !unavailable ? '' : ' off'}`}
+          data-testid="offline-badge"
+          title={unavailable ? `Not available offline: ${unavailable}` : 'The app, the WASM runtimes and the model are kept on this device by a service worker and Cache Storage'}
+        >
           {text}
         </span>
       )}
