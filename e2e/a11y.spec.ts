@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './guard';
-import { openPlayground, waitForPredictions } from './helpers';
+import { openPlayground, slowModelFile, waitForPredictions } from './helpers';
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const r = await new AxeBuilder({ page }).analyze();
@@ -16,11 +16,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 test('no serious or critical axe violations while the model loads, predicts, and when it is off', async ({ page, context }) => {
-  await context.route('**/models/wm-courtyard-v2/student.onnx', async (route) => {
-    const res = await route.fetch();
-    await new Promise((r) => setTimeout(r, 2000));
-    await route.fulfill({ response: res });
-  });
+  await slowModelFile(context, 'student.onnx', 2000);
   await openPlayground(page, '?model=student&backend=wasm');
   await expect(page.getByTestId('model-loading')).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { expect } from './guard';
 import type { Pose } from '../src/sim/contract';
 
@@ -55,4 +55,13 @@ export async function predicted(page: Page): Promise<{ width: number; height: nu
 export async function waitForPredictions(page: Page, count: number, timeout = 60_000): Promise<void> {
   const v0 = await predictedVersion(page);
   await expect.poll(() => predictedVersion(page), { timeout }).toBeGreaterThanOrEqual(v0 + count);
+}
+
+/** Delays one shipped model file by `ms`, so that what the page shows while it loads can be seen. */
+export async function slowModelFile(context: BrowserContext, file: string, ms: number): Promise<void> {
+  await context.route(`**/models/wm-courtyard-v2/${file}`, async (route) => {
+    const res = await route.fetch();
+    await new Promise((r) => setTimeout(r, ms));
+    await route.fulfill({ response: res });
+  });
 }

@@ -3,15 +3,11 @@
  * PSNR, the teacher, and clear errors for a corrupted model file or manifest.
  */
 import { expect, test } from './guard';
-import { groundTruth, hold, meanAbsDiff, modelInfo, openPlayground, predicted, predictedVersion, waitForPredictions } from './helpers';
+import { groundTruth, hold, meanAbsDiff, modelInfo, openPlayground, predicted, predictedVersion, slowModelFile, waitForPredictions } from './helpers';
 
 test('loads with visible progress, then predicts beside the ground truth with PSNR in the HUD', async ({ page, context }) => {
   // Slow one file down so the progress is on screen long enough to see.
-  await context.route('**/models/wm-courtyard-v2/student.onnx', async (route) => {
-    const res = await route.fetch();
-    await new Promise((r) => setTimeout(r, 1500));
-    await route.fulfill({ response: res });
-  });
+  await slowModelFile(context, 'student.onnx', 1500);
   await openPlayground(page, '?model=student&backend=wasm');
   await expect(page.getByTestId('model-loading')).toBeVisible();
   await expect(page.getByTestId('load-progress')).toBeVisible();

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from './guard';
-import { modelInfo, openPlayground, waitForPredictions } from './helpers';
+import { modelInfo, openPlayground, slowModelFile, waitForPredictions } from './helpers';
 
 const DIR = resolve(import.meta.dirname, '../models/wm-courtyard-v2');
 const MANIFEST = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8'));
@@ -67,11 +67,7 @@ test('when Cache Storage is full the model runs uncached and says so', async ({ 
 
 test('the teacher says it is loading instead of a blank view', async ({ page, context }) => {
   // Slow the teacher's larger graph down so that the wait is long enough to look at.
-  await context.route('**/models/wm-courtyard-v2/teacher_step.onnx', async (route) => {
-    const res = await route.fetch();
-    await new Promise((r) => setTimeout(r, 4000));
-    await route.fulfill({ response: res });
-  });
+  await slowModelFile(context, 'teacher_step.onnx', 4000);
   await openPlayground(page, '?model=teacher&backend=wasm');
   await expect(page.getByTestId('teacher-loading')).toContainText('Loading the teacher', { timeout: 90_000 });
   await expect(page.getByTestId('teacher-loading')).toHaveCount(0, { timeout: 90_000 });
