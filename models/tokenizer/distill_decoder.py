@@ -9,7 +9,8 @@ as they are, so every model trained on the tokens keeps working.
 Loss: MSE + 0.2 L1 against the rendered frame, plus `--teacher-weight` x MSE against the
 teacher's reconstruction (what it can reach from the same tokens). Rerunning the same command
 resumes from <out>/ckpt.pt; <out>/log.jsonl has validation PSNR (lite and teacher, against the
-rendered frames) against CPU-minutes; <out>/done.json marks a finished run.
+rendered frames) against CPU-minutes; <out>/done.json marks a finished run. `--init` starts a new
+run (new schedule) from earlier weights of the same shape, e.g. models/checkpoints/lite_decoder.pt.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from models.tokenizer.train import fixed_frames  # noqa: E402
 @dataclass
 class DistillConfig:
     tokenizer: str = "models/checkpoints/tokenizer.pt"
+    init: str = ""          # weights to start from (a new schedule); resuming <out>/ckpt.pt wins
     data: str = "data/train"
     tokens: str = "models/runs/tokens"
     val: str = "data/val"
@@ -57,7 +59,7 @@ class DistillConfig:
 def parse_args(argv=None) -> DistillConfig:
     d = DistillConfig()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for k in ["tokenizer", "data", "tokens", "val", "out"]:
+    for k in ["tokenizer", "data", "tokens", "val", "out", "init"]:
         ap.add_argument(f"--{k}", default=getattr(d, k))
     for k in ["steps", "batch", "warmup", "eval_every", "eval_frames", "ckpt_every", "seed", "threads"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
@@ -70,7 +72,7 @@ def parse_args(argv=None) -> DistillConfig:
         ap.error("--steps and --batch must be positive, --lr > 0, --teacher-weight >= 0")
     if a.width_lo % 8 or a.width_hi % 8:
         ap.error("--width-lo and --width-hi must be multiples of 8 (GroupNorm with 8 groups)")
-    for p in [a.tokenizer, a.data, a.val, os.path.join(a.tokens, "train.tokens.npy")]:
+    for p in [a.tokenizer, a.data, a.val, os.path.join(a.tokens, "train.tokens.npy")] + ([a.init] if a.init else []):
         if not os.path.exists(p):
             ap.error(f"{p} does not exist (run the pipeline's data, tokenizer and tokens stages first)")
     model = LiteDecoderConfig(width_lo=a.width_lo, width_hi=a.width_hi, blocks_lo=a.blocks_lo, blocks_hi=a.blocks_hi)
@@ -96,6 +98,11 @@ def train(cfg: DistillConfig) -> dict:
                                for i in range(0, len(val), 64)])
         teacher_psnr = psnr(val, np.concatenate([tensor_to_frames(tok.decoder(val_codes[i:i + 64])) for i in range(0, len(val), 64)]))
     model = LiteDecoder(cfg.model).to(rt.device)
+    if cfg.init:
+        ck = torch.load(cfg.init, map_location="cpu")
+        if ck["config"] != asdict(cfg.model):
+            raise ValueError(f"--init {cfg.init} has config {ck['config']}, this run {asdict(cfg.model)}")
+        model.load_state_dict(ck["model"])  # overwritten by <out>/ckpt.pt when resuming
     h, w = ids.shape[1:]
     flops = conv_flops(model, h, w)
     print(f"lite decoder: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M params, {flops / 1e9:.3f} GFLOP a frame; "
