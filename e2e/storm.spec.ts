@@ -7,20 +7,12 @@
  */
 import type { Page } from '@playwright/test';
 import { BOUNDS, type Pose } from '../src/sim/contract';
+import { createRng } from '../src/sim/rng';
 import { expect, test } from './guard';
 import { hold, modelInfo, openPlayground, pose, waitForPredictions } from './helpers';
 
 test.setTimeout(300_000);
 const EVENTS = Number(process.env.STORM_EVENTS ?? 2000);
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['KeyW', 'KeyA', 'KeyS', 'KeyD', 'KeyQ', 'KeyE', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Space', 'ShiftLeft', 'KeyC', 'KeyR', 'KeyX', 'Tab'];
 const GARBAGE = ['NaN', '1e309', '-1e309', '', '  ', 'abc', '-0', '0x1f', '99999', '-45', '3.5', '1,5', '∞'];
@@ -51,8 +43,9 @@ test('a seeded storm of every input leaves a sane, responsive app', async ({ pag
       return [{ connected: true, id: 'storm pad', index: 0, mapping: 'standard', timestamp: performance.now(), axes: p.axes, buttons: p.buttons.map((v: number) => ({ value: v, pressed: v > 0.5, touched: v > 0 })) } as unknown as Gamepad];
     };
   });
-  const rnd = mulberry32(1234);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const rng = createRng(1234); // the simulator's own seeded generator
+  const rnd = rng.next;
+  const pick = rng.pick;
   await openPlayground(page, '?model=student&backend=wasm');
   const held = new Set<string>();
   let boxes: Record<string, { x: number; y: number; width: number; height: number } | null> = {};

@@ -102,9 +102,12 @@ export class ManifestError extends Error {
 }
 
 /** Every problem with a manifest, in words that name the field; empty when it is valid. */
-export function manifestProblems(json: unknown): string[] {
+export const manifestProblems = (json: unknown): string[] => checkManifest(json).problems;
+
+/** One parse: the manifest when it is valid, and every problem found. */
+function checkManifest(json: unknown): { manifest: Manifest | null; problems: string[] } {
   const r = manifestSchema.safeParse(json);
-  if (!r.success) return r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (!r.success) return { manifest: null, problems: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
   const m = r.data;
   const out: string[] = [];
   const [gh, gw] = m.tokens.grid;
@@ -117,14 +120,14 @@ export function manifestProblems(json: unknown): string[] {
   const paths = MODEL_FILES.map((k) => m.files[k].path);
   const dup = paths.filter((p, i) => paths.indexOf(p) !== i);
   if (dup.length) out.push(`files: ${[...new Set(dup)].join(', ')} named for more than one graph`);
-  return out;
+  return { manifest: out.length ? null : m, problems: out };
 }
 
 /** Parses and cross-checks a manifest; throws ManifestError naming every problem. */
 export function parseManifest(json: unknown, source = 'manifest.json'): Manifest {
-  const problems = manifestProblems(json);
-  if (problems.length) throw ManifestError.of(source, problems);
-  return manifestSchema.parse(json);
+  const { manifest, problems } = checkManifest(json);
+  if (!manifest) throw ManifestError.of(source, problems);
+  return manifest;
 }
 
 export const tokensPerFrame = (m: Manifest) => m.tokens.grid[0] * m.tokens.grid[1];

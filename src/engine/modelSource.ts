@@ -4,7 +4,7 @@
  * Each is resolved to a parsed manifest before any model file is read, so a bad manifest fails
  * with every problem named.
  */
-import { MODEL_FILES, MODEL_ID, type Manifest, ManifestError, manifestProblems, parseManifest } from './manifest';
+import { MODEL_FILES, MODEL_ID, type Manifest, ManifestError, parseManifest } from './manifest';
 import { modelFolderUrl } from './modelUrl';
 
 export const MODEL_BASE_URL = new URL(`${import.meta.env.BASE_URL}models/${MODEL_ID}/`, window.location.href).href;
@@ -59,11 +59,10 @@ export async function readDroppedModel(files: readonly File[], label: string): P
   } catch (e) {
     throw new ManifestError(`manifest.json is not valid JSON (${(e as Error).message})`);
   }
-  const problems = manifestProblems(json);
-  if (problems.length) throw ManifestError.of('manifest.json', problems);
-  const manifest = parseManifest(json);
+  const manifest = parseManifest(json); // throws naming every problem
   const byName = new Map(files.map((f) => [f.name, f]));
   const blobs: Record<string, Blob> = {};
+  const problems: string[] = [];
   for (const key of MODEL_FILES) {
     const spec = manifest.files[key];
     const f = byName.get(spec.path);

@@ -21,8 +21,15 @@ export class ModelFileError extends Error {
   override name = 'ModelFileError';
 }
 
-/** A connection that ended early: worth resuming. */
-class Dropped extends Error {}
+/** A connection that ended early after `loaded` bytes: worth resuming from there. */
+class Dropped extends Error {
+  constructor(
+    message: string,
+    readonly loaded: number,
+  ) {
+    super(message);
+  }
+}
 
 export type Progress = (loaded: number, total: number, cached: boolean) => void;
 /** Something the person should know that does not stop the model (a resume, no cache). */
@@ -53,9 +60,9 @@ async function fetchFrom(url: string, spec: FileSpec, out: Uint8Array, from: num
   try {
     res = await fetch(url, { cache: 'no-cache', headers: from > 0 ? { Range: `bytes=${from}-` } : {} });
   } catch (e) {
-    throw new Dropped((e as Error).message);
+    throw new Dropped((e as Error).message, from);
   }
-  if (res.status >= 500) throw new Dropped(`HTTP ${res.status}`);
+  if (res.status >= 500) throw new Dropped(`HTTP ${res.status}`, from);
   if (!res.ok) throw new ModelFileError(`${spec.path}: download failed, HTTP ${res.status} ${res.statusText}`);
   let loaded = from;
   if (from > 0 && res.status !== 206) loaded = 0; // the server ignored the range: start over
@@ -77,7 +84,7 @@ async function fetchFrom(url: string, spec: FileSpec, out: Uint8Array, from: num
     try {
       chunk = await reader.read();
     } catch (e) {
-      throw Object.assign(new Dropped((e as Error).message), { loaded });
+      throw new Dropped((e as Error).message, loaded);
     }
     if (chunk.done) break;
     const value = chunk.value;
@@ -107,7 +114,7 @@ async function download(url: string, spec: FileSpec, onProgress: Progress, notif
       why = `the connection closed after ${mb(loaded)} of ${mb(spec.bytes)}`;
     } catch (e) {
       if (!(e instanceof Dropped)) throw e;
-      loaded = (e as Dropped & { loaded?: number }).loaded ?? loaded;
+      loaded = e.loaded;
       why = `the connection dropped after ${mb(loaded)} of ${mb(spec.bytes)} (${e.message})`;
     }
     if (resumes >= MAX_RESUMES) {
