@@ -11,6 +11,7 @@
  * stage, session runs and bytes read back per frame), JS heap of page and worker before and
  * after, and the achieved FLOP/s of a frame next to a plain 1024^3 MatMul on the same backend.
  * --soak N steps N more frames on WASM (--webgpu-soak on WebGPU) and samples the heap every N/10.
+ * --teacher-steps N (default 4) then times the teacher, token by token, on WASM: ms a frame.
  * --merge re-measures the named backends and keeps the others' entries (each has its date).
  * The build goes to its own folder, so tests may rebuild dist/ while a long benchmark runs.
  */
@@ -37,10 +38,12 @@ interface Args {
   build: boolean;
   /** keep the other backends' entries of an existing --out file */
   merge: boolean;
+  /** teacher frames timed on WASM */
+  teacherSteps: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'e2e/bench.json', port: 4183, build: true, merge: false };
+  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'e2e/bench.json', port: 4183, build: true, merge: false, teacherSteps: 4 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
@@ -54,6 +57,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--webgpu-steps') a.webgpuSteps = num();
     else if (k === '--repeats') a.repeats = Math.max(1, num());
     else if (k === '--soak') a.soak = num();
+    else if (k === '--teacher-steps') a.teacherSteps = num();
     else if (k === '--webgpu-soak') a.webgpuSoak = num();
     else if (k === '--port') a.port = num();
     else if (k === '--out' && v) {
@@ -124,7 +128,7 @@ async function waitReady(page: Page, timeout: number): Promise<void> {
   if (m.phase === 'error') throw new Error(`the model failed to load: ${m.error}`);
 }
 
-async function runBackend(browser: Browser, base: string, backend: string, steps: number, repeats: number, soak: number) {
+async function runBackend(browser: Browser, base: string, backend: string, steps: number, repeats: number, soak: number, teacherSteps: number) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const errors: string[] = [];
@@ -189,6 +193,23 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
     const last = samples[samples.length - 1]!.heap.totalBytes ?? samples[samples.length - 1]!.heap.pageBytes ?? 0;
     soakResult = { steps: soak, samples, growthBytesAfterFirstSample: last - first };
   }
+  let teacher = null;
+  if (teacherSteps > 0) {
+    console.log(`[${backend}] teacher: ${teacherSteps} steps`);
+    await page.goto(url + '&model=teacher');
+    await waitReady(page, timeout);
+    await page.waitForFunction(settled, null, { timeout });
+    await record(page, true);
+    await page.evaluate(([a, p]) => (window as any).__wmp.runScript(a, p), [actionScript(teacherSteps), start] as const);
+    await record(page, false);
+    const got: any[] = (await page.evaluate(() => (window as any).__wmp.records())).filter((r: any) => r.stats.model === 'teacher');
+    teacher = {
+      frames: got.length,
+      predictMs: { p50: pct(got.map((r) => r.stats.predictMs), 50), max: Math.max(...got.map((r) => r.stats.predictMs)) },
+      stepWallMs: { p50: pct(got.map((r) => r.wallMs), 50) },
+      runsPerFrame: mean(got.map((r) => r.stats.runs)),
+    };
+  }
   await ctx.close();
   return {
     measuredAt: new Date().toISOString(),
@@ -221,6 +242,7 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
       fractionOfMatMul: Math.round((frameFlopsPerSec / mmFlops) * 1000) / 1000,
     },
     soak: soakResult,
+    teacher,
     pageErrors: errors,
   };
 }
@@ -256,7 +278,7 @@ async function main(): Promise<void> {
       try {
         const steps = backend === 'webgpu' ? a.webgpuSteps : a.steps;
         const soak = backend === 'webgpu' ? a.webgpuSoak : backend === 'wasm' ? a.soak : 0;
-        result[backend] = await runBackend(browser, base, backend, steps, backend === 'webgpu' ? 1 : a.repeats, soak);
+        result[backend] = await runBackend(browser, base, backend, steps, backend === 'webgpu' ? 1 : a.repeats, soak, backend === 'wasm' ? a.teacherSteps : 0);
       } catch (e) {
         result[backend] = { error: (e as Error).message };
       } finally {

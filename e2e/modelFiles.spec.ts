@@ -66,7 +66,7 @@ test('when Cache Storage is full the model runs uncached and says so', async ({ 
 });
 
 test('the teacher says it is loading instead of a blank view', async ({ page, context }) => {
-  // Slow the teacher's larger graph down so that the wait is long enough to look at.
+  // Slow one of the teacher's graphs down so that the wait is long enough to look at.
   await slowModelFile(context, 'teacher_step.onnx', 4000);
   await openPlayground(page, '?model=teacher&backend=wasm');
   await expect(page.getByTestId('teacher-loading')).toContainText('Loading the teacher', { timeout: 90_000 });

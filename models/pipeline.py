@@ -9,10 +9,13 @@ an interruption, seeded, and timed into <runs>/stages.json.
 Stages: data (train/val/test splits rendered by the generator; the test split uses its own
 trajectory seed, so its start poses and trajectories never occur in training; the revisit split
 holds scripted loops for loop closure), tokenizer, tokens (every split encoded once, with poses),
-teacher (v1's token-by-token teacher, KV cache), student (the memory student: the shipped
-default), export (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet,
-loop closure, ms per frame in onnxruntime-node). Not run by default: ablations (four short
-students, one idea off each, at equal steps; eval reads them when present):
+decoder (the lite decoder the app ships, for the same tokens), student (the memory student,
+ground truth only), teacher (the memory teacher, token by token, starting from that student),
+distill (the shipped student: the student fine-tuned on the teacher's distributions), control
+(the same fine-tune on ground truth alone: what distillation is measured against), export
+(ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
+per frame in onnxruntime-node). Not run by default: ablations (four short students, one idea off
+each, at equal steps; eval reads them when present):
 
     python3 models/pipeline.py --stages ablations,eval
 """
@@ -34,7 +37,8 @@ from models.tokenizer import train as tokenizer_train  # noqa: E402
 from models.world_model import prepare as token_prepare  # noqa: E402
 from models import trainer  # noqa: E402
 from models.export import evaluate, export  # noqa: E402
-from models.world_model import train_memory_student, train_teacher  # noqa: E402
+from models.tokenizer import distill_decoder  # noqa: E402
+from models.world_model import train_memory_student, train_memory_teacher  # noqa: E402
 
 
 @dataclass
@@ -49,6 +53,8 @@ class Plan:
     tokenizer_args: list[str]
     student_args: list[str]
     teacher_args: list[str]
+    distill_args: list[str]
+    decoder_args: list[list[str]]
     ablation_args: list[str]
     revisit_frames: int
     model_id: str
@@ -59,8 +65,12 @@ class Plan:
 # Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
 FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frames=4096, res=128, episode_len=256, tokenizer_args=[],
             student_args=["--steps", "2400", "--batch", "32", "--eval-every", "150", "--ckpt-every", "50"],
-            teacher_args=["--steps", "600", "--batch", "8", "--warmup", "100", "--eval-every", "100", "--eval-windows", "64",
-                          "--ckpt-every", "50"],
+            teacher_args=["--steps", "600", "--batch", "32", "--eval-every", "50", "--ckpt-every", "25"],
+            distill_args=["--steps", "300", "--batch", "32", "--lr", "2e-4", "--warmup", "30", "--eval-every", "100",
+                          "--ckpt-every", "25"],
+            # two schedules, the second from the first's weights (how the committed decoder was trained)
+            decoder_args=[["--steps", "3000", "--batch", "16", "--lr", "2e-3"],
+                          ["--steps", "4000", "--batch", "16", "--lr", "1e-3", "--warmup", "50"]],
             ablation_args=["--steps", "250", "--batch", "16", "--warmup", "50", "--eval-every", "250", "--eval-windows", "128",
                            "--threads", "1"],
             model_id="wm-courtyard-v2", eval_args=[])
@@ -69,8 +79,14 @@ SMOKE = dict(train_frames=512, val_frames=128, test_frames=256, revisit_frames=1
                              "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],
              student_args=["--steps", "30", "--batch", "8", "--eval-every", "15", "--eval-windows", "32", "--ckpt-every", "15",
                            "--d", "32", "--layers", "1", "--heads", "2"],
-             teacher_args=["--steps", "20", "--batch", "2", "--eval-every", "10", "--eval-windows", "8", "--ckpt-every", "10",
-                           "--d", "32", "--layers", "1", "--heads", "2"],
+             teacher_args=["--steps", "4", "--batch", "2", "--eval-every", "4", "--eval-windows", "8", "--psnr-windows", "2",
+                           "--ckpt-every", "4", "--head-layers", "1", "--head-heads", "2"],
+             distill_args=["--steps", "4", "--batch", "4", "--warmup", "1", "--eval-every", "4", "--eval-windows", "8",
+                           "--ckpt-every", "4"],
+             decoder_args=[["--steps", "3", "--batch", "2", "--eval-every", "3", "--eval-frames", "8", "--ckpt-every", "3",
+                            "--width-lo", "16", "--width-hi", "8", "--blocks-lo", "1", "--blocks-hi", "1"],
+                           ["--steps", "2", "--batch", "2", "--eval-every", "2", "--eval-frames", "8", "--ckpt-every", "2",
+                            "--width-lo", "16", "--width-hi", "8", "--blocks-lo", "1", "--blocks-hi", "1"]],
              ablation_args=["--steps", "4", "--batch", "4", "--eval-every", "4", "--eval-windows", "8", "--d", "32", "--layers", "1",
                             "--heads", "2"],
              model_id="wm-smoke", eval_args=["--windows", "4", "--horizons", "1,2,16", "--loops", "2", "--bench-frames", "2", "--v1", ""])
@@ -116,15 +132,18 @@ def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> di
     return done
 
 
-WEIGHTS = {"tokenizer": "tokenizer.pt", "teacher": "teacher.pt", "memory_student": "student.pt"}
+# committed name -> the weights file its run writes; RUN_OF: the run folder where it is not the name
+WEIGHTS = {"tokenizer": "tokenizer.pt", "memory_student": "student.pt", "memory_teacher": "teacher.pt", "student_kd": "student.pt",
+           "student_gt": "student.pt", "lite_decoder": "lite_decoder.pt"}
+RUN_OF = {"lite_decoder": "lite_decoder_2"}
 
 
 def save_committed(runs: str, name: str) -> None:
     """Copies a finished stage's weights and record into models/checkpoints (what reuse_committed reads)."""
-    done = trainer.finished(os.path.join(runs, name))
+    done = trainer.finished(os.path.join(runs, RUN_OF.get(name, name)))
     if not done or done.get("reused"):
         raise SystemExit(f"{name}: no finished training run in {runs} to save")
-    src = os.path.join(runs, name, WEIGHTS[name])
+    src = os.path.join(runs, RUN_OF.get(name, name), WEIGHTS[name])
     dst = os.path.join(COMMITTED, f"{name}.pt")
     shutil.copyfile(src, dst)
     rec = {"what": f"{name} weights (no optimizer state), trained by `npm run train` stage {name}", "file": f"{name}.pt",
@@ -159,16 +178,54 @@ def train_or_reuse(p: Plan, name: str, weights: str, module, args: list[str]) ->
     return module.train(cfg)
 
 
-def stage_teacher(p: Plan) -> dict:
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "teacher"), *p.teacher_args]
-    return train_or_reuse(p, "teacher", "teacher.pt", train_teacher, args)
-
-
 def stage_student(p: Plan) -> dict:
-    """The shipped memory student (models/world_model/train_memory_student.py)."""
+    """The memory student on ground truth (models/world_model/train_memory_student.py)."""
     args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "memory_student"),
             "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.student_args]
     return train_or_reuse(p, "memory_student", "student.pt", train_memory_student, args)
+
+
+def stage_teacher(p: Plan) -> dict:
+    """The memory teacher, its trunk starting as the student (models/world_model/train_memory_teacher.py)."""
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "memory_teacher"),
+            "--init", os.path.join(p.runs, "memory_student", "student.pt"),
+            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.teacher_args]
+    return train_or_reuse(p, "memory_teacher", "teacher.pt", train_memory_teacher, args)
+
+
+def fine_tune(p: Plan, name: str, extra: list[str]) -> dict:
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, name),
+            "--init", os.path.join(p.runs, "memory_student", "student.pt"),
+            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.distill_args, *extra]
+    return train_or_reuse(p, name, "student.pt", train_memory_student, args)
+
+
+def stage_distill(p: Plan) -> dict:
+    """The shipped student: the memory student fine-tuned on the teacher's distributions (kd weight 0.5)."""
+    return fine_tune(p, "student_kd", ["--teacher", os.path.join(p.runs, "memory_teacher", "teacher.pt"), "--kd-weight", "0.5"])
+
+
+def stage_control(p: Plan) -> dict:
+    """The distillation's control: the same fine-tune on ground truth alone."""
+    return fine_tune(p, "student_gt", [])
+
+
+def stage_decoder(p: Plan) -> dict:
+    """The lite decoder (models/tokenizer/distill_decoder.py), two schedules; the app ships it."""
+    base = ["--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), "--data", os.path.join(p.data, "train"),
+            "--tokens", os.path.join(p.runs, "tokens"), "--val", os.path.join(p.data, "val")]
+    first = base + ["--out", os.path.join(p.runs, "lite_decoder"), *p.decoder_args[0]]
+    second = base + ["--out", os.path.join(p.runs, "lite_decoder_2"), "--init", os.path.join(p.runs, "lite_decoder", "lite_decoder.pt"),
+                     *p.decoder_args[1]]
+    cfg = distill_decoder.parse_args(first)  # the second's --init exists only after the first
+    if not p.from_scratch:
+        reused = reuse_committed("lite_decoder", "lite_decoder.pt", os.path.join(p.runs, "lite_decoder_2"), asdict(cfg.model))
+        if reused:
+            return reused
+    r = distill_decoder.train(cfg)
+    if not r.get("finished"):
+        return r
+    return distill_decoder.train(distill_decoder.parse_args(second))
 
 
 ABLATIONS = {"full": [], "no_warp": ["--no-warp"], "recent_only": ["--retrieval", "recent"],
@@ -200,10 +257,11 @@ def stage_eval(p: Plan) -> dict:
     return evaluate.run(evaluate.parse_args(args))
 
 
-STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "teacher": stage_teacher,
-          "student": stage_student, "export": stage_export, "eval": stage_eval, "ablations": stage_ablations}
-DEFAULT_STAGES = ["data", "tokenizer", "tokens", "teacher", "student", "export", "eval"]
-TRAINED = ("tokenizer", "teacher", "student", "ablations")
+STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "decoder": stage_decoder, "student": stage_student,
+          "teacher": stage_teacher, "distill": stage_distill, "control": stage_control, "export": stage_export, "eval": stage_eval,
+          "ablations": stage_ablations}
+DEFAULT_STAGES = ["data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "export", "eval"]
+TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "ablations")
 
 
 def main(argv=None) -> None:

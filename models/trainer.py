@@ -66,7 +66,7 @@ def run(cfg, rt: Runtime, model: torch.nn.Module, opt: torch.optim.Optimizer, na
     ema = None
     while step < cfg.steps:
         for g in opt.param_groups:
-            g["lr"] = cosine_lr(step, cfg.steps, cfg.lr, cfg.warmup)
+            g["lr"] = cosine_lr(step, cfg.steps, cfg.lr, cfg.warmup) * g.get("lr_scale", 1.0)
         loss = loss_fn(net, rng)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -1,7 +1,7 @@
 """
 Dream-mode rollouts in PyTorch, as the app runs them: after a start of 1 or K ground-truth frames
-each model feeds on its own greedy predictions. The memory student remembers every frame with its
-pose (ground truth at level 0, its own at LEVEL_PRED) and retrieves its slots by memory.retrieve;
+each model feeds on its own greedy predictions. The memory student and teacher remember every frame
+with its pose (ground truth at level 0, its own at LEVEL_PRED) and retrieve their slots by memory.retrieve;
 the v1 student keeps a window of the last 4 frames and the actions between them (a 1-frame start
 fills the window with copies of the start frame and zero actions, as the engine does).
 """
@@ -12,16 +12,19 @@ import torch
 
 from models.world_model.memory import retrieve
 from models.world_model.memory_student import LEVEL_PRED, MemoryStudent
+from models.world_model.memory_teacher import MemoryTeacher
 
 
 @torch.no_grad()
-def rollout_memory(m: MemoryStudent, start_tokens: torch.Tensor, poses: np.ndarray, actions: np.ndarray, H: int,
+def rollout_memory(m: MemoryStudent | MemoryTeacher, start_tokens: torch.Tensor, poses: np.ndarray, actions: np.ndarray, H: int,
                    record_slots: bool = False):
     """start_tokens int [N, S, g, g] (ground truth); poses [N, S + H, 5]; actions [N, S + H, 5] normalized,
-    actions[:, t] leads from frame t to t + 1. Returns predictions [N, H, g, g] (and, with record_slots,
-    the frame indices each prediction's slots held: [N, H, slots], -1 empty)."""
+    actions[:, t] leads from frame t to t + 1. The student predicts a frame in one pass, the teacher
+    token by token (greedy, with its cache). Returns predictions [N, H, g, g] (and, with
+    record_slots, the frame indices each prediction's slots held: [N, H, slots], -1 empty)."""
     N, S = start_tokens.shape[:2]
-    M, g = m.cfg.slots, m.cfg.grid
+    cfg = m.cfg.student if isinstance(m, MemoryTeacher) else m.cfg
+    M, g = cfg.slots, cfg.grid
     mem = [start_tokens[:, i] for i in range(S)]
     levels = [0.0] * S
     out, used = [], np.full((N, H, M), -1, np.int64)
@@ -32,7 +35,7 @@ def rollout_memory(m: MemoryStudent, start_tokens: torch.Tensor, poses: np.ndarr
         lv = torch.zeros(N, M)
         va = torch.zeros(N, M)
         for b in range(N):
-            for k, f in enumerate(retrieve(poses[b, :t].astype(np.float64), poses[b, t].astype(np.float64), M, m.cfg.retrieval,
+            for k, f in enumerate(retrieve(poses[b, :t].astype(np.float64), poses[b, t].astype(np.float64), M, cfg.retrieval,
                                            np.asarray(levels))):
                 mt[b, k] = mem[f][b]
                 mp[b, k] = torch.from_numpy(poses[b, f].astype(np.float32))
@@ -41,7 +44,10 @@ def rollout_memory(m: MemoryStudent, start_tokens: torch.Tensor, poses: np.ndarr
                 used[b, h, k] = f
         tp = torch.from_numpy(poses[:, t].astype(np.float32))
         act = torch.from_numpy(actions[:, t - 1].astype(np.float32))
-        pred = m.digits.compose(m(mt, mp, lv, va, tp, act).argmax(-1)).view(N, g, g)
+        if isinstance(m, MemoryTeacher):
+            pred = m.generate(m.features(mt, mp, lv, va, tp, act)).view(N, g, g)
+        else:
+            pred = m.digits.compose(m(mt, mp, lv, va, tp, act).argmax(-1)).view(N, g, g)
         mem.append(pred)
         levels.append(LEVEL_PRED)
         out.append(pred)

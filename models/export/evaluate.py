@@ -4,11 +4,12 @@ predictions after a start of 1 or 4 ground-truth frames, given the true camera p
 actions), against copy-last-frame and the tokenizer-reconstruction ceiling on the same frames:
 
 - test split (trajectory seed 2, never trained on): PSNR / SSIM at horizons 1, 4, 16, 32, 64, 128
-  for the shipped memory student and, beside it, v1's student (models/checkpoints/student.pt);
+  for the shipped (distilled) memory student, the teacher it was distilled from (token by token),
+  the ground-truth-only student trained at equal steps (the distillation's control) and v1's
+  student (models/checkpoints/v1_student.pt);
 - revisit split (scripted loops, trajectory seed 3): loop closure, the returned frame's PSNR
   against the truth, beside copy-the-nearest-seen-frame and the model's own h1;
 - the ablations (models/runs/ablate_*: equal steps, one idea off each) at h1, h16, h64;
-- the v1 teacher at h1 and h4 (it decodes 256 tokens a frame, ~25 s a frame for 24 windows);
 - ms per frame in onnxruntime-node (models/export/benchOrt.ts) and FLOPs from the manifest.
 
     python3 models/export/evaluate.py --model models/wm-courtyard-v2 --runs models/runs --data data
@@ -35,12 +36,13 @@ from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_fram
 from models.data.contact_sheet import contact_sheet  # noqa: E402
 from models.data.dataset import load  # noqa: E402
 from models.export.dream import rollout_memory, rollout_window  # noqa: E402
-from models.export.export import compute_summary, load_student, sha256  # noqa: E402
-from models.tokenizer.report import load_tokenizer, reconstruct  # noqa: E402
-from models.world_model.kd_targets import load_teacher  # noqa: E402
+from models.export.export import STUDENT_RUN, TEACHER_RUN, compute_summary, load_student, sha256, shipped_tokenizer  # noqa: E402
+from models.tokenizer.report import reconstruct  # noqa: E402
+from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402
 from models.world_model.train_memory_student import load_memory_student  # noqa: E402
 
 HORIZONS = [1, 4, 16, 32, 64, 128]
+ME, TEACHER, CONTROL = "student (v2, distilled)", "teacher (v2, token by token)", "student (v2, ground truth only)"
 ABLATION_HORIZONS = [1, 16, 64]
 
 
@@ -50,7 +52,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
     ap.add_argument("--v1", default=os.path.join(ROOT, "models", "checkpoints", "v1_student.pt"), help="v1 student weights ('' skips)")
-    ap.add_argument("--teacher", default="", help="teacher weights (default <runs>/teacher/teacher.pt; 'none' skips)")
+    ap.add_argument("--teacher", default="", help=f"teacher weights (default <runs>/{TEACHER_RUN}/teacher.pt; 'none' skips)")
+    ap.add_argument("--control", default="", help="the ground-truth-only student at equal steps (default <runs>/student_gt/student.pt "
+                    "when it exists; 'none' skips)")
     ap.add_argument("--windows", type=int, default=24, help="dream rollouts on the test split")
     ap.add_argument("--horizons", default=",".join(map(str, HORIZONS)))
     ap.add_argument("--loops", type=int, default=32, help="revisit episodes scored for loop closure")
@@ -175,10 +179,18 @@ def run(a: argparse.Namespace) -> dict:
             print(f"[eval] {eval_path} is up to date with the exported models; delete it to re-evaluate", flush=True)
             return prev
     log = lambda msg: print(f"[eval] {msg}", flush=True)  # noqa: E731
-    tok = load_tokenizer(os.path.join(a.runs, "tokenizer", "tokenizer.pt"))
-    student = load_memory_student(os.path.join(a.runs, "memory_student", "student.pt"))
+    tok = shipped_tokenizer(a.runs)  # the lite decoder, as the app
+    student = load_memory_student(os.path.join(a.runs, STUDENT_RUN, "student.pt"))
     H = max(a.horizons)
-    models = {"student (v2, memory)": lambda s, p, act, h: rollout_memory(student, s, p, act, h)}
+    models = {ME: lambda s, p, act, h: rollout_memory(student, s, p, act, h)}
+    tpath = a.teacher or os.path.join(a.runs, TEACHER_RUN, "teacher.pt")
+    if a.teacher != "none" and os.path.exists(tpath):
+        teacher = load_memory_teacher(tpath)
+        models[TEACHER] = lambda s, p, act, h: rollout_memory(teacher, s, p, act, h)
+    cpath = a.control or os.path.join(a.runs, "student_gt", "student.pt")
+    if a.control != "none" and os.path.exists(cpath):
+        control = load_memory_student(cpath)
+        models[CONTROL] = lambda s, p, act, h: rollout_memory(control, s, p, act, h)
     if a.v1:
         v1 = load_student(a.v1)
         models["v1 student"] = lambda s, p, act, h: rollout_window(v1, s, act, h)
@@ -196,23 +208,6 @@ def run(a: argparse.Namespace) -> dict:
         log(f"dream from {start} frame(s): {time.time() - t0:.0f} s; " +
             ", ".join(f"{n} h16 {r.get('h16', {}).get('psnr')}" for n, r in table.items()))
 
-    teacher_rows = {}
-    tpath = a.teacher or os.path.join(a.runs, "teacher", "teacher.pt")
-    if a.teacher != "none" and os.path.exists(tpath):
-        teacher = load_teacher(tpath)
-        K = teacher.cfg.frames - 1
-        ctx = w.tokens[:, :K]
-        acts = torch.from_numpy(w.actions)
-        preds = []
-        for i in range(4):
-            pa = torch.cat([acts.new_zeros(len(ctx), 1, 5), acts[:, i:i + K]], 1)
-            p = teacher.generate(ctx, pa, temperature=0).unsqueeze(1)
-            preds.append(p)
-            ctx = torch.cat([ctx[:, 1:], p], 1)
-            log(f"  teacher frame {i + 1}/4")
-        tp = decode(tok, torch.cat(preds, 1))
-        teacher_rows = {f"h{h}": scores(tp[:, h - 1], w.frames[:, K + h - 1]) for h in (1, 4)}
-
     loops = {}
     if a.loops:
         rv = load(os.path.join(a.data, "revisit"))
@@ -225,7 +220,7 @@ def run(a: argparse.Namespace) -> dict:
             for name, roll in models.items():
                 r, imgs = loop_closure(tok, lw, start, roll)
                 loops[f"start_{start}"][name] = r
-                if start == 1 and name.startswith("student"):
+                if start == 1 and name == ME:
                     loop_imgs = (lw.frames[:, 0], lw.frames[:, -1], imgs["pred"][:, -1], imgs["near"])
             log(f"loop closure from {start}: " + json.dumps({n: r["returned_frame"]["psnr"] for n, r in loops[f"start_{start}"].items()}))
 
@@ -247,7 +242,7 @@ def run(a: argparse.Namespace) -> dict:
     bench = bench_ort(a.model, a.bench_frames) if a.bench_frames else {}
 
     s1, s4 = dream["start_1"], dream["start_4"]
-    me, copy, ceil = "student (v2, memory)", "copy last frame", "tokenizer ceiling"
+    me, copy, ceil = ME, "copy last frame", "tokenizer ceiling"
     targets = {
         "dream_h16_6db_above_copy": all(d[me]["h16"]["psnr"] >= d[copy]["h16"]["psnr"] + 6 for d in (s1, s4)),
         "dream_h64_5db_above_copy": all(d[me]["h64"]["psnr"] >= d[copy]["h64"]["psnr"] + 5 for d in (s1, s4) if "h64" in d[me]),
@@ -257,14 +252,15 @@ def run(a: argparse.Namespace) -> dict:
         lc = [loops[k][me] for k in loops]
         targets["loop_closure_within_3db_of_h1"] = all(r["returned_frame"]["psnr"] >= r["own_h1"]["psnr"] - 3 for r in lc)
         targets["loop_closure_above_copy_nearest"] = all(r["returned_frame"]["psnr"] > r["copy_nearest_seen_frame"]["psnr"] for r in lc)
-    if teacher_rows:
-        targets["teacher_better_than_student"] = all(teacher_rows[h]["psnr"] > s4[me][h]["psnr"] for h in teacher_rows)
+    for key, better, worse in (("teacher_better_than_student", TEACHER, me), ("distilled_better_than_ground_truth_only", me, CONTROL)):
+        if better in s1 and worse in s1:
+            targets[key] = all(d[better][h]["psnr"] > d[worse][h]["psnr"] for d in (s1, s4) for h in d[worse])
     result = {
         "model": manifest["id"], "split": "test", "decoding": "greedy (temperature 0)",
         "settings": {"windows": a.windows, "horizons": a.horizons, "episodes": w.episodes, "seed": a.seed,
                      "test_trajectory_seed": ds.meta["settings"]["seed"], "loops": a.loops},
         "tokenizer": tok_metrics, "dream": dream, "psnr_by_horizon": curves, "loop_closure": loops,
-        "teacher_v1_from_4": teacher_rows, "ablations": ablations, "ms_per_frame_onnxruntime_node": bench,
+        "ablations": ablations, "ms_per_frame_onnxruntime_node": bench,
         "flops": manifest.get("flops", {}), "targets": targets, "onnx_sha256": sources,
         "eval_seconds": round(time.time() - t_start, 1),
     }
@@ -274,7 +270,7 @@ def run(a: argparse.Namespace) -> dict:
     from PIL import Image
     pts = sorted(set(curve_points(H)) | set(a.horizons))
     pick = [pts.index(h) for h in a.horizons]
-    rows = [sheet[k][0][pick] for k in ("tokenizer ceiling", me, "v1 student", copy) if k in sheet]
+    rows = [sheet[k][0][pick] for k in ("tokenizer ceiling", me, TEACHER, "v1 student", copy) if k in sheet]
     rows += [sheet[k][1][pick] for k in ("tokenizer ceiling", me) if k in sheet]
     Image.fromarray(contact_sheet(list(np.concatenate(rows)), len(pick))).save(os.path.join(a.model, "contact_sheet.png"))
     if loops:
@@ -303,7 +299,7 @@ def plot(curves: dict, train_logs: dict, path: str) -> None:
     fig, ax = plt.subplots(1, 3, figsize=(17, 4.5))
     for i, (start, cur) in enumerate(curves.items()):
         for name, ys in cur.items():
-            ax[i].plot(list(ys), list(ys.values()), marker=".", label=name, lw=2 if "v2" in name else 1.2,
+            ax[i].plot(list(ys), list(ys.values()), marker=".", label=name, lw=2 if name == ME else 1.2,
                        ls="--" if name in ("copy last frame", "tokenizer ceiling") else "-")
         ax[i].set(xlabel="frames dreamed", ylabel="PSNR dB vs rendered truth", xscale="log",
                   title=f"Test split, dream from {start.split('_')[1]} frame(s)")
@@ -337,9 +333,6 @@ def write_markdown(r: dict, path: str) -> None:
         for name, row in table.items():
             lines.append(f"| {name} | " + " | ".join(f"{row[h]['psnr']:.2f} / {row[h]['ssim']:.3f}" if h in row else "" for h in hs) + " |")
         lines.append("")
-    if r["teacher_v1_from_4"]:
-        t = r["teacher_v1_from_4"]
-        lines += [f"v1 teacher (unchanged in this model), from 4 frames: h1 {t['h1']['psnr']} dB, h4 {t['h4']['psnr']} dB.", ""]
     if r["loop_closure"]:
         lines += ["## Loop closure (revisit split: a 375-degree turn, or out and back to 1 m past the start)", "",
                   "| start | model | returned frame | copy nearest seen frame | own h1 | steps |", "|---|---|---|---|---|---|"]
@@ -365,8 +358,8 @@ def write_markdown(r: dict, path: str) -> None:
     lines += ["Targets:", ""] + [f"- {'met' if ok else 'MISSED'}: {k.replace('_', ' ')}" for k, ok in r["targets"].items()]
     lines += ["", "![contact sheet](contact_sheet.png)", "",
               "Contact sheet of a 128-step dream from 1 frame: columns are the horizons " + ", ".join(hs) +
-              "; rows: truth (tokenizer reconstruction), v2 student, v1 student, copy-last for window 0, then truth and v2 "
-              "for window 1.", "", "![curves](curves.png)", ""]
+              "; rows: truth (tokenizer reconstruction), v2 student, v2 teacher, v1 student, copy-last for window 0, then truth "
+              "and v2 student for window 1.", "", "![curves](curves.png)", ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 

@@ -4,9 +4,8 @@ file, tensor and convention, plus golden tensors for parity tests (PyTorch outpu
 
     python3 models/export/export.py --runs models/runs --data data --out models/wm-courtyard-v2
 
-Every graph is opset 17 with int32 token ids and fixed shapes (the teacher step's slot count T is
-the one dynamic axis: 257 to prefill a frame, 1 to decode a token), and is refused unless each of
-its ops has a kernel in onnxruntime-web's WebGPU execution provider (webgpu_ops.json).
+Every graph is opset 17 with int32 token ids and fixed shapes, and is refused unless each of its ops
+has a kernel in onnxruntime-web's WebGPU execution provider (webgpu_ops.json).
 """
 from __future__ import annotations
 
@@ -24,12 +23,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 from models.data.dataset import load  # noqa: E402
 from models.export.flops import count_flops  # noqa: E402
-from models.export.graphs import DecoderGraph, EncoderGraph, MemoryStudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
+from models.export.graphs import DecoderGraph, EncoderGraph, MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph  # noqa: E402
 from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
+from models.tokenizer.lite_decoder import with_lite_decoder  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
-from models.world_model.kd_targets import load_teacher  # noqa: E402
 from models.world_model import geometry, memory  # noqa: E402
 from models.world_model.memory_student import LEVEL_PRED, MemoryStudent  # noqa: E402
+from models.world_model.memory_teacher import MemoryTeacher, load_memory_teacher  # noqa: E402
 from models.world_model.prepare import file_sha256 as sha256  # noqa: E402
 from models.world_model.student import Student, StudentConfig  # noqa: E402
 from models.world_model.train_memory_student import load_memory_student  # noqa: E402
@@ -37,7 +37,14 @@ from models.world_model.train_memory_student import load_memory_student  # noqa:
 OPSET = 17
 HERE = os.path.dirname(os.path.abspath(__file__))
 FORMAT = "world-model-playground manifest v2"
-STUDENT_RUN = "memory_student"   # <runs>/<this>/student.pt is the shipped student
+STUDENT_RUN = "student_kd"       # <runs>/<this>/student.pt is the shipped student (distilled from the teacher)
+TEACHER_RUN = "memory_teacher"   # <runs>/<this>/teacher.pt is the shipped teacher
+DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: the shipped decoder (distill_decoder.py)
+
+
+def shipped_tokenizer(runs: str):
+    """The tokenizer as the app ships it: its encoder, the lite decoder."""
+    return with_lite_decoder(load_tokenizer(os.path.join(runs, "tokenizer", "tokenizer.pt")), os.path.join(runs, DECODER))
 
 
 def load_student(path: str) -> Student:
@@ -123,12 +130,13 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
     sources = {k: sha256(os.path.join(runs, d, f"{f}.pt")) for k, d, f in
-               (("tokenizer", "tokenizer", "tokenizer"), ("student", STUDENT_RUN, "student"), ("teacher", "teacher", "teacher"))}
+               (("tokenizer", "tokenizer", "tokenizer"), ("student", STUDENT_RUN, "student"), ("teacher", TEACHER_RUN, "teacher"))}
+    sources["decoder"] = sha256(os.path.join(runs, DECODER))
     # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
     import hashlib
     graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "flops.py", "rollout.py")] + \
-        [os.path.join(here, "..", "world_model", f) for f in ("geometry.py", "memory.py", "memory_student.py")]
+        [os.path.join(here, "..", "world_model", f) for f in ("geometry.py", "memory.py", "memory_student.py", "memory_teacher.py")]
     code = hashlib.sha256(b"".join(open(f, "rb").read() for f in graph_code))
     sources["export_code"] = code.hexdigest()
     man_path = os.path.join(out, "manifest.json")
@@ -138,24 +146,23 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                                                  for f in old["files"].values()):
             print(f"[export] {out} is up to date with the checkpoints; delete its manifest.json to export again", flush=True)
             return old
-    tok = load_tokenizer(os.path.join(runs, "tokenizer", "tokenizer.pt"))
+    tok = shipped_tokenizer(runs)
     student = load_memory_student(os.path.join(runs, STUDENT_RUN, "student.pt"))
-    teacher = load_teacher(os.path.join(runs, "teacher", "teacher.pt"))
-    sc, tc = student.cfg, teacher.cfg
-    if sc.levels != tok.cfg.levels or tc.levels != tok.cfg.levels or sc.grid != tok.cfg.grid:
+    teacher = load_memory_teacher(os.path.join(runs, TEACHER_RUN, "teacher.pt"))
+    sc, tc = student.cfg, teacher.cfg.student
+    if sc.levels != tok.cfg.levels or tc.levels != tok.cfg.levels or sc.grid != tok.cfg.grid or tc.grid != sc.grid or tc.slots != sc.slots:
         raise ValueError(f"tokenizer levels/grid {tok.cfg.levels}/{tok.cfg.grid} disagree with the student's "
-                         f"{sc.levels}/{sc.grid} or the teacher's {tc.levels}")
+                         f"{sc.levels}/{sc.grid}/{sc.slots} slots or the teacher's {tc.levels}/{tc.grid}/{tc.slots}")
     H = W = tok.cfg.res
     g, M, n = sc.grid, sc.slots, sc.grid * sc.grid
     nd, Lmax = len(sc.levels), max(sc.levels)
-    Kt = tc.frames - 1
-    kv_shape = [tc.layers, 2, 1, tc.heads, tc.seq_len, tc.d // tc.heads]
+    kv_shape = teacher.kv_shape
     enc, dec, stu = EncoderGraph(tok), DecoderGraph(tok), MemoryStudentGraph(student)
-    tprev, tstep = TeacherPrevGraph(teacher), TeacherStepGraph(teacher)
+    tprev, tstep = MemoryTeacherPrevGraph(teacher), MemoryTeacherStepGraph(teacher)
 
     # Real frames for the example inputs and the golden tensors: the start of the first test episode.
     ds = load(os.path.join(data, "test"))
-    steps = max(1, Kt) + max(golden_frames, teacher_frames)
+    steps = max(M + 1, 1 + max(golden_frames, teacher_frames))  # the example inputs use poses[0..M]
     frames = np.stack([np.asarray(ds.frame(i)) for i in range(steps)])
     actions = torch.from_numpy(ds.normalized_actions()[:steps].astype(np.float32)).unsqueeze(0)
     poses = np.asarray(ds.poses[:steps], np.float32)
@@ -192,30 +199,29 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         "outputs": [tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
                     tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])")]}
     print("[export] teacher", flush=True)
-    zeros_prev = torch.zeros(1, n, tc.d)
-    ex_t = (torch.zeros(1, tc.frame_len, dtype=torch.int32), torch.arange(tc.frame_len, dtype=torch.int32), actions[:, 0], zeros_prev,
-            teacher.empty_cache(1))
     files["teacher_prev"] = {
         "path": "teacher_prev.onnx",
-        "ops": export_graph(tprev, (ctx_all[:, 0],), os.path.join(out, "teacher_prev.onnx"), ["prev_tokens"], ["prev_features"]),
-        "inputs": [tensor("prev_tokens", "int32", [1, g, g], "the previous frame's tokens")],
-        "outputs": [tensor("prev_features", "float32", [1, n, tc.d], "what each slot of the next frame sees of this one")]}
+        "ops": export_graph(tprev, ex_s[:6], os.path.join(out, "teacher_prev.onnx"),
+                            ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"], ["features"]),
+        "inputs": files["student"]["inputs"][:6],
+        "outputs": [tensor("features", "float32", [1, n, tc.d], "the teacher's view of every grid position of the frame to predict")]}
+    with torch.no_grad():
+        feats = tprev(*ex_s[:6])
+    ex_t = (feats[:, :1], torch.zeros(1, 1, dtype=torch.int32), torch.zeros(1, dtype=torch.int32), teacher.empty_cache(1, feats))
     files["teacher_step"] = {
         "path": "teacher_step.onnx",
-        "ops": export_graph(tstep, ex_t, os.path.join(out, "teacher_step.onnx"),
-                            ["slot_tokens", "positions", "action", "prev_features", "past_kv"], ["logits", "present_kv"],
-                            {"slot_tokens": {1: "T"}, "positions": {0: "T"}, "logits": {1: "T"}}),
-        "inputs": [tensor("slot_tokens", "int32", [1, "T"], "the token each slot holds: slot 0 of a frame is its action slot (value ignored), slot j holds token j-1"),
-                   tensor("positions", "int32", ["T"], f"absolute positions in the {tc.seq_len}-slot window (frame k slot j = k*{tc.frame_len}+j), all in one frame"),
-                   tensor("action", "float32", [1, 5], "normalized action leading into that frame (zeros for the window's first frame)"),
-                   tensor("prev_features", "float32", [1, n, tc.d], "teacher_prev of the frame before (zeros for the window's first frame)"),
-                   tensor("past_kv", "float32", kv_shape, "keys/values of every earlier slot (zeros where unwritten)")],
-        "outputs": [tensor("logits", "float32", [1, "T", tc.vocab_size], "slot j's logits over token j of its frame (j < 256)"),
-                    tensor("present_kv", "float32", kv_shape, "past_kv with these slots written")]}
+        "ops": export_graph(tstep, ex_t, os.path.join(out, "teacher_step.onnx"), ["feature", "prev_token", "position", "past_kv"],
+                            ["logits", "present_kv"]),
+        "inputs": [tensor("feature", "float32", [1, 1, tc.d], "row `position` of teacher_prev's features"),
+                   tensor("prev_token", "int32", [1, 1], "the token decoded at position - 1 (any value at position 0)"),
+                   tensor("position", "int32", [1], f"the raster position being decoded, 0..{n - 1}"),
+                   tensor("past_kv", "float32", kv_shape, "keys/values of the positions decoded so far (zeros at the start of a frame)")],
+        "outputs": [tensor("logits", "float32", [1, sc.vocab_size], "log-probabilities of every token id at this position"),
+                    tensor("present_kv", "float32", kv_shape, "past_kv with this position written")]}
     for f in files.values():
         p = os.path.join(out, f["path"])
         f["bytes"], f["sha256"] = os.path.getsize(p), sha256(p)
-        f["flops"] = count_flops(p)  # 0 where a dynamic axis leaves shapes open (teacher_step)
+        f["flops"] = count_flops(p)
 
     print("[export] golden tensors", flush=True)
     gold = Golden()
@@ -234,9 +240,8 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("student_logits0", logits0[0])
         gold.add("student_sampled_t1_k4", sampled)
         gold.add("decoded0", dec(greedy[:1])[0])
-        prev = tprev(ctx_all[:, Kt - 1])
-        gold.add("teacher_prev", prev[0])
-        tgreedy, tlogits0 = teacher_rollout(tprev, tstep, ctx_all[:, :Kt], actions, teacher_frames)
+        tgreedy, tlogits0, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames)
+        gold.add("teacher_features0", tprev(*ex_s[:6])[0])
         gold.add("teacher_greedy", tgreedy)
         gold.add("teacher_logits0", tlogits0)
     gold.write(out, {"what": "PyTorch outputs of the exported graphs on the first test-episode frames, for parity tests",
@@ -244,7 +249,8 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                                  "poses[i+1] with action actions[i], slots by student.memory's rule, and remembers it at level_pred; "
                                  "greedy = temperature 0, top_k max", "slots": slots,
                                  "sampled": "temperature 1, top_k 4, uniform = student_uniforms[i]"},
-                     "teacher": {"context": Kt, "rollout": "greedy; frame i: prefill encoded/predicted window, actions in = [0, actions[i:i+K]]"}})
+                     "teacher": {"start": 1, "rollout": "as the student's, greedy, token by token", "slots": tslots,
+                                 "features0": "teacher_prev on the export's example inputs (encoded[0] in every slot, poses[0..M-1], target poses[M])"}})
     for name in ("golden.json", "golden.bin"):
         p = os.path.join(out, name)
         files[name.replace(".", "_")] = {"path": name, "bytes": os.path.getsize(p), "sha256": sha256(p),
@@ -252,7 +258,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
 
     manifest = build_manifest(model_id, files, tok, student, teacher, runs, data)
     manifest["sources"] = sources
-    weights = ("tokenizer", "student", "teacher")
+    weights = ("tokenizer", "decoder", "student", "teacher")
     if old and all(old.get("sources", {}).get(k) == sources[k] for k in weights):
         # Same weights, so the evaluation still holds: keep it rather than silently drop it.
         manifest["metrics"] = old.get("metrics", {})
@@ -264,7 +270,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     return manifest
 
 
-def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teacher, runs: str, data: str) -> dict:
+def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teacher: MemoryTeacher, runs: str, data: str) -> dict:
     sc, tc = student.cfg, teacher.cfg
     contract = json.load(open(os.path.join(ROOT, "models", "contract.json")))
     data_meta = {s: json.load(open(os.path.join(data, s, "meta.json"))) for s in ("train", "val", "test", "revisit")
@@ -274,7 +280,7 @@ def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teac
         "id": model_id,
         "description": "A next-token world model of the seeded courtyard world: FSQ tokenizer (128x128 RGB <-> 16x16 "
                        "tokens), a one-pass student that remembers every frame with its camera pose and re-projects the "
-                       "frames that see the new view into it, and v1's token-by-token teacher with a KV cache. Everything "
+                       "frames that see the new view into it, and a token-by-token teacher with a KV cache that sees the same memory. Everything "
                        "runs in onnxruntime (web: WebGPU or WASM).",
         "world": {"seed": data_meta["train"]["settings"]["world_seed"],
                   "note": "trained on this world seed only: in another world it still imagines this one's courtyard"},
@@ -299,15 +305,15 @@ def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teac
                             "anchor, the model's own predictions at level_pred); per frame: slots = retrieve(memory poses, target "
                             "pose); run the student once on those slots, the target pose and the action into it; remember the "
                             "output tokens with the target pose; tokens -> decoder"},
-        "teacher": {"files": ["teacher_prev", "teacher_step"], "context_frames": tc.frames - 1, "frame_slots": tc.frame_len,
-                    "window_slots": tc.seq_len, "kv_shape": files["teacher_step"]["inputs"][4]["shape"],
-                    "config": {k: getattr(tc, k) for k in ("d", "layers", "heads", "conv_kernel")},
+        "teacher": {"files": ["teacher_prev", "teacher_step"], "kind": "memory", "tokens_per_frame": tc.n,
+                    "kv_shape": teacher.kv_shape,
+                    "config": {"head_layers": tc.head_layers, "head_heads": tc.head_heads, "trunk": "the student's network (same config)"},
                     "params": sum(p.numel() for p in teacher.parameters()),
                     "sampling_defaults": {"temperature": 0.0, "top_k": 0, "seed": 0},
-                    "loop": "per predicted frame: past_kv = zeros; for each context frame k (oldest first) run teacher_step once on its "
-                            "257 slots [0, tokens] at positions k*257.., with action = the action into frame k (zeros for k = 0) and "
-                            "prev_features = teacher_prev(frame k-1) (zeros for k = 0); then for p = 0..255 run one slot at position "
-                            "K*257+p holding token p-1 (0 for p = 0), pick token p from its logits (temperature, top-k over ids)."},
+                    "loop": "per predicted frame: slots = retrieve(memory poses, target pose) as for the student; features = "
+                            "teacher_prev(the student's six inputs); past_kv = zeros; for p = 0..n-1 run teacher_step on features[p], "
+                            "the token picked at p-1 (0 for p = 0), position p and past_kv (then present_kv), pick token p from its "
+                            "logits (temperature, top-k over ids); remember the frame as the student's"},
         "training_data": {"source": "synthetic: rendered by this project's own three.js world (src/sim) in headless Chromium by "
                                     "models/data/generate.ts; no external data", "world_seed": data_meta["train"]["settings"]["world_seed"],
                           "splits": {s: {"frames": m["counts"]["frames"], "episodes": m["counts"]["episodes"],
@@ -325,7 +331,7 @@ def compute_summary(runs: str) -> dict:
     stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
     wall = {k: v["wall_minutes"] for k, v in stages.items()}
     cpu = {}
-    for k, run in (("tokenizer", "tokenizer"), ("teacher", "teacher"), ("student", STUDENT_RUN)):
+    for k, run in (("tokenizer", "tokenizer"), ("teacher", TEACHER_RUN), ("student", STUDENT_RUN)):
         path = os.path.join(runs, run, "done.json")
         if os.path.exists(path):
             d = json.load(open(path))
@@ -345,7 +351,7 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "wm-courtyard-v2"))
     ap.add_argument("--id", default="wm-courtyard-v2")
     a = ap.parse_args(argv)
-    for need in ("tokenizer/tokenizer.pt", f"{STUDENT_RUN}/student.pt", "teacher/teacher.pt"):
+    for need in ("tokenizer/tokenizer.pt", DECODER, f"{STUDENT_RUN}/student.pt",  f"{TEACHER_RUN}/teacher.pt"):
         if not os.path.exists(os.path.join(a.runs, need)):
             ap.error(f"{os.path.join(a.runs, need)} is missing; run the earlier pipeline stages first")
     torch.set_num_threads(os.cpu_count() or 1)

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from models.tokenizer.model import Tokenizer
 from models.world_model.memory_student import MemoryStudent
 from models.world_model.student import digits_to_ids, sample_digits
-from models.world_model.teacher import Teacher
+from models.world_model.memory_teacher import MemoryTeacher, joint_table
 
 
 def ids_from_codes(tok: Tokenizer, codes: torch.Tensor) -> torch.Tensor:
@@ -69,43 +69,33 @@ class MemoryStudentGraph(nn.Module):
         return digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32), logits
 
 
-class TeacherPrevGraph(nn.Module):
-    """prev_tokens int32 [1, g, g] -> prev_features [1, g*g, d]: what the teacher's slots see of the
-    previous frame (once per frame)."""
+class MemoryTeacherPrevGraph(nn.Module):
+    """The teacher's one pass per frame: the student's inputs (mem_tokens int32 [1, M, g, g],
+    mem_poses, mem_level, mem_valid, target_pose, action) -> features [1, g*g, d], the trunk's
+    view of every grid position (re-projection inside, as in the student)."""
 
-    def __init__(self, teacher: Teacher):
+    def __init__(self, teacher: MemoryTeacher):
         super().__init__()
         self.teacher = teacher
 
-    def forward(self, prev_tokens):
-        return self.teacher.prev_features(prev_tokens)
+    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action):
+        return self.teacher.features(mem_tokens.long(), mem_poses, mem_level, mem_valid, target_pose, action)
 
 
-class TeacherStepGraph(nn.Module):
-    """Runs T slots of one frame against the KV cache. slot_tokens int32 [1, T] (the token each
-    slot holds; ignored in a frame's action slot), positions int32 [T] (absolute sequence
-    positions, all in one frame), action [1, 5] (the action leading into that frame),
-    prev_features [1, g*g, d] (zeros for the window's first frame), past_kv
-    [layers, 2, 1, heads, seq, d/heads] -> logits [1, T, vocab], present_kv."""
+class MemoryTeacherStepGraph(nn.Module):
+    """One token: feature [1, 1, d] (row `position` of teacher_prev's features), prev_token int32
+    [1, 1] (the token decoded at position - 1; any value at 0), position int32 [1], past_kv
+    [layers, 2, 1, heads, g*g, d/heads] -> logits [1, vocab] (log-probabilities of every token id,
+    digits independent given the prefix) and present_kv (past_kv with this position written)."""
 
-    def __init__(self, teacher: Teacher):
+    def __init__(self, teacher: MemoryTeacher):
         super().__init__()
         self.teacher = teacher
+        self.register_buffer("table", joint_table(teacher.digits, *teacher.trunk.pad.shape), persistent=False)
 
-    def forward(self, slot_tokens, positions, action, prev_features, past_kv):
+    def forward(self, feature, prev_token, position, past_kv):
         t = self.teacher
-        L = t.cfg.frame_len
-        # int32 index arithmetic in float (exact below 2^24): WebGPU has no int64 kernels to lean on.
-        pos_f = positions.to(torch.float32)
-        frame = torch.floor(pos_f / L)
-        slot = (pos_f - frame * L).to(torch.int32)
-        frame_i = frame.to(torch.int32)
-        emb_tok = t.tok(F.embedding(slot_tokens[0], t.digits.onehot))          # [T, d]
-        emb_act = t.act(action)                                                # [1, d]
-        is_action = (slot == 0).unsqueeze(-1)
-        x = torch.where(is_action, emb_act.expand_as(emb_tok), emb_tok)
-        prev = torch.cat([prev_features[0], prev_features.new_zeros(1, t.cfg.d)], 0)  # slot 256 sees nothing
-        x = x + t.slot_pos.index_select(0, slot) + t.age.index_select(0, frame_i) + prev.index_select(0, slot)
-        c = t.cond(action).expand_as(x)
-        logits, present = t.step(x.unsqueeze(0), c.unsqueeze(0), positions, past_kv)
-        return logits, present
+        digit_logits, present = t.step(feature, prev_token[0], position.to(torch.float32), past_kv)
+        x = digit_logits[:, 0]  # [1, D, L]; log-softmax written out: WebGPU has no LogSoftmax kernel
+        logp = x - torch.logsumexp(x, -1, keepdim=True)
+        return logp.flatten(1) @ self.table, present

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from models.export.graphs import MemoryStudentGraph, TeacherPrevGraph, TeacherStepGraph
+from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph
 from models.world_model.memory import retrieve
 from models.world_model.memory_student import LEVEL_PRED
 
@@ -21,18 +21,11 @@ def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray
     predicts, and remembers the prediction at LEVEL_PRED. Returns tokens [N, h, w], the first
     step's logits and each step's slots (memory indices)."""
     S, M = start.shape[0], g.student.cfg.slots
-    h, w = start.shape[1:]
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
     for i in range(len(uniforms)):
         t = S + i
-        slots = retrieve(poses[:t].astype(np.float64), poses[t].astype(np.float64), M, g.student.cfg.retrieval, np.asarray(levels))
-        mt = torch.zeros(1, M, h, w, dtype=torch.int32)
-        mp = torch.from_numpy(np.repeat(poses[t:t + 1], M, 0).astype(np.float32)).unsqueeze(0)
-        lv, va = torch.zeros(1, M), torch.zeros(1, M)
-        for j, f in enumerate(slots):
-            mt[0, j], mp[0, j], lv[0, j], va[0, j] = mem[f], torch.from_numpy(poses[f].astype(np.float32)), levels[f], 1.0
-        tp = torch.from_numpy(poses[t:t + 1].astype(np.float32))
+        (mt, mp, lv, va, tp), slots = memory_inputs(mem, levels, poses, t, M, g.student.cfg.retrieval)
         tokens, logits = g(mt, mp, lv, va, tp, actions[t - 1:t], temp, k, uniforms[i:i + 1])
         first = logits if first is None else first
         mem.append(tokens[0])
@@ -42,39 +35,49 @@ def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray
     return torch.stack(out), first, used
 
 
-def teacher_frame(prev_g: TeacherPrevGraph, step_g: TeacherStepGraph, context: torch.Tensor, actions_in: torch.Tensor,
-                  pick) -> tuple[torch.Tensor, torch.Tensor]:
-    """One predicted frame. context int32 [1, K, h, w]; actions_in [1, K + 1, 5] (the action leading
-    into each frame, the first zero); pick(logits [V]) -> token id. Returns tokens [h, w] and the
-    logits of the first decode step."""
+def memory_inputs(mem: list, levels: list, poses: np.ndarray, t: int, M: int, rule: str):
+    """The slots memory.retrieve picks for frame t from everything remembered (mem[i] int32 [h, w]
+    at poses[i] and levels[i]) as the graphs' input tensors, and the picked indices."""
+    h, w = mem[0].shape
+    slots = retrieve(poses[:t].astype(np.float64), poses[t].astype(np.float64), M, rule, np.asarray(levels))
+    mt = torch.zeros(1, M, h, w, dtype=torch.int32)
+    mp = torch.from_numpy(np.repeat(poses[t:t + 1], M, 0).astype(np.float32)).unsqueeze(0)
+    lv, va = torch.zeros(1, M), torch.zeros(1, M)
+    for j, f in enumerate(slots):
+        mt[0, j], mp[0, j], lv[0, j], va[0, j] = mem[f], torch.from_numpy(poses[f].astype(np.float32)), levels[f], 1.0
+    return (mt, mp, lv, va, torch.from_numpy(poses[t:t + 1].astype(np.float32))), slots
+
+
+def teacher_frame(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, inputs: tuple, pick) -> tuple[torch.Tensor, torch.Tensor]:
+    """One predicted frame as the app runs it: teacher_prev once on the slots (inputs = the
+    student's six), then teacher_step per token with the cache. pick(log-probs [vocab]) -> id.
+    Returns tokens [h, w] and the first step's log-probs."""
     t = step_g.teacher
-    K, L, n = context.shape[1], t.cfg.frame_len, t.cfg.tokens_per_frame
-    cache = t.empty_cache(1)
-    zeros = torch.zeros(1, n, t.cfg.d)
-    flat = context.reshape(1, K, n)
-    for k in range(K):  # prefill: one run per context frame
-        prev = prev_g(context[:, k - 1]) if k > 0 else zeros
-        slots = torch.cat([torch.zeros(1, 1, dtype=torch.int32), flat[:, k]], 1)
-        _, cache = step_g(slots, torch.arange(k * L, (k + 1) * L, dtype=torch.int32), actions_in[:, k], prev, cache)
-    prev = prev_g(context[:, -1])
+    g, n = t.cfg.student.grid, t.cfg.n
+    feats = prev_g(*inputs)
+    cache = t.empty_cache(1, feats)
     out, first = torch.zeros(n, dtype=torch.int32), None
     for p in range(n):
-        slot = out[p - 1:p] if p > 0 else torch.zeros(1, dtype=torch.int32)
-        logits, cache = step_g(slot.view(1, 1), torch.tensor([K * L + p], dtype=torch.int32), actions_in[:, K], prev, cache)
-        first = logits[0, 0] if first is None else first
-        out[p] = int(pick(logits[0, 0]))
-    return out.view(t.cfg.grid, t.cfg.grid), first
+        prev = out[p - 1:p] if p > 0 else torch.zeros(1, dtype=torch.int32)
+        logp, cache = step_g(feats[:, p:p + 1], prev.view(1, 1), torch.tensor([p], dtype=torch.int32), cache)
+        first = logp[0] if first is None else first
+        out[p] = int(pick(logp[0]))
+    return out.view(g, g), first
 
 
-def teacher_rollout(prev_g: TeacherPrevGraph, step_g: TeacherStepGraph, context: torch.Tensor, actions: torch.Tensor,
-                    frames: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Greedy closed loop for `frames` frames; actions [1, K + frames - 1, 5] as for the student."""
-    K = context.shape[1]
-    ctx, out, first = context, [], None
+def teacher_rollout(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, start: torch.Tensor, poses: np.ndarray,
+                    actions: torch.Tensor, frames: int) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
+    """Greedy closed loop for `frames` frames, remembering as memory_rollout does (same arguments)."""
+    sc = step_g.teacher.cfg.student
+    S = start.shape[0]
+    mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     for i in range(frames):
-        acts = torch.cat([torch.zeros(1, 1, 5), actions[:, i:i + K]], 1)
-        tokens, logits = teacher_frame(prev_g, step_g, ctx, acts, lambda l: l.argmax())
-        first = logits if first is None else first
+        t = S + i
+        (mt, mp, lv, va, tp), slots = memory_inputs(mem, levels, poses, t, sc.slots, sc.retrieval)
+        tokens, logp = teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[t - 1:t]), lambda l: l.argmax())
+        first = logp if first is None else first
+        mem.append(tokens)
+        levels.append(LEVEL_PRED)
         out.append(tokens)
-        ctx = torch.cat([ctx[:, 1:], tokens.view(1, 1, *tokens.shape)], 1)
-    return torch.stack(out), first
+        used.append(slots)
+    return torch.stack(out), first, used

@@ -11,12 +11,12 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 import numpy as np  # noqa: E402
 from models.export.dream import rollout_memory  # noqa: E402
-from models.export.graphs import MemoryStudentGraph, TeacherPrevGraph, TeacherStepGraph  # noqa: E402
+from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph  # noqa: E402
 from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
 from models.world_model.layers import FsqDigits  # noqa: E402
 from models.world_model.memory_student import MemoryStudent, MemoryStudentConfig  # noqa: E402
 from models.world_model.student import sample_digits  # noqa: E402
-from models.world_model.teacher import Teacher, TeacherConfig  # noqa: E402
+from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig  # noqa: E402
 
 
 def test_digits_round_trip_and_marginals_sum_the_joint():
@@ -70,18 +70,20 @@ def test_memory_student_graph_rollout_equals_the_evaluated_rollout():
     assert [u + [-1] * (3 - len(u)) for u in used] == ref_used[0].tolist()
 
 
-def test_teacher_graphs_reproduce_generate():
+def test_memory_teacher_graphs_reproduce_the_evaluated_rollout():
+    """teacher_prev + teacher_step driven token by token as the engine drives them, and the batched
+    PyTorch rollout that eval.py scores, give the same frames (the same memory and retrieval)."""
     torch.manual_seed(1)
-    t = Teacher(TeacherConfig(levels=[4, 3], grid=3, frames=3, d=24, layers=2, heads=3, conv_kernel=3)).eval()
-    for blk in t.blocks:
+    t = MemoryTeacher(MemoryTeacherConfig(tiny_student().cfg, head_layers=2, head_heads=2)).eval()
+    for blk in t.trunk.blocks:
         torch.nn.init.normal_(blk.mod.proj.weight, std=0.1)
-    ctx = torch.randint(0, 12, (1, 2, 3, 3), dtype=torch.int32)
-    acts = torch.randn(1, 2 + 2 - 1, 5)
+    torch.nn.init.normal_(t.delta.weight, std=0.5)
+    start = torch.randint(0, 12, (1, 4, 4), dtype=torch.int32)
+    steps = 3
+    poses = np.array([[0.2 * i, 1.7, -0.1 * i, 0.08 * i, 0.0] for i in range(1 + steps)], np.float32)
+    acts = torch.randn(1 + steps, 5)
     with torch.no_grad():
-        graph, _ = teacher_rollout(TeacherPrevGraph(t), TeacherStepGraph(t), ctx, acts, 2)
-        c, out = ctx.long(), []
-        for i in range(2):
-            pred = t.generate(c, torch.cat([torch.zeros(1, 1, 5), acts[:, i:i + 2]], 1), temperature=0)
-            out.append(pred[0])
-            c = torch.cat([c[:, 1:], pred.unsqueeze(1)], 1)
-    assert torch.equal(graph.long(), torch.stack(out))
+        graph, logp0, _ = teacher_rollout(MemoryTeacherPrevGraph(t), MemoryTeacherStepGraph(t), start, poses, acts, steps)
+        ref = rollout_memory(t, start.long().unsqueeze(0), poses[None].astype(np.float64), acts.numpy()[None], steps)
+    assert torch.equal(graph.long(), ref[0])
+    assert torch.allclose(logp0.exp().sum(), torch.tensor(1.0), atol=1e-5)  # log-probabilities over all 12 ids

@@ -23,15 +23,20 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Even 60 tiny steps beat an untrained decoder's output by a wide margin.
     assert done["val_psnr"] > 12
     stages = json.load(open(os.path.join(runs, "stages.json")))
-    assert set(stages) == {"data", "tokenizer", "tokens", "teacher", "student", "export", "eval"}
-    teacher = json.load(open(os.path.join(runs, "teacher", "done.json")))
-    assert teacher["finished"] and 0 <= teacher["val_acc_forced"] <= 1
+    assert set(stages) == {"data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "export", "eval"}
+    teacher = json.load(open(os.path.join(runs, "memory_teacher", "done.json")))
+    assert teacher["finished"] and 0 <= teacher["forced_acc"] <= 1 and teacher["greedy_psnr_vs_tok"] > 5
+    decoder = json.load(open(os.path.join(runs, "lite_decoder_2", "done.json")))
+    assert decoder["finished"] and decoder["config"]["init"].endswith(os.path.join("lite_decoder", "lite_decoder.pt"))
     tokens_meta = json.load(open(os.path.join(runs, "tokens", "meta.json")))
     assert tokens_meta["vocab_size"] == 1000 and tokens_meta["grid"] == [8, 8]
     assert tokens_meta["splits"]["train"]["frames"] == 512 and tokens_meta["splits"]["revisit"]["frames"] == 128
     student = json.load(open(os.path.join(runs, "memory_student", "done.json")))
     assert student["finished"] and 0 <= student["val_acc"] <= 1 and 0 <= student["copy_last_acc"] <= 1
     assert student["val_psnr_vs_tok"] > 5 and student["config"]["model"]["warp"]
+    for name, kd in (("student_kd", 0.5), ("student_gt", 0.0)):  # the same fine-tune, with and without the teacher
+        ft = json.load(open(os.path.join(runs, name, "done.json")))
+        assert ft["finished"] and ft["config"]["kd_weight"] == kd and ft["config"]["init"].endswith("student.pt")
     # Export: a manifest whose files exist with their sha256, and ONNX that agrees with PyTorch.
     model = os.path.join(runs, "wm-smoke")
     manifest = json.load(open(os.path.join(model, "manifest.json")))
@@ -44,11 +49,13 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Eval: every model and baseline scored at every horizon from 1 and 4 frames, loop closure, timings.
     ev = json.load(open(os.path.join(model, "eval.json")))
     for start in ("start_1", "start_4"):
-        assert set(ev["dream"][start]) == {"tokenizer ceiling", "copy last frame", "student (v2, memory)"}
+        assert set(ev["dream"][start]) == {"tokenizer ceiling", "copy last frame", "student (v2, distilled)",
+                                           "teacher (v2, token by token)", "student (v2, ground truth only)"}
         assert all(set(row) == {"h1", "h2", "h16"} for row in ev["dream"][start].values())
-        assert ev["loop_closure"][start]["student (v2, memory)"]["steps_to_return"] == 64 - int(start[-1])
-    assert set(ev["teacher_v1_from_4"]) == {"h1", "h4"}
-    assert ev["ms_per_frame_onnxruntime_node"]["teacher"]["runs_per_frame"] == 4 + 4 + 64  # 4 prefills, 4 teacher_prev, 64 tokens
+        assert ev["loop_closure"][start]["student (v2, distilled)"]["steps_to_return"] == 64 - int(start[-1])
+        assert ev["loop_closure"][start]["teacher (v2, token by token)"]["steps_to_return"] == 64 - int(start[-1])
+    assert {"teacher_better_than_student", "distilled_better_than_ground_truth_only"} <= set(ev["targets"])
+    assert ev["ms_per_frame_onnxruntime_node"]["teacher"]["runs_per_frame"] == 1 + 64  # teacher_prev, then 64 tokens
     for png in ("contact_sheet.png", "loop_closure.png", "curves.png"):
         assert os.path.getsize(os.path.join(model, png)) > 1000
     assert json.load(open(os.path.join(model, "manifest.json")))["metrics"]["targets"] == ev["targets"]

@@ -47,3 +47,22 @@ def conv_flops(model: nn.Module, h: int, w: int) -> int:
             hh, ww = size["hi"] if name.startswith(("hi", "out")) else size["lo"]
             total += 2 * m.in_channels * m.out_channels * m.kernel_size[0] * m.kernel_size[1] * hh * ww // m.groups
     return total
+
+
+def load_lite_decoder(path: str) -> LiteDecoder:
+    """Weights written by distill_decoder.py -> the decoder, in eval mode."""
+    import torch
+    ck = torch.load(path, map_location="cpu")
+    m = LiteDecoder(LiteDecoderConfig(**ck["config"]))
+    m.load_state_dict(ck["model"])
+    return m.eval()
+
+
+def with_lite_decoder(tok, path: str):
+    """The tokenizer with its decoder replaced by the lite one (the same tokens in, the same pixel
+    range out): what the app ships, so what export and eval use."""
+    lite = load_lite_decoder(path)
+    if lite.cfg.code_dim != len(tok.cfg.levels):
+        raise ValueError(f"{path}: a decoder for {lite.cfg.code_dim} FSQ digits, the tokenizer has {len(tok.cfg.levels)}")
+    tok.decoder = lite
+    return tok

@@ -105,12 +105,19 @@ class MemoryStudent(nn.Module):
         """mem_tokens int [B, M, g, g] (slot order of memory.retrieve), mem_poses [B, M, 5],
         mem_level [B, M] in [0, 1], mem_valid [B, M] (0 = empty slot), target_pose [B, 5],
         action [B, 5] (normalized, the step into the target pose). -> digit logits [B, g*g, D, L]."""
+        return self.logits(self.features(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action))
+
+    def features(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action):
+        """The same inputs -> the last block's output [B, g*g, d] (what the teacher builds on)."""
         if mem_tokens.shape[1] != self.cfg.slots:
             raise ValueError(f"expected {self.cfg.slots} memory slots, got {mem_tokens.shape[1]}")
         x = self.inp(self.slot_inputs(mem_tokens, mem_poses, mem_level, mem_valid, target_pose)) + self.pos
         c = self.act(torch.cat([pose_features(target_pose), action], -1))
         for blk in self.blocks:
             x = blk(x, c)
-        B = x.shape[0]
+        return x
+
+    def logits(self, x):
+        """features [B, n, d] (any n) -> digit logits [B, n, D, L]."""
         nd, L = self.pad.shape
-        return self.head(self.norm(x)).view(B, -1, nd, L) + self.pad
+        return self.head(self.norm(x)).view(x.shape[0], -1, nd, L) + self.pad

@@ -4,6 +4,8 @@ Trains the v2 (memory) student on prepared tokens with poses.
     python3 models/world_model/train_memory_student.py --tokens data/tokens --out models/runs/memory_student
     python3 models/world_model/train_memory_student.py ... --minutes 20        # wall-clock budget, resumable
     python3 models/world_model/train_memory_student.py ... --no-warp --out models/runs/ablate_nowarp   # ablations
+    python3 models/world_model/train_memory_student.py ... --init models/runs/memory_student/student.pt \
+        --teacher models/runs/memory_teacher/teacher.pt --kd-weight 0.5 --out models/runs/student_kd   # distillation
 
 Each example: a target frame, a random history of its episode (1..4 frames 35% of the time, else
 1..all), the slots memory.retrieve picks, and noise augmentation (each slot, with probability 0.7,
@@ -12,6 +14,12 @@ probability --self-forcing the newest slot is replaced by the model's own greedy
 that frame (made from its own memory), marked at LEVEL_PRED as in the app, so the model learns
 to continue from its own outputs; the target stays the ground truth (the world is static, every
 frame is fixed by its pose).
+
+Distillation (--teacher, --kd-weight w): the loss is (1 - w) x the cross-entropy against the true
+tokens + w x the cross-entropy against the teacher's per-digit distributions on the same (corrupted,
+self-forced) memory, the teacher reading the true tokens of the frame as its prefix. --init starts
+from trained weights (a fine-tune; --kd-weight 0 with the same schedule is the ground-truth-only
+control at equal steps).
 
 <out>/log.jsonl records validation token accuracy, NLL and decoded PSNR against the tokenizer's
 reconstruction (beside copy-the-newest-slot's) against CPU-minutes; <out>/done.json marks a
@@ -33,7 +41,7 @@ from models import trainer  # noqa: E402
 from models.common import psnr, setup, tensor_to_frames  # noqa: E402
 from models.world_model.memory_data import MemorySplit  # noqa: E402
 from models.world_model.memory_student import LEVEL_PRED, MemoryStudent, MemoryStudentConfig  # noqa: E402
-from models.world_model.train_student import digit_nll, no_decay  # noqa: E402
+from models.world_model.losses import digit_nll, no_decay, soft_nll  # noqa: E402
 
 
 @dataclass
@@ -42,6 +50,9 @@ class TrainConfig:
     out: str = "models/runs/memory_student"
     model: MemoryStudentConfig = field(default_factory=MemoryStudentConfig)
     tokenizer: str = ""        # tokenizer.pt: adds decoded PSNR to the validation log
+    init: str = ""             # start from these student weights (a fine-tune)
+    teacher: str = ""          # memory_teacher.py weights to distil from
+    kd_weight: float = 0.0
     max_level: float = 0.3
     self_forcing: float = 0.3
     short_history: float = 0.35
@@ -64,9 +75,11 @@ def parse_args(argv=None) -> TrainConfig:
     ap.add_argument("--tokens", default=d.tokens)
     ap.add_argument("--out", default=d.out)
     ap.add_argument("--tokenizer", default=d.tokenizer, help="tokenizer.pt, to log decoded PSNR during validation")
+    ap.add_argument("--init", default=d.init, help="student weights to start from (a fine-tune)")
+    ap.add_argument("--teacher", default=d.teacher, help="memory teacher weights to distil from (with --kd-weight)")
     for k in ["steps", "batch", "warmup", "eval_every", "eval_windows", "ckpt_every", "seed", "threads"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
-    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history"]:
+    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history", "kd_weight"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k))
     for k in ["d", "layers", "heads", "slots", "conv_kernel"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d.model, k))
@@ -77,6 +90,11 @@ def parse_args(argv=None) -> TrainConfig:
         ap.error(f"--d {a.d} must be divisible by --heads {a.heads}")
     if not 0 <= a.self_forcing <= 1 or not 0 <= a.max_level <= 1 or not 0 <= a.short_history <= 1:
         ap.error("--self-forcing, --max-level and --short-history are probabilities/levels in [0, 1]")
+    if not 0 <= a.kd_weight <= 1 or (a.kd_weight > 0) != bool(a.teacher):
+        ap.error("--kd-weight (in [0, 1], > 0) and --teacher go together")
+    for k in ("init", "teacher"):
+        if getattr(a, k) and not os.path.exists(getattr(a, k)):
+            ap.error(f"--{k} {getattr(a, k)}: no such file")
     meta_path = os.path.join(a.tokens, "meta.json")
     if not os.path.exists(meta_path):
         ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
@@ -84,6 +102,8 @@ def parse_args(argv=None) -> TrainConfig:
     model = MemoryStudentConfig(levels=meta["levels"], grid=meta["grid"][0], slots=a.slots, d=a.d, layers=a.layers,
                                 heads=a.heads, conv_kernel=a.conv_kernel, warp=not a.no_warp,
                                 retrieval=a.retrieval)
+    if a.init:  # a fine-tune keeps the network it starts from
+        model = MemoryStudentConfig(**torch.load(a.init, map_location="cpu")["config"])
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
     return TrainConfig(model=model, **vals)
 
@@ -148,6 +168,14 @@ def train(cfg: TrainConfig) -> dict:
     va = MemorySplit(cfg.tokens, "val", cfg.model.retrieval)
     vts, vhs = validation_set(va, cfg.eval_windows)
     model = MemoryStudent(cfg.model).to(rt.device)
+    if cfg.init:  # a resumed run's checkpoint then replaces these
+        model.load_state_dict(torch.load(cfg.init, map_location="cpu")["model"])
+    teacher = None
+    if cfg.teacher:
+        from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402 (only when distilling)
+        teacher = load_memory_teacher(cfg.teacher).to(rt.device)
+        if teacher.cfg.student.levels != cfg.model.levels or teacher.cfg.student.grid != cfg.model.grid:
+            raise ValueError(f"{cfg.teacher}: the teacher's token space differs from the student's")
     params = list(model.named_parameters())
     opt = torch.optim.AdamW([{"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": cfg.weight_decay},
                              {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98))
@@ -164,7 +192,13 @@ def train(cfg: TrainConfig) -> dict:
                 self_force(model, tr, sub, ts[pick], [hs[i] for i in pick], rt.device)
                 for name in ("mem_tokens", "mem_level"):
                     getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
-        return digit_nll(net(*b.inputs()), model.digits.digits(b.target))
+        logits = net(*b.inputs())
+        hard = digit_nll(logits, model.digits.digits(b.target))
+        if teacher is None:
+            return hard
+        with torch.no_grad():
+            probs = teacher(*b.inputs(), b.target).softmax(-1)
+        return (1 - cfg.kd_weight) * hard + cfg.kd_weight * soft_nll(logits, probs)
 
     def final_fn(m, result):
         torch.save({"model": m.state_dict(), "config": asdict(cfg.model), "kind": "memory_student"},

@@ -72,9 +72,8 @@ export const manifestSchema = z.object({
     sampling_defaults: sampling,
   }),
   teacher: z.object({
-    context_frames: z.number().int().positive(),
-    frame_slots: z.number().int().positive(),
-    window_slots: z.number().int().positive(),
+    kind: z.literal('memory', { error: (i) => `teacher.kind must be 'memory' (a teacher that reads the student's memory slots), got ${JSON.stringify(i.input)}` }),
+    tokens_per_frame: z.number().int().positive(),
     kv_shape: z.array(z.number().int().positive()),
     sampling_defaults: sampling,
   }),

@@ -95,13 +95,10 @@ export class ModelRunners {
     return this.decodeTensor(this.tokensTensor(tokens));
   }
 
-  /** Feeds of one student run (inputs as the manifest's student.onnx describes them). */
-  private studentFeeds(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
-    const m = this.manifest;
-    const M = m.student.slots;
-    const [gh, gw] = m.tokens.grid;
-    const L = Math.max(...m.tokens.fsq_levels);
-    const D = m.tokens.fsq_levels.length;
+  /** The memory slots and camera as feeds (the six inputs the student and teacher_prev share). */
+  private memoryFeeds(inp: StudentInputs) {
+    const M = this.manifest.student.slots;
+    const [gh, gw] = this.manifest.tokens.grid;
     const T = this.ort.Tensor;
     return {
       mem_tokens: new T('int32', inp.memTokens, [1, M, gh, gw]),
@@ -110,6 +107,16 @@ export class ModelRunners {
       mem_valid: new T('float32', inp.memValid, [1, M]),
       target_pose: new T('float32', inp.targetPose, [1, 5]),
       action: new T('float32', inp.action, [1, 5]),
+    };
+  }
+
+  /** Feeds of one student run (inputs as the manifest's student.onnx describes them). */
+  private studentFeeds(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
+    const L = Math.max(...this.manifest.tokens.fsq_levels);
+    const D = this.manifest.tokens.fsq_levels.length;
+    const T = this.ort.Tensor;
+    return {
+      ...this.memoryFeeds(inp),
       temperature: new T('float32', Float32Array.of(temperature), [1]),
       top_k: new T('int32', Int32Array.of(topK), [1]),
       uniform: new T('float32', uniform, [1, this.n, D, L]),
@@ -132,72 +139,50 @@ export class ModelRunners {
   }
 
   /**
-   * One teacher frame, token by token with the KV cache. context [K*g*g]; actionsIn [(K+1)*5], the
-   * action leading into each frame (the first zero); pick chooses token p from its logits.
-   * onToken sees each token as it arrives (the frame fills in visibly); it may await.
+   * One teacher frame, token by token with the KV cache: teacher_prev once on the student's
+   * inputs (the same memory slots), then teacher_step per position. pick chooses token p from
+   * its log-probabilities over ids; onToken sees each token as it arrives (the frame fills in
+   * visibly) and may await. The cache goes from one step's output into the next step's input as
+   * it is (on the GPU under WebGPU), never copied here.
    */
   async teacherFrame(
-    context: Int32Array,
-    actionsIn: Float32Array,
+    inp: StudentInputs,
     pick: (logits: Float32Array) => number,
     onToken?: (p: number, id: number, tokens: Int32Array) => void | Promise<void>,
   ): Promise<{ tokens: Int32Array; firstLogits: Float32Array; runs: number }> {
     const m = this.manifest;
-    const t = m.teacher;
-    const K = t.context_frames;
     const n = this.n;
     const d = featureWidth(m);
-    const L = t.frame_slots;
     const T = this.ort.Tensor;
-    const kvSize = t.kv_shape.reduce((a, b) => a * b, 1);
-    let kv: Tensor = new T('float32', new Float32Array(kvSize), t.kv_shape);
-    let runs = 0;
-    const prevOf = async (frame: number): Promise<Tensor> => {
-      runs++;
-      const r = await runKeep(this.sessions.teacher_prev, { prev_tokens: this.tokensTensor(context.slice(frame * n, (frame + 1) * n)) }, ['prev_features']);
-      return r.prev_features;
-    };
-    const step = async (slots: Int32Array, start: number, action: Float32Array, prev: Tensor) => {
-      runs++;
-      const positions = Int32Array.from(slots, (_, i) => start + i);
-      const out = await runKeep(
-        this.sessions.teacher_step,
-        {
-          slot_tokens: new T('int32', slots, [1, slots.length]),
-          positions: new T('int32', positions, [slots.length]),
-          action: new T('float32', action, [1, 5]),
-          prev_features: prev,
-          past_kv: kv,
-        },
-        ['logits', 'present_kv'],
-      );
-      kv.dispose();
-      kv = out.present_kv;
-      const logits = cpuData<Float32Array>(out.logits);
-      out.logits.dispose();
-      return logits;
-    };
+    const r = await runKeep(this.sessions.teacher_prev, this.memoryFeeds(inp), ['features']);
+    // on the CPU (1 readback a frame on a GPU): each step takes its own row
+    const features = cpuData<Float32Array>(r.features).slice();
+    r.features.dispose();
+    const kvShape = m.teacher.kv_shape;
+    let kv: Tensor = new T('float32', new Float32Array(kvShape.reduce((a, b) => a * b, 1)), kvShape);
+    let runs = 1;
+    const tokens = new Int32Array(n);
+    let firstLogits: Float32Array = new Float32Array(0);
     try {
-      for (let k = 0; k < K; k++) {
-        const prev = k > 0 ? await prevOf(k - 1) : new T('float32', new Float32Array(n * d), [1, n, d]);
-        const slots = new Int32Array(L);
-        slots.set(context.subarray(k * n, (k + 1) * n), 1);
-        await step(slots, k * L, actionsIn.subarray(k * 5, k * 5 + 5), prev);
-        prev.dispose();
-      }
-      const prev = await prevOf(K - 1);
-      const tokens = new Int32Array(n);
-      let firstLogits: Float32Array = new Float32Array(0);
-      const action = actionsIn.subarray(K * 5, K * 5 + 5);
-      try {
-        for (let p = 0; p < n; p++) {
-          const logits = await step(Int32Array.of(p > 0 ? tokens[p - 1]! : 0), K * L + p, action, prev);
-          if (p === 0) firstLogits = logits;
-          tokens[p] = pick(logits);
-          await onToken?.(p, tokens[p]!, tokens);
-        }
-      } finally {
-        prev.dispose();
+      for (let p = 0; p < n; p++) {
+        runs++;
+        const out = await runKeep(
+          this.sessions.teacher_step,
+          {
+            feature: new T('float32', features.subarray(p * d, (p + 1) * d), [1, 1, d]),
+            prev_token: new T('int32', Int32Array.of(p > 0 ? tokens[p - 1]! : 0), [1, 1]),
+            position: new T('int32', Int32Array.of(p), [1]),
+            past_kv: kv,
+          },
+          ['logits', 'present_kv'],
+        );
+        kv.dispose();
+        kv = out.present_kv;
+        const logits = cpuData<Float32Array>(out.logits);
+        out.logits.dispose();
+        if (p === 0) firstLogits = logits;
+        tokens[p] = pick(logits);
+        await onToken?.(p, tokens[p]!, tokens);
       }
       return { tokens, firstLogits, runs };
     } finally {
@@ -208,9 +193,9 @@ export class ModelRunners {
 
 /** The teacher's feature width d, read from teacher_prev's output shape. */
 export function featureWidth(m: Manifest): number {
-  const spec = m.files.teacher_prev.outputs.find((o) => o.name === 'prev_features');
+  const spec = m.files.teacher_prev.outputs.find((o) => o.name === 'features');
   const d = spec?.shape[2];
-  if (typeof d !== 'number') throw new Error('manifest: teacher_prev output prev_features has no fixed width');
+  if (typeof d !== 'number') throw new Error('manifest: teacher_prev output features has no fixed width');
   return d;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The world model as an environment: a memory of every frame so far (tokens, camera pose, and
  * whether it is ground truth or the model's own), stepped by one action and camera pose at a time
- * with the student (one run on the frames memory.ts retrieves for that pose) or the teacher (token
- * by token on the newest frames), each frame decoded to pixels. Independent of the runtime, so the
+ * with the student (one run on the frames memory.ts retrieves for that pose) or the teacher (the
+ * same frames, then token by token), each frame decoded to pixels. Independent of the runtime, so the
  * worker runs it on onnxruntime-web and the unit tests on onnxruntime-node, on the shipped model.
  *
  * On WebGPU the student's tokens go straight into the decoder on the GPU; they are also read back
@@ -77,8 +77,6 @@ export interface SlotUse {
 }
 
 export class WorldModelCore {
-  /** the teacher's context window (frames) */
-  readonly K: number;
   readonly n: number;
   readonly memory: FrameMemory;
   private stepIndex = 0;
@@ -93,7 +91,6 @@ export class WorldModelCore {
     readonly counter: RunCounter,
   ) {
     const m = runners.manifest;
-    this.K = m.teacher.context_frames;
     this.n = tokensPerFrame(m);
     this.memory = new FrameMemory(m.student.memory.capacity);
     this.maxDigitLevels = Math.max(...m.tokens.fsq_levels);
@@ -153,22 +150,6 @@ export class WorldModelCore {
     return { inputs, used };
   }
 
-  /** The teacher's window: the newest K frames (padded at the front with the oldest) and the actions into them. */
-  private teacherWindow(action: Float32Array): { ctx: Int32Array; actionsIn: Float32Array } {
-    const { K, n } = this;
-    const recent = this.memory.newest(K);
-    const ctx = new Int32Array(K * n);
-    const actionsIn = new Float32Array((K + 1) * 5);
-    const pad = K - recent.length;
-    for (let k = 0; k < K; k++) {
-      const e = recent[Math.max(0, k - pad)]!;
-      ctx.set(e.tokens, k * n);
-      if (k > pad) actionsIn.set(e.actionIn, k * 5);
-    }
-    actionsIn.set(action.subarray(0, 5), K * 5);
-    return { ctx, actionsIn };
-  }
-
   /** The newest remembered frame's tokens. */
   newestTokens(): Int32Array {
     const e = this.memory.newest(1)[0];
@@ -209,12 +190,11 @@ export class WorldModelCore {
       ids = await this.counter.ints(tokens);
     } else {
       checkSampling(sampling, this.manifest.tokens.vocab_size);
-      const { ctx, actionsIn } = this.teacherWindow(action);
-      used = this.memory.newest(this.K);
-      const last = ctx.subarray((this.K - 1) * this.n);
+      const s = this.studentInputs(target, action);
+      used = s.used;
+      const last = this.newestTokens();
       const r = await this.runners.teacherFrame(
-        ctx,
-        actionsIn,
+        s.inputs,
         (logits) => this.sampler.pick(logits, sampling.temperature, sampling.topK),
         onPartial &&
           (async (p, _id, sofar) => {

@@ -175,8 +175,8 @@ export class ModelSession {
     if (last && actionBefore) last.action = normalizeAction(actionBefore);
     else if (!actionBefore) this.discontinuity();
     this.recent.push({ frame: obs.frame.data.slice(), pose: poseArray(obs.pose), action: null });
-    // An anchor encodes as many ground-truth frames as the teacher's window holds.
-    if (this.recent.length > (this.manifest?.teacher.context_frames ?? 1)) this.recent.shift();
+    // An anchor encodes as many ground-truth frames as the student has memory slots.
+    if (this.recent.length > (this.manifest?.student.slots ?? 1)) this.recent.shift();
   }
 
   /** The newest ground truth, as observe kept it (the simulator reuses its own buffer). */

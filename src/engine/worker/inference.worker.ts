@@ -44,7 +44,6 @@ function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.
   if (name === 'webgpu') {
     if (key === 'student') opts.preferredOutputLocation = { tokens: 'gpu-buffer', logits: 'gpu-buffer' };
     if (key === 'teacher_step') opts.preferredOutputLocation = { present_kv: 'gpu-buffer' };
-    if (key === 'teacher_prev') opts.preferredOutputLocation = { prev_features: 'gpu-buffer' };
   }
   return opts;
 }

@@ -1,0 +1,186 @@
+"""
+Trains the v2 teacher (memory_teacher.py) on prepared tokens with poses, starting from the
+trained memory student as its trunk.
+
+    python3 models/world_model/train_memory_teacher.py --tokens data/tokens --out models/runs/memory_teacher \
+        --init models/checkpoints/memory_student.pt --tokenizer models/checkpoints/tokenizer.pt
+    python3 models/world_model/train_memory_teacher.py ... --minutes 20     # wall-clock budget, resumable
+
+Examples are the student's (memory_data.py: short and long histories, noise augmentation, and
+self-forcing through the trunk's one-pass prediction), plus the frame's own tokens as the prefix
+of teacher forcing, a random fraction (U(0, --prefix-swap) per example) swapped for the trunk's
+guesses at those positions. The loss is the teacher's per-digit cross-entropy, plus
+--trunk-weight x the trunk's own (so the trunk stays a usable one-pass model for self-forcing).
+
+<out>/log.jsonl: teacher-forced token accuracy and NLL beside the trunk's one-pass figures, and
+decoded PSNR (against the tokenizer's reconstruction) of the teacher decoding greedily token by
+token beside the one-pass trunk's, against CPU-minutes. Rerun the command to resume.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from models import trainer  # noqa: E402
+from models.common import psnr, setup, tensor_to_frames  # noqa: E402
+from models.world_model.memory_data import MemorySplit  # noqa: E402
+from models.world_model.memory_student import MemoryStudentConfig  # noqa: E402
+from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig  # noqa: E402
+from models.world_model.train_memory_student import self_force, validation_set  # noqa: E402
+from models.world_model.losses import digit_nll, no_decay  # noqa: E402
+
+
+@dataclass
+class TeacherTrainConfig:
+    tokens: str = "data/tokens"
+    out: str = "models/runs/memory_teacher"
+    model: MemoryTeacherConfig = field(default_factory=MemoryTeacherConfig)
+    init: str = "models/checkpoints/memory_student.pt"
+    tokenizer: str = ""
+    max_level: float = 0.3
+    self_forcing: float = 0.3
+    short_history: float = 0.35
+    prefix_swap: float = 0.4
+    trunk_weight: float = 0.25
+    trunk_lr_scale: float = 0.2
+    steps: int = 600
+    batch: int = 32
+    lr: float = 1e-3
+    warmup: int = 50
+    weight_decay: float = 0.05
+    eval_every: int = 100
+    eval_windows: int = 256
+    psnr_windows: int = 32
+    ckpt_every: int = 25
+    minutes: float = 0.0
+    seed: int = 0
+    threads: int = 0
+
+
+def parse_args(argv=None) -> TeacherTrainConfig:
+    d = TeacherTrainConfig()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for k in ["tokens", "out", "init", "tokenizer"]:
+        ap.add_argument(f"--{k}", default=getattr(d, k))
+    for k in ["steps", "batch", "warmup", "eval_every", "eval_windows", "psnr_windows", "ckpt_every", "seed", "threads"]:
+        ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
+    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history", "prefix_swap", "trunk_weight", "trunk_lr_scale"]:
+        ap.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k))
+    ap.add_argument("--head-layers", type=int, default=d.model.head_layers)
+    ap.add_argument("--head-heads", type=int, default=d.model.head_heads)
+    a = ap.parse_args(argv)
+    for k in ["max_level", "self_forcing", "short_history", "prefix_swap"]:
+        if not 0 <= getattr(a, k) <= 1:
+            ap.error(f"--{k.replace('_', '-')} must be in [0, 1]")
+    if not os.path.exists(os.path.join(a.tokens, "meta.json")):
+        ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
+    if not os.path.exists(a.init):
+        ap.error(f"--init {a.init}: no such file (the trained memory student the teacher starts from)")
+    student = MemoryStudentConfig(**torch.load(a.init, map_location="cpu")["config"])
+    if student.d % a.head_heads:
+        ap.error(f"--head-heads {a.head_heads} must divide the student's width {student.d}")
+    model = MemoryTeacherConfig(student=student, head_layers=a.head_layers, head_heads=a.head_heads)
+    vals = {k: getattr(a, k) for k in vars(a) if k in TeacherTrainConfig.__dataclass_fields__ and k != "model"}
+    return TeacherTrainConfig(model=model, **vals)
+
+
+def swapped_prefix(target: torch.Tensor, guess: torch.Tensor, most: float, rng: np.random.Generator) -> torch.Tensor:
+    """The true tokens with a fraction U(0, most) per example replaced by the trunk's guesses."""
+    B, n = target.shape
+    rate = torch.as_tensor(rng.uniform(0, most, (B, 1)), dtype=torch.float32, device=target.device)
+    hit = torch.as_tensor(rng.random((B, n)), dtype=torch.float32, device=target.device) < rate
+    return torch.where(hit, guess, target)
+
+
+def evaluate(model: MemoryTeacher, split: MemorySplit, ts, hs, device, tokenizer=None, psnr_windows: int = 32) -> dict:
+    t_ok = s_ok = total = 0
+    t_nll = s_nll = 0.0
+    db, trunk_db = [], []
+    g = model.cfg.student.grid
+    for i in range(0, len(ts), 64):
+        b = split.build(ts[i:i + 64], hs[i:i + 64], device)
+        h = model.features(*b.inputs())
+        digits = model.digits.digits(b.target)
+        base = model.trunk.logits(h)
+        full = model.decode_all(h, b.target)
+        t_nll += digit_nll(full, digits, "sum").item()
+        s_nll += digit_nll(base, digits, "sum").item()
+        t_ok += (model.digits.compose(full.argmax(-1)) == b.target).sum().item()
+        one_pass = model.digits.compose(base.argmax(-1))
+        s_ok += (one_pass == b.target).sum().item()
+        total += b.target.numel()
+        if tokenizer is not None and i < psnr_windows:
+            k = min(64, psnr_windows - i)
+            ref = tensor_to_frames(tokenizer.decode(b.target[:k].view(-1, g, g).cpu()))
+            gen = model.generate(h[:k])
+            db.append(psnr(tensor_to_frames(tokenizer.decode(gen.view(-1, g, g).cpu())), ref))
+            trunk_db.append(psnr(tensor_to_frames(tokenizer.decode(one_pass[:k].view(-1, g, g).cpu())), ref))
+    out = {"forced_acc": round(t_ok / total, 4), "trunk_acc": round(s_ok / total, 4),
+           "forced_nll": round(t_nll / total, 4), "trunk_nll": round(s_nll / total, 4)}
+    if db:
+        out.update(greedy_psnr_vs_tok=round(float(np.mean(db)), 2), trunk_psnr_vs_tok=round(float(np.mean(trunk_db)), 2))
+    return out
+
+
+def train(cfg: TeacherTrainConfig) -> dict:
+    done = trainer.finished(cfg.out)
+    if done:
+        return done
+    rt = setup(cfg.seed, cfg.threads or None)
+    tr = MemorySplit(cfg.tokens, "train", cfg.model.student.retrieval)
+    va = MemorySplit(cfg.tokens, "val", cfg.model.student.retrieval)
+    vts, vhs = validation_set(va, cfg.eval_windows)
+    model = MemoryTeacher(cfg.model).to(rt.device)
+    # the trunk starts as the trained student (a resumed run's checkpoint then replaces everything)
+    model.trunk.load_state_dict(torch.load(cfg.init, map_location="cpu")["model"])
+    params = list(model.named_parameters())
+    # The trunk is trained already: it moves at --trunk-lr-scale of the head's learning rate.
+    groups = []
+    for trunk in (False, True):  # the head first: the log reports group 0's learning rate
+        for decay in (True, False):
+            ps = [p for n, p in params if n.startswith("trunk.") == trunk and no_decay(n, p) != decay]
+            groups.append({"params": ps, "weight_decay": cfg.weight_decay if decay else 0.0,
+                           "lr_scale": cfg.trunk_lr_scale if trunk else 1.0})
+    opt = torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.98))
+    print(f"memory teacher: {sum(p.numel() for _, p in params) / 1e6:.2f}M params "
+          f"({sum(p.numel() for p in model.trunk.parameters()) / 1e6:.2f}M trunk from {cfg.init})", flush=True)
+
+    def loss_fn(net, rng):
+        ts = rng.choice(tr.targets, cfg.batch)
+        hs = [tr.history(rng, int(t), cfg.short_history) for t in ts]
+        b = tr.build(ts, hs, rt.device, rng, cfg.max_level)
+        if cfg.self_forcing > 0:
+            pick = [i for i in range(len(ts)) if rng.random() < cfg.self_forcing]
+            if pick:
+                sub = tr.build(ts[pick], [hs[i] for i in pick], rt.device, rng, cfg.max_level)
+                self_force(model.trunk, tr, sub, ts[pick], [hs[i] for i in pick], rt.device)
+                for name in ("mem_tokens", "mem_level"):
+                    getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
+        h = model.features(*b.inputs())
+        base = model.trunk.logits(h)
+        guess = model.digits.compose(base.detach().argmax(-1))
+        logits = model.decode_all(h, swapped_prefix(b.target, guess, cfg.prefix_swap, rng))
+        digits = model.digits.digits(b.target)
+        return digit_nll(logits, digits) + cfg.trunk_weight * digit_nll(base, digits)
+
+    def final_fn(m, result):
+        torch.save({"model": m.state_dict(), "config": asdict(cfg.model), "kind": "memory_teacher"},
+                   os.path.join(cfg.out, "teacher.pt"))
+
+    tok = None
+    if cfg.tokenizer:
+        from models.tokenizer.report import load_tokenizer  # noqa: E402 (only when asked for)
+        tok = load_tokenizer(cfg.tokenizer)
+    return trainer.run(cfg, rt, model, opt, "memory teacher", loss_fn,
+                       lambda m: evaluate(m, va, vts, vhs, rt.device, tok, cfg.psnr_windows), final_fn)
+
+
+if __name__ == "__main__":
+    print(json.dumps(train(parse_args()), indent=2)[:1500])
