@@ -65,7 +65,7 @@ class Plan:
 # Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
 FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frames=4096, res=128, episode_len=256, tokenizer_args=[],
             student_args=["--steps", "2400", "--batch", "32", "--eval-every", "150", "--ckpt-every", "50"],
-            teacher_args=["--steps", "600", "--batch", "32", "--eval-every", "50", "--ckpt-every", "25"],
+            teacher_args=["--steps", "400", "--batch", "32", "--eval-every", "50", "--ckpt-every", "25"],
             distill_args=["--steps", "300", "--batch", "32", "--lr", "2e-4", "--warmup", "30", "--eval-every", "100",
                           "--ckpt-every", "25"],
             # two schedules, the second from the first's weights (how the committed decoder was trained)

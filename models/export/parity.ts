@@ -78,7 +78,7 @@ export async function parity(dir: string): Promise<Check[]> {
   ] as const) {
     const core = new WorldModelCore(r, new RunCounter(false));
     const px = frames.shape[1]! * frames.shape[2]! * 3;
-    await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], [], 0);
+    await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
     const want = get(golden).data as Int32Array;
     let diff = 0;
     for (let i = 0; i < frameCount; i++) {
@@ -105,7 +105,7 @@ export async function parity(dir: string): Promise<Check[]> {
   const want = get('teacher_greedy').data as Int32Array;
   const core = new WorldModelCore(r, new RunCounter(false));
   const px1 = frames.shape[1]! * frames.shape[2]! * 3;
-  await core.anchor([(frames.data as Uint8Array).slice(0, px1)], [poses.subarray(0, 5)], [], 0);
+  await core.anchor([(frames.data as Uint8Array).slice(0, px1)], [poses.subarray(0, 5)], 0);
   let tdiff = 0;
   for (let i = 0; i < tFrames; i++) {
     const greedy = { temperature: 0, topK: 0, seed: 0 };

@@ -65,6 +65,15 @@ class CausalBlock(nn.Module):
         q, k, v = self.qkv_heads(x)
         return self.attend(x, q, k, v, causal + self.rel())
 
+    def step_inplace(self, x, kv, p: int, causal, rel):
+        """step() for PyTorch decoding: writes position p of kv [2, B, H, n, dh] in place and takes
+        the offset bias's row from rel [H, n, n] (computed once a frame). The same numbers as
+        step()'s blend and one-hot product (x * 1 + 0 is exact), without their per-token cost."""
+        q, k, v = self.qkv_heads(x)
+        kv[0, :, :, p:p + 1] = k
+        kv[1, :, :, p:p + 1] = v
+        return self.attend(x, q, kv[0], kv[1], causal + rel[:, p:p + 1])
+
     def step(self, x, kv, write, causal):
         """x [B, 1, d] at one position; kv [2, B, H, n, dh] the cache; write [n, 1] one-hot of the
         position; causal [1, n] (-1e4 past the position). Blends the new key and value into the
@@ -154,14 +163,20 @@ class MemoryTeacher(nn.Module):
 
     @torch.no_grad()
     def generate(self, h, pick=None):
-        """Token by token through step(): h [B, n, d] -> ids [B, n]. pick(digit logits [B, D, L])
-        -> digits [B, D] (greedy by default)."""
+        """Token by token, as step() decodes (its in-place twin): h [B, n, d] -> ids [B, n].
+        pick(digit logits [B, D, L]) -> digits [B, D] (greedy by default)."""
         B, n, _ = h.shape
         kv = self.empty_cache(B, h)
         ids = h.new_zeros(B, n, dtype=torch.long)
         prev = ids[:, 0]
+        rels = [blk.rel() for blk in self.blocks]
         for p in range(n):
-            logits, kv = self.step(h[:, p:p + 1], prev, h.new_tensor([float(p)]), kv)
+            first = float(p == 0)
+            z = self.hin(self.hnorm(h[:, p:p + 1])) + self.tok(self.digits(prev)[:, None]) * (1 - first) + self.bos * first
+            causal = ((self.ar > p).to(h.dtype) * -1e4)[None, :]
+            for i, blk in enumerate(self.blocks):
+                z = blk.step_inplace(z, kv[i], p, causal, rels[i])
+            logits = self.out(h[:, p:p + 1], z)
             digits = logits[:, 0].argmax(-1) if pick is None else pick(logits[:, 0])
             prev = self.digits.compose(digits)
             ids[:, p] = prev

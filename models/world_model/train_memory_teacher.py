@@ -50,7 +50,7 @@ class TeacherTrainConfig:
     prefix_swap: float = 0.4
     trunk_weight: float = 0.25
     trunk_lr_scale: float = 0.2
-    steps: int = 600
+    steps: int = 400
     batch: int = 32
     lr: float = 1e-3
     warmup: int = 50

@@ -89,13 +89,13 @@ export class EngineClient {
   }
 
   /**
-   * Ground-truth frames (copied: the caller keeps its buffers), oldest first, taken at poses[i];
-   * actions[i] follows frames[i]. reset forgets what the model remembers (a jump); otherwise the
-   * frames join its memory (a re-anchor).
+   * Ground-truth frames (copied: the caller keeps its buffers), oldest first, taken at poses[i].
+   * reset forgets what the model remembers (a jump); otherwise the frames join its memory (a
+   * re-anchor).
    */
-  anchor(frames: Uint8Array[], poses: number[][], actions: Float32Array[], sampling: Sampling, reset: boolean) {
+  anchor(frames: Uint8Array[], poses: number[][], sampling: Sampling, reset: boolean) {
     const copies = frames.map((f) => f.slice());
-    return this.request<'anchored'>((id) => ({ type: 'anchor', id, frames: copies, poses, actions, sampling, reset }), undefined, copies.map((c) => c.buffer));
+    return this.request<'anchored'>((id) => ({ type: 'anchor', id, frames: copies, poses, sampling, reset }), undefined, copies.map((c) => c.buffer));
   }
 
   /** The frame at camera `pose` after `action` ([x, y, z, yaw, pitch]). */

@@ -45,7 +45,7 @@ describe('memory retrieval (golden vectors from models/world_model)', () => {
 
   it('forgets the oldest frames beyond its capacity', () => {
     const m = new FrameMemory(3);
-    for (let s = 0; s < 5; s++) m.add({ tokens: new Int32Array(1), pose: [s, 1.7, 0, 0, 0], level: 0, actionIn: new Float32Array(5), step: s });
+    for (let s = 0; s < 5; s++) m.add({ tokens: new Int32Array(1), pose: [s, 1.7, 0, 0, 0], level: 0, step: s });
     expect(m.entries.map((e) => e.step)).toEqual([2, 3, 4]);
     expect(m.newest(2).map((e) => e.step)).toEqual([3, 4]);
   });

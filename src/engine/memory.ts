@@ -152,8 +152,6 @@ export interface MemoryEntry {
   pose: number[];
   /** 0 for encoded ground truth, the manifest's level_pred for the model's own frames */
   level: number;
-  /** the normalized action that led into this frame (zeros after a jump) */
-  actionIn: Float32Array;
   /** session step at which the frame was remembered (for the UI) */
   step: number;
 }

@@ -65,10 +65,10 @@ export type EngineRequest =
       pruneCache?: boolean;
     }
   /**
-   * Encodes these ground-truth frames (oldest first, taken at poses[i]) into the memory; actions[i]
-   * follows frame i. reset: forget everything first (a jump), else add them (a re-anchor).
+   * Encodes these ground-truth frames (oldest first, taken at poses[i]) into the memory. reset:
+   * forget everything first (a jump), else add them (a re-anchor).
    */
-  | { type: 'anchor'; id: number; frames: Uint8Array[]; poses: number[][]; actions: Float32Array[]; sampling: Sampling; reset: boolean }
+  | { type: 'anchor'; id: number; frames: Uint8Array[]; poses: number[][]; sampling: Sampling; reset: boolean }
   /** The frame at camera `pose` after `action`. decode false: answer with the tokens (another worker decodes them) */
   | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean }
   | { type: 'decode'; id: number; tokens: Int32Array }

@@ -34,7 +34,7 @@ const greedy = { temperature: 0, topK: 0, seed: 0 };
 /** Starts from `start` ground-truth frames, then predicts frame start + i at its true pose. */
 async function rollout(core: WorldModelCore, steps: number, sampling = greedy, model: 'student' | 'teacher' = 'student', start = 1) {
   const idx = Array.from({ length: start }, (_, i) => i);
-  await core.anchor(goldenFrames(start), idx.map(goldenPose), idx.slice(0, -1).map(goldenAction), sampling.seed);
+  await core.anchor(goldenFrames(start), idx.map(goldenPose), sampling.seed);
   const frames: Uint8Array[] = [];
   const tokens: Int32Array[] = [];
   for (let i = 0; i < steps; i++) {
@@ -48,9 +48,8 @@ async function rollout(core: WorldModelCore, steps: number, sampling = greedy, m
 describe(`WorldModelCore on ${MODEL_ID}`, () => {
   it('remembers the ground truth with the encoder tokens that PyTorch computed', async () => {
     const core = make();
-    await core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], [goldenAction(0)], 0);
-    await expect(core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], [], 0)).rejects.toThrow(/action 0/);
-    await expect(core.anchor(goldenFrames(2), [goldenPose(0)], [goldenAction(0)], 0)).rejects.toThrow(/one pose per frame/);
+    await core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], 0);
+    await expect(core.anchor(goldenFrames(2), [goldenPose(0)], 0)).rejects.toThrow(/one pose per frame/);
     const want = (g('encoded').data as Int32Array).slice(core.n, 2 * core.n);
     expect(Array.from(core.newestTokens())).toEqual(Array.from(want));
     expect(core.memory.size).toBe(2);
@@ -83,7 +82,7 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
 
   it('costs 2 runs a student frame and reports the memory frames it used', async () => {
     const core = make();
-    await core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], [goldenAction(0)], 0);
+    await core.anchor(goldenFrames(2), [goldenPose(0), goldenPose(1)], 0);
     const { stats, frame } = await core.step('student', goldenAction(1), goldenPose(2), greedy);
     expect(stats.runs).toBe(2);
     expect(stats.readbacks).toBe(0); // nothing lives on a GPU in onnxruntime-node
@@ -107,16 +106,16 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     const core = make();
     await rollout(core, 2);
     expect(core.memory.size).toBe(3);
-    await core.anchor(goldenFrames(1), [goldenPose(0)], [], 0, false);
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0, false);
     expect(core.memory.size).toBe(4);
-    await core.anchor(goldenFrames(1), [goldenPose(0)], [], 0, true);
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0, true);
     expect(core.memory.size).toBe(1);
     core.dispose();
   });
 
   it('decodes the teacher token by token as PyTorch does, showing partial frames', async () => {
     const core = make();
-    await core.anchor(goldenFrames(1), [goldenPose(0)], [], 0);
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0);
     const partial: number[] = [];
     const { stats } = await core.step('teacher', goldenAction(0), goldenPose(1), greedy, (_f, n) => partial.push(n), 64);
     expect(Array.from(core.newestTokens())).toEqual(Array.from((g('teacher_greedy').data as Int32Array).subarray(0, core.n)));
@@ -131,8 +130,8 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     const core = make();
     const pose = goldenPose(1);
     await expect(core.step('student', new Float32Array(5), pose, greedy)).rejects.toThrow(/not anchored/);
-    await expect(core.anchor([new Uint8Array(10)], [pose], [], 0)).rejects.toThrow(/128x128 RGB/);
-    await core.anchor(goldenFrames(1), [goldenPose(0)], [], 0);
+    await expect(core.anchor([new Uint8Array(10)], [pose], 0)).rejects.toThrow(/128x128 RGB/);
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0);
     const before = core.newestTokens().slice();
     await expect(core.step('student', Float32Array.of(0, NaN, 0, 0, 0), pose, greedy)).rejects.toThrow(/finite/);
     await expect(core.step('student', new Float32Array(5), [0, NaN, 0, 0, 0], greedy)).rejects.toThrow(/pose must be 5 finite/);

@@ -102,27 +102,21 @@ export class WorldModelCore {
   }
 
   /**
-   * Remembers ground truth: encodes the frames (oldest first, RGB bytes) taken at `poses`;
-   * actions[i] (normalized) is the one taken after frames[i]. reset forgets everything first (a
-   * jump: teleport, respawn, new world); otherwise the frames join what the model remembers (a
-   * re-anchor), as the newest. Reseeds the sampler.
+   * Remembers ground truth: encodes the frames (oldest first, RGB bytes) taken at `poses`. reset
+   * forgets everything first (a jump: teleport, respawn, new world); otherwise the frames join
+   * what the model remembers (a re-anchor), as the newest. Reseeds the sampler.
    */
-  async anchor(frames: readonly Uint8Array[], poses: readonly ArrayLike<number>[], actions: readonly Float32Array[], seed: number, reset = true): Promise<void> {
+  async anchor(frames: readonly Uint8Array[], poses: readonly ArrayLike<number>[], seed: number, reset = true): Promise<void> {
     const { height, width } = this.manifest.frame;
     if (frames.length === 0) throw new RangeError('anchor needs at least one ground-truth frame');
     if (poses.length !== frames.length) throw new RangeError(`anchor needs one pose per frame (${frames.length} frames, ${poses.length} poses)`);
     for (const f of frames) if (f.length !== height * width * 3) throw new RangeError(`anchor frames must be ${width}x${height} RGB (${height * width * 3} bytes), got ${f.length}`);
     const checked = poses.map((p, i) => checkPose(p, `anchor pose ${i}`));
-    for (let i = 0; i < frames.length - 1; i++) {
-      const a = actions[i];
-      if (!a || a.length < 5 || !Array.prototype.every.call(a.subarray(0, 5), Number.isFinite)) throw new RangeError(`anchor action ${i} must be 5 finite numbers`);
-    }
     if (reset) this.memory.clear();
     // One at a time: a session takes one run at a time.
     for (let i = 0; i < frames.length; i++) {
       const tokens = await this.runners.encode(Float32Array.from(frames[i]!));
-      const actionIn = i > 0 ? Float32Array.from(actions[i - 1]!.subarray(0, 5)) : new Float32Array(5);
-      this.memory.add({ tokens, pose: checked[i]!, level: 0, actionIn, step: this.stepIndex++ });
+      this.memory.add({ tokens, pose: checked[i]!, level: 0, step: this.stepIndex++ });
     }
     this.sampler = new Sampler(seed);
   }
@@ -208,7 +202,7 @@ export class WorldModelCore {
       tokens = this.runners.tokensTensor(r.tokens);
     }
     const slots: SlotUse[] = used.map((e) => ({ step: e.step, pose: e.pose, level: e.level }));
-    this.memory.add({ tokens: ids, pose: target, level: this.manifest.student.level_pred, actionIn: Float32Array.from(action.subarray(0, 5)), step: this.stepIndex++ });
+    this.memory.add({ tokens: ids, pose: target, level: this.manifest.student.level_pred, step: this.stepIndex++ });
     const t1 = now();
     // Decoded here, or (decode false) the ids go to another worker that decodes them.
     let frame: Uint8Array | null = null;

@@ -24,8 +24,6 @@ const DECODER_THREADS = 1;
 interface Recent {
   frame: Uint8Array;
   pose: number[];
-  /** the action taken after this frame (null for the newest) */
-  action: Float32Array | null;
 }
 
 export interface StepRecord {
@@ -171,10 +169,8 @@ export class ModelSession {
 
   /** Every ground-truth step, model or not: the frames an anchor encodes. */
   observe(obs: Observation, actionBefore: Action | null): void {
-    const last = this.recent[this.recent.length - 1];
-    if (last && actionBefore) last.action = normalizeAction(actionBefore);
-    else if (!actionBefore) this.discontinuity();
-    this.recent.push({ frame: obs.frame.data.slice(), pose: poseArray(obs.pose), action: null });
+    if (!actionBefore) this.discontinuity();
+    this.recent.push({ frame: obs.frame.data.slice(), pose: poseArray(obs.pose) });
     // An anchor encodes as many ground-truth frames as the student has memory slots.
     if (this.recent.length > (this.manifest?.student.slots ?? 1)) this.recent.shift();
   }
@@ -223,8 +219,7 @@ export class ModelSession {
   private async anchorNow(): Promise<void> {
     if (this.recent.length === 0) return;
     const frames = this.recent.map((r) => r.frame);
-    const actions = this.recent.slice(0, -1).map((r) => r.action ?? new Float32Array(5));
-    await this.client.anchor(frames, this.recent.map((r) => r.pose), actions, this.sampling(), this.resetMemory);
+    await this.client.anchor(frames, this.recent.map((r) => r.pose), this.sampling(), this.resetMemory);
     this.needAnchor = false;
     this.resetMemory = false;
     this.sinceAnchor = 0;

@@ -135,7 +135,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   post({ status: 'progress', file: 'warm-up', loaded: 0, total: 1, cached: false, phase: 'warmup' });
   const blank = new Uint8Array(m.frame.height * m.frame.width * 3);
   const pose = [0, 1.7, 0, 0, 0];
-  await core.anchor([blank], [pose], [], 0);
+  await core.anchor([blank], [pose], 0);
   await core.step('student', new Float32Array(5), pose, { temperature: 1, topK: 0, seed: 0 });
   core.dispose();
   mark('warmup');
@@ -184,7 +184,7 @@ async function handle(req: EngineRequest): Promise<void> {
         const c = need();
         const t0 = performance.now();
         c.counter.take();
-        await c.anchor(req.frames, req.poses, req.actions, req.sampling.seed, req.reset);
+        await c.anchor(req.frames, req.poses, req.sampling.seed, req.reset);
         post({ status: 'anchored', id: req.id, encodeMs: performance.now() - t0, runs: c.counter.take().runs });
         return;
       }
