@@ -130,6 +130,23 @@ def self_force(model: MemoryStudent, split: MemorySplit, batch, ts, hs, device) 
     batch.mem_level[idx, 0] = LEVEL_PRED
 
 
+def training_batch(split: MemorySplit, student: MemoryStudent, cfg, rng: np.random.Generator, device):
+    """cfg.batch training examples: random targets and histories (short ones with probability
+    cfg.short_history), slots corrupted up to cfg.max_level, and with probability cfg.self_forcing
+    the newest slot replaced by `student`'s own prediction of it."""
+    ts = rng.choice(split.targets, cfg.batch)
+    hs = [split.history(rng, int(t), cfg.short_history) for t in ts]
+    b = split.build(ts, hs, device, rng, cfg.max_level)
+    if cfg.self_forcing > 0:
+        pick = [i for i in range(len(ts)) if rng.random() < cfg.self_forcing]
+        if pick:
+            sub = split.build(ts[pick], [hs[i] for i in pick], device, rng, cfg.max_level)
+            self_force(student, split, sub, ts[pick], [hs[i] for i in pick], device)
+            for name in ("mem_tokens", "mem_level"):
+                getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
+    return b
+
+
 def validation_set(split: MemorySplit, n: int):
     rng = np.random.default_rng(1)
     ts = np.sort(rng.choice(split.targets, min(n, len(split)), replace=False))
@@ -182,16 +199,7 @@ def train(cfg: TrainConfig) -> dict:
     print(f"memory student: {sum(p.numel() for _, p in params) / 1e6:.2f}M params, {len(tr)} training targets", flush=True)
 
     def loss_fn(net, rng):
-        ts = rng.choice(tr.targets, cfg.batch)
-        hs = [tr.history(rng, int(t), cfg.short_history) for t in ts]
-        b = tr.build(ts, hs, rt.device, rng, cfg.max_level)
-        if cfg.self_forcing > 0:
-            pick = [i for i in range(len(ts)) if rng.random() < cfg.self_forcing]
-            if pick:
-                sub = tr.build(ts[pick], [hs[i] for i in pick], rt.device, rng, cfg.max_level)
-                self_force(model, tr, sub, ts[pick], [hs[i] for i in pick], rt.device)
-                for name in ("mem_tokens", "mem_level"):
-                    getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
+        b = training_batch(tr, model, cfg, rng, rt.device)
         logits = net(*b.inputs())
         hard = digit_nll(logits, model.digits.digits(b.target))
         if teacher is None:

@@ -33,7 +33,7 @@ from models.common import psnr, setup, tensor_to_frames  # noqa: E402
 from models.world_model.memory_data import MemorySplit  # noqa: E402
 from models.world_model.memory_student import MemoryStudentConfig  # noqa: E402
 from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig  # noqa: E402
-from models.world_model.train_memory_student import self_force, validation_set  # noqa: E402
+from models.world_model.train_memory_student import training_batch, validation_set  # noqa: E402
 from models.world_model.losses import digit_nll, no_decay  # noqa: E402
 
 
@@ -153,16 +153,7 @@ def train(cfg: TeacherTrainConfig) -> dict:
           f"({sum(p.numel() for p in model.trunk.parameters()) / 1e6:.2f}M trunk from {cfg.init})", flush=True)
 
     def loss_fn(net, rng):
-        ts = rng.choice(tr.targets, cfg.batch)
-        hs = [tr.history(rng, int(t), cfg.short_history) for t in ts]
-        b = tr.build(ts, hs, rt.device, rng, cfg.max_level)
-        if cfg.self_forcing > 0:
-            pick = [i for i in range(len(ts)) if rng.random() < cfg.self_forcing]
-            if pick:
-                sub = tr.build(ts[pick], [hs[i] for i in pick], rt.device, rng, cfg.max_level)
-                self_force(model.trunk, tr, sub, ts[pick], [hs[i] for i in pick], rt.device)
-                for name in ("mem_tokens", "mem_level"):
-                    getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
+        b = training_batch(tr, model.trunk, cfg, rng, rt.device)
         h = model.features(*b.inputs())
         base = model.trunk.logits(h)
         guess = model.digits.compose(base.detach().argmax(-1))
