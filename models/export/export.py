@@ -337,9 +337,6 @@ def compute_summary(runs: str) -> dict:
             d = json.load(open(path))
             wall[k], cpu[k] = d.get("wall_minutes"), d.get("cpu_minutes")
             cpu[f"{k}_threads"] = d.get("config", {}).get("threads") or "all"
-    kd = os.path.join(runs, "kd_targets", "meta.json")
-    if os.path.exists(kd):
-        wall["kd_targets"] = round(json.load(open(kd))["seconds"] / 60, 2)
     return {"hardware": "2 CPU cores, no GPU", "stage_wall_minutes": wall, "training_cpu_minutes": cpu,
             "training_cpu_hours": round(sum(v for v in cpu.values() if isinstance(v, (int, float))) / 60, 2)}
 

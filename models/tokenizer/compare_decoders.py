@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import asdict
 
 import numpy as np
 import torch
@@ -19,7 +20,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from models.common import frames_to_tensor, psnr, tensor_to_frames  # noqa: E402
 from models.data.dataset import load  # noqa: E402
-from models.tokenizer.lite_decoder import LiteDecoder, LiteDecoderConfig, conv_flops  # noqa: E402
+from models.tokenizer.lite_decoder import conv_flops, load_lite_decoder  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
 from models.tokenizer.train import fixed_frames  # noqa: E402
 
@@ -46,9 +47,7 @@ def main(argv=None) -> dict:
             ap.error(f"{p} does not exist")
     torch.manual_seed(0)
     tok = load_tokenizer(a.tokenizer)
-    ck = torch.load(a.lite, map_location="cpu")
-    lite = LiteDecoder(LiteDecoderConfig(**ck["config"])).eval()
-    lite.load_state_dict(ck["model"])
+    lite = load_lite_decoder(a.lite)
     frames = fixed_frames(load(a.data), a.frames, seed=2)
     with torch.no_grad():
         codes = torch.cat([tok.fsq.indices_to_codes(tok.encode(frames_to_tensor(frames[i:i + 64], "cpu"))).permute(0, 3, 1, 2)
@@ -57,7 +56,7 @@ def main(argv=None) -> dict:
                  for name, net in (("tokenizer_decoder", tok.decoder), ("lite_decoder", lite))}
     h, w = codes.shape[2:]
     out = {"what": "reconstruction of the test split's tokens by each decoder, PSNR (dB) against the rendered frames",
-           "data": a.data, "frames": len(frames), "lite_checkpoint": a.lite, "lite_config": ck["config"]}
+           "data": a.data, "frames": len(frames), "lite_checkpoint": a.lite, "lite_config": asdict(lite.cfg)}
     for name, net in (("tokenizer_decoder", tok.decoder), ("lite_decoder", lite)):
         out[name] = {"psnr": round(psnr(frames, recon[name]), 3), "gflop": round(conv_flops(net, h, w) / 1e9, 3),
                      "params": sum(p.numel() for p in net.parameters()), "torch_cpu_ms": round(ms_per_frame(net, codes), 2)}
