@@ -2,7 +2,7 @@
  * The one typed client of the inference worker on the main thread: requests go out by `type`,
  * events come back by `status`; each request with an id gets its answer as a promise.
  */
-import type { BackendName, EngineEvent, EngineRequest, FrameStats, ModelKind, Sampling } from './protocol';
+import type { BackendName, EngineEvent, EngineRequest, ModelKind, Sampling } from './protocol';
 
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
@@ -99,15 +99,28 @@ export class EngineClient {
   }
 
   /** The frame at camera `pose` after `action` ([x, y, z, yaw, pitch]). */
-  async step(model: ModelKind, action: Float32Array, pose: number[], sampling: Sampling, onPartial?: Pending['onPartial']): Promise<{ frame: Uint8Array; stats: FrameStats }> {
-    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true }), onPartial);
-    return { frame: e.frame, stats: e.stats };
+  async step(model: ModelKind, action: Float32Array, pose: number[], sampling: Sampling, onPartial?: Pending['onPartial'], insight = false) {
+    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true, insight }), onPartial);
+    return { frame: e.frame, stats: e.stats, insight: e.insight };
   }
 
   /** A student step that stops at the tokens (another worker decodes them). */
-  async stepTokens(action: Float32Array, pose: number[], sampling: Sampling): Promise<{ tokens: Int32Array; stats: FrameStats }> {
-    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false }));
-    return { tokens: e.tokens, stats: e.stats };
+  async stepTokens(action: Float32Array, pose: number[], sampling: Sampling, insight = false) {
+    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false, insight }));
+    return { tokens: e.tokens, stats: e.stats, insight: e.insight };
+  }
+
+  /** The tokens of a frame (copied), as the encoder sees it; nothing is remembered. */
+  async encode(frame: Uint8Array): Promise<Int32Array> {
+    const copy = frame.slice();
+    const e = await this.request<'encoded'>((id) => ({ type: 'encode', id, frame: copy }), undefined, [copy.buffer]);
+    return e.tokens;
+  }
+
+  /** Edits token `position` of the newest remembered frame; resolves with that frame re-decoded. */
+  async editToken(position: number, token: number): Promise<{ frame: Uint8Array; tokens: Int32Array }> {
+    const e = await this.request<'edited'>((id) => ({ type: 'editToken', id, position, token }));
+    return { frame: e.frame, tokens: e.tokens };
   }
 
   async decode(tokens: Int32Array): Promise<{ frame: Uint8Array; decodeMs: number }> {

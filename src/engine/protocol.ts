@@ -3,6 +3,9 @@
  * `status`. Frames travel as transferred RGB byte buffers, never through React state.
  */
 
+import type { FrameInsight } from './insight';
+
+export type { FrameInsight };
 export type ModelKind = 'student' | 'teacher';
 export type BackendName = 'webgpu' | 'wasm';
 
@@ -45,6 +48,8 @@ export interface FrameStats {
   slots: { step: number; pose: number[]; level: number }[];
   /** this frame's own step in the memory (what later slots refer to) */
   step: number;
+  /** the camera pose it was predicted at */
+  pose: number[];
 }
 
 export type EngineRequest =
@@ -69,8 +74,15 @@ export type EngineRequest =
    * forget everything first (a jump), else add them (a re-anchor).
    */
   | { type: 'anchor'; id: number; frames: Uint8Array[]; poses: number[][]; sampling: Sampling; reset: boolean }
-  /** The frame at camera `pose` after `action`. decode false: answer with the tokens (another worker decodes them) */
-  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean }
+  /**
+   * The frame at camera `pose` after `action`. decode false: answer with the tokens (another
+   * worker decodes them). insight: also each token's entropy (on a GPU, one more readback).
+   */
+  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean; insight: boolean }
+  /** Encodes one frame (RGB bytes) to tokens, without remembering it (the inspector's ground-truth codes). */
+  | { type: 'encode'; id: number; frame: Uint8Array }
+  /** Replaces token `position` of the newest remembered frame with `token`; answers with that frame re-decoded. */
+  | { type: 'editToken'; id: number; position: number; token: number }
   | { type: 'decode'; id: number; tokens: Int32Array }
   /** Times a plain n x n MatMul graph (models/probes) on this backend: the runtime's reachable FLOP/s. */
   | { type: 'benchMatMul'; id: number; url: string; size: number; runs: number }
@@ -85,10 +97,13 @@ export type EngineEvent =
   | { status: 'teacherFailed'; message: string }
   /** worth telling the person, not an error: a resumed download, a full cache */
   | { status: 'notice'; message: string }
-  | { status: 'anchored'; id: number; encodeMs: number; runs: number }
+  /** steps: the memory steps the anchored frames were given, oldest first */
+  | { status: 'anchored'; id: number; encodeMs: number; runs: number; steps: number[] }
   | { status: 'partial'; id: number; frame: Uint8Array; tokens: number; total: number }
-  | { status: 'frame'; id: number; frame: Uint8Array; stats: FrameStats }
-  | { status: 'tokens'; id: number; tokens: Int32Array; stats: FrameStats }
+  | { status: 'frame'; id: number; frame: Uint8Array; stats: FrameStats; insight: FrameInsight }
+  | { status: 'tokens'; id: number; tokens: Int32Array; stats: FrameStats; insight: FrameInsight }
+  | { status: 'edited'; id: number; frame: Uint8Array; tokens: Int32Array }
+  | { status: 'encoded'; id: number; tokens: Int32Array }
   | { status: 'decoded'; id: number; frame: Uint8Array; decodeMs: number }
   | { status: 'benchMatMul'; id: number; flops: number; ms: number[] }
   /** The GPU device is gone; the client restarts the worker. */
@@ -96,4 +111,4 @@ export type EngineEvent =
   | { status: 'error'; id?: number; message: string; fatal: boolean };
 
 export const isTransferable = (e: EngineEvent): ArrayBuffer[] =>
-  e.status === 'frame' || e.status === 'partial' || e.status === 'decoded' ? [e.frame.buffer as ArrayBuffer] : e.status === 'tokens' ? [e.tokens.buffer as ArrayBuffer] : [];
+  e.status === 'frame' || e.status === 'partial' || e.status === 'decoded' || e.status === 'edited' ? [e.frame.buffer as ArrayBuffer] : e.status === 'tokens' ? [e.tokens.buffer as ArrayBuffer] : [];

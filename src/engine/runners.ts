@@ -129,6 +129,19 @@ export class ModelRunners {
     return r.tokens;
   }
 
+  /**
+   * The same run, also fetching the per-digit logits (for the insight views); they come back on
+   * the CPU through `read` (on a GPU, one counted readback of n x D x L floats).
+   */
+  async studentStepTensorLogits(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array, read: (t: Tensor) => Promise<Float32Array>) {
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens', 'logits'], true);
+    try {
+      return { tokens: r.tokens, logits: await read(r.logits) };
+    } finally {
+      r.logits.dispose();
+    }
+  }
+
   /** One student frame on arrays, with its per-digit logits. */
   async studentStep(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
     const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens', 'logits']);

@@ -14,6 +14,7 @@ import { type Manifest, tokensPerFrame } from './manifest';
 import type { FrameStats, ModelKind, Sampling } from './protocol';
 import { FrameMemory, type MemoryEntry } from './memory';
 import { type ModelRunners, type Runnable, type StudentInputs, asRunnable } from './runners';
+import { type FrameInsight, digitEntropy, entropyOf } from './insight';
 import { Sampler, checkSampling } from './sampling';
 
 const now = () => performance.now();
@@ -41,6 +42,15 @@ export class RunCounter {
         return out;
       },
     };
+  }
+
+  /** The floats of a tensor on the CPU; a GPU tensor is read back, and counted. */
+  async floats(t: Tensor): Promise<Float32Array> {
+    if (t.location === 'cpu') return Float32Array.from(t.data as Float32Array);
+    const data = Float32Array.from((await t.getData()) as Float32Array);
+    this.readbacks++;
+    this.readbackBytes += data.byteLength;
+    return data;
   }
 
   /** The ids of a tensor on the CPU; a GPU tensor is read back, and counted. */
@@ -106,7 +116,7 @@ export class WorldModelCore {
    * forgets everything first (a jump: teleport, respawn, new world); otherwise the frames join
    * what the model remembers (a re-anchor), as the newest. Reseeds the sampler.
    */
-  async anchor(frames: readonly Uint8Array[], poses: readonly ArrayLike<number>[], seed: number, reset = true): Promise<void> {
+  async anchor(frames: readonly Uint8Array[], poses: readonly ArrayLike<number>[], seed: number, reset = true): Promise<number[]> {
     const { height, width } = this.manifest.frame;
     if (frames.length === 0) throw new RangeError('anchor needs at least one ground-truth frame');
     if (poses.length !== frames.length) throw new RangeError(`anchor needs one pose per frame (${frames.length} frames, ${poses.length} poses)`);
@@ -114,11 +124,14 @@ export class WorldModelCore {
     const checked = poses.map((p, i) => checkPose(p, `anchor pose ${i}`));
     if (reset) this.memory.clear();
     // One at a time: a session takes one run at a time.
+    const steps: number[] = [];
     for (let i = 0; i < frames.length; i++) {
       const tokens = await this.runners.encode(Float32Array.from(frames[i]!));
+      steps.push(this.stepIndex);
       this.memory.add({ tokens, pose: checked[i]!, level: 0, step: this.stepIndex++ });
     }
     this.sampler = new Sampler(seed);
+    return steps;
   }
 
   /** The slots the student gets for a camera pose: tensors' data in the manifest's layout. */
@@ -164,7 +177,8 @@ export class WorldModelCore {
     onPartial?: (frame: Uint8Array, tokens: number) => void,
     partialEvery = 32,
     decode = true,
-  ): Promise<{ frame: Uint8Array | null; tokens: Int32Array | null; stats: FrameStats }> {
+    insight = false,
+  ): Promise<{ frame: Uint8Array | null; tokens: Int32Array | null; stats: FrameStats; insight: FrameInsight }> {
     if (this.memory.size === 0) throw new Error('not anchored: nothing remembered yet');
     if (action.length < 5 || !Array.prototype.every.call(action.subarray(0, 5), Number.isFinite)) throw new RangeError('action must be 5 finite numbers');
     const target = checkPose(pose, 'pose');
@@ -173,13 +187,18 @@ export class WorldModelCore {
     let tokens: Tensor;
     let ids: Int32Array;
     let used: MemoryEntry[];
+    let entropy: Float32Array | null = null;
     if (model === 'student') {
       checkSampling(sampling, this.maxDigitLevels);
       const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
       if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
       const s = this.studentInputs(target, action);
       used = s.used;
-      tokens = await this.runners.studentStepTensor(s.inputs, sampling.temperature, k, this.uniform);
+      if (insight) {
+        const r = await this.runners.studentStepTensorLogits(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t));
+        tokens = r.tokens;
+        entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
+      } else tokens = await this.runners.studentStepTensor(s.inputs, sampling.temperature, k, this.uniform);
       // The tokens join the memory (a 1 KB readback on a GPU); the tensor itself feeds the decoder.
       ids = await this.counter.ints(tokens);
     } else {
@@ -187,9 +206,14 @@ export class WorldModelCore {
       const s = this.studentInputs(target, action);
       used = s.used;
       const last = this.newestTokens();
+      const h = insight ? new Float32Array(this.n) : null;
+      let pos = 0;
       const r = await this.runners.teacherFrame(
         s.inputs,
-        (logits) => this.sampler.pick(logits, sampling.temperature, sampling.topK),
+        (logits) => {
+          if (h) h[pos++] = entropyOf(logits);
+          return this.sampler.pick(logits, sampling.temperature, sampling.topK);
+        },
         onPartial &&
           (async (p, _id, sofar) => {
             if ((p + 1) % partialEvery !== 0 || p + 1 === this.n) return;
@@ -199,6 +223,7 @@ export class WorldModelCore {
           }),
       );
       ids = r.tokens;
+      entropy = h;
       tokens = this.runners.tokensTensor(r.tokens);
     }
     const slots: SlotUse[] = used.map((e) => ({ step: e.step, pose: e.pose, level: e.level }));
@@ -216,9 +241,27 @@ export class WorldModelCore {
       tokens: decode ? null : ids.slice(),
       stats: {
         model, predictMs: t1 - t0, decodeMs: decode ? t2 - t1 : 0, ...c,
-        contextFrames: used.length, memoryFrames: this.memory.size, slots, step: this.stepIndex - 1,
+        contextFrames: used.length, memoryFrames: this.memory.size, slots, step: this.stepIndex - 1, pose: target,
       },
+      insight: { tokens: ids.slice(), entropy },
     };
+  }
+
+  /**
+   * What the model believes, edited: token `position` of the newest remembered frame becomes
+   * `token`, so the next prediction continues from the edited frame. Answers with that frame
+   * decoded and its tokens. The entry gets a new token array (nothing else shares the edit).
+   */
+  async editToken(position: number, token: number): Promise<{ frame: Uint8Array; tokens: Int32Array }> {
+    const e = this.memory.newest(1)[0];
+    if (!e) throw new Error('not anchored: nothing remembered yet');
+    if (!Number.isInteger(position) || position < 0 || position >= this.n) throw new RangeError(`token position must be a whole number from 0 to ${this.n - 1}, got ${position}`);
+    const V = this.manifest.tokens.vocab_size;
+    if (!Number.isInteger(token) || token < 0 || token >= V) throw new RangeError(`token id must be a whole number from 0 to ${V - 1}, got ${token}`);
+    const tokens = Int32Array.from(e.tokens);
+    tokens[position] = token;
+    e.tokens = tokens;
+    return { frame: toBytes(await this.runners.decode(tokens)), tokens: tokens.slice() };
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@
 import { MATMUL_PROBE } from '../engine/modelSource';
 import { type Pose, actionFromNormalized } from '../sim/contract';
 import { frameHolder } from '../store/frameHolder';
+import { insightHolder } from '../store/insightHolder';
 import { useApp } from '../store/store';
 import type { ModelSession } from './modelSession';
 import type { StepLoop } from './stepLoop';
@@ -44,6 +45,14 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     },
     records: () => session.records,
     reanchor: () => session.reanchor(),
+    /** the teaching views' data for the newest prediction, as plain numbers */
+    insight: () => {
+      const n = insightHolder.now;
+      return { version: n.version, frame: n.frame, step: n.step, edited: n.edited, tokens: n.tokens ? Array.from(n.tokens) : null, entropy: n.entropy ? Array.from(n.entropy) : null, slots: n.slots };
+    },
+    history: () => ({ ...insightHolder.history }),
+    editToken: (position: number, token: number) => session.editToken(position, token),
+    stepOnce: () => loop()?.stepOnce(),
     benchMatMul: (runs: number) => session.client.benchMatMul(MATMUL_PROBE.url, MATMUL_PROBE.size, runs),
     loseDevice: () => session.client.loseDevice(),
   };

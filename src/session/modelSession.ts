@@ -13,6 +13,9 @@ import { poseArray } from '../engine/memory';
 import { type Action, type Pose, normalizeAction } from '../sim/contract';
 import { type Frame, psnr } from '../sim/frame';
 import { frameHolder, publishFrame } from '../store/frameHolder';
+import type { FrameInsight } from '../engine/insight';
+import { insightHolder, markAnchor, meanOf, pushHistory, remember } from '../store/insightHolder';
+import { DriftWatch } from './driftWatch';
 import { useApp } from '../store/store';
 import type { Observation } from '../types/env';
 
@@ -64,6 +67,9 @@ export class ModelSession {
   recordSteps = false;
   /** performance.now() (ms since navigation) when the first predicted frame was published */
   firstFrameAt: number | null = null;
+  /** predictions shown since the page opened (the teaching views' time axis) */
+  private frameCount = 0;
+  private drift = new DriftWatch();
 
   get decoderReady(): boolean {
     return this.decoder !== null;
@@ -211,6 +217,12 @@ export class ModelSession {
     this.needAnchor = true;
   }
 
+  /** Per-token entropy costs a readback on a GPU: asked for only while a view or the drift guard reads it. */
+  private wantsEntropy(): boolean {
+    const s = useApp.getState();
+    return s.views.confidence || s.views.chart || s.driftGuard !== 'off';
+  }
+
   private sampling(): Sampling {
     const s = useApp.getState();
     return s.model === 'teacher' ? { temperature: s.temperature, topK: 0, seed: s.seed } : { temperature: s.temperature, topK: s.topk, seed: s.seed };
@@ -219,7 +231,14 @@ export class ModelSession {
   private async anchorNow(): Promise<void> {
     if (this.recent.length === 0) return;
     const frames = this.recent.map((r) => r.frame);
-    await this.client.anchor(frames, this.recent.map((r) => r.pose), this.sampling(), this.resetMemory);
+    const { width, height } = this.frameSize();
+    const kept = this.recent.slice();
+    const r = await this.client.anchor(frames, kept.map((x) => x.pose), this.sampling(), this.resetMemory);
+    if (this.resetMemory) insightHolder.remembered.clear();
+    r.steps.forEach((step, i) => remember(step, { width, height, data: kept[i]!.frame }, kept[i]!.pose, 0));
+    markAnchor(this.frameCount + 0.5); // between the last frame before it and the first after
+    this.drift.anchored();
+    useApp.getState().setLost(false);
     this.needAnchor = false;
     this.resetMemory = false;
     this.sinceAnchor = 0;
@@ -248,16 +267,16 @@ export class ModelSession {
     const pending = this.client.step(model, normalizeAction(action), poseArray(pose), this.sampling(), (frame, done, total) => {
       publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
       useApp.getState().setHud({ tokens: { done, total } });
-    });
+    }, this.wantsEntropy());
     const obs = this.afterSim(await simStep(), action);
-    let r: { frame: Uint8Array; stats: FrameStats };
+    let r: Awaited<typeof pending>;
     try {
       r = await pending;
     } catch (e) {
       this.report('The model could not predict', e);
       return obs;
     }
-    this.show(r.frame, this.newestTruth(), obs.t, model, r.stats, t0);
+    this.show(r.frame, this.newestTruth(), obs.t, model, r.stats, t0, r.insight);
     return obs;
   }
 
@@ -266,7 +285,7 @@ export class ModelSession {
    * At most one decode waits, so a slow decoder slows the loop instead of piling up frames.
    */
   private async pipelinedStep(action: Action, pose: Pose, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
-    const pending = this.client.stepTokens(normalizeAction(action), poseArray(pose), this.sampling());
+    const pending = this.client.stepTokens(normalizeAction(action), poseArray(pose), this.sampling(), this.wantsEntropy());
     const obs = this.afterSim(await simStep(), action);
     const truth = this.newestTruth(); // kept: the simulator's buffer changes on the next step
     let r: Awaited<typeof pending>;
@@ -282,20 +301,24 @@ export class ModelSession {
     this.decoding = decoder
       .decode(r.tokens)
       .then(
-        (d) => this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0),
+        (d) => this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0, r.insight),
         (e: Error) => this.report('The decoder failed', e),
       )
       .finally(() => (this.decoding = null));
     return obs;
   }
 
-  private show(frame: Uint8Array, truthFrame: Frame, t: number, model: ModelKind, stats: FrameStats, t0: number): void {
+  private show(frame: Uint8Array, truthFrame: Frame, t: number, model: ModelKind, stats: FrameStats, t0: number, insight: FrameInsight): void {
     const pred: Frame = { ...this.frameSize(), data: frame };
     publishFrame(frameHolder.predicted, pred);
+    this.publishInsight(pred, truthFrame, stats, insight);
     this.firstFrameAt ??= performance.now();
     if (!useApp.getState().predicting) useApp.getState().patchModel({ predicting: true });
     this.startDecoder?.();
     const score = psnr(pred, truthFrame);
+    const h = insight.entropy ? meanOf(insight.entropy) : NaN;
+    pushHistory(this.frameCount, score, h);
+    this.watchDrift(h);
     this.sinceAnchor++;
     this.psnrSum += Math.min(score, 99);
     this.lastStats = stats;
@@ -306,6 +329,45 @@ export class ModelSession {
     if (this.recordSteps && this.records.length < 100_000) {
       this.records.push({ t, hash: fnv1a(frame), model, stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
     }
+    this.flushHud();
+  }
+
+  /** The teaching views' copy of this frame: tokens, entropy, the frames and the memory used. */
+  private publishInsight(pred: Frame, truth: Frame, stats: FrameStats, insight: FrameInsight): void {
+    this.frameCount++;
+    const n = insightHolder.now;
+    Object.assign(n, {
+      version: n.version + 1, frame: this.frameCount, tokens: insight.tokens, entropy: insight.entropy,
+      predicted: pred, truth: { ...truth, data: truth.data.slice() }, slots: stats.slots, step: stats.step, edited: false,
+    });
+    remember(stats.step, pred, stats.pose, this.manifest?.student.level_pred ?? 1);
+  }
+
+  /** The drift guard: says so when the model's own uncertainty says it is lost, and re-anchors if asked. */
+  private watchDrift(entropy: number): void {
+    const s = useApp.getState();
+    if (s.driftGuard === 'off' || !Number.isFinite(entropy)) return;
+    const lost = this.drift.push(entropy);
+    if (lost !== s.lost) s.setLost(lost);
+    if (lost && s.driftGuard === 'reanchor') this.reanchor();
+  }
+
+  /**
+   * Edits what the model believes: token `position` of the newest frame becomes `token` (the
+   * frame on screen, while paused); the prediction shows the edit at once and the next frame
+   * continues from it.
+   */
+  async editToken(position: number, token: number): Promise<void> {
+    await this.idle();
+    const r = await this.client.editToken(position, token);
+    const pred: Frame = { ...this.frameSize(), data: r.frame };
+    publishFrame(frameHolder.predicted, pred);
+    const n = insightHolder.now;
+    Object.assign(n, { version: n.version + 1, tokens: r.tokens, predicted: pred, edited: true });
+    const kept = insightHolder.remembered.get(n.step);
+    if (kept) remember(n.step, pred, kept.pose, kept.level);
+    if (n.truth) this.lastPsnr = psnr(pred, n.truth);
+    this.lastHud = 0;
     this.flushHud();
   }
 

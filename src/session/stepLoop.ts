@@ -179,6 +179,14 @@ export class StepLoop {
     }
   }
 
+  /** While paused: one step with the steering input as it is now (no keys: standing still). */
+  async stepOnce(): Promise<void> {
+    if (this.scripted) return;
+    while (this.busy) await yieldToEventLoop();
+    await this.runSteps(1);
+    await this.model?.idle();
+  }
+
   start(): void {
     const dt = 1000 / STEP_RATE_HZ;
     const tick = (now: number) => {
@@ -186,7 +194,7 @@ export class StepLoop {
       if (!this.last) this.last = now;
       this.acc += now - this.last;
       this.last = now;
-      if (this.scripted) {
+      if (this.scripted || useApp.getState().paused) {
         this.acc = 0;
         return;
       }

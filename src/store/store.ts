@@ -3,6 +3,7 @@ import { create } from 'zustand';
 import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
 import type { BackendInfo, FrameStats } from '../engine/protocol';
 import type { ModelSource } from '../engine/modelSource';
+import type { DriftGuard, ViewName } from './views';
 import { type AnchorEvery, type BackendChoice, type ModelChoice, URL_DEFAULTS, type Upscale } from './urlState';
 
 export interface SimSlice {
@@ -94,7 +95,27 @@ export interface OfflineSlice {
   patchOffline(p: Partial<OfflineSlice['offline']>): void;
 }
 
-export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice & OfflineSlice;
+export interface TeachSlice {
+  views: Record<ViewName, boolean>;
+  /** the loop stands still; 'step' advances one frame */
+  paused: boolean;
+  driftGuard: DriftGuard;
+  /** the drift guard's verdict on the newest frames: the model's own uncertainty says it is lost */
+  lost: boolean;
+  /** the token cell the inspector shows (raster index), null = none */
+  cell: number | null;
+  /** the open lesson's id, null = none */
+  lesson: string | null;
+  setView(v: ViewName, on: boolean): void;
+  setViews(v: Partial<Record<ViewName, boolean>>): void;
+  setPaused(p: boolean): void;
+  setDriftGuard(g: DriftGuard): void;
+  setLost(l: boolean): void;
+  setCell(c: number | null): void;
+  setLesson(id: string | null): void;
+}
+
+export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice & OfflineSlice & TeachSlice;
 
 let noticeId = 0;
 
@@ -140,6 +161,20 @@ export const useApp = create<AppState>()((set) => ({
   clearFileProgress: () => set({ files: {} }),
   setSource: (source) => set({ source, modelProblems: [] }),
   setHud: (h) => set((s) => ({ hud: { ...s.hud, ...h } })),
+
+  views: { grid: false, confidence: false, error: false, chart: false, memory: false },
+  paused: false,
+  driftGuard: URL_DEFAULTS.guard,
+  lost: false,
+  cell: null,
+  lesson: null,
+  setView: (v, on) => set((s) => ({ views: { ...s.views, [v]: on } })),
+  setViews: (v) => set((s) => ({ views: { ...s.views, ...v } })),
+  setPaused: (paused) => set({ paused }),
+  setDriftGuard: (driftGuard) => set({ driftGuard, lost: false }),
+  setLost: (lost) => set({ lost }),
+  setCell: (cell) => set({ cell }),
+  setLesson: (lesson) => set({ lesson }),
 
   offline: { ready: false, online: true, installable: false },
   patchOffline: (p) => set((s) => ({ offline: { ...s.offline, ...p } })),

@@ -4,6 +4,7 @@
  */
 import { z } from '../lib/zod';
 import { POSE_KEYS, type Pose, poseFromArray } from '../sim/contract';
+import { type DriftGuard, VIEW_NAMES, type ViewName } from './views';
 
 export type Upscale = 'crisp' | 'smooth';
 
@@ -29,6 +30,11 @@ export interface UrlState {
   pipeline: boolean;
   /** another model's folder (or its manifest.json) on this page's origin; null = the bundled model */
   modelUrl: string | null;
+  /** teaching views switched on */
+  views: ViewName[];
+  guard: DriftGuard;
+  /** an open lesson (lessons.ts ids) */
+  lesson: string | null;
 }
 
 export const URL_DEFAULTS: UrlState = {
@@ -44,6 +50,9 @@ export const URL_DEFAULTS: UrlState = {
   threads: 0,
   pipeline: true,
   modelUrl: null,
+  views: [],
+  guard: 'off',
+  lesson: null,
 };
 
 const props = {
@@ -66,6 +75,17 @@ const props = {
   threads: z.coerce.number().int().min(0).max(16),
   pipeline: z.enum(['0', '1']).transform((v) => v === '1'),
   modelUrl: z.string().min(1).max(2048),
+  views: z.string().transform((s, ctx) => {
+    const names = s.split(',').filter(Boolean);
+    const bad = names.filter((n) => !(VIEW_NAMES as readonly string[]).includes(n));
+    if (bad.length) {
+      ctx.addIssue({ code: 'custom', message: `unknown view ${bad.map((b) => `'${b}'`).join(', ')} (views: ${VIEW_NAMES.join(', ')})` });
+      return z.NEVER;
+    }
+    return names as ViewName[];
+  }),
+  guard: z.enum(['off', 'warn', 'reanchor']),
+  lesson: z.string().regex(/^[a-z-]{1,40}$/, 'a lesson id is lowercase letters and dashes'),
 } satisfies Record<keyof UrlState, z.ZodType>;
 
 export interface ParsedUrl {
@@ -99,6 +119,9 @@ export function serializeUrlState(s: UrlState): string {
   }
   if (!s.pipeline) params.set('pipeline', '0');
   if (s.modelUrl) params.set('modelUrl', s.modelUrl);
+  if (s.views.length) params.set('views', s.views.join(','));
+  if (s.guard !== URL_DEFAULTS.guard) params.set('guard', s.guard);
+  if (s.lesson) params.set('lesson', s.lesson);
   const q = params.toString();
   return q ? `?${q}` : '';
 }

@@ -23,6 +23,8 @@ import { Toolbar } from './Toolbar';
 import { useNarrow } from './useNarrow';
 import { useUrlSync } from './useUrlSync';
 import { WorldNote } from './WorldNote';
+import { InsidesPanel } from './teach/InsidesPanel';
+import { bindTeachKeys } from './teach/teachKeys';
 
 export function App() {
   const [steering] = useState(() => new Steering());
@@ -57,6 +59,10 @@ export function App() {
     setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
     setAnchor(state.anchor);
     patchModel({ backendChoice: state.backend, threads: state.threads, pipeline: state.pipeline });
+    const st = useApp.getState();
+    st.setViews(Object.fromEntries(state.views.map((v) => [v, true])));
+    st.setDriftGuard(state.guard);
+    st.setLesson(state.lesson);
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);
@@ -73,12 +79,14 @@ export function App() {
       setLoop(l);
     });
     const unbindKeys = bindKeyboard(steering);
+    const unbindTeach = bindTeachKeys(l);
     const onR = (e: KeyboardEvent) => {
       if (e.code === 'KeyR' && !(e.target instanceof HTMLInputElement) && !e.ctrlKey && !e.metaKey) session.reanchor();
     };
     window.addEventListener('keydown', onR);
     const unbind = () => {
       unbindKeys();
+      unbindTeach();
       window.removeEventListener('keydown', onR);
     };
     return () => {
@@ -125,6 +133,7 @@ export function App() {
           <MiniMap loop={loop} />
           <KeyHelp />
         </aside>
+        <InsidesPanel session={session} loop={loop} manifest={resolved?.manifest ?? null} />
       </main>
     </div>
   );

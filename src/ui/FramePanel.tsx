@@ -20,6 +20,8 @@ export function FramePanel({ title, subtitle, slot, steering, testId, children, 
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewRef = useRef<FrameView | null>(null);
   const upscale = useApp((s) => s.upscale);
+  const grid = useApp((s) => s.views.grid);
+  const cell = useApp((s) => s.cell);
 
   useEffect(() => {
     const canvas = canvasRef.current as HTMLCanvasElement;
@@ -50,6 +52,11 @@ export function FramePanel({ title, subtitle, slot, steering, testId, children, 
       </header>
       <div className="frame-wrap">
         <canvas ref={canvasRef} data-testid={testId} className="frame-canvas" tabIndex={-1} role="img" aria-label={`${title}: ${subtitle}; drag to look around`} />
+        {grid && (
+          <div className="grid-overlay" aria-hidden="true">
+            {cell !== null && <div className="cell" style={{ left: `${(cell % 16) * 6.25}%`, top: `${Math.floor(cell / 16) * 6.25}%` }} />}
+          </div>
+        )}
         {placeholder && <div className="placeholder">{placeholder}</div>}
         {children}
       </div>

@@ -7,6 +7,8 @@ export function Hud() {
   const backend = useApp((s) => s.backend);
   const hud = useApp((s) => s.hud);
   const phase = useApp((s) => s.phase);
+  const lost = useApp((s) => s.lost);
+  const guard = useApp((s) => s.driftGuard);
   if (phase !== 'ready' || !backend) return null;
   const st = hud.stats;
   return (
@@ -33,6 +35,11 @@ export function Hud() {
       {hud.tokens && (
         <div data-testid="hud-tokens">
           token {hud.tokens.done} / {hud.tokens.total}
+        </div>
+      )}
+      {guard !== 'off' && lost && (
+        <div className="lost" data-testid="hud-lost" role="status">
+          lost: the model is unsure of where it is{guard === 'reanchor' ? ' — re-anchoring' : ' (press R to re-anchor)'}
         </div>
       )}
       <div data-testid="hud-psnr">

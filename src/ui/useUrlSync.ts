@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { type AppState, useApp } from '../store/store';
 import { type UrlState, serializeUrlState } from '../store/urlState';
+import { VIEW_NAMES } from '../store/views';
 
 const urlOf = (s: AppState): UrlState => ({
   world: s.worldSeed,
@@ -15,6 +16,9 @@ const urlOf = (s: AppState): UrlState => ({
   threads: s.threads,
   pipeline: s.pipeline,
   modelUrl: s.source.kind === 'url' ? s.source.url : null,
+  views: VIEW_NAMES.filter((v) => s.views[v]),
+  guard: s.driftGuard,
+  lesson: s.lesson,
 });
 
 /** Mirrors shareable state into the URL (replaceState, at most every 500 ms: no history spam while steering). */
@@ -24,7 +28,7 @@ export function useUrlSync(): void {
     const unsub = useApp.subscribe((s, prev) => {
       const a = urlOf(s);
       const b = urlOf(prev);
-      if ((Object.keys(a) as (keyof UrlState)[]).every((k) => a[k] === b[k])) return;
+      if ((Object.keys(a) as (keyof UrlState)[]).every((k) => (k === 'views' ? a.views.join() === b.views.join() : a[k] === b[k]))) return;
       if (timer !== undefined) return;
       timer = setTimeout(() => {
         timer = undefined;

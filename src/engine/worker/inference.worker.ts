@@ -184,8 +184,8 @@ async function handle(req: EngineRequest): Promise<void> {
         const c = need();
         const t0 = performance.now();
         c.counter.take();
-        await c.anchor(req.frames, req.poses, req.sampling.seed, req.reset);
-        post({ status: 'anchored', id: req.id, encodeMs: performance.now() - t0, runs: c.counter.take().runs });
+        const steps = await c.anchor(req.frames, req.poses, req.sampling.seed, req.reset);
+        post({ status: 'anchored', id: req.id, encodeMs: performance.now() - t0, runs: c.counter.take().runs, steps });
         return;
       }
       case 'step': {
@@ -200,11 +200,22 @@ async function handle(req: EngineRequest): Promise<void> {
           (frame, tokens) => post({ status: 'partial', id: req.id, frame, tokens, total: c.n }),
           32,
           decode,
+          req.insight,
         );
-        if (r.frame) post({ status: 'frame', id: req.id, frame: r.frame, stats: r.stats });
-        else post({ status: 'tokens', id: req.id, tokens: r.tokens!, stats: r.stats });
+        if (r.frame) post({ status: 'frame', id: req.id, frame: r.frame, stats: r.stats, insight: r.insight });
+        else post({ status: 'tokens', id: req.id, tokens: r.tokens!, stats: r.stats, insight: r.insight });
         firstFrameServed?.();
         firstFrameServed = null;
+        return;
+      }
+      case 'encode': {
+        const tokens = await need().runners.encode(Float32Array.from(req.frame));
+        post({ status: 'encoded', id: req.id, tokens });
+        return;
+      }
+      case 'editToken': {
+        const r = await need().editToken(req.position, req.token);
+        post({ status: 'edited', id: req.id, ...r });
         return;
       }
       case 'decode': {

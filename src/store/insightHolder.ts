@@ -1,0 +1,105 @@
+/**
+ * The teaching views' per-frame data, outside React like frameHolder: the newest prediction's
+ * tokens and per-token entropy beside the frames they belong to, the run's history (PSNR,
+ * entropy, anchors) and small thumbnails of every remembered frame. Views poll `version`.
+ */
+import type { SlotUse } from '../engine/worldModelCore';
+import type { Frame } from '../sim/frame';
+
+/** Thumbnails are THUMB x THUMB RGB, enough for a strip and cheap to keep for the whole memory. */
+export const THUMB = 32;
+const HISTORY = 2000;
+
+export interface Remembered {
+  thumb: Uint8Array;
+  pose: number[];
+  /** 0 = ground truth, otherwise the model's own frame */
+  level: number;
+}
+
+export interface Insight {
+  version: number;
+  /** the frame number of the run (predictions since the page opened) */
+  frame: number;
+  tokens: Int32Array | null;
+  entropy: Float32Array | null;
+  /** the prediction and the truth it is scored against (both as shown) */
+  predicted: Frame | null;
+  truth: Frame | null;
+  slots: SlotUse[];
+  /** this prediction's step in the model's memory */
+  step: number;
+  /** true while `tokens` are an edit of the prediction, not the model's own */
+  edited: boolean;
+}
+
+export const insightHolder = {
+  now: { version: 0, frame: 0, tokens: null, entropy: null, predicted: null, truth: null, slots: [], step: -1, edited: false } as Insight,
+  /** per prediction: frame number, PSNR (dB, capped at 99), mean entropy (nats; NaN when not measured) */
+  history: { version: 0, frame: [] as number[], psnr: [] as number[], entropy: [] as number[], anchors: [] as number[] },
+  /** memory step -> thumbnail; bounded by the model's memory capacity */
+  remembered: new Map<number, Remembered>(),
+  capacity: 1025,
+};
+
+export function resetHistory(): void {
+  const h = insightHolder.history;
+  h.frame.length = h.psnr.length = h.entropy.length = h.anchors.length = 0;
+  h.version++;
+}
+
+export function pushHistory(frame: number, psnr: number, entropy: number): void {
+  const h = insightHolder.history;
+  h.frame.push(frame);
+  h.psnr.push(Math.min(psnr, 99));
+  h.entropy.push(entropy);
+  if (h.frame.length > HISTORY) {
+    const cut = h.frame.length - HISTORY;
+    h.frame.splice(0, cut);
+    h.psnr.splice(0, cut);
+    h.entropy.splice(0, cut);
+    while (h.anchors.length && h.anchors[0]! < h.frame[0]!) h.anchors.shift();
+  }
+  h.version++;
+}
+
+export function markAnchor(frame: number): void {
+  insightHolder.history.anchors.push(frame);
+  insightHolder.history.version++;
+}
+
+export function remember(step: number, frame: Frame, pose: number[], level: number): void {
+  const m = insightHolder.remembered;
+  m.set(step, { thumb: thumbnail(frame), pose, level });
+  // Map order is insertion order: the oldest steps go first.
+  while (m.size > insightHolder.capacity) m.delete(m.keys().next().value!);
+}
+
+/** Box-filtered THUMB x THUMB RGB copy of a frame. */
+export function thumbnail(f: Frame, size = THUMB): Uint8Array {
+  const out = new Uint8Array(size * size * 3);
+  const sy = f.height / size;
+  const sx = f.width / size;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        let n = 0;
+        for (let yy = Math.floor(y * sy); yy < Math.floor((y + 1) * sy); yy++) {
+          for (let xx = Math.floor(x * sx); xx < Math.floor((x + 1) * sx); xx++) {
+            s += f.data[(yy * f.width + xx) * 3 + c]!;
+            n++;
+          }
+        }
+        out[(y * size + x) * 3 + c] = Math.round(s / Math.max(n, 1));
+      }
+    }
+  }
+  return out;
+}
+
+export const meanOf = (a: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return a.length ? s / a.length : NaN;
+};

@@ -1,0 +1,46 @@
+/**
+ * What the newest prediction was made from: the remembered frames in the student's slots, as
+ * thumbnails with their age and whether each was the truth or the model's own imagining.
+ */
+import { useEffect, useRef } from 'react';
+import { THUMB, insightHolder } from '../../store/insightHolder';
+import { useInsightTick } from './useHolder';
+
+function Thumb({ data }: { data: Uint8Array }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const img = new ImageData(THUMB, THUMB);
+    for (let i = 0; i < THUMB * THUMB; i++) img.data.set([data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!, 255], i * 4);
+    ctx.putImageData(img, 0, 0);
+  }, [data]);
+  return <canvas ref={ref} width={THUMB} height={THUMB} aria-hidden="true" />;
+}
+
+export function MemoryStrip() {
+  useInsightTick(4);
+  const n = insightHolder.now;
+  return (
+    <div className="memory-strip" data-testid="memory-strip">
+      <p className="muted">
+        The newest prediction (step {n.step < 0 ? '–' : n.step}) was made from {n.slots.length} remembered frame{n.slots.length === 1 ? '' : 's'}, picked by
+        how much of the new view each one covers (of {insightHolder.remembered.size} remembered). The map marks where each was seen.
+      </p>
+      <ol>
+        {n.slots.map((s) => {
+          const kept = insightHolder.remembered.get(s.step);
+          const truth = s.level === 0;
+          return (
+            <li key={s.step} className={truth ? 'truth' : 'own'} data-testid="memory-slot">
+              {kept ? <Thumb data={kept.thumb} /> : <span className="gone">not kept</span>}
+              <span>
+                {n.step - s.step} step{n.step - s.step === 1 ? '' : 's'} ago · {truth ? 'truth' : 'its own'}
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}

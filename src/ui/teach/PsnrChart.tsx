@@ -1,0 +1,87 @@
+/**
+ * PSNR of every prediction against the truth over time, with the model's mean uncertainty on a
+ * second axis and each anchor (a look at the truth) as a vertical line: in dream mode the error
+ * compounds between anchors. uPlot draws it (made for streaming series); data go in a few times
+ * a second straight from the insight holder.
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { insightHolder } from '../../store/insightHolder';
+
+const HZ = 4;
+/** frames shown: the last WINDOW (about 40 s at the step rate) */
+const WINDOW = 600;
+
+export function PsnrChart() {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current!;
+    const anchorLines: uPlot.Plugin = {
+      hooks: {
+        draw: (u) => {
+          const { ctx } = u;
+          const top = u.bbox.top;
+          const bottom = u.bbox.top + u.bbox.height;
+          ctx.save();
+          ctx.strokeStyle = 'rgba(34, 211, 238, 0.85)';
+          ctx.setLineDash([4, 3]);
+          ctx.lineWidth = 1.5 * uPlot.pxRatio;
+          for (const a of insightHolder.history.anchors) {
+            const x = u.valToPos(a, 'x', true);
+            if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+            ctx.beginPath();
+            ctx.moveTo(x, top);
+            ctx.lineTo(x, bottom);
+            ctx.stroke();
+          }
+          ctx.restore();
+        },
+      },
+    };
+    const opts: uPlot.Options = {
+      width: Math.max(300, el.clientWidth),
+      height: 170,
+      plugins: [anchorLines],
+      scales: { x: { time: false }, db: { range: [5, 40] }, nats: { range: [0, 5] } },
+      axes: [
+        { stroke: '#8b96a5', grid: { stroke: '#2a323d' }, label: 'frame' },
+        { scale: 'db', stroke: '#8b96a5', grid: { stroke: '#2a323d' }, label: 'PSNR dB' },
+        { scale: 'nats', side: 1, stroke: '#8b96a5', grid: { show: false }, label: 'entropy nats' },
+      ],
+      series: [
+        { label: 'frame' },
+        { label: 'PSNR vs truth (dB)', scale: 'db', stroke: '#ffd23f', width: 1.5, points: { show: false } },
+        { label: 'mean uncertainty (nats)', scale: 'nats', stroke: '#e879f9', width: 1, points: { show: false } },
+      ],
+      legend: { live: false },
+    };
+    const h = insightHolder.history;
+    const slice = (): uPlot.AlignedData => {
+      const from = Math.max(0, h.frame.length - WINDOW);
+      return [h.frame.slice(from), h.psnr.slice(from), h.entropy.slice(from).map((v) => (Number.isFinite(v) ? v : null))];
+    };
+    const plot = new uPlot(opts, slice(), el);
+    let seen = h.version;
+    const timer = setInterval(() => {
+      if (h.version === seen) return;
+      seen = h.version;
+      plot.setData(slice());
+    }, 1000 / HZ);
+    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: 170 }));
+    ro.observe(el);
+    return () => {
+      clearInterval(timer);
+      ro.disconnect();
+      plot.destroy();
+    };
+  }, []);
+  return (
+    <figure className="psnr-chart">
+      <div ref={ref} data-testid="psnr-chart" role="img" aria-label="PSNR of each prediction against the truth over time, with anchors as dashed lines" />
+      <figcaption>
+        Each prediction against the truth. Dashed lines: anchors, where the model is shown the truth again. In dream mode (anchor: never) the error compounds; re-anchoring resets it.
+      </figcaption>
+    </figure>
+  );
+}
