@@ -43,6 +43,7 @@ export type ModelInfo = {
   error: string | null;
   backend: { name: string; adapter: string; threads: number } | null;
   teacherReady: boolean;
+  model: string;
   hud: { stats: { runs: number; readbacks: number; readbackBytes: number; model: string } | null; psnr: number | null; tokens: unknown };
 };
 export const modelInfo = (page: Page): Promise<ModelInfo> => page.evaluate(() => (window as any).__wmp.model());

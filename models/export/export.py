@@ -270,6 +270,18 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     return manifest
 
 
+# What the shipped model cannot do, in words the app's model card shows (numbers: metrics / eval.json).
+LIMITATIONS = [
+    "It knows one world: trained on world seed 0 only. In any other world it still imagines this courtyard.",
+    "It cannot hold the world for long on its own: in dream mode (no look at the truth) the picture blurs within about a second, and the error keeps compounding.",
+    "Back at a place it has seen, it remembers the layout but returns it blurred: far below its quality one step after the truth.",
+    "It sees 128 x 128 pixels through 16 x 16 codes: detail smaller than an 8 x 8 pixel patch is lost even with perfect prediction (the tokenizer ceiling).",
+    "Only the camera moves: the world is static, so it has learned nothing about things that move by themselves.",
+    "Its uncertainty is a loose guide to its error: it is most confident when standing still, even when what it shows is wrong.",
+    "The token-by-token teacher is not better than the one-pass student here; distillation was measured, and gained nothing reliable over training on the truth alone.",
+]
+
+
 def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teacher: MemoryTeacher, runs: str, data: str) -> dict:
     sc, tc = student.cfg, teacher.cfg
     contract = json.load(open(os.path.join(ROOT, "models", "contract.json")))
@@ -282,6 +294,7 @@ def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teac
                        "tokens), a one-pass student that remembers every frame with its camera pose and re-projects the "
                        "frames that see the new view into it, and a token-by-token teacher with a KV cache that sees the same memory. Everything "
                        "runs in onnxruntime (web: WebGPU or WASM).",
+        "limitations": LIMITATIONS,
         "world": {"seed": data_meta["train"]["settings"]["world_seed"],
                   "note": "trained on this world seed only: in another world it still imagines this one's courtyard"},
         "opset": OPSET,

@@ -78,6 +78,11 @@ export const manifestSchema = z.object({
     sampling_defaults: sampling,
   }),
   metrics: z.record(z.string(), z.unknown()),
+  /** the model card's sources: what it is, what it cannot do, where its data and compute came from */
+  description: z.string().optional(),
+  limitations: z.array(z.string()).optional(),
+  training_data: z.record(z.string(), z.unknown()).optional(),
+  compute: z.record(z.string(), z.unknown()).optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -16,6 +16,7 @@ import { frameHolder, publishFrame } from '../store/frameHolder';
 import type { FrameInsight } from '../engine/insight';
 import { insightHolder, markAnchor, meanOf, pushHistory, remember } from '../store/insightHolder';
 import { DriftWatch } from './driftWatch';
+import { progress } from '../teach/progress';
 import { useApp } from '../store/store';
 import type { Observation } from '../types/env';
 
@@ -70,6 +71,8 @@ export class ModelSession {
   /** predictions shown since the page opened (the teaching views' time axis) */
   private frameCount = 0;
   private drift = new DriftWatch();
+  /** PSNR of the first prediction after the newest anchor (how far the dream has fallen since) */
+  private firstAfterAnchor: number | null = null;
 
   get decoderReady(): boolean {
     return this.decoder !== null;
@@ -98,7 +101,10 @@ export class ModelSession {
     const st = useApp.getState();
     if (fresh) {
       st.clearFileProgress();
-      this.discontinuity(); // another model: nothing it remembers carries over
+      // Another model: nothing it remembers carries over. The recent truth still holds (the
+      // world did not move), and the first anchor needs it: a paused loop adds no more.
+      this.needAnchor = true;
+      this.resetMemory = true;
     }
     st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false, teacherError: null, modelLabel: model.label, predicting: false });
     this.ready = false;
@@ -234,6 +240,8 @@ export class ModelSession {
     const { width, height } = this.frameSize();
     const kept = this.recent.slice();
     const r = await this.client.anchor(frames, kept.map((x) => x.pose), this.sampling(), this.resetMemory);
+    if (!this.resetMemory) progress.reanchors++;
+    this.firstAfterAnchor = null;
     if (this.resetMemory) insightHolder.remembered.clear();
     r.steps.forEach((step, i) => remember(step, { width, height, data: kept[i]!.frame }, kept[i]!.pose, 0));
     markAnchor(this.frameCount + 0.5); // between the last frame before it and the first after
@@ -318,6 +326,7 @@ export class ModelSession {
     const score = psnr(pred, truthFrame);
     const h = insight.entropy ? meanOf(insight.entropy) : NaN;
     pushHistory(this.frameCount, score, h);
+    this.countProgress(model, stats, score);
     this.watchDrift(h);
     this.sinceAnchor++;
     this.psnrSum += Math.min(score, 99);
@@ -343,6 +352,20 @@ export class ModelSession {
     remember(stats.step, pred, stats.pose, this.manifest?.student.level_pred ?? 1);
   }
 
+  /** What the lessons notice: frames by model, how far the dream fell, how old the truth it used was. */
+  private countProgress(model: ModelKind, stats: FrameStats, score: number): void {
+    const p = progress;
+    p.frames[model]++;
+    if (p.edits > 0) p.framesSinceEdit++;
+    p.msPerFrame[model] = stats.predictMs + stats.decodeMs;
+    const s = Math.min(score, 99);
+    this.firstAfterAnchor ??= s;
+    p.worstDrop = Math.max(p.worstDrop, this.firstAfterAnchor - s);
+    for (const slot of stats.slots) if (slot.level === 0) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
+    const st = useApp.getState();
+    if (st.temperature > 0) p.sampledSeeds.add(st.seed);
+  }
+
   /** The drift guard: says so when the model's own uncertainty says it is lost, and re-anchors if asked. */
   private watchDrift(entropy: number): void {
     const s = useApp.getState();
@@ -360,6 +383,8 @@ export class ModelSession {
   async editToken(position: number, token: number): Promise<void> {
     await this.idle();
     const r = await this.client.editToken(position, token);
+    progress.edits++;
+    progress.framesSinceEdit = 0;
     const pred: Frame = { ...this.frameSize(), data: r.frame };
     publishFrame(frameHolder.predicted, pred);
     const n = insightHolder.now;

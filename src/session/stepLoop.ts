@@ -3,7 +3,8 @@
  * the simulator steps, the ground-truth frame goes to the frame holder and the pose to the store.
  * Runs on requestAnimationFrame with an accumulator, so display rate and step rate are decoupled.
  */
-import { type Action, type Pose, STEP_RATE_HZ } from '../sim/contract';
+import { ACTION_KEYS, type Action, type Pose, STEP_RATE_HZ } from '../sim/contract';
+import { progress } from '../teach/progress';
 import { FrameRenderer } from '../sim/frameRenderer';
 import { SimEnv } from '../sim/simEnv';
 import { buildWorld, type World } from '../sim/world';
@@ -183,7 +184,15 @@ export class StepLoop {
   async stepOnce(): Promise<void> {
     if (this.scripted) return;
     while (this.busy) await yieldToEventLoop();
-    await this.runSteps(1);
+    const a = this.steering.sample();
+    progress.pausedSteps++;
+    progress.pausedActions.add(ACTION_KEYS.map((k) => Math.sign(Math.round(a[k] * 100))).join(','));
+    this.nextAction = a;
+    try {
+      await this.runSteps(1);
+    } finally {
+      this.nextAction = null;
+    }
     await this.model?.idle();
   }
 

@@ -24,6 +24,7 @@ import { useNarrow } from './useNarrow';
 import { useUrlSync } from './useUrlSync';
 import { WorldNote } from './WorldNote';
 import { InsidesPanel } from './teach/InsidesPanel';
+import { LessonPanel } from './teach/LessonPanel';
 import { bindTeachKeys } from './teach/teachKeys';
 
 export function App() {
@@ -108,7 +109,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Toolbar loop={loop} />
+      <Toolbar loop={loop} manifest={resolved?.manifest ?? null} />
       <Notices />
       <ModelDrop />
       <main className="stage">
@@ -133,6 +134,7 @@ export function App() {
           <MiniMap loop={loop} />
           <KeyHelp />
         </aside>
+        <LessonPanel loop={loop} />
         <InsidesPanel session={session} loop={loop} manifest={resolved?.manifest ?? null} />
       </main>
     </div>

@@ -3,8 +3,10 @@ import type { StepLoop } from '../session/stepLoop';
 import { useApp } from '../store/store';
 import { OfflineBadge } from './OfflineBadge';
 import { SeedInput } from './SeedInput';
+import type { Manifest } from '../engine/manifest';
+import { ModelCard } from './teach/ModelCard';
 
-export function Toolbar({ loop }: { loop: StepLoop | null }) {
+export function Toolbar({ loop, manifest }: { loop: StepLoop | null; manifest: Manifest | null }) {
   const worldSeed = useApp((s) => s.worldSeed);
   const upscale = useApp((s) => s.upscale);
   const setUpscale = useApp((s) => s.setUpscale);
@@ -53,6 +55,7 @@ export function Toolbar({ loop }: { loop: StepLoop | null }) {
       >
         copy link
       </button>
+      <ModelCard manifest={manifest} />
       <OfflineBadge />
     </header>
   );

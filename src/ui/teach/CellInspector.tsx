@@ -9,6 +9,7 @@ import { digitsOf, idOf } from '../../engine/insight';
 import type { ModelSession } from '../../session/modelSession';
 import type { Frame } from '../../sim/frame';
 import { insightHolder } from '../../store/insightHolder';
+import { progress } from '../../teach/progress';
 import { useApp } from '../../store/store';
 import { cellMean, pixelError } from './errorMap';
 import { useInsightTick } from './useHolder';
@@ -76,6 +77,7 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
   const id = n.tokens[cell]!;
   const digits = digitsOf(id, levels);
   const truthId = truthTokens?.version === version ? truthTokens.tokens[cell]! : null;
+  if (truthId !== null) progress.inspected.add(cell);
   const h = n.entropy?.[cell];
   const err = n.predicted && n.truth ? cellMean(pixelError(n.predicted, n.truth), n.predicted.width, n.predicted.height, grid)[cell]! : null;
   const draft = draftOf && draftOf.cell === cell && draftOf.version === version ? draftOf.digits : null;

@@ -1,0 +1,118 @@
+/**
+ * Every lesson, completed in the built app the way a learner would: open its link, do the
+ * "try this" with the keyboard and mouse, and see the lesson notice it.
+ */
+import { type Page, test } from '@playwright/test';
+import { expect } from './guard';
+import { hold, modelInfo, openPlayground, waitForPredictions } from './helpers';
+
+test.describe.configure({ timeout: 180_000 });
+
+async function openLesson(page: Page, id: string, extra = '') {
+  await openPlayground(page, `?model=student&backend=wasm&lesson=${id}${extra}`);
+  await expect.poll(async () => (await modelInfo(page)).phase, { timeout: 60_000 }).toBe('ready');
+  await expect(page.getByTestId('lesson-status')).toHaveText('Not yet.', { timeout: 60_000 });
+}
+
+const done = (page: Page, timeout = 60_000) => expect(page.getByTestId('lesson-status')).toHaveText(/Done/, { timeout });
+
+test('1 tokenizer: inspect two tokens, edit one, step on from the edit', async ({ page }) => {
+  await openLesson(page, 'tokenizer');
+  const map = page.getByTestId('map-tokens');
+  await map.click({ position: { x: 40, y: 40 } });
+  await expect(page.getByTestId('cell-truth-code')).toContainText('digits');
+  await map.focus();
+  await page.keyboard.press('ArrowRight'); // the keyboard moves the selection too
+  await expect(page.getByTestId('cell-truth-code')).toContainText('digits');
+  const digit = page.getByTestId('edit-digit-0');
+  await digit.fill(String((Number(await digit.inputValue()) + 4) % 8));
+  await page.getByTestId('edit-apply').click();
+  await expect(page.getByTestId('cell-code')).toContainText('(edited)');
+  await page.locator('body').focus();
+  await page.keyboard.press('Period');
+  await done(page);
+});
+
+test('2 next-token decoding: the teacher writes a frame token by token', async ({ page }) => {
+  await openLesson(page, 'next-token');
+  await done(page, 120_000);
+  expect((await modelInfo(page)).model).toBe('teacher');
+});
+
+test('3 actions: one step per key while paused, with different actions', async ({ page }) => {
+  await openLesson(page, 'actions');
+  for (const key of ['KeyW', 'KeyQ', 'KeyA']) {
+    const v = await page.evaluate(() => (window as any).__wmp.predictedVersion());
+    await page.keyboard.down(key);
+    await expect.poll(() => page.evaluate(() => (window as any).__wmp.predictedVersion())).toBeGreaterThan(v);
+    await page.keyboard.up(key);
+  }
+  await done(page);
+});
+
+test('4 memory: turning round brings the first true frames back into use', async ({ page }) => {
+  await openLesson(page, 'memory');
+  await hold(page, 'KeyQ', 9000);
+  await expect
+    .poll(async () => {
+      await hold(page, 'KeyQ', 1500);
+      return page.getByTestId('lesson-status').textContent();
+    }, { timeout: 90_000, intervals: [100] })
+    .toMatch(/Done/);
+});
+
+test('5 compounding error: the dream drifts, an anchor brings it back', async ({ page }) => {
+  await openLesson(page, 'compounding');
+  await page.keyboard.down('KeyW');
+  await page.keyboard.down('KeyQ');
+  await expect.poll(async () => (await page.evaluate(() => (window as any).__wmp.history())).psnr.length, { timeout: 60_000 }).toBeGreaterThan(40);
+  await page.keyboard.up('KeyW');
+  await page.keyboard.up('KeyQ');
+  await page.keyboard.press('KeyR');
+  await done(page);
+});
+
+test('6 distillation: student, then teacher', async ({ page }) => {
+  await openLesson(page, 'distillation');
+  await waitForPredictions(page, 6);
+  await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 90_000 }).toBe(true);
+  await page.getByTestId('model-select').selectOption('teacher');
+  await done(page, 120_000);
+});
+
+test('7 sampling: two seeds above temperature 0', async ({ page }) => {
+  await openLesson(page, 'sampling');
+  await page.getByTestId('temperature').fill('1');
+  await waitForPredictions(page, 3);
+  const seed = page.getByTestId('sampling-seed');
+  await seed.fill('7');
+  await seed.press('Enter');
+  await waitForPredictions(page, 3);
+  await done(page);
+});
+
+test('8 data and compute: the model card, by keyboard', async ({ page }) => {
+  await openLesson(page, 'data-compute');
+  await page.getByTestId('model-card-open').focus();
+  await page.keyboard.press('Enter');
+  const card = page.getByTestId('model-card');
+  await expect(card).toBeVisible();
+  await expect(page.getByTestId('card-data')).toContainText('synthetic');
+  await expect(page.getByTestId('card-compute')).toContainText('CPU hours');
+  await expect(page.getByTestId('card-energy')).toContainText(/\d+\.\d+ kWh/);
+  await expect(page.getByTestId('card-eval')).toContainText('copy last frame');
+  await expect(page.getByTestId('card-limitations').locator('li').first()).toContainText('one world');
+  await done(page);
+  await page.keyboard.press('Escape');
+  await expect(card).toBeHidden();
+});
+
+test('lessons are links: the next one opens from the keyboard and lands in the URL', async ({ page }) => {
+  await openLesson(page, 'tokenizer');
+  await page.getByTestId('lesson-next').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('lesson')).toContainText('Next-token decoding');
+  await expect.poll(() => page.url()).toContain('lesson=next-token');
+  await page.getByTestId('lesson-close').click();
+  await expect(page.getByTestId('lesson')).toHaveCount(0);
+});

@@ -1,0 +1,146 @@
+/**
+ * The guided lessons: each a short explanation, a "try this" that sets the app up, and a check
+ * that notices when the learner has done it (from the progress counters and the app state).
+ * Addressable by URL (?lesson=<id>), as TensorFlow Playground's lesson links are.
+ */
+import type { Pose } from '../sim/contract';
+import type { AppState } from '../store/store';
+import type { DriftGuard, ViewName } from '../store/views';
+import type { Progress } from './progress';
+
+export interface LessonSetup {
+  model?: 'student' | 'teacher';
+  /** 0 = dream */
+  anchor?: number;
+  temperature?: number;
+  topk?: number;
+  seed?: number;
+  views: ViewName[];
+  paused?: boolean;
+  guard?: DriftGuard;
+  /** a start pose: the camera jumps there (the model re-anchors on the truth) */
+  pose?: Pose;
+}
+
+export interface Lesson {
+  id: string;
+  title: string;
+  /** the idea, a few short sentences */
+  text: string[];
+  tryThis: string;
+  setup: LessonSetup;
+  /** the control to point at (its data-testid) */
+  highlight?: string;
+  done(p: Progress, s: AppState): boolean;
+  /** what the learner sees when it works (for the docs) */
+  sees: string;
+}
+
+const COURTYARD: Pose = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
+
+export const LESSONS: readonly Lesson[] = [
+  {
+    id: 'tokenizer',
+    title: '1. Frames become tokens',
+    text: [
+      'The model never sees pixels. An encoder cuts each 128 × 128 frame into a 16 × 16 grid and gives every 8 × 8 patch one of 4,096 codes; a decoder paints patches back from codes.',
+      'A code is four FSQ digits, each 0 to 7: each digit is one learned property of the patch, rounded to 8 levels.',
+    ],
+    tryThis: 'Pick two tokens on the map and compare the predicted code with the true one. Then change a digit, apply the edit and step one frame: the model carries on from what you told it it saw.',
+    setup: { views: ['grid'], paused: true, pose: COURTYARD },
+    highlight: 'map-tokens',
+    done: (p) => p.inspected.size >= 2 && p.edits >= 1 && p.framesSinceEdit >= 1,
+    sees: 'The frame gridded into 256 codes; each cell shows its code, digits and the decoded 8 x 8 patch beside the true one; an edited code changes the patch and the frames after it.',
+  },
+  {
+    id: 'next-token',
+    title: '2. Next-token decoding',
+    text: [
+      'The teacher writes a frame the way a language model writes a sentence: one token at a time, left to right and top to bottom, each chosen after reading all the ones before it (kept in a KV cache).',
+      'That is 257 runs of a network per frame, so it is slow; watch the frame fill in.',
+    ],
+    tryThis: 'Let the teacher predict a whole frame (it loads in the background; the HUD counts its tokens).',
+    setup: { model: 'teacher', views: ['grid', 'confidence'], paused: false },
+    highlight: 'model-select',
+    done: (p) => p.frames.teacher >= 1,
+    sees: 'The prediction filling in row by row with the HUD counting tokens, and the uncertainty map of the finished frame.',
+  },
+  {
+    id: 'actions',
+    title: '3. Actions steer the imagination',
+    text: [
+      'A world model predicts the next frame from the past frames and the action taken. Change the action and the same past leads to a different future.',
+      'While paused, each movement key takes exactly one step with that action.',
+    ],
+    tryThis: 'Paused, press W (forward) once, then Q or E (turn) once, then A or D (strafe): three steps, each a different action. Watch how the prediction moves with each.',
+    setup: { model: 'student', views: ['grid'], paused: true, pose: COURTYARD },
+    highlight: 'pause',
+    done: (p) => p.pausedSteps >= 3 && [...p.pausedActions].filter((a) => a !== '0,0,0,0,0').length >= 2,
+    sees: 'One predicted frame per key press: forward zooms in, a turn slides the view sideways, a strafe shifts near things more than far ones.',
+  },
+  {
+    id: 'memory',
+    title: '4. Context and memory',
+    text: [
+      'This model remembers every frame with the camera pose it was seen from. For each new frame it picks the 4 remembered frames that cover the new view best and re-projects them into it.',
+      'Cyan frames are the truth it was shown; magenta ones are its own imagination, trusted less.',
+    ],
+    tryThis: 'In dream mode, turn all the way around (hold Q) and look back where you started: the memory strip shows the first true frames being used again, many steps later.',
+    setup: { model: 'student', anchor: 0, views: ['memory'], paused: false, pose: COURTYARD },
+    highlight: 'memory-strip',
+    done: (p) => p.oldestTruthSlot >= 45,
+    sees: 'The memory strip switching from recent magenta frames to the old cyan ground-truth frames as the view comes back round; ticks on the map where they were seen.',
+  },
+  {
+    id: 'compounding',
+    title: '5. Compounding error',
+    text: [
+      'Each imagined frame becomes part of the past the next one is predicted from, so small mistakes feed on themselves: the dream drifts away from the truth.',
+      'An anchor shows the model the truth again and the error falls back.',
+    ],
+    tryThis: 'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor and watch the chart jump back.',
+    setup: { model: 'student', anchor: 0, views: ['chart'], paused: false, pose: COURTYARD },
+    highlight: 'psnr-chart',
+    done: (p) => p.worstDrop >= 6 && p.reanchors >= 1,
+    sees: 'The PSNR line sliding down while dreaming, a dashed anchor line where R was pressed, and the line back up after it.',
+  },
+  {
+    id: 'distillation',
+    title: '6. Distillation: teacher and student',
+    text: [
+      'The student makes a whole frame in one pass; it was trained to match the teacher’s token distributions as well as the truth. Here the two are about equally good (see the model card), and the student is many times faster.',
+    ],
+    tryThis: 'Run the student for a few frames, then switch the model to the teacher for two frames, and compare their ms per frame in the HUD.',
+    setup: { model: 'student', views: ['confidence'], paused: false },
+    highlight: 'model-select',
+    done: (p) => p.frames.student >= 5 && p.frames.teacher >= 2,
+    sees: 'The student at tens of frames per second, the teacher at about one; similar frames and uncertainty maps.',
+  },
+  {
+    id: 'sampling',
+    title: '7. Sampling: temperature, top-k, seed',
+    text: [
+      'At temperature 0 the model takes its most likely code every time (greedy), so the same run gives the same frames. Above 0 it samples: each seed draws a different, equally plausible future; top-k keeps only the k most likely choices.',
+    ],
+    tryThis: 'Raise the temperature above 0.5, let a few frames go by, then change the seed (a new seed starts at the next anchor).',
+    setup: { model: 'student', views: ['confidence'], paused: false, temperature: 0 },
+    highlight: 'temperature',
+    done: (p) => p.sampledSeeds.size >= 2,
+    sees: 'Speckled, restless frames at high temperature that differ seed to seed; calm, repeatable ones at 0.',
+  },
+  {
+    id: 'data-compute',
+    title: '8. Where the data and compute come from',
+    text: [
+      'Every training frame was rendered by this app’s own world (the same code you are steering), so nothing was scraped and every prediction can be scored against the truth.',
+      'The model card lists the data, the CPU time each stage took, an energy estimate and what the model cannot do.',
+    ],
+    tryThis: 'Open the model card and find how many CPU hours trained this model.',
+    setup: { views: [] },
+    highlight: 'model-card-open',
+    done: (p) => p.modelCardOpened,
+    sees: 'The model card: synthetic data splits, compute per stage, energy and CO2 with their assumptions, the evaluation table and the limitations.',
+  },
+];
+
+export const lessonById = (id: string | null): Lesson | null => LESSONS.find((l) => l.id === id) ?? null;

@@ -1,0 +1,55 @@
+/**
+ * What the learner has done, counted where it happens (session, inspector, controls), so that a
+ * lesson can notice when its "try this" is done. Plain counters outside React; lessons poll them.
+ */
+export interface Progress {
+  /** predicted frames shown, by model */
+  frames: { student: number; teacher: number };
+  /** distinct token cells inspected (with the truth's code shown) */
+  inspected: Set<number>;
+  /** token edits applied */
+  edits: number;
+  /** frames predicted after the newest edit */
+  framesSinceEdit: number;
+  /** single steps taken while paused, and the distinct actions they used */
+  pausedSteps: number;
+  pausedActions: Set<string>;
+  /** anchors on the truth after the first */
+  reanchors: number;
+  /** the largest drop in PSNR from the first frame after an anchor, dB */
+  worstDrop: number;
+  /** the oldest ground-truth memory slot a prediction used, in steps */
+  oldestTruthSlot: number;
+  /** seeds used for frames sampled at temperature > 0 */
+  sampledSeeds: Set<number>;
+  /** teacher tokens decoded one at a time */
+  teacherSteps: number;
+  modelCardOpened: boolean;
+  /** ms per frame, newest, by model (for the distillation lesson's comparison) */
+  msPerFrame: { student: number | null; teacher: number | null };
+}
+
+export const progress: Progress = fresh();
+
+function fresh(): Progress {
+  return {
+    frames: { student: 0, teacher: 0 },
+    inspected: new Set(),
+    edits: 0,
+    framesSinceEdit: 0,
+    pausedSteps: 0,
+    pausedActions: new Set(),
+    reanchors: 0,
+    worstDrop: 0,
+    oldestTruthSlot: 0,
+    sampledSeeds: new Set(),
+    teacherSteps: 0,
+    modelCardOpened: false,
+    msPerFrame: { student: null, teacher: null },
+  };
+}
+
+/** A lesson starts from nothing done. */
+export function resetProgress(): void {
+  Object.assign(progress, fresh());
+}

@@ -1,0 +1,121 @@
+/**
+ * The guided lessons: a list (each a link, ?lesson=<id>), the open lesson's idea and its
+ * "try this", which notices when it has been done. Works by keyboard alone: links and buttons.
+ */
+import { useEffect, useState } from 'react';
+import type { StepLoop } from '../../session/stepLoop';
+import { useApp } from '../../store/store';
+import { applyLesson, lessonsDone, markLessonDone } from '../../teach/applyLesson';
+import { LESSONS, lessonById } from '../../teach/lessons';
+import { progress } from '../../teach/progress';
+
+const hrefOf = (id: string) => {
+  const q = new URLSearchParams(window.location.search);
+  q.set('lesson', id);
+  return `?${q.toString()}`;
+};
+
+export function LessonPanel({ loop }: { loop: StepLoop | null }) {
+  const id = useApp((s) => s.lesson);
+  const lesson = lessonById(id);
+  const [done, setDone] = useState(() => lessonsDone());
+  const [now, setNow] = useState(false);
+  const [ready, setReady] = useState<string | null>(null);
+  const { setLesson } = useApp.getState();
+
+  // Set the lesson up once the world runs (a lesson from the URL waits for it).
+  useEffect(() => {
+    if (!lesson || !loop) return;
+    let live = true;
+    void applyLesson(lesson, loop).then(() => live && setReady(lesson.id));
+    return () => {
+      live = false;
+    };
+  }, [lesson, loop]);
+
+  // Notice when the "try this" has been done.
+  useEffect(() => {
+    if (!lesson || ready !== lesson.id) return;
+    const timer = setInterval(() => {
+      const ok = lesson.done(progress, useApp.getState());
+      setNow(ok);
+      if (ok) {
+        markLessonDone(lesson.id);
+        setDone(lessonsDone());
+      }
+    }, 250);
+    return () => {
+      clearInterval(timer);
+      setNow(false);
+    };
+  }, [lesson, ready]);
+
+  // Point at the control the lesson is about.
+  useEffect(() => {
+    if (!lesson?.highlight) return;
+    let el: Element | null = null;
+    const find = setInterval(() => {
+      el?.classList.remove('lesson-highlight');
+      el = document.querySelector(`[data-testid="${lesson.highlight}"]`);
+      el?.classList.add('lesson-highlight');
+    }, 500);
+    return () => {
+      clearInterval(find);
+      el?.classList.remove('lesson-highlight');
+    };
+  }, [lesson]);
+
+  const open = (next: string | null) => (e?: { preventDefault(): void }) => {
+    e?.preventDefault();
+    setReady(null);
+    setLesson(next);
+  };
+  const index = lesson ? LESSONS.indexOf(lesson) : -1;
+  const next = LESSONS[index + 1];
+  return (
+    <section className="panel lessons" aria-labelledby="lessons-title" data-testid="lessons">
+      <header className="lessons-head">
+        <h3 id="lessons-title">Lessons</h3>
+        <nav aria-label="lessons">
+          <ol>
+            {LESSONS.map((l) => (
+              <li key={l.id}>
+                <a href={hrefOf(l.id)} onClick={open(l.id)} aria-current={l.id === id ? 'page' : undefined} data-testid={`lesson-link-${l.id}`}>
+                  {l.title.replace(/^\d+\. /, '')}
+                  {done.has(l.id) ? ' ✓' : ''}
+                </a>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      </header>
+      {lesson && (
+        <article className="lesson" data-testid="lesson" aria-live="polite">
+          <h4>{lesson.title}</h4>
+          {lesson.text.map((t, i) => (
+            <p key={i}>{t}</p>
+          ))}
+          <div className={`try ${now ? 'done' : ''}`} data-testid="lesson-try">
+            <strong>Try this:</strong> {lesson.tryThis}
+            <div className="status" data-testid="lesson-status" role="status">
+              {ready !== lesson.id ? 'setting up…' : now ? '✓ Done: that is it.' : 'Not yet.'}
+            </div>
+          </div>
+          <div className="lesson-buttons">
+            <button type="button" onClick={() => loop && void applyLesson(lesson, loop)} data-testid="lesson-reset">
+              Set it up again
+            </button>
+            {next && (
+              <button type="button" onClick={open(next.id)} data-testid="lesson-next">
+                Next: {next.title.replace(/^\d+\. /, '')}
+              </button>
+            )}
+            <button type="button" onClick={open(null)} data-testid="lesson-close">
+              Close lesson
+            </button>
+          </div>
+        </article>
+      )}
+    </section>
+  );
+}
