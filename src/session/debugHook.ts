@@ -53,6 +53,7 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     history: () => ({ ...insightHolder.history }),
     editToken: (position: number, token: number) => session.editToken(position, token),
     stepOnce: () => loop()?.stepOnce(),
+    replay: () => useApp.getState().replay,
     benchMatMul: (runs: number) => session.client.benchMatMul(MATMUL_PROBE.url, MATMUL_PROBE.size, runs),
     loseDevice: () => session.client.loseDevice(),
   };

@@ -52,8 +52,15 @@ export class ModelSession {
   private needAnchor = true;
   /** the next anchor forgets the model's memory (after a jump, or at the start) */
   private resetMemory = true;
+  /** predictions made since the last anchor (counted when made, so anchor-every does not depend on decode timing) */
   private sinceAnchor = 0;
+  /** predictions shown and scored since the last anchor */
+  private scored = 0;
   private psnrSum = 0;
+  /** the pending anchor was asked for (by hand or by the drift guard), not by the schedule */
+  private askedAnchor = false;
+  /** replaying a shared run: re-anchors come from its trace, not from the drift guard */
+  replaying = false;
   private ready = false;
   private loadArgs: { model: ResolvedModel; backend: 'auto' | BackendName } | null = null;
   private gpuFailures = 0;
@@ -71,6 +78,8 @@ export class ModelSession {
   /** predictions shown since the page opened (the teaching views' time axis) */
   private frameCount = 0;
   private drift = new DriftWatch();
+  /** while recording: sees every shown prediction with the truth it is scored against */
+  onShown: ((truth: Frame, pred: Frame, info: { model: ModelKind; psnr: number; entropy: number; frame: number }) => void) | null = null;
   /** PSNR of the first prediction after the newest anchor (how far the dream has fallen since) */
   private firstAfterAnchor: number | null = null;
 
@@ -221,7 +230,11 @@ export class ModelSession {
 
   reanchor(): void {
     this.needAnchor = true;
+    this.askedAnchor = true;
   }
+
+  /** while recording: a re-anchor asked for by hand (or by the drift guard) is part of the run; called at the step it takes effect */
+  onReanchor: (() => void) | null = null;
 
   /** Per-token entropy costs a readback on a GPU: asked for only while a view or the drift guard reads it. */
   private wantsEntropy(): boolean {
@@ -250,6 +263,7 @@ export class ModelSession {
     this.needAnchor = false;
     this.resetMemory = false;
     this.sinceAnchor = 0;
+    this.scored = 0;
     this.psnrSum = 0;
   }
 
@@ -264,6 +278,8 @@ export class ModelSession {
     const model: ModelKind = s.model === 'teacher' ? 'teacher' : 'student';
     const every = s.anchor;
     if (this.needAnchor || (every > 0 && this.sinceAnchor >= every)) {
+      if (this.askedAnchor) this.onReanchor?.();
+      this.askedAnchor = false;
       try {
         await this.anchorNow();
       } catch (e) {
@@ -284,6 +300,7 @@ export class ModelSession {
       this.report('The model could not predict', e);
       return obs;
     }
+    this.sinceAnchor++;
     this.show(r.frame, this.newestTruth(), obs.t, model, r.stats, t0, r.insight);
     return obs;
   }
@@ -303,6 +320,7 @@ export class ModelSession {
       this.report('The model could not predict', e);
       return obs;
     }
+    this.sinceAnchor++;
     if (this.decoding) await this.decoding;
     const decoder = this.decoder;
     if (!decoder) return obs; // the model was replaced while this frame was predicted
@@ -327,8 +345,9 @@ export class ModelSession {
     const h = insight.entropy ? meanOf(insight.entropy) : NaN;
     pushHistory(this.frameCount, score, h);
     this.countProgress(model, stats, score);
+    this.onShown?.(truthFrame, pred, { model, psnr: score, entropy: h, frame: this.frameCount });
     this.watchDrift(h);
-    this.sinceAnchor++;
+    this.scored++;
     this.psnrSum += Math.min(score, 99);
     this.lastStats = stats;
     this.lastPsnr = score;
@@ -372,7 +391,7 @@ export class ModelSession {
     if (s.driftGuard === 'off' || !Number.isFinite(entropy)) return;
     const lost = this.drift.push(entropy);
     if (lost !== s.lost) s.setLost(lost);
-    if (lost && s.driftGuard === 'reanchor') this.reanchor();
+    if (lost && s.driftGuard === 'reanchor' && !this.replaying) this.reanchor();
   }
 
   /**
@@ -415,8 +434,8 @@ export class ModelSession {
       displayMs: frameHolder.predicted.displayMs ?? 0,
       stats: st,
       psnr: this.lastPsnr,
-      psnrMean: this.sinceAnchor ? this.psnrSum / this.sinceAnchor : null,
-      sinceAnchor: this.sinceAnchor,
+      psnrMean: this.scored ? this.psnrSum / this.scored : null,
+      sinceAnchor: this.scored,
       tokens: null,
     });
   }

@@ -134,7 +134,8 @@ export class StepLoop {
       let obs: Observation | null = null;
       let action: Action | null = null;
       for (let i = 0; i < n; i++) {
-        const a = this.nextAction ?? this.steering.sample();
+        const raw = this.nextAction ?? this.steering.sample();
+        const a = this.actionFilter && !this.nextAction ? this.actionFilter(raw) : raw;
         action = a;
         const model = this.model;
         if (model?.active) {
@@ -152,13 +153,15 @@ export class StepLoop {
   }
 
   private nextAction: Action | null = null;
+  /** while recording: turns each live action into the one taken (quantized) and keeps it */
+  actionFilter: ((a: Action) => Action) | null = null;
 
   /**
    * Benchmarks and tests: from `start` (a jump, so the model re-anchors there), takes these
    * actions back to back, as fast as the model allows, instead of the steering input. Nothing
    * else steps meanwhile, so the same start, actions and seed reproduce the same frames.
    */
-  async runScript(actions: readonly Action[], start?: Pose | null): Promise<void> {
+  async runScript(actions: readonly Action[], start?: Pose | null, beforeStep?: (i: number) => void): Promise<void> {
     if (this.scripted) throw new Error('a script is already running');
     this.scripted = true;
     try {
@@ -166,7 +169,8 @@ export class StepLoop {
       await this.model?.idle();
       if (start) await this.teleport(start);
       this.model?.clearRecords();
-      for (const a of actions) {
+      for (const [i, a] of actions.entries()) {
+        beforeStep?.(i);
         this.nextAction = a;
         await this.runSteps(1);
         // A message-channel hop, not setTimeout(0) (clamped to 4 ms once nested): lets input
@@ -180,11 +184,25 @@ export class StepLoop {
     }
   }
 
+  /** Runs fn with the paced loop standing aside and no step in flight (setting up a recording). */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.scripted) throw new Error('a script is running');
+    this.scripted = true;
+    try {
+      while (this.busy) await yieldToEventLoop();
+      await this.model?.idle();
+      return await fn();
+    } finally {
+      this.scripted = false;
+    }
+  }
+
   /** While paused: one step with the steering input as it is now (no keys: standing still). */
   async stepOnce(): Promise<void> {
     if (this.scripted) return;
     while (this.busy) await yieldToEventLoop();
-    const a = this.steering.sample();
+    const raw = this.steering.sample();
+    const a = this.actionFilter ? this.actionFilter(raw) : raw;
     progress.pausedSteps++;
     progress.pausedActions.add(ACTION_KEYS.map((k) => Math.sign(Math.round(a[k] * 100))).join(','));
     this.nextAction = a;

@@ -113,6 +113,9 @@ export interface TeachSlice {
   setLost(l: boolean): void;
   setCell(c: number | null): void;
   setLesson(id: string | null): void;
+  /** a shared run from the URL: being replayed, or replayed */
+  replay: 'none' | 'running' | 'done';
+  setReplay(r: 'none' | 'running' | 'done'): void;
 }
 
 export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice & OfflineSlice & TeachSlice;
@@ -175,6 +178,8 @@ export const useApp = create<AppState>()((set) => ({
   setLost: (lost) => set({ lost }),
   setCell: (cell) => set({ cell }),
   setLesson: (lesson) => set({ lesson }),
+  replay: 'none',
+  setReplay: (replay) => set({ replay }),
 
   offline: { ready: false, online: true, installable: false },
   patchOffline: (p) => set((s) => ({ offline: { ...s.offline, ...p } })),

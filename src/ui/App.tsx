@@ -25,7 +25,35 @@ import { useUrlSync } from './useUrlSync';
 import { WorldNote } from './WorldNote';
 import { InsidesPanel } from './teach/InsidesPanel';
 import { LessonPanel } from './teach/LessonPanel';
+import { RecordPanel } from './teach/RecordPanel';
+import { replay, sharedRun } from '../record/runRecording';
 import { bindTeachKeys } from './teach/teachKeys';
+
+/** A shared run in the URL: replayed once the model (and the teacher, if it ran) is in. */
+async function startReplay(loop: StepLoop, session: ModelSession): Promise<void> {
+  const { notify } = useApp.getState();
+  let run;
+  try {
+    run = await sharedRun(window.location.search);
+  } catch (e) {
+    notify('error', `The shared run cannot be replayed: ${(e as Error).message}`);
+    return;
+  }
+  if (!run) return;
+  const ready = () => {
+    const s = useApp.getState();
+    return s.phase === 'ready' && (s.model !== 'teacher' || s.teacherReady);
+  };
+  while (!ready()) {
+    if (useApp.getState().phase === 'error') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  notify('info', `Replaying a shared run: ${run.actions.length} steps.`);
+  useApp.getState().setReplay('running');
+  await replay(loop, session, run);
+  useApp.getState().setReplay('done');
+  notify('info', 'The shared run has been replayed; paused on its last frame (P resumes).');
+}
 
 export function App() {
   const [steering] = useState(() => new Steering());
@@ -78,6 +106,7 @@ export function App() {
     void l.reset(0, state.pose).then(() => {
       l.start();
       setLoop(l);
+      void startReplay(l, session);
     });
     const unbindKeys = bindKeyboard(steering);
     const unbindTeach = bindTeachKeys(l);
@@ -132,6 +161,7 @@ export function App() {
           <PoseEditor loop={loop} />
           <ActionMeter />
           <MiniMap loop={loop} />
+          <RecordPanel loop={loop} session={session} />
           <KeyHelp />
         </aside>
         <LessonPanel loop={loop} />
