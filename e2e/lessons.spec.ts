@@ -33,10 +33,18 @@ test('1 tokenizer: inspect two tokens, edit one, step on from the edit', async (
   await done(page);
 });
 
-test('2 next-token decoding: the teacher writes a frame token by token', async ({ page }) => {
+test('2 next-token decoding: step the teacher token by token, then finish the frame', async ({ page }) => {
   await openLesson(page, 'next-token');
-  await done(page, 120_000);
-  expect((await modelInfo(page)).model).toBe('teacher');
+  await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 90_000 }).toBe(true);
+  for (let i = 1; i <= 3; i++) {
+    await page.getByTestId('teacher-next').click();
+    await expect(page.getByTestId('teacher-kv')).toHaveText(String(i));
+  }
+  await expect(page.getByTestId('teacher-candidate')).toHaveCount(5);
+  await expect(page.getByTestId('teacher-candidate').filter({ hasText: 'chosen' })).toHaveCount(1);
+  await page.getByTestId('teacher-finish').click();
+  await expect(page.getByTestId('teacher-position')).toContainText('Frame complete', { timeout: 30_000 });
+  await done(page);
 });
 
 test('3 actions: one step per key while paused, with different actions', async ({ page }) => {
@@ -72,12 +80,13 @@ test('5 compounding error: the dream drifts, an anchor brings it back', async ({
   await done(page);
 });
 
-test('6 distillation: student, then teacher', async ({ page }) => {
+test('6 distillation: teacher and student on the same step', async ({ page }) => {
   await openLesson(page, 'distillation');
-  await waitForPredictions(page, 6);
   await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 90_000 }).toBe(true);
-  await page.getByTestId('model-select').selectOption('teacher');
-  await done(page, 120_000);
+  await page.getByTestId('compare-run').click();
+  await expect(page.getByTestId('compare-agreement')).toContainText(/\d+%/, { timeout: 30_000 });
+  await expect(page.getByTestId('compare-teacher')).toBeVisible();
+  await done(page);
 });
 
 test('7 sampling: two seeds above temperature 0', async ({ page }) => {

@@ -2,7 +2,7 @@
  * The one typed client of the inference worker on the main thread: requests go out by `type`,
  * events come back by `status`; each request with an id gets its answer as a promise.
  */
-import type { BackendName, EngineEvent, EngineRequest, ModelKind, Sampling } from './protocol';
+import type { BackendName, Compared, EngineEvent, EngineRequest, ModelKind, Sampling, TeacherTokens } from './protocol';
 
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
@@ -108,6 +108,17 @@ export class EngineClient {
   async stepTokens(action: Float32Array, pose: number[], sampling: Sampling, insight = false) {
     const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false, insight }));
     return { tokens: e.tokens, stats: e.stats, insight: e.insight };
+  }
+
+  /** The teacher one token at a time (begin: the frame's action and camera pose). */
+  async teacherTokens(begin: { action: Float32Array; pose: number[] } | null, count: number, sampling: Sampling): Promise<TeacherTokens> {
+    const e = await this.request<'teacherTokens'>((id) => ({ type: 'teacherTokens', id, begin, count, sampling }));
+    return e;
+  }
+
+  /** Teacher and student on the same next step, side by side. */
+  async compare(action: Float32Array, pose: number[]): Promise<Compared> {
+    return this.request<'compared'>((id) => ({ type: 'compare', id, action, pose }));
   }
 
   /** The tokens of a frame (copied), as the encoder sees it; nothing is remembered. */

@@ -52,6 +52,34 @@ export interface FrameStats {
   pose: number[];
 }
 
+/** One answer of the teacher's token-by-token stepping. */
+export interface TeacherTokens {
+  /** the newest decoded position and its token */
+  position: number;
+  total: number;
+  token: number;
+  /** its most likely candidates, with probabilities */
+  candidates: { id: number; p: number }[];
+  /** positions in the KV cache, and the bytes they hold */
+  kvPositions: number;
+  kvBytes: number;
+  /** the frame so far (newest remembered frame's tokens where the new ones are not in yet) */
+  frame: Uint8Array;
+  tokens: Int32Array;
+  /** the frame is complete and remembered; then stats and insight are set */
+  done: boolean;
+  stats: FrameStats | null;
+  insight: FrameInsight | null;
+}
+
+export interface Compared {
+  student: { tokens: Int32Array; frame: Uint8Array; ms: number };
+  teacher: { tokens: Int32Array; frame: Uint8Array; ms: number };
+  /** per token, 1 where both chose the same code */
+  agree: Uint8Array;
+  agreement: number;
+}
+
 export type EngineRequest =
   | {
       type: 'load';
@@ -79,6 +107,13 @@ export type EngineRequest =
    * worker decodes them). insight: also each token's entropy (on a GPU, one more readback).
    */
   | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean; insight: boolean }
+  /**
+   * The teacher one token at a time: begin (the frame's action and pose) starts a frame, then
+   * each request decodes `count` more tokens. Any other step or anchor drops a frame in progress.
+   */
+  | { type: 'teacherTokens'; id: number; begin: { action: Float32Array; pose: number[] } | null; count: number; sampling: Sampling }
+  /** Teacher and student on the same next step, greedily, without remembering either. */
+  | { type: 'compare'; id: number; action: Float32Array; pose: number[] }
   /** Encodes one frame (RGB bytes) to tokens, without remembering it (the inspector's ground-truth codes). */
   | { type: 'encode'; id: number; frame: Uint8Array }
   /** Replaces token `position` of the newest remembered frame with `token`; answers with that frame re-decoded. */
@@ -104,6 +139,8 @@ export type EngineEvent =
   | { status: 'tokens'; id: number; tokens: Int32Array; stats: FrameStats; insight: FrameInsight }
   | { status: 'edited'; id: number; frame: Uint8Array; tokens: Int32Array }
   | { status: 'encoded'; id: number; tokens: Int32Array }
+  | ({ status: 'teacherTokens'; id: number } & TeacherTokens)
+  | ({ status: 'compared'; id: number } & Compared)
   | { status: 'decoded'; id: number; frame: Uint8Array; decodeMs: number }
   | { status: 'benchMatMul'; id: number; flops: number; ms: number[] }
   /** The GPU device is gone; the client restarts the worker. */

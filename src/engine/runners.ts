@@ -155,52 +155,102 @@ export class ModelRunners {
    * One teacher frame, token by token with the KV cache: teacher_prev once on the student's
    * inputs (the same memory slots), then teacher_step per position. pick chooses token p from
    * its log-probabilities over ids; onToken sees each token as it arrives (the frame fills in
-   * visibly) and may await. The cache goes from one step's output into the next step's input as
-   * it is (on the GPU under WebGPU), never copied here.
+   * visibly) and may await.
    */
   async teacherFrame(
     inp: StudentInputs,
     pick: (logits: Float32Array) => number,
     onToken?: (p: number, id: number, tokens: Int32Array) => void | Promise<void>,
   ): Promise<{ tokens: Int32Array; firstLogits: Float32Array; runs: number }> {
-    const m = this.manifest;
-    const n = this.n;
-    const d = featureWidth(m);
-    const T = this.ort.Tensor;
+    const dec = await this.teacherDecoding(inp);
+    try {
+      let firstLogits: Float32Array = new Float32Array(0);
+      while (!dec.done) {
+        const { position, logits } = await dec.next(pick);
+        if (position === 0) firstLogits = logits;
+        await onToken?.(position, dec.tokens[position]!, dec.tokens);
+      }
+      return { tokens: dec.tokens, firstLogits, runs: dec.runs };
+    } finally {
+      dec.dispose();
+    }
+  }
+
+  /** A teacher frame decoded one token at a time, under the caller's control (the stepping view). */
+  async teacherDecoding(inp: StudentInputs): Promise<TeacherDecoding> {
     const r = await runKeep(this.sessions.teacher_prev, this.memoryFeeds(inp), ['features']);
     // on the CPU (1 readback a frame on a GPU): each step takes its own row
     const features = cpuData<Float32Array>(r.features).slice();
     r.features.dispose();
-    const kvShape = m.teacher.kv_shape;
-    let kv: Tensor = new T('float32', new Float32Array(kvShape.reduce((a, b) => a * b, 1)), kvShape);
-    let runs = 1;
-    const tokens = new Int32Array(n);
-    let firstLogits: Float32Array = new Float32Array(0);
-    try {
-      for (let p = 0; p < n; p++) {
-        runs++;
-        const out = await runKeep(
-          this.sessions.teacher_step,
-          {
-            feature: new T('float32', features.subarray(p * d, (p + 1) * d), [1, 1, d]),
-            prev_token: new T('int32', Int32Array.of(p > 0 ? tokens[p - 1]! : 0), [1, 1]),
-            position: new T('int32', Int32Array.of(p), [1]),
-            past_kv: kv,
-          },
-          ['logits', 'present_kv'],
-        );
-        kv.dispose();
-        kv = out.present_kv;
-        const logits = cpuData<Float32Array>(out.logits);
-        out.logits.dispose();
-        if (p === 0) firstLogits = logits;
-        tokens[p] = pick(logits);
-        await onToken?.(p, tokens[p]!, tokens);
-      }
-      return { tokens, firstLogits, runs };
-    } finally {
-      kv.dispose();
-    }
+    return new TeacherDecoding(this.ort, this.manifest, this.sessions.teacher_step, features, this.n);
+  }
+}
+
+/**
+ * The teacher's state between tokens: its features, the tokens so far and the KV cache, which
+ * goes from one step's output into the next step's input as it is (on the GPU under WebGPU),
+ * never copied here.
+ */
+export class TeacherDecoding {
+  readonly tokens: Int32Array;
+  /** the next position to decode */
+  position = 0;
+  runs = 1;
+  private kv: Tensor;
+  private readonly d: number;
+
+  constructor(
+    private readonly ort: OrtApi,
+    readonly manifest: Manifest,
+    private readonly step: Runnable | undefined,
+    private readonly features: Float32Array,
+    readonly n: number,
+  ) {
+    this.d = featureWidth(manifest);
+    const kvShape = manifest.teacher.kv_shape;
+    this.kv = new ort.Tensor('float32', new Float32Array(kvShape.reduce((a, b) => a * b, 1)), kvShape);
+    this.tokens = new Int32Array(n);
+  }
+
+  get done(): boolean {
+    return this.position >= this.n;
+  }
+
+  /** Bytes the KV cache holds for the positions decoded so far (the full tensor is preallocated). */
+  get kvBytes(): number {
+    const [two, layers, , heads, , hd] = this.manifest.teacher.kv_shape as number[];
+    return this.position * (two ?? 2) * (layers ?? 1) * (heads ?? 1) * (hd ?? 1) * 4;
+  }
+
+  /** Decodes the next token: its log-probabilities over ids, and the id pick chose. */
+  async next(pick: (logits: Float32Array) => number): Promise<{ position: number; id: number; logits: Float32Array }> {
+    if (this.done) throw new Error('the teacher has decoded every token of this frame');
+    const p = this.position;
+    const T = this.ort.Tensor;
+    const d = this.d;
+    this.runs++;
+    const out = await runKeep(
+      this.step,
+      {
+        feature: new T('float32', this.features.subarray(p * d, (p + 1) * d), [1, 1, d]),
+        prev_token: new T('int32', Int32Array.of(p > 0 ? this.tokens[p - 1]! : 0), [1, 1]),
+        position: new T('int32', Int32Array.of(p), [1]),
+        past_kv: this.kv,
+      },
+      ['logits', 'present_kv'],
+    );
+    this.kv.dispose();
+    this.kv = out.present_kv;
+    const logits = cpuData<Float32Array>(out.logits);
+    out.logits.dispose();
+    const id = pick(logits);
+    this.tokens[p] = id;
+    this.position++;
+    return { position: p, id, logits };
+  }
+
+  dispose(): void {
+    this.kv.dispose();
   }
 }
 

@@ -126,6 +126,44 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     core.dispose();
   }, 60_000);
 
+  it('steps the teacher one token at a time to the same frame, counting its cache, then remembers it', async () => {
+    const core = make();
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0);
+    const want = Array.from((g('teacher_greedy').data as Int32Array).subarray(0, core.n));
+    let r = await core.teacherTokens({ action: goldenAction(0), pose: goldenPose(1) }, 1, greedy);
+    expect(r.position).toBe(0);
+    expect(r.token).toBe(want[0]);
+    expect(r.candidates[0]!.id).toBe(want[0]); // greedy takes the most likely
+    expect(r.candidates.reduce((a, c) => a + c.p, 0)).toBeLessThanOrEqual(1 + 1e-6);
+    expect(r.kvPositions).toBe(1);
+    expect(r.done).toBe(false);
+    expect(core.memory.size).toBe(1);
+    r = await core.teacherTokens(null, 16, greedy);
+    expect([r.position, r.kvPositions]).toEqual([16, 17]);
+    expect(r.kvBytes).toBe(17 * 2 * 2 * 4 * 32 * 4);
+    r = await core.teacherTokens(null, 1000, greedy);
+    expect(r.done).toBe(true);
+    expect(Array.from(core.newestTokens())).toEqual(want);
+    expect(r.insight!.entropy!.every((h) => h >= 0 && h <= Math.log(4096) + 1e-3)).toBe(true);
+    expect(core.memory.size).toBe(2);
+    await expect(core.teacherTokens(null, 1, greedy)).rejects.toThrow(/no teacher frame in progress/);
+    core.dispose();
+  }, 60_000);
+
+  it('compares teacher and student on the same step without remembering either', async () => {
+    const core = make();
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0);
+    const c = await core.compare(goldenAction(0), goldenPose(1));
+    expect(core.memory.size).toBe(1);
+    expect(Array.from(c.teacher.tokens)).toEqual(Array.from((g('teacher_greedy').data as Int32Array).subarray(0, core.n)));
+    const same = c.agree.reduce((a, b) => a + b, 0);
+    expect(c.agreement).toBeCloseTo(same / core.n, 9);
+    expect(c.agreement).toBeGreaterThan(0);
+    const student = await core.step('student', goldenAction(0), goldenPose(1), greedy);
+    expect(Array.from(c.student.tokens)).toEqual(Array.from(student.insight.tokens));
+    core.dispose();
+  }, 60_000);
+
   it('rejects bad input with a clear error and keeps its state', async () => {
     const core = make();
     const pose = goldenPose(1);

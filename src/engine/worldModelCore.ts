@@ -13,8 +13,8 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { type Manifest, tokensPerFrame } from './manifest';
 import type { FrameStats, ModelKind, Sampling } from './protocol';
 import { FrameMemory, type MemoryEntry } from './memory';
-import { type ModelRunners, type Runnable, type StudentInputs, asRunnable } from './runners';
-import { type FrameInsight, digitEntropy, entropyOf } from './insight';
+import { type ModelRunners, type Runnable, type StudentInputs, type TeacherDecoding, argmax, asRunnable } from './runners';
+import { type FrameInsight, digitEntropy, entropyOf, topCandidates } from './insight';
 import { Sampler, checkSampling } from './sampling';
 
 const now = () => performance.now();
@@ -122,6 +122,7 @@ export class WorldModelCore {
     if (poses.length !== frames.length) throw new RangeError(`anchor needs one pose per frame (${frames.length} frames, ${poses.length} poses)`);
     for (const f of frames) if (f.length !== height * width * 3) throw new RangeError(`anchor frames must be ${width}x${height} RGB (${height * width * 3} bytes), got ${f.length}`);
     const checked = poses.map((p, i) => checkPose(p, `anchor pose ${i}`));
+    this.cancelTeacher();
     if (reset) this.memory.clear();
     // One at a time: a session takes one run at a time.
     const steps: number[] = [];
@@ -179,6 +180,7 @@ export class WorldModelCore {
     decode = true,
     insight = false,
   ): Promise<{ frame: Uint8Array | null; tokens: Int32Array | null; stats: FrameStats; insight: FrameInsight }> {
+    this.cancelTeacher();
     if (this.memory.size === 0) throw new Error('not anchored: nothing remembered yet');
     if (action.length < 5 || !Array.prototype.every.call(action.subarray(0, 5), Number.isFinite)) throw new RangeError('action must be 5 finite numbers');
     const target = checkPose(pose, 'pose');
@@ -244,6 +246,95 @@ export class WorldModelCore {
         contextFrames: used.length, memoryFrames: this.memory.size, slots, step: this.stepIndex - 1, pose: target,
       },
       insight: { tokens: ids.slice(), entropy },
+    };
+  }
+
+  private stepper: { dec: TeacherDecoding; pose: number[]; used: MemoryEntry[]; last: Int32Array; entropy: Float32Array; t0: number; ms: number } | null = null;
+
+  /** Drops a teacher frame decoded part way (a normal step, an anchor, or a new frame replaces it). */
+  cancelTeacher(): void {
+    this.stepper?.dec.dispose();
+    this.stepper = null;
+  }
+
+  /**
+   * The teacher one token at a time (the stepping view): begin with the action and camera pose of
+   * the frame to predict, then each call decodes `count` more tokens. Answers with the newest
+   * token, its top candidates, the cache's size and the frame so far (decoded with the newest
+   * remembered frame's tokens where the new ones are not in yet). The last token completes the
+   * frame, which is then remembered as a step would.
+   */
+  async teacherTokens(
+    begin: { action: Float32Array; pose: ArrayLike<number> } | null,
+    count: number,
+    sampling: Sampling,
+    topK = 5,
+  ) {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`token count must be a whole number from 1, got ${count}`);
+    checkSampling(sampling, this.manifest.tokens.vocab_size);
+    if (begin) {
+      this.cancelTeacher();
+      if (this.memory.size === 0) throw new Error('not anchored: nothing remembered yet');
+      const target = checkPose(begin.pose, 'pose');
+      const s = this.studentInputs(target, begin.action);
+      const t0 = now();
+      const dec = await this.runners.teacherDecoding(s.inputs);
+      this.stepper = { dec, pose: target, used: s.used, last: this.newestTokens(), entropy: new Float32Array(this.n), t0, ms: now() - t0 };
+    }
+    const st = this.stepper;
+    if (!st) throw new Error('no teacher frame in progress: begin one');
+    const t1 = now();
+    let newest: { position: number; id: number; logits: Float32Array } | null = null;
+    for (let k = 0; k < count && !st.dec.done; k++) {
+      newest = await st.dec.next((logits) => this.sampler.pick(logits, sampling.temperature, sampling.topK));
+      st.entropy[newest.position] = entropyOf(newest.logits);
+    }
+    st.ms += now() - t1;
+    const r = newest!;
+    const shown = Int32Array.from(st.last);
+    shown.set(st.dec.tokens.subarray(0, st.dec.position));
+    const t2 = now();
+    const frame = toBytes(await this.runners.decode(shown));
+    const decodeMs = now() - t2;
+    const out = {
+      position: r.position, total: this.n, token: r.id, candidates: topCandidates(r.logits, topK), kvPositions: st.dec.position, kvBytes: st.dec.kvBytes,
+      frame, tokens: shown, done: st.dec.done, stats: null as FrameStats | null, insight: null as FrameInsight | null,
+    };
+    if (st.dec.done) {
+      const ids = st.dec.tokens.slice();
+      this.memory.add({ tokens: ids, pose: st.pose, level: this.manifest.student.level_pred, step: this.stepIndex++ });
+      out.stats = {
+        model: 'teacher', predictMs: st.ms, decodeMs, runs: st.dec.runs + 1, readbacks: 0, readbackBytes: 0,
+        contextFrames: st.used.length, memoryFrames: this.memory.size, slots: st.used.map((e) => ({ step: e.step, pose: e.pose, level: e.level })), step: this.stepIndex - 1, pose: st.pose,
+      };
+      out.insight = { tokens: ids.slice(), entropy: st.entropy.slice() };
+      this.cancelTeacher();
+    }
+    return out;
+  }
+
+  /**
+   * Teacher and student on the same step (distillation, side by side): both predict the frame at
+   * `pose` from the same remembered frames, greedily; nothing is remembered and the sampler is
+   * untouched. Per-token agreement and each model's time.
+   */
+  async compare(action: Float32Array, pose: ArrayLike<number>) {
+    if (this.memory.size === 0) throw new Error('not anchored: nothing remembered yet');
+    const target = checkPose(pose, 'pose');
+    const s = this.studentInputs(target, action);
+    const L = this.maxDigitLevels;
+    const t0 = now();
+    const st = await this.runners.studentStep(s.inputs, 0, L, this.uniform);
+    const t1 = now();
+    const te = await this.runners.teacherFrame(s.inputs, argmax);
+    const t2 = now();
+    const agree = new Uint8Array(this.n);
+    let same = 0;
+    for (let i = 0; i < this.n; i++) if ((agree[i] = st.tokens[i] === te.tokens[i] ? 1 : 0)) same++;
+    return {
+      student: { tokens: st.tokens, frame: toBytes(await this.runners.decode(st.tokens)), ms: t1 - t0 },
+      teacher: { tokens: te.tokens, frame: toBytes(await this.runners.decode(te.tokens)), ms: t2 - t1 },
+      agree, agreement: same / this.n,
     };
   }
 

@@ -267,6 +267,55 @@ export class ModelSession {
     this.psnrSum = 0;
   }
 
+  /** Anchors when due (asked for, after a jump, or on the anchor-every schedule); false if it failed. */
+  private async ensureAnchored(): Promise<boolean> {
+    const every = useApp.getState().anchor;
+    if (this.needAnchor || (every > 0 && this.sinceAnchor >= every)) {
+      if (this.askedAnchor) this.onReanchor?.();
+      this.askedAnchor = false;
+      try {
+        await this.anchorNow();
+      } catch (e) {
+        this.report('Could not anchor on the ground truth', e);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The teacher one token at a time (the stepping view). begin: a new frame, for `action` into
+   * camera `pose`. The frame so far shows at once; the last token completes the step (the
+   * simulator steps, the frame is scored) and the true observation is returned, else null.
+   */
+  async teacherTokens(action: Action, pose: Pose, count: number, begin: boolean, simStep: () => Promise<Observation>): Promise<Observation | null> {
+    const t0 = performance.now();
+    if (begin && !(await this.ensureAnchored())) return null;
+    const s = useApp.getState();
+    const r = await this.client.teacherTokens(begin ? { action: normalizeAction(action), pose: poseArray(pose) } : null, count, { temperature: s.temperature, topK: 0, seed: s.seed });
+    progress.teacherSteps += count;
+    const pred: Frame = { ...this.frameSize(), data: r.frame };
+    publishFrame(frameHolder.predicted, pred);
+    const prev = insightHolder.teacher;
+    insightHolder.teacher = {
+      version: (prev?.version ?? 0) + 1, position: r.position, total: r.total, token: r.token, candidates: r.candidates, kvPositions: r.kvPositions, kvBytes: r.kvBytes, done: r.done,
+    };
+    const n = insightHolder.now;
+    Object.assign(n, { version: n.version + 1, tokens: r.tokens, predicted: pred, edited: false });
+    useApp.getState().setHud({ tokens: { done: r.kvPositions, total: r.total } });
+    if (!r.done) return null;
+    this.sinceAnchor++;
+    const obs = this.afterSim(await simStep(), action);
+    this.show(r.frame, this.newestTruth(), obs.t, 'teacher', r.stats!, t0, r.insight!);
+    return obs;
+  }
+
+  /** Teacher and student on the same next step, side by side; nothing is remembered. */
+  async compare(action: Action, pose: Pose) {
+    await this.idle();
+    return this.client.compare(normalizeAction(action), poseArray(pose));
+  }
+
   /**
    * One step of both worlds: the model predicts the frame at camera `pose` (where the step leads)
    * while the simulator renders it, then the prediction is shown and scored. Returns the true
@@ -276,17 +325,8 @@ export class ModelSession {
     const t0 = performance.now();
     const s = useApp.getState();
     const model: ModelKind = s.model === 'teacher' ? 'teacher' : 'student';
-    const every = s.anchor;
-    if (this.needAnchor || (every > 0 && this.sinceAnchor >= every)) {
-      if (this.askedAnchor) this.onReanchor?.();
-      this.askedAnchor = false;
-      try {
-        await this.anchorNow();
-      } catch (e) {
-        this.report('Could not anchor on the ground truth', e);
-        return this.afterSim(await simStep(), action);
-      }
-    }
+    insightHolder.teacher = null;
+    if (!(await this.ensureAnchored())) return this.afterSim(await simStep(), action);
     if (model === 'student' && this.decoder) return this.pipelinedStep(action, pose, simStep, t0);
     const pending = this.client.step(model, normalizeAction(action), poseArray(pose), this.sampling(), (frame, done, total) => {
       publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });

@@ -130,6 +130,7 @@ export class StepLoop {
 
   private async runSteps(n: number): Promise<void> {
     this.busy = true;
+    this.teacherAction = null; // a whole step replaces a teacher frame in progress
     try {
       let obs: Observation | null = null;
       let action: Action | null = null;
@@ -182,6 +183,44 @@ export class StepLoop {
       this.nextAction = null;
       this.scripted = false;
     }
+  }
+
+  /** the action of a teacher frame being stepped token by token (null: none in progress) */
+  private teacherAction: Action | null = null;
+
+  /** The teacher's next `count` tokens of the frame in progress (a new frame starts with the steering input). */
+  async teacherTokens(count: number): Promise<void> {
+    const model = this.model;
+    if (this.scripted || !model) return;
+    while (this.busy) await yieldToEventLoop();
+    this.busy = true;
+    try {
+      const begin = this.teacherAction === null;
+      if (begin) {
+        const raw = this.steering.sample();
+        this.teacherAction = this.actionFilter ? this.actionFilter(raw) : raw;
+      }
+      const a = this.teacherAction!;
+      const obs = await model.teacherTokens(a, this.env.peek(a), count, begin, () => this.env.step(a));
+      if (obs) {
+        this.teacherAction = null;
+        this.stepsTaken++;
+        this.publish(obs, a);
+      }
+    } catch (e) {
+      this.teacherAction = null;
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Teacher and student on the next step (the steering input as it is), without taking it. */
+  async compare() {
+    if (!this.model) throw new Error('no model');
+    while (this.busy) await yieldToEventLoop();
+    const a = this.steering.sample();
+    return this.model.compare(a, this.env.peek(a));
   }
 
   /** Runs fn with the paced loop standing aside and no step in flight (setting up a recording). */

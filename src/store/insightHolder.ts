@@ -33,7 +33,20 @@ export interface Insight {
   edited: boolean;
 }
 
+/** The teacher's state while it is stepped one token at a time. */
+export interface TeacherStepState {
+  version: number;
+  position: number;
+  total: number;
+  token: number;
+  candidates: { id: number; p: number }[];
+  kvPositions: number;
+  kvBytes: number;
+  done: boolean;
+}
+
 export const insightHolder = {
+  teacher: null as TeacherStepState | null,
   now: { version: 0, frame: 0, tokens: null, entropy: null, predicted: null, truth: null, slots: [], step: -1, edited: false } as Insight,
   /** per prediction: frame number, PSNR (dB, capped at 99), mean entropy (nats; NaN when not measured) */
   history: { version: 0, frame: [] as number[], psnr: [] as number[], entropy: [] as number[], anchors: [] as number[] },

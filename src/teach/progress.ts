@@ -25,6 +25,8 @@ export interface Progress {
   /** teacher tokens decoded one at a time */
   teacherSteps: number;
   modelCardOpened: boolean;
+  /** teacher-student comparisons run */
+  compared: number;
   /** ms per frame, newest, by model (for the distillation lesson's comparison) */
   msPerFrame: { student: number | null; teacher: number | null };
 }
@@ -45,6 +47,7 @@ function fresh(): Progress {
     sampledSeeds: new Set(),
     teacherSteps: 0,
     modelCardOpened: false,
+    compared: 0,
     msPerFrame: { student: null, teacher: null },
   };
 }

@@ -208,6 +208,18 @@ async function handle(req: EngineRequest): Promise<void> {
         firstFrameServed = null;
         return;
       }
+      case 'teacherTokens': {
+        if (!sessions.teacher_step) throw new Error('the teacher is still loading');
+        const r = await need().teacherTokens(req.begin, req.count, req.sampling);
+        post({ status: 'teacherTokens', id: req.id, ...r });
+        return;
+      }
+      case 'compare': {
+        if (!sessions.teacher_step) throw new Error('the teacher is still loading');
+        const r = await need().compare(req.action, req.pose);
+        post({ status: 'compared', id: req.id, ...r });
+        return;
+      }
       case 'encode': {
         const tokens = await need().runners.encode(Float32Array.from(req.frame));
         post({ status: 'encoded', id: req.id, tokens });

@@ -11,6 +11,8 @@ import { CellInspector } from './CellInspector';
 import { MemoryStrip } from './MemoryStrip';
 import { PsnrChart } from './PsnrChart';
 import { TokenMap } from './TokenMaps';
+import { TeacherStepper } from './TeacherStepper';
+import { ComparePanel } from './ComparePanel';
 
 const VIEW_LABEL: Record<ViewName, string> = {
   grid: 'tokens',
@@ -18,6 +20,8 @@ const VIEW_LABEL: Record<ViewName, string> = {
   error: 'error',
   chart: 'PSNR over time',
   memory: 'memory',
+  decoding: 'teacher step by step',
+  compare: 'teacher vs student',
 };
 
 export function InsidesPanel({ session, loop, manifest }: { session: ModelSession; loop: StepLoop | null; manifest: Manifest | null }) {
@@ -63,6 +67,8 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
           <CellInspector session={session} grid={grid} levels={levels} />
         </div>
       )}
+      {views.decoding && <TeacherStepper loop={loop} grid={grid} levels={levels} />}
+      {views.compare && <ComparePanel loop={loop} grid={grid} levels={levels} />}
       {views.chart && <PsnrChart />}
       {views.memory && <MemoryStrip />}
     </section>

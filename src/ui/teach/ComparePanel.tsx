@@ -1,0 +1,86 @@
+/**
+ * Distillation side by side: the teacher (token by token) and the student (one pass) predict the
+ * same next frame from the same memory, greedily. Where their tokens agree, and what each costs.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { Compared } from '../../engine/protocol';
+import type { StepLoop } from '../../session/stepLoop';
+import { useApp } from '../../store/store';
+import { progress } from '../../teach/progress';
+
+function Rgb({ data, label, testId }: { data: Uint8Array; label: string; testId: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const n = data.length / 3;
+    const side = Math.round(Math.sqrt(n));
+    const img = new ImageData(side, side);
+    for (let i = 0; i < n; i++) img.data.set([data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!, 255], i * 4);
+    ctx.putImageData(img, 0, 0);
+  }, [data]);
+  return (
+    <figure>
+      <canvas ref={ref} width={128} height={128} role="img" aria-label={label} data-testid={testId} />
+      <figcaption>{label}</figcaption>
+    </figure>
+  );
+}
+
+function AgreeMap({ agree, grid }: { agree: Uint8Array; grid: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const s = 128 / grid;
+    agree.forEach((a, i) => {
+      ctx.fillStyle = a ? '#1f9d55' : '#c2410c';
+      ctx.fillRect((i % grid) * s, Math.floor(i / grid) * s, s - 1, s - 1);
+    });
+  }, [agree, grid]);
+  return (
+    <figure>
+      <canvas ref={ref} width={128} height={128} role="img" aria-label="where the two chose the same token (green) and where not (orange)" />
+      <figcaption>same token (green) or not (orange)</figcaption>
+    </figure>
+  );
+}
+
+export function ComparePanel({ loop, grid }: { loop: StepLoop | null; grid: number; levels: number[] }) {
+  const teacherReady = useApp((s) => s.teacherReady);
+  const [r, setR] = useState<Compared | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    if (!loop) return;
+    setBusy(true);
+    try {
+      setR(await loop.compare());
+      progress.compared++;
+    } catch (e) {
+      useApp.getState().notify('error', `Could not compare: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="compare" data-testid="compare">
+      <p className="muted">
+        The student makes a frame in one pass; the teacher it was distilled from writes it token by token. Both predict the next step here from the same memory, greedily; nothing is
+        remembered.
+      </p>
+      <button type="button" onClick={() => void run()} disabled={!teacherReady || !loop || busy} data-testid="compare-run">
+        {teacherReady ? (busy ? 'comparing…' : 'Compare on the next step') : 'the teacher is still loading'}
+      </button>
+      {r && (
+        <div className="compare-result">
+          <Rgb data={r.student.frame} label={`student: ${r.student.ms.toFixed(0)} ms`} testId="compare-student" />
+          <Rgb data={r.teacher.frame} label={`teacher: ${r.teacher.ms.toFixed(0)} ms`} testId="compare-teacher" />
+          <AgreeMap agree={r.agree} grid={grid} />
+          <p data-testid="compare-agreement">
+            They chose the same code for <strong>{(r.agreement * 100).toFixed(0)}%</strong> of the {r.agree.length} tokens; the student was {(r.teacher.ms / Math.max(r.student.ms, 0.1)).toFixed(0)}× faster.
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}
