@@ -99,14 +99,14 @@ export class EngineClient {
   }
 
   /** The frame at camera `pose` after `action` ([x, y, z, yaw, pitch]). */
-  async step(model: ModelKind, action: Float32Array, pose: number[], sampling: Sampling, onPartial?: Pending['onPartial'], insight = false) {
-    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true, insight }), onPartial);
+  async step(model: ModelKind, action: Float32Array, pose: number[], sampling: Sampling, onPartial?: Pending['onPartial'], insight = false, mark: number | null = null) {
+    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true, insight, mark }), onPartial);
     return { frame: e.frame, stats: e.stats, insight: e.insight };
   }
 
   /** A student step that stops at the tokens (another worker decodes them). */
-  async stepTokens(action: Float32Array, pose: number[], sampling: Sampling, insight = false) {
-    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false, insight }));
+  async stepTokens(action: Float32Array, pose: number[], sampling: Sampling, insight = false, mark: number | null = null) {
+    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false, insight, mark }));
     return { tokens: e.tokens, stats: e.stats, insight: e.insight };
   }
 
@@ -119,6 +119,11 @@ export class EngineClient {
   /** Teacher and student on the same next step, side by side. */
   async compare(action: Float32Array, pose: number[]): Promise<Compared> {
     return this.request<'compared'>((id) => ({ type: 'compare', id, action, pose }));
+  }
+
+  /** Back to the rewind point a step kept under `key`. */
+  async restore(key: number): Promise<void> {
+    await this.request<'restored'>((id) => ({ type: 'restore', id, key }));
   }
 
   /** The tokens of a frame (copied), as the encoder sees it; nothing is remembered. */

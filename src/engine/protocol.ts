@@ -106,7 +106,9 @@ export type EngineRequest =
    * The frame at camera `pose` after `action`. decode false: answer with the tokens (another
    * worker decodes them). insight: also each token's entropy (on a GPU, one more readback).
    */
-  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean; insight: boolean }
+  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean; insight: boolean; /** keep a rewind point under this key after the step */ mark: number | null }
+  /** Back to a rewind point kept by a step's `mark`. */
+  | { type: 'restore'; id: number; key: number }
   /**
    * The teacher one token at a time: begin (the frame's action and pose) starts a frame, then
    * each request decodes `count` more tokens. Any other step or anchor drops a frame in progress.
@@ -139,6 +141,7 @@ export type EngineEvent =
   | { status: 'tokens'; id: number; tokens: Int32Array; stats: FrameStats; insight: FrameInsight }
   | { status: 'edited'; id: number; frame: Uint8Array; tokens: Int32Array }
   | { status: 'encoded'; id: number; tokens: Int32Array }
+  | { status: 'restored'; id: number }
   | ({ status: 'teacherTokens'; id: number } & TeacherTokens)
   | ({ status: 'compared'; id: number } & Compared)
   | { status: 'decoded'; id: number; frame: Uint8Array; decodeMs: number }

@@ -23,6 +23,14 @@ export class Sampler {
     this.rng = createRng(seed);
   }
 
+  save(): number[] {
+    return this.rng.save();
+  }
+
+  load(state: readonly number[]): void {
+    this.rng.load(state);
+  }
+
   /** Uniform noise strictly inside (0, 1): Gumbel-max takes log(-log(u)). */
   fillUniform(out: Float32Array): Float32Array {
     for (let i = 0; i < out.length; i++) out[i] = (Math.floor(this.rng.next() * 16777215) + 0.5) / 16777216;

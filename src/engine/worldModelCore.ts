@@ -249,6 +249,27 @@ export class WorldModelCore {
     };
   }
 
+  /** rewind points: the memory, step counter and sampler as they were after a marked step */
+  private snapshots = new Map<number, { entries: MemoryEntry[]; stepIndex: number; sampler: number[] }>();
+  static readonly MAX_SNAPSHOTS = 400;
+
+  /** Keeps the state after the newest step under `key` (the oldest points go beyond MAX_SNAPSHOTS). */
+  mark(key: number): void {
+    this.snapshots.set(key, { entries: this.memory.entries.slice(), stepIndex: this.stepIndex, sampler: this.sampler.save() });
+    while (this.snapshots.size > WorldModelCore.MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
+  }
+
+  /** Back to a marked point: what the model remembered, its step counter and its sampler. */
+  restore(key: number): void {
+    const s = this.snapshots.get(key);
+    if (!s) throw new RangeError(`no rewind point ${key} (only the last ${WorldModelCore.MAX_SNAPSHOTS} steps are kept)`);
+    this.cancelTeacher();
+    this.memory.clear();
+    for (const e of s.entries) this.memory.add(e);
+    this.stepIndex = s.stepIndex;
+    this.sampler.load(s.sampler);
+  }
+
   private stepper: { dec: TeacherDecoding; pose: number[]; used: MemoryEntry[]; last: Int32Array; entropy: Float32Array; t0: number; ms: number } | null = null;
 
   /** Drops a teacher frame decoded part way (a normal step, an anchor, or a new frame replaces it). */
@@ -351,7 +372,8 @@ export class WorldModelCore {
     if (!Number.isInteger(token) || token < 0 || token >= V) throw new RangeError(`token id must be a whole number from 0 to ${V - 1}, got ${token}`);
     const tokens = Int32Array.from(e.tokens);
     tokens[position] = token;
-    e.tokens = tokens;
+    // a new entry, not a changed one: rewind snapshots share the old entry
+    this.memory.entries[this.memory.entries.length - 1] = { ...e, tokens };
     return { frame: toBytes(await this.runners.decode(tokens)), tokens: tokens.slice() };
   }
 

@@ -17,6 +17,7 @@ import type { FrameInsight } from '../engine/insight';
 import { insightHolder, markAnchor, meanOf, pushHistory, remember } from '../store/insightHolder';
 import { DriftWatch } from './driftWatch';
 import { progress } from '../teach/progress';
+import { type SessionSnap, type TimelineEntry, timeline } from './timeline';
 import { useApp } from '../store/store';
 import type { Observation } from '../types/env';
 
@@ -59,6 +60,8 @@ export class ModelSession {
   private psnrSum = 0;
   /** the pending anchor was asked for (by hand or by the drift guard), not by the schedule */
   private askedAnchor = false;
+  /** the next rewind point's key (the engine keeps its side under the same key) */
+  private nextKey = 1;
   /** replaying a shared run: re-anchors come from its trace, not from the drift guard */
   replaying = false;
   private ready = false;
@@ -114,6 +117,7 @@ export class ModelSession {
       // world did not move), and the first anchor needs it: a paused loop adds no more.
       this.needAnchor = true;
       this.resetMemory = true;
+      timeline.clear(); // a new engine keeps no rewind points
     }
     st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false, teacherError: null, modelLabel: model.label, predicting: false });
     this.ready = false;
@@ -214,6 +218,7 @@ export class ModelSession {
 
   /** A jump (teleport, respawn, new world): the old context no longer leads here. */
   discontinuity(): void {
+    timeline.clear();
     this.recent = [];
     this.needAnchor = true;
     this.resetMemory = true;
@@ -328,10 +333,11 @@ export class ModelSession {
     insightHolder.teacher = null;
     if (!(await this.ensureAnchored())) return this.afterSim(await simStep(), action);
     if (model === 'student' && this.decoder) return this.pipelinedStep(action, pose, simStep, t0);
+    const key = this.nextKey++;
     const pending = this.client.step(model, normalizeAction(action), poseArray(pose), this.sampling(), (frame, done, total) => {
       publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
       useApp.getState().setHud({ tokens: { done, total } });
-    }, this.wantsEntropy());
+    }, this.wantsEntropy(), key);
     const obs = this.afterSim(await simStep(), action);
     let r: Awaited<typeof pending>;
     try {
@@ -341,7 +347,7 @@ export class ModelSession {
       return obs;
     }
     this.sinceAnchor++;
-    this.show(r.frame, this.newestTruth(), obs.t, model, r.stats, t0, r.insight);
+    this.show(r.frame, this.newestTruth(), obs.t, model, r.stats, t0, r.insight, this.rewindPoint(key, obs, action));
     return obs;
   }
 
@@ -350,7 +356,8 @@ export class ModelSession {
    * At most one decode waits, so a slow decoder slows the loop instead of piling up frames.
    */
   private async pipelinedStep(action: Action, pose: Pose, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
-    const pending = this.client.stepTokens(normalizeAction(action), poseArray(pose), this.sampling(), this.wantsEntropy());
+    const key = this.nextKey++;
+    const pending = this.client.stepTokens(normalizeAction(action), poseArray(pose), this.sampling(), this.wantsEntropy(), key);
     const obs = this.afterSim(await simStep(), action);
     const truth = this.newestTruth(); // kept: the simulator's buffer changes on the next step
     let r: Awaited<typeof pending>;
@@ -361,20 +368,24 @@ export class ModelSession {
       return obs;
     }
     this.sinceAnchor++;
+    const point = this.rewindPoint(key, obs, action);
     if (this.decoding) await this.decoding;
     const decoder = this.decoder;
     if (!decoder) return obs; // the model was replaced while this frame was predicted
     this.decoding = decoder
       .decode(r.tokens)
       .then(
-        (d) => this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0, r.insight),
+        (d) => this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0, r.insight, point),
         (e: Error) => this.report('The decoder failed', e),
       )
       .finally(() => (this.decoding = null));
     return obs;
   }
 
-  private show(frame: Uint8Array, truthFrame: Frame, t: number, model: ModelKind, stats: FrameStats, t0: number, insight: FrameInsight): void {
+  private show(
+    frame: Uint8Array, truthFrame: Frame, t: number, model: ModelKind, stats: FrameStats, t0: number, insight: FrameInsight,
+    point: Omit<TimelineEntry, 'predicted' | 'tokens' | 'psnr'> | null = null,
+  ): void {
     const pred: Frame = { ...this.frameSize(), data: frame };
     publishFrame(frameHolder.predicted, pred);
     this.publishInsight(pred, truthFrame, stats, insight);
@@ -384,6 +395,7 @@ export class ModelSession {
     const score = psnr(pred, truthFrame);
     const h = insight.entropy ? meanOf(insight.entropy) : NaN;
     pushHistory(this.frameCount, score, h);
+    if (point) timeline.push({ ...point, predicted: pred, tokens: insight.tokens, psnr: score });
     this.countProgress(model, stats, score);
     this.onShown?.(truthFrame, pred, { model, psnr: score, entropy: h, frame: this.frameCount });
     this.watchDrift(h);
@@ -397,6 +409,40 @@ export class ModelSession {
     if (this.recordSteps && this.records.length < 100_000) {
       this.records.push({ t, hash: fnv1a(frame), model, stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
     }
+    this.flushHud();
+  }
+
+  /** What a rewind to just after this step restores on this side (taken when the prediction returns). */
+  private rewindPoint(key: number, obs: Observation, action: Action): Omit<TimelineEntry, 'predicted' | 'tokens' | 'psnr'> {
+    const session: SessionSnap = {
+      recent: this.recent.slice(), needAnchor: this.needAnchor, resetMemory: this.resetMemory, sinceAnchor: this.sinceAnchor,
+      scored: this.scored, psnrSum: this.psnrSum, firstAfterAnchor: this.firstAfterAnchor,
+    };
+    return { key, pose: obs.pose, t: obs.t, action: Array.from(normalizeAction(action)), session };
+  }
+
+  /** Back to a step on the timeline: the engine's memory and sampler, and this side's anchoring state. */
+  async rewind(e: TimelineEntry): Promise<void> {
+    await this.idle();
+    await this.client.restore(e.key);
+    const s = e.session;
+    this.recent = s.recent.slice();
+    this.needAnchor = s.needAnchor;
+    this.resetMemory = s.resetMemory;
+    this.sinceAnchor = s.sinceAnchor;
+    this.scored = s.scored;
+    this.psnrSum = s.psnrSum;
+    this.firstAfterAnchor = s.firstAfterAnchor;
+    this.askedAnchor = false;
+    publishFrame(frameHolder.predicted, e.predicted);
+    const n = insightHolder.now;
+    const truth = this.recent[this.recent.length - 1];
+    Object.assign(n, {
+      version: n.version + 1, tokens: e.tokens, entropy: null, predicted: e.predicted, edited: false,
+      truth: truth ? { ...this.frameSize(), data: truth.frame } : n.truth,
+    });
+    this.lastPsnr = e.psnr;
+    this.lastHud = 0;
     this.flushHud();
   }
 

@@ -3,8 +3,9 @@
  * the simulator steps, the ground-truth frame goes to the frame holder and the pose to the store.
  * Runs on requestAnimationFrame with an accumulator, so display rate and step rate are decoupled.
  */
-import { ACTION_KEYS, type Action, type Pose, STEP_RATE_HZ } from '../sim/contract';
+import { ACTION_KEYS, type Action, type Pose, STEP_RATE_HZ, ZERO_ACTION } from '../sim/contract';
 import { progress } from '../teach/progress';
+import { timeline } from './timeline';
 import { FrameRenderer } from '../sim/frameRenderer';
 import { SimEnv } from '../sim/simEnv';
 import { buildWorld, type World } from '../sim/world';
@@ -183,6 +184,24 @@ export class StepLoop {
       this.nextAction = null;
       this.scripted = false;
     }
+  }
+
+  /**
+   * Back to a step on the timeline (paused there): the model's memory and sampler, the camera and
+   * the session as they were. The steps after it become branch A; the ones taken next, branch B.
+   */
+  async rewind(key: number): Promise<void> {
+    const model = this.model;
+    if (!model) throw new Error('no model to rewind');
+    await this.exclusive(async () => {
+      const e = timeline.find(key);
+      if (!e) throw new RangeError(`step ${key} is no longer on the timeline`);
+      useApp.getState().setPaused(true);
+      await model.rewind(e);
+      const obs = await this.env.restore(e.pose, e.t);
+      timeline.fork(key);
+      this.publish(obs, ZERO_ACTION); // not a jump: the model's context still leads here
+    });
   }
 
   /** the action of a teacher frame being stepped token by token (null: none in progress) */

@@ -31,3 +31,15 @@ describe('rng', () => {
     expect(() => mixSeed(0.5)).toThrow(RangeError);
   });
 });
+
+import { createRng as make } from './rng';
+it('resumes exactly from a saved state', () => {
+  const r = make(42);
+  r.next();
+  const st = r.save();
+  const want = [r.next(), r.next(), r.next()];
+  r.next();
+  r.load(st);
+  expect([r.next(), r.next(), r.next()]).toEqual(want);
+  expect(() => r.load([1, 2])).toThrow(/four 32-bit/);
+});

@@ -36,6 +36,9 @@ export interface Rng {
   /** standard normal (Box-Muller) */
   normal(): number;
   chance(p: number): boolean;
+  /** the generator's state, to resume it later exactly where it is now */
+  save(): number[];
+  load(state: readonly number[]): void;
 }
 
 export function createRng(seed: number): Rng {
@@ -66,5 +69,10 @@ export function createRng(seed: number): Rng {
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
     },
     chance: (p) => next() < p,
+    save: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0],
+    load: (st) => {
+      if (st.length !== 4 || !st.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)) throw new RangeError('an rng state is four 32-bit unsigned integers');
+      [a, b, c, d] = st as [number, number, number, number];
+    },
   };
 }

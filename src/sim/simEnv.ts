@@ -50,6 +50,13 @@ export class SimEnv implements Environment {
     return this.observe();
   }
 
+  /** Back to an earlier state of this run (rewind): the pose and step count as they were. */
+  async restore(pose: Pose, t: number): Promise<Observation> {
+    this.pose = { ...pose };
+    this.t = t;
+    return this.observe();
+  }
+
   get currentPose(): Pose {
     return { ...this.pose };
   }

@@ -165,7 +165,7 @@ export const useApp = create<AppState>()((set) => ({
   setSource: (source) => set({ source, modelProblems: [] }),
   setHud: (h) => set((s) => ({ hud: { ...s.hud, ...h } })),
 
-  views: { grid: false, confidence: false, error: false, chart: false, memory: false, decoding: false, compare: false },
+  views: { grid: false, confidence: false, error: false, chart: false, memory: false, decoding: false, compare: false, timeline: false },
   paused: false,
   driftGuard: URL_DEFAULTS.guard,
   lost: false,

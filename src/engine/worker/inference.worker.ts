@@ -202,6 +202,7 @@ async function handle(req: EngineRequest): Promise<void> {
           decode,
           req.insight,
         );
+        if (req.mark !== null) c.mark(req.mark);
         if (r.frame) post({ status: 'frame', id: req.id, frame: r.frame, stats: r.stats, insight: r.insight });
         else post({ status: 'tokens', id: req.id, tokens: r.tokens!, stats: r.stats, insight: r.insight });
         firstFrameServed?.();
@@ -218,6 +219,11 @@ async function handle(req: EngineRequest): Promise<void> {
         if (!sessions.teacher_step) throw new Error('the teacher is still loading');
         const r = await need().compare(req.action, req.pose);
         post({ status: 'compared', id: req.id, ...r });
+        return;
+      }
+      case 'restore': {
+        need().restore(req.key);
+        post({ status: 'restored', id: req.id });
         return;
       }
       case 'encode': {

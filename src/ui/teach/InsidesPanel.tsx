@@ -13,6 +13,7 @@ import { PsnrChart } from './PsnrChart';
 import { TokenMap } from './TokenMaps';
 import { TeacherStepper } from './TeacherStepper';
 import { ComparePanel } from './ComparePanel';
+import { TimelinePanel } from './TimelinePanel';
 
 const VIEW_LABEL: Record<ViewName, string> = {
   grid: 'tokens',
@@ -22,6 +23,7 @@ const VIEW_LABEL: Record<ViewName, string> = {
   memory: 'memory',
   decoding: 'teacher step by step',
   compare: 'teacher vs student',
+  timeline: 'rewind and branch',
 };
 
 export function InsidesPanel({ session, loop, manifest }: { session: ModelSession; loop: StepLoop | null; manifest: Manifest | null }) {
@@ -69,6 +71,7 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
       )}
       {views.decoding && <TeacherStepper loop={loop} grid={grid} levels={levels} />}
       {views.compare && <ComparePanel loop={loop} grid={grid} levels={levels} />}
+      {views.timeline && <TimelinePanel loop={loop} />}
       {views.chart && <PsnrChart />}
       {views.memory && <MemoryStrip />}
     </section>

@@ -1,0 +1,82 @@
+/**
+ * Rewind and branch: the last few hundred steps of the run, each with what is needed to go back
+ * to it exactly (the engine keeps the model's side under the same key: memory, step counter,
+ * sampler; here: the camera, the session's anchoring state and the frame shown). Rewinding forks
+ * the run: the steps after the fork point become branch A, and the steps taken from there on
+ * are branch B, shown side by side. Outside React, like the frame holders.
+ */
+import type { Pose } from '../sim/contract';
+import type { Frame } from '../sim/frame';
+
+export const TIMELINE_STEPS = 300;
+
+/** The session's side of a rewind point. */
+export interface SessionSnap {
+  recent: { frame: Uint8Array; pose: number[] }[];
+  needAnchor: boolean;
+  resetMemory: boolean;
+  sinceAnchor: number;
+  scored: number;
+  psnrSum: number;
+  firstAfterAnchor: number | null;
+}
+
+export interface TimelineEntry {
+  key: number;
+  /** camera and step count after this step */
+  pose: Pose;
+  t: number;
+  /** the normalized action into this frame */
+  action: number[];
+  predicted: Frame;
+  tokens: Int32Array;
+  psnr: number;
+  session: SessionSnap;
+}
+
+export class Timeline {
+  entries: TimelineEntry[] = [];
+  /** the steps that followed the fork point before the newest rewind */
+  branchA: TimelineEntry[] = [];
+  forkKey: number | null = null;
+  version = 0;
+
+  push(e: TimelineEntry): void {
+    this.entries.push(e);
+    if (this.entries.length > TIMELINE_STEPS) this.entries.splice(0, this.entries.length - TIMELINE_STEPS);
+    this.version++;
+  }
+
+  find(key: number): TimelineEntry | undefined {
+    return this.entries.find((e) => e.key === key);
+  }
+
+  /** Forks at `key`: the entries after it become branch A (if any), and are dropped from the timeline. */
+  fork(key: number): void {
+    const i = this.entries.findIndex((e) => e.key === key);
+    if (i < 0) throw new RangeError(`step ${key} is no longer on the timeline`);
+    const after = this.entries.slice(i + 1);
+    if (after.length) {
+      this.branchA = after;
+      this.forkKey = key;
+    }
+    this.entries.length = i + 1;
+    this.version++;
+  }
+
+  /** Branch B: the steps taken since the fork. */
+  get branchB(): TimelineEntry[] {
+    const k = this.forkKey;
+    return k === null ? [] : this.entries.filter((e) => e.key > k);
+  }
+
+  /** A jump (teleport, new world, another model) ends the run the timeline belongs to. */
+  clear(): void {
+    this.entries = [];
+    this.branchA = [];
+    this.forkKey = null;
+    this.version++;
+  }
+}
+
+export const timeline = new Timeline();
