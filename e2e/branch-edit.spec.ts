@@ -79,4 +79,15 @@ test('edit a token: the model continues from what it was told it saw', async ({ 
   expect(inside).toBeGreaterThan(far * 20);
   const edited = await run(page, still, null);
   expect(edited[0]).not.toBe(plain[0]);
+
+  // Painting a patch red: the encoder's code for it makes the decoded patch redder.
+  const redness = (d: number[]) => {
+    let r = 0;
+    for (let y = 72; y < 80; y++) for (let x = 48; x < 56; x++) r += d[(y * 128 + x) * 3]! - (d[(y * 128 + x) * 3 + 1]! + d[(y * 128 + x) * 3 + 2]!) / 2;
+    return r / 64;
+  };
+  const unpainted = await page.evaluate(() => (window as any).__wmp.predicted().data as number[]);
+  await page.getByTestId('paint-color').fill('#ff0000');
+  await page.getByTestId('paint-apply').click();
+  await expect.poll(async () => redness(await page.evaluate(() => (window as any).__wmp.predicted().data as number[]))).toBeGreaterThan(redness(unpainted) + 20);
 });

@@ -52,6 +52,7 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
   const [truthTokens, setTruthTokens] = useState<{ version: number; tokens: Int32Array } | null>(null);
   const [draftOf, setDraftOf] = useState<{ cell: number; version: number; digits: number[] } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [paint, setPaint] = useState('#d03030');
 
   // The truth's codes, encoded when a cell is inspected (one encoder run per shown frame).
   const version = n.version;
@@ -90,6 +91,26 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
       setDraft(null);
     } catch (e) {
       useApp.getState().notify('error', `Could not edit the token: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  /** Paints the patch one colour, lets the encoder find the code for it, and puts that code here. */
+  const paintPatch = async () => {
+    const f = n.predicted;
+    if (!f) return;
+    const rgb = [1, 3, 5].map((i) => parseInt(paint.slice(i, i + 2), 16));
+    const data = f.data.slice();
+    const ps = f.width / grid;
+    const i0 = Math.floor(cell / grid) * ps;
+    const j0 = (cell % grid) * ps;
+    for (let y = i0; y < i0 + ps; y++) for (let x = j0; x < j0 + ps; x++) data.set(rgb, (y * f.width + x) * 3);
+    setBusy(true);
+    try {
+      const tokens = await session.client.encode(data);
+      await session.editToken(cell, tokens[cell]!);
+    } catch (e) {
+      useApp.getState().notify('error', `Could not paint the patch: ${(e as Error).message}`);
     } finally {
       setBusy(false);
     }
@@ -147,6 +168,12 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
         </button>
         <button type="button" data-testid="edit-truth" disabled={truthId === null} onClick={() => truthId !== null && void apply(digitsOf(truthId, levels))}>
           Put the true code here
+        </button>
+        <label>
+          or paint it <input type="color" value={paint} onChange={(e) => setPaint(e.target.value)} data-testid="paint-color" />
+        </label>
+        <button type="button" onClick={() => void paintPatch()} data-testid="paint-apply" title="the encoder picks the code closest to the painted patch">
+          Paint
         </button>
       </fieldset>
     </div>
