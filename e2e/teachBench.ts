@@ -12,7 +12,7 @@
  *    calls the model lost, and how often the model really is (PSNR under 15 dB) when it does.
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, chromium } from 'playwright-core';
@@ -91,9 +91,10 @@ async function recordingSize(page: Page, format: string, frames: number): Promis
   await page.getByTestId('record-status').waitFor();
   await w(page, 'runScript', actionScript(frames), null);
   await page.getByTestId('record-stop').click();
-  const text = (await page.getByTestId('record-download').textContent({ timeout: 60_000 })) ?? '';
-  const href = await page.getByTestId('record-download').getAttribute('href');
-  const bytes = await page.evaluate(async (u) => (await (await fetch(u!)).arrayBuffer()).byteLength, href);
+  const link = page.getByTestId('record-download');
+  const text = (await link.textContent({ timeout: 60_000 })) ?? '';
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const bytes = statSync((await download.path())!).size;
   return { bytes, frames: Number(/(\d+) frames/.exec(text)?.[1]), codec: /\((\w[\w.]*)\)/.exec(text)?.[1] ?? 'gif' };
 }
 

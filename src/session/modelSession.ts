@@ -446,13 +446,13 @@ export class ModelSession {
     this.flushHud();
   }
 
-  /** The teaching views' copy of this frame: tokens, entropy, the frames and the memory used. */
+  /** The teaching views' copy of this frame: tokens, entropy, the frames and the memory used (the truth is observe's own copy, which nothing changes). */
   private publishInsight(pred: Frame, truth: Frame, stats: FrameStats, insight: FrameInsight): void {
     this.frameCount++;
     const n = insightHolder.now;
     Object.assign(n, {
       version: n.version + 1, frame: this.frameCount, tokens: insight.tokens, entropy: insight.entropy,
-      predicted: pred, truth: { ...truth, data: truth.data.slice() }, slots: stats.slots, step: stats.step, edited: false,
+      predicted: pred, truth, slots: stats.slots, step: stats.step, edited: false,
     });
     remember(stats.step, pred, stats.pose, this.manifest?.student.level_pred ?? 1);
   }

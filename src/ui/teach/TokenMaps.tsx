@@ -36,24 +36,24 @@ function drawGrid(ctx: CanvasRenderingContext2D, g: number, cell: number | null)
   }
 }
 
-/** Draws a w x h RGB(A) picture scaled to the canvas, crisp. */
-function blit(ctx: CanvasRenderingContext2D, rgba: Uint8ClampedArray, w: number, h: number) {
-  const off = new OffscreenCanvas(w, h);
-  off.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(off, 0, 0, SIZE, SIZE);
+/** One small canvas and pixel buffer per picture size, reused frame after frame. */
+const scratch = new Map<string, { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D; img: ImageData; values: Float32Array }>();
+function scratchOf(kind: string, w: number, h: number) {
+  const key = `${kind}:${w}x${h}`;
+  let s = scratch.get(key);
+  if (!s) {
+    const canvas = new OffscreenCanvas(w, h);
+    s = { canvas, ctx: canvas.getContext('2d')!, img: new ImageData(w, h), values: new Float32Array(w * h) };
+    scratch.set(key, s);
+  }
+  return s;
 }
 
-function rgbToRgba(rgb: Uint8Array): Uint8ClampedArray {
-  const n = rgb.length / 3;
-  const out = new Uint8ClampedArray(n * 4);
-  for (let i = 0; i < n; i++) {
-    out[i * 4] = rgb[i * 3]!;
-    out[i * 4 + 1] = rgb[i * 3 + 1]!;
-    out[i * 4 + 2] = rgb[i * 3 + 2]!;
-    out[i * 4 + 3] = 255;
-  }
-  return out;
+/** Draws the scratch picture scaled to the canvas, crisp. */
+function blit(ctx: CanvasRenderingContext2D, s: ReturnType<typeof scratchOf>) {
+  s.ctx.putImageData(s.img, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(s.canvas, 0, 0, SIZE, SIZE);
 }
 
 type Kind = 'tokens' | 'confidence' | 'error';
@@ -64,18 +64,29 @@ function draw(kind: Kind, ctx: CanvasRenderingContext2D, g: number, cell: number
   ctx.fillRect(0, 0, SIZE, SIZE);
   const p = n.predicted;
   if (!p) return;
-  if (kind === 'tokens') blit(ctx, rgbToRgba(p.data), p.width, p.height);
-  else if (kind === 'confidence') {
+  if (kind === 'tokens') {
+    const s = scratchOf(kind, p.width, p.height);
+    const d = s.img.data;
+    for (let i = 0, n3 = p.width * p.height; i < n3; i++) {
+      d[i * 4] = p.data[i * 3]!;
+      d[i * 4 + 1] = p.data[i * 3 + 1]!;
+      d[i * 4 + 2] = p.data[i * 3 + 2]!;
+      d[i * 4 + 3] = 255;
+    }
+    blit(ctx, s);
+  } else if (kind === 'confidence') {
     if (!n.entropy) return;
-    const out = new Uint8ClampedArray(g * g * 4);
-    paint(Array.from(n.entropy, (h) => h / ENTROPY_MAX), INFERNO, out);
-    blit(ctx, out, g, g);
+    const s = scratchOf(kind, g, g);
+    for (let i = 0; i < g * g; i++) s.values[i] = n.entropy[i]! / ENTROPY_MAX;
+    paint(s.values, INFERNO, s.img.data);
+    blit(ctx, s);
   } else {
     if (!n.truth) return;
+    const s = scratchOf(kind, p.width, p.height);
     const e = pixelError(p, n.truth);
-    const out = new Uint8ClampedArray(e.length * 4);
-    paint(Array.from(e, (v) => v / ERROR_MAX), VIRIDIS, out);
-    blit(ctx, out, p.width, p.height);
+    for (let i = 0; i < e.length; i++) s.values[i] = e[i]! / ERROR_MAX;
+    paint(s.values, VIRIDIS, s.img.data);
+    blit(ctx, s);
   }
   drawGrid(ctx, g, cell);
 }
