@@ -81,7 +81,7 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
             {LESSONS.map((l) => (
               <li key={l.id}>
                 <a href={hrefOf(l.id)} onClick={open(l.id)} aria-current={l.id === id ? 'page' : undefined} data-testid={`lesson-link-${l.id}`}>
-                  {l.title.replace(/^\d+\. /, '')}
+                  {l.title}
                   {done.has(l.id) ? ' ✓' : ''}
                 </a>
               </li>
