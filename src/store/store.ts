@@ -104,6 +104,8 @@ export interface TeachSlice {
   lost: boolean;
   /** the token cell the inspector shows (raster index), null = none */
   cell: number | null;
+  /** the loaded model's token grid side (manifest tokens.grid) */
+  tokenGrid: number;
   /** the open lesson's id, null = none */
   lesson: string | null;
   setView(v: ViewName, on: boolean): void;
@@ -170,6 +172,7 @@ export const useApp = create<AppState>()((set) => ({
   driftGuard: URL_DEFAULTS.guard,
   lost: false,
   cell: null,
+  tokenGrid: 16,
   lesson: null,
   setView: (v, on) => set((s) => ({ views: { ...s.views, [v]: on } })),
   setViews: (v) => set((s) => ({ views: { ...s.views, ...v } })),

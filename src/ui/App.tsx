@@ -76,6 +76,9 @@ export function App() {
     void session.load(resolved, backendChoice, m === 'teacher');
   }, [wanted, resolved, session]);
   useEffect(() => () => session.dispose(), [session]);
+  useEffect(() => {
+    if (resolved) useApp.setState({ tokenGrid: resolved.manifest.tokens.grid[1] });
+  }, [resolved]);
 
   useEffect(() => {
     const { state, errors } = parseUrlState(window.location.search);

@@ -22,6 +22,7 @@ export function FramePanel({ title, subtitle, slot, steering, testId, children, 
   const upscale = useApp((s) => s.upscale);
   const grid = useApp((s) => s.views.grid);
   const cell = useApp((s) => s.cell);
+  const g = useApp((s) => s.tokenGrid);
 
   useEffect(() => {
     const canvas = canvasRef.current as HTMLCanvasElement;
@@ -51,10 +52,19 @@ export function FramePanel({ title, subtitle, slot, steering, testId, children, 
         <span className="subtitle">{subtitle}</span>
       </header>
       <div className="frame-wrap">
-        <canvas ref={canvasRef} data-testid={testId} className="frame-canvas" tabIndex={-1} role="img" aria-label={`${title}: ${subtitle}; drag to look around`} />
+        <canvas
+          ref={canvasRef}
+          onPointerMove={(e) => {
+            // With the token grid on, hovering a frame picks the cell under the mouse.
+            if (!grid || e.pointerType !== 'mouse' || e.buttons !== 0 || document.pointerLockElement) return;
+            const r = e.currentTarget.getBoundingClientRect();
+            const c = Math.min(g - 1, Math.floor(((e.clientY - r.top) / r.height) * g)) * g + Math.min(g - 1, Math.floor(((e.clientX - r.left) / r.width) * g));
+            if (c !== useApp.getState().cell) useApp.getState().setCell(c);
+          }}
+          data-testid={testId} className="frame-canvas" tabIndex={-1} role="img" aria-label={`${title}: ${subtitle}; drag to look around`} />
         {grid && (
-          <div className="grid-overlay" aria-hidden="true">
-            {cell !== null && <div className="cell" style={{ left: `${(cell % 16) * 6.25}%`, top: `${Math.floor(cell / 16) * 6.25}%` }} />}
+          <div className="grid-overlay" aria-hidden="true" style={{ backgroundSize: `${100 / g}% ${100 / g}%` }}>
+            {cell !== null && <div className="cell" style={{ left: `${(cell % g) * (100 / g)}%`, top: `${Math.floor(cell / g) * (100 / g)}%`, width: `${100 / g}%`, height: `${100 / g}%` }} />}
           </div>
         )}
         {placeholder && <div className="placeholder">{placeholder}</div>}

@@ -113,6 +113,7 @@ export function TokenMap({ kind, grid }: { kind: Kind; grid: number }) {
     const r = ref.current!.getBoundingClientRect();
     const j = Math.min(grid - 1, Math.max(0, Math.floor(((x - r.left) / r.width) * grid)));
     const i = Math.min(grid - 1, Math.max(0, Math.floor(((y - r.top) / r.height) * grid)));
+    if (useApp.getState().cell === i * grid + j) return;
     useApp.getState().setCell(i * grid + j);
     redraw();
   };
@@ -139,6 +140,7 @@ export function TokenMap({ kind, grid }: { kind: Kind; grid: number }) {
         role="img"
         aria-label={`${LABEL[kind]}. Arrow keys move the selected cell.`}
         onPointerDown={(e) => pick(e.clientX, e.clientY)}
+        onPointerMove={(e) => e.pointerType === 'mouse' && e.buttons === 0 && pick(e.clientX, e.clientY)}
         onKeyDown={onKey}
       />
       <figcaption>
