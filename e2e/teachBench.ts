@@ -11,7 +11,7 @@
  * 3. the drift guard's rule (src/session/driftWatch.ts) on dream runs from two starts: how often it
  *    calls the model lost, and how often the model really is (PSNR under 15 dB) when it does.
  */
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
 import { DriftWatch } from '../src/session/driftWatch';
 import { actionScript } from './actionScript';
+import { serveBuild } from './serveBuild';
 
 const ALL_VIEWS = 'grid,confidence,error,chart,memory';
 const LOST_DB = 15;
@@ -42,19 +43,6 @@ function args() {
     i++;
   }
   return a;
-}
-
-async function serve(dir: string, port: number): Promise<ChildProcess> {
-  const p = spawn('npx', ['vite', 'preview', '--outDir', dir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return p;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the preview server did not start');
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -102,7 +90,7 @@ async function main() {
   const a = args();
   const dir = join(tmpdir(), 'wmp-teach-bench-dist');
   if (a.build) execSync(`npx vite build --outDir ${dir} --emptyOutDir`, { stdio: 'inherit' });
-  const server = await serve(dir, a.port);
+  const server = await serveBuild(a.port, dir);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

@@ -4,30 +4,17 @@
  *
  *   npm run build && npx tsx e2e/teachScreenshots.ts      # -> docs/teach/*.png
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
 import { LESSONS } from '../src/teach/lessons';
 import { actionScript } from './actionScript';
+import { serveBuild } from './serveBuild';
 
 const PORT = 4193;
 const OUT = 'docs/teach';
 const START = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
 const Q = `backend=wasm&pose=${[START.x, START.y, START.z, START.yaw, START.pitch].join(',')}`;
-
-async function serve(): Promise<ChildProcess> {
-  const p = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) return p;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('vite preview did not start (run npm run build first)');
-}
 
 const w = (page: Page, fn: string, ...a: unknown[]) => page.evaluate(([f, x]) => (window as any).__wmp[f as string](...(x as unknown[])), [fn, a] as const);
 
@@ -48,7 +35,7 @@ async function shot(page: Page, testId: string, name: string) {
 
 async function main() {
   mkdirSync(OUT, { recursive: true });
-  const server = await serve();
+  const server = await serveBuild(PORT);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     // The live views after 60 steps of walking in dream mode, a token picked.

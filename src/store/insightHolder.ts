@@ -3,6 +3,7 @@
  * tokens and per-token entropy beside the frames they belong to, the run's history (PSNR,
  * entropy, anchors) and small thumbnails of every remembered frame. Views poll `version`.
  */
+import type { TeacherTokens } from '../engine/protocol';
 import type { SlotUse } from '../engine/worldModelCore';
 import type { Frame } from '../sim/frame';
 
@@ -33,17 +34,8 @@ export interface Insight {
   edited: boolean;
 }
 
-/** The teacher's state while it is stepped one token at a time. */
-export interface TeacherStepState {
-  version: number;
-  position: number;
-  total: number;
-  token: number;
-  candidates: { id: number; p: number }[];
-  kvPositions: number;
-  kvBytes: number;
-  done: boolean;
-}
+/** The teacher's state while it is stepped one token at a time (the engine's answer, minus the pixels). */
+export type TeacherStepState = Pick<TeacherTokens, 'position' | 'total' | 'token' | 'candidates' | 'kvPositions' | 'kvBytes' | 'done'> & { version: number };
 
 export const insightHolder = {
   teacher: null as TeacherStepState | null,
