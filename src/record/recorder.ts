@@ -9,26 +9,14 @@ import { BufferTarget, CanvasSource, Mp4OutputFormat, Output, QUALITY_HIGH, WebM
 import { STEP_RATE_HZ } from '../sim/contract';
 import type { Frame } from '../sim/frame';
 import { Composer, type HudLine } from './compose';
+import { FORMAT_INFO, type RecordFormat, type Recording } from './formats';
 
-export type RecordFormat = 'webm' | 'mp4' | 'gif';
-export const FORMAT_INFO: Record<RecordFormat, { mime: string; ext: string; label: string }> = {
-  webm: { mime: 'video/webm', ext: 'webm', label: 'WebM video' },
-  mp4: { mime: 'video/mp4', ext: 'mp4', label: 'MP4 video' },
-  gif: { mime: 'image/gif', ext: 'gif', label: 'GIF' },
-};
+export type { RecordFormat, Recording };
 
 export class RecordError extends Error {
   override name = 'RecordError';
 }
 
-export interface Recording {
-  blob: Blob;
-  format: RecordFormat;
-  frames: number;
-  seconds: number;
-  /** the video codec (null for GIF) */
-  codec: string | null;
-}
 
 export class Recorder {
   private composer: Composer;

@@ -11,7 +11,8 @@ import { actionFromNormalized } from '../sim/contract';
 import { useApp } from '../store/store';
 import { URL_DEFAULTS, serializeUrlState } from '../store/urlState';
 import { VIEW_NAMES } from '../store/views';
-import { type RecordFormat, Recorder, type Recording } from './recorder';
+import type { RecordFormat, Recording } from './formats';
+import type { Recorder } from './recorder';
 import { MAX_TRACE_STEPS, type Trace, TraceError, decodeActions, encodeActions, quantizeAction, traceJson, urlPose } from './trace';
 
 export interface Finished {
@@ -53,7 +54,9 @@ export class RunRecording {
     const s = useApp.getState();
     if (s.model === 'off') throw new Error('Switch a model on to record what it imagines.');
     if (!s.pose) throw new Error('The world is not running yet.');
-    const recorder = await Recorder.create(format, 128, 128);
+    // The encoders (mediabunny, gifenc) load with the first recording, not with the page.
+    const { Recorder: Rec } = await import('./recorder');
+    const recorder: Recorder = await Rec.create(format, 128, 128);
     const start = urlPose(s.pose);
     const trace: Trace = {
       version: 1, world: s.worldSeed, start, model: s.model, temperature: s.temperature, topk: s.topk, seed: s.seed, anchor: s.anchor, actions: [],

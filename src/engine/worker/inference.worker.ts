@@ -33,7 +33,7 @@ const sessions: Partial<Record<ModelFileKey, InferenceSession>> = {};
 function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.SessionOptions {
   const opts: InferenceSession.SessionOptions = {
     executionProviders: [name],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: 'basic',
     // Errors only: the runtime's warnings (e.g. shape ops placed on the CPU under WebGPU) arrive
     // through console.error and would read as failures to a person with the console open.
     logSeverityLevel: 3,

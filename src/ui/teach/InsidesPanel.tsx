@@ -9,7 +9,10 @@ import { useApp } from '../../store/store';
 import { type DriftGuard, VIEW_NAMES, type ViewName } from '../../store/views';
 import { CellInspector } from './CellInspector';
 import { MemoryStrip } from './MemoryStrip';
-import { PsnrChart } from './PsnrChart';
+import { Suspense, lazy } from 'react';
+
+// uPlot loads when the chart is first shown, not with the page.
+const PsnrChart = lazy(() => import('./PsnrChart').then((m) => ({ default: m.PsnrChart })));
 import { TokenMap } from './TokenMaps';
 import { TeacherStepper } from './TeacherStepper';
 import { ComparePanel } from './ComparePanel';
@@ -72,7 +75,11 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
       {views.decoding && <TeacherStepper loop={loop} grid={grid} levels={levels} />}
       {views.compare && <ComparePanel loop={loop} grid={grid} levels={levels} />}
       {views.timeline && <TimelinePanel loop={loop} />}
-      {views.chart && <PsnrChart />}
+      {views.chart && (
+        <Suspense fallback={<p className="muted">loading the chart…</p>}>
+          <PsnrChart />
+        </Suspense>
+      )}
       {views.memory && <MemoryStrip />}
     </section>
   );

@@ -3,7 +3,7 @@
  * as JSON, and a link that replays the run frame for frame.
  */
 import { useEffect, useRef, useState } from 'react';
-import { FORMAT_INFO, type RecordFormat } from '../../record/recorder';
+import { FORMAT_INFO, type RecordFormat } from '../../record/formats';
 import { type Finished, RunRecording } from '../../record/runRecording';
 import type { ModelSession } from '../../session/modelSession';
 import type { StepLoop } from '../../session/stepLoop';
