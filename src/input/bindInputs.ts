@@ -1,7 +1,8 @@
 /** Wires DOM events to a Steering instance; returns an unbind function. */
 import type { Steering } from './steering';
 
-const isTyping = (t: EventTarget | null): boolean =>
+/** A key pressed in a text field, select or editable element belongs to it, not to steering. */
+export const isTyping = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 export function bindKeyboard(steering: Steering, target: Window = window): () => void {

@@ -3,6 +3,7 @@
  * under them (frame, model, PSNR, uncertainty), drawn on a 2D canvas the encoders read.
  */
 import type { Frame } from '../sim/frame';
+import { rgbImage } from '../viewport/rgbImage';
 
 export interface HudLine {
   frame: number;
@@ -21,17 +22,12 @@ export function composeSize(frameW: number, frameH: number, scale: number): { wi
   return { width: even(frameW * scale * 2 + GAP), height: even(frameH * scale + HUD) };
 }
 
-function rgba(f: Frame): ImageData {
-  const img = new ImageData(f.width, f.height);
-  for (let i = 0; i < f.width * f.height; i++) img.data.set([f.data[i * 3]!, f.data[i * 3 + 1]!, f.data[i * 3 + 2]!, 255], i * 4);
-  return img;
-}
-
 export class Composer {
   readonly canvas: OffscreenCanvas;
   private ctx: OffscreenCanvasRenderingContext2D;
   private tile: OffscreenCanvas;
   private tileCtx: OffscreenCanvasRenderingContext2D;
+  private tileImg: ImageData;
 
   constructor(private frameW: number, private frameH: number, private scale: number) {
     const { width, height } = composeSize(frameW, frameH, scale);
@@ -39,6 +35,7 @@ export class Composer {
     this.ctx = this.canvas.getContext('2d')!;
     this.tile = new OffscreenCanvas(frameW, frameH);
     this.tileCtx = this.tile.getContext('2d')!;
+    this.tileImg = new ImageData(frameW, frameH);
   }
 
   draw(truth: Frame, pred: Frame, hud: HudLine): void {
@@ -49,7 +46,7 @@ export class Composer {
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
     ctx.imageSmoothingEnabled = false;
     for (const [f, x] of [[truth, 0], [pred, w + GAP]] as const) {
-      this.tileCtx.putImageData(rgba(f), 0, 0);
+      this.tileCtx.putImageData(rgbImage(f.data, f.width, f.height, this.tileImg), 0, 0);
       ctx.drawImage(this.tile, x, 0, w, h);
     }
     ctx.fillStyle = '#e6e9ee';

@@ -4,41 +4,34 @@
  * it beside the true patch. While paused the code can be edited: the model then continues from
  * what it was told it saw.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { digitsOf, idOf } from '../../engine/insight';
 import type { ModelSession } from '../../session/modelSession';
 import type { Frame } from '../../sim/frame';
-import { insightHolder } from '../../store/insightHolder';
+import { insightHolder, meanOf } from '../../store/insightHolder';
 import { progress } from '../../teach/progress';
 import { useApp } from '../../store/store';
-import { cellMean, pixelError } from './errorMap';
+import { pixelError } from './errorMap';
+import { RgbCanvas } from './RgbCanvas';
 import { useInsightTick } from './useHolder';
 
 const ZOOM = 64;
 
+/** The patch of a frame under token `cell`, as a small frame. */
+function patchOf(frame: Frame, cell: number, grid: number): Frame {
+  const ps = frame.width / grid;
+  const i0 = Math.floor(cell / grid) * ps;
+  const j0 = (cell % grid) * ps;
+  const data = new Uint8Array(ps * ps * 3);
+  for (let y = 0; y < ps; y++) data.set(frame.data.subarray(((i0 + y) * frame.width + j0) * 3, ((i0 + y) * frame.width + j0 + ps) * 3), y * ps * 3);
+  return { width: ps, height: ps, data };
+}
+
 function Patch({ frame, cell, grid, label }: { frame: Frame | null; cell: number; grid: number; label: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx || !frame) return;
-    const ps = frame.width / grid;
-    const i = Math.floor(cell / grid) * ps;
-    const j = (cell % grid) * ps;
-    const img = new ImageData(ps, ps);
-    for (let y = 0; y < ps; y++) {
-      for (let x = 0; x < ps; x++) {
-        const s = ((i + y) * frame.width + j + x) * 3;
-        img.data.set([frame.data[s]!, frame.data[s + 1]!, frame.data[s + 2]!, 255], (y * ps + x) * 4);
-      }
-    }
-    const off = new OffscreenCanvas(ps, ps);
-    off.getContext('2d')!.putImageData(img, 0, 0);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(off, 0, 0, ZOOM, ZOOM);
-  });
+  const p = frame ? patchOf(frame, cell, grid) : null;
   return (
     <figure className="patch">
-      <canvas ref={ref} width={ZOOM} height={ZOOM} role="img" aria-label={label} />
+      {p && <RgbCanvas data={p.data} width={p.width} height={p.height} size={ZOOM} label={label} />}
       <figcaption>{label}</figcaption>
     </figure>
   );
@@ -80,7 +73,8 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
   const truthId = truthTokens?.version === version ? truthTokens.tokens[cell]! : null;
   if (truthId !== null) progress.inspected.add(cell);
   const h = n.entropy?.[cell];
-  const err = n.predicted && n.truth ? cellMean(pixelError(n.predicted, n.truth), n.predicted.width, n.predicted.height, grid)[cell]! : null;
+  // mean |prediction - truth| over this token's patch only
+  const err = n.predicted && n.truth ? meanOf(pixelError(patchOf(n.predicted, cell, grid), patchOf(n.truth, cell, grid))) : null;
   const draft = draftOf && draftOf.cell === cell && draftOf.version === version ? draftOf.digits : null;
   const setDraft = (d: number[] | null) => setDraftOf(d && { cell, version, digits: d });
   const shown = draft ?? digits;

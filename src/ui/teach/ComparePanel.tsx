@@ -7,21 +7,12 @@ import type { Compared } from '../../engine/protocol';
 import type { StepLoop } from '../../session/stepLoop';
 import { useApp } from '../../store/store';
 import { progress } from '../../teach/progress';
+import { RgbCanvas } from './RgbCanvas';
 
-function Rgb({ data, label, testId }: { data: Uint8Array; label: string; testId: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const n = data.length / 3;
-    const side = Math.round(Math.sqrt(n));
-    const img = new ImageData(side, side);
-    for (let i = 0; i < n; i++) img.data.set([data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!, 255], i * 4);
-    ctx.putImageData(img, 0, 0);
-  }, [data]);
+function Rgb({ data, side, label, testId }: { data: Uint8Array; side: number; label: string; testId: string }) {
   return (
     <figure>
-      <canvas ref={ref} width={128} height={128} role="img" aria-label={label} data-testid={testId} />
+      <RgbCanvas data={data} width={side} height={side} label={label} testId={testId} />
       <figcaption>{label}</figcaption>
     </figure>
   );
@@ -46,7 +37,7 @@ function AgreeMap({ agree, grid }: { agree: Uint8Array; grid: number }) {
   );
 }
 
-export function ComparePanel({ loop, grid }: { loop: StepLoop | null; grid: number; levels: number[] }) {
+export function ComparePanel({ loop, grid, side }: { loop: StepLoop | null; grid: number; side: number }) {
   const teacherReady = useApp((s) => s.teacherReady);
   const [r, setR] = useState<Compared | null>(null);
   const [busy, setBusy] = useState(false);
@@ -73,8 +64,8 @@ export function ComparePanel({ loop, grid }: { loop: StepLoop | null; grid: numb
       </button>
       {r && (
         <div className="compare-result">
-          <Rgb data={r.student.frame} label={`student: ${r.student.ms.toFixed(0)} ms`} testId="compare-student" />
-          <Rgb data={r.teacher.frame} label={`teacher: ${r.teacher.ms.toFixed(0)} ms`} testId="compare-teacher" />
+          <Rgb data={r.student.frame} side={side} label={`student: ${r.student.ms.toFixed(0)} ms`} testId="compare-student" />
+          <Rgb data={r.teacher.frame} side={side} label={`teacher: ${r.teacher.ms.toFixed(0)} ms`} testId="compare-teacher" />
           <AgreeMap agree={r.agree} grid={grid} />
           <p data-testid="compare-agreement">
             They chose the same code for <strong>{(r.agreement * 100).toFixed(0)}%</strong> of the {r.agree.length} tokens; the student was {(r.teacher.ms / Math.max(r.student.ms, 0.1)).toFixed(0)}× faster.

@@ -73,7 +73,7 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
         </div>
       )}
       {views.decoding && <TeacherStepper loop={loop} grid={grid} levels={levels} />}
-      {views.compare && <ComparePanel loop={loop} grid={grid} levels={levels} />}
+      {views.compare && <ComparePanel loop={loop} grid={grid} side={manifest?.frame.width ?? 128} />}
       {views.timeline && <TimelinePanel loop={loop} />}
       {views.chart && (
         <Suspense fallback={<p className="muted">loading the chart…</p>}>

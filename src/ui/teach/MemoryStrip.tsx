@@ -2,21 +2,9 @@
  * What the newest prediction was made from: the remembered frames in the student's slots, as
  * thumbnails with their age and whether each was the truth or the model's own imagining.
  */
-import { useEffect, useRef } from 'react';
 import { THUMB, insightHolder } from '../../store/insightHolder';
+import { RgbCanvas } from './RgbCanvas';
 import { useInsightTick } from './useHolder';
-
-function Thumb({ data }: { data: Uint8Array }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const img = new ImageData(THUMB, THUMB);
-    for (let i = 0; i < THUMB * THUMB; i++) img.data.set([data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!, 255], i * 4);
-    ctx.putImageData(img, 0, 0);
-  }, [data]);
-  return <canvas ref={ref} width={THUMB} height={THUMB} aria-hidden="true" />;
-}
 
 export function MemoryStrip() {
   useInsightTick(4);
@@ -33,7 +21,7 @@ export function MemoryStrip() {
           const truth = s.level === 0;
           return (
             <li key={s.step} className={truth ? 'truth' : 'own'} data-testid="memory-slot">
-              {kept ? <Thumb data={kept.thumb} /> : <span className="gone">not kept</span>}
+              {kept ? <RgbCanvas data={kept.thumb} width={THUMB} height={THUMB} label={`remembered frame, ${n.step - s.step} steps ago`} /> : <span className="gone">not kept</span>}
               <span>
                 {n.step - s.step} step{n.step - s.step === 1 ? '' : 's'} ago · {truth ? 'truth' : 'its own'}
               </span>

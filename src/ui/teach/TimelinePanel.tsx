@@ -3,22 +3,15 @@
  * memory and sampler come back with it), take other actions from there, and see the two
  * branches side by side: the same past, different actions, different imagined futures.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { StepLoop } from '../../session/stepLoop';
 import { type TimelineEntry, timeline } from '../../session/timeline';
 import type { Frame } from '../../sim/frame';
 import { useApp } from '../../store/store';
+import { RgbCanvas } from './RgbCanvas';
 
 function FrameCanvas({ frame, size, label, testId }: { frame: Frame; size: number; label: string; testId?: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const img = new ImageData(frame.width, frame.height);
-    for (let i = 0; i < frame.width * frame.height; i++) img.data.set([frame.data[i * 3]!, frame.data[i * 3 + 1]!, frame.data[i * 3 + 2]!, 255], i * 4);
-    ctx.putImageData(img, 0, 0);
-  }, [frame]);
-  return <canvas ref={ref} width={frame.width} height={frame.height} style={{ width: size, height: size }} role="img" aria-label={label} data-testid={testId} />;
+  return <RgbCanvas data={frame.data} width={frame.width} height={frame.height} size={size} label={label} testId={testId} />;
 }
 
 /** An action as arrows: forward/back, strafe, rise/sink, turn, look. */

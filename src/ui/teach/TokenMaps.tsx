@@ -10,6 +10,7 @@ import { useApp } from '../../store/store';
 import { INFERNO, VIRIDIS, cssColor, paint } from './colormap';
 import { pixelError } from './errorMap';
 import { useHolderDraw } from './useHolder';
+import { rgbImage } from '../../viewport/rgbImage';
 
 const SIZE = 256;
 /** entropy colour scale, nats: fixed so frames compare (a token certain of its code: 0) */
@@ -66,13 +67,7 @@ function draw(kind: Kind, ctx: CanvasRenderingContext2D, g: number, cell: number
   if (!p) return;
   if (kind === 'tokens') {
     const s = scratchOf(kind, p.width, p.height);
-    const d = s.img.data;
-    for (let i = 0, n3 = p.width * p.height; i < n3; i++) {
-      d[i * 4] = p.data[i * 3]!;
-      d[i * 4 + 1] = p.data[i * 3 + 1]!;
-      d[i * 4 + 2] = p.data[i * 3 + 2]!;
-      d[i * 4 + 3] = 255;
-    }
+    rgbImage(p.data, p.width, p.height, s.img);
     blit(ctx, s);
   } else if (kind === 'confidence') {
     if (!n.entropy) return;

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { cellMean, pixelError } from './errorMap';
+import { pixelError } from './errorMap';
+import { meanOf } from '../../store/insightHolder';
 import { INFERNO, cssColor } from './colormap';
 
 it('measures where the prediction is wrong, per pixel and per token cell', () => {
@@ -10,8 +11,9 @@ it('measures where the prediction is wrong, per pixel and per token cell', () =>
   const e = pixelError(pred, truth);
   expect(e[0]).toBe(90);
   expect(e.slice(1).every((v) => v === 0)).toBe(true);
-  const cells = cellMean(e, w, w, 2);
-  expect(Array.from(cells)).toEqual([22.5, 0, 0, 0]);
+  // the top-left 2 x 2 patch (a token's cell) averages to 22.5
+  const patch = (f: typeof pred) => ({ width: 2, height: 2, data: Uint8Array.from([...f.data.subarray(0, 6), ...f.data.subarray(12, 18)]) });
+  expect(meanOf(pixelError(patch(pred), patch(truth)))).toBe(22.5);
   expect(() => pixelError(pred, { width: 2, height: 2, data: new Uint8Array(12) })).toThrow(/size/);
 });
 

@@ -3,12 +3,10 @@
  * paused any movement key steps one frame with that action (so action conditioning can be
  * walked through one keypress at a time).
  */
+import { isTyping } from '../../input/bindInputs';
 import { KEYMAP } from '../../input/keymap';
 import type { StepLoop } from '../../session/stepLoop';
 import { useApp } from '../../store/store';
-
-const isTyping = (t: EventTarget | null): boolean =>
-  t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 export function bindTeachKeys(loop: StepLoop, target: Window = window): () => void {
   const down = (e: KeyboardEvent) => {
