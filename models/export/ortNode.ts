@@ -53,6 +53,21 @@ export async function loadRunners(dir: string, threads = 0, wrap: (s: ort.Infere
   return new ModelRunners(ort, m, sessions);
 }
 
+/**
+ * The int8 student (files.student_int8, WASM only) in onnxruntime-web's WASM build, the runtime
+ * it ships for, with the encoder and decoder beside it; null when the model has none.
+ */
+export async function loadWasmInt8Runners(dir: string): Promise<ModelRunners | null> {
+  const m = readManifest(dir);
+  if (!m.files.student_int8) return null;
+  const web = await import('onnxruntime-web');
+  web.env.wasm.numThreads = 1;
+  web.env.logLevel = 'error';
+  const open = async (path: string) => asRunnable(await web.InferenceSession.create(readFileSync(join(dir, path)), { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' }));
+  const sessions: Partial<Sessions> = { encoder: await open(m.files.encoder.path), decoder: await open(m.files.decoder.path), student: await open(m.files.student_int8.path) };
+  return new ModelRunners(web, m, sessions);
+}
+
 export interface GoldenTensor {
   dtype: 'float32' | 'int32' | 'uint8';
   shape: number[];

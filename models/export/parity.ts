@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { argmax } from '../../src/engine/runners';
 import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
-import { loadRunners, readGolden } from './ortNode';
+import { loadRunners, loadWasmInt8Runners, readGolden } from './ortNode';
 
 export interface Check {
   name: string;
@@ -28,6 +28,21 @@ const mismatches = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let c = Math.abs(a.length - b.length);
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) c++;
   return c;
+};
+
+/**
+ * The int8 graph and its PyTorch mirror do the same arithmetic (one DynamicQuantizeMatMul matches
+ * its numpy emulation to 2e-7), but a float sum in another order puts an activation on the other
+ * side of a rounding step now and then, and each such flip moves the next layer's inputs across
+ * more steps: after four blocks the two differ as much as either differs from the float student
+ * (mean |logit diff| ~0.04, 99.7% of digits agree). So the int8 checks are statistical; a wrong
+ * weight, scale or layer moves logits by whole units.
+ */
+const INT8 = { meanLogitDiff: 0.1, digitAgreement: 0.98, tokenAgreement: 0.9 };
+const argmaxAgreement = (a: Float32Array, b: Float32Array, L: number) => {
+  let same = 0;
+  for (let i = 0; i < a.length; i += L) if (argmax(a.subarray(i, i + L)) === argmax(b.subarray(i, i + L))) same++;
+  return same / (a.length / L);
 };
 
 export async function parity(dir: string): Promise<Check[]> {
@@ -89,6 +104,32 @@ export async function parity(dir: string): Promise<Check[]> {
       diff += mismatches(core.newestTokens(), want.subarray(i * n, (i + 1) * n));
     }
     add(`student ${label} rollout identical`, diff === 0, `${frameCount} frames through the engine's memory, ${diff} token ids differ`);
+  }
+
+  // The int8 student (WASM only) against its PyTorch mirror, in onnxruntime-web's WASM build.
+  const r8 = await loadWasmInt8Runners(dir);
+  if (r8) {
+    const o8 = await r8.studentStep(first, 0, Math.max(...m.tokens.fsq_levels), uniforms.slice(0, uSize));
+    const want0 = get('student_int8_logits0').data as Float32Array;
+    let sum = 0;
+    for (let i = 0; i < want0.length; i++) sum += Math.abs(o8.logits[i]! - want0[i]!);
+    const mean8 = o8.logits.length === want0.length ? sum / want0.length : Infinity;
+    const agree8 = argmaxAgreement(o8.logits, want0, Math.max(...m.tokens.fsq_levels));
+    add('int8 student logits close (WASM)', mean8 < INT8.meanLogitDiff && agree8 >= INT8.digitAgreement,
+      `mean |diff| ${mean8.toExponential(2)} (tolerance ${INT8.meanLogitDiff}), max ${maxAbsDiff(o8.logits, want0).toFixed(3)}; ` +
+      `${(100 * agree8).toFixed(1)}% of digit argmaxes agree (at least ${100 * INT8.digitAgreement}%)`);
+    const core = new WorldModelCore(r8, new RunCounter(false));
+    const px = frames.shape[1]! * frames.shape[2]! * 3;
+    await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
+    const want8 = get('student_int8_greedy').data as Int32Array;
+    let diff = 0;
+    for (let i = 0; i < frameCount; i++) {
+      await core.step('student', actions.slice(i * 5, i * 5 + 5), poses.subarray((i + 1) * 5, (i + 2) * 5), { temperature: 0, topK: 0, seed: 0 }, undefined, 32, false);
+      diff += mismatches(core.newestTokens(), want8.subarray(i * n, (i + 1) * n));
+    }
+    const agree = 1 - diff / (frameCount * n);
+    add('int8 student greedy rollout agrees (WASM)', agree >= INT8.tokenAgreement,
+      `${frameCount} frames through the engine's memory, ${diff} of ${frameCount * n} token ids differ (${(100 * agree).toFixed(1)}% agree, at least ${100 * INT8.tokenAgreement}%)`);
   }
 
   // Decoder: pixels of the first greedy student frame.

@@ -31,7 +31,7 @@ export class EngineClient {
     backend: 'auto' | BackendName,
     threads = 0,
     role: 'engine' | 'decoder' = 'engine',
-    opts: Pick<Extract<EngineRequest, { type: 'load' }>, 'files' | 'teacherNow' | 'pruneCache'> = {},
+    opts: Pick<Extract<EngineRequest, { type: 'load' }>, 'files' | 'teacherNow' | 'pruneCache' | 'precision'> = {},
   ): Promise<Extract<EngineEvent, { status: 'ready' }>> {
     this.terminate(new EngineError('the engine was restarted'));
     const w = new Worker(new URL('./worker/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });

@@ -22,6 +22,8 @@ const onnxFile = z.object({
   /** multiply-add FLOPs of one run (Conv, MatMul, Gemm); 0 when shapes are dynamic */
   flops: z.number().int().min(0).optional(),
 });
+/** A graph that stands in for another on one backend (same tensors and loop), e.g. an int8 student for WASM. */
+const variantFile = onnxFile.extend({ backend: z.enum(['wasm', 'webgpu']), meaning: z.string() });
 const dataFile = z.object({ path: z.string(), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/), meaning: z.string() });
 const sampling = z.object({ temperature: z.number().min(0), top_k: z.number().int().min(0), seed: z.number().int() });
 const memoryRule = z.object({
@@ -51,6 +53,8 @@ export const manifestSchema = z.object({
     student: onnxFile,
     teacher_prev: onnxFile,
     teacher_step: onnxFile,
+    /** the student for the WASM backend (int8 matrix products; com.microsoft ops WebGPU lacks) */
+    student_int8: variantFile.optional(),
     golden_json: dataFile.optional(),
     golden_bin: dataFile.optional(),
   }),
@@ -90,6 +94,11 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export const MODEL_ID = 'wm-courtyard-v2';
 export type ModelFileKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
 export const MODEL_FILES: readonly ModelFileKey[] = ['encoder', 'decoder', 'student', 'teacher_prev', 'teacher_step'];
+/** Files that may stand in for one of MODEL_FILES on a backend. */
+export type VariantKey = 'student_int8';
+export const VARIANT_FILES: readonly VariantKey[] = ['student_int8'];
+/** The graphs a manifest names: every MODEL_FILES key and the variants it has. */
+export const graphKeys = (m: Manifest): (ModelFileKey | VariantKey)[] => [...MODEL_FILES, ...VARIANT_FILES.filter((k) => m.files[k])];
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
@@ -121,7 +130,12 @@ function checkManifest(json: unknown): { manifest: Manifest | null; problems: st
   const mem = m.files.student.inputs.find((t) => t.name === 'mem_tokens');
   if (!mem || mem.shape.join() !== [1, M, gh, gw].join()) out.push(`files.student: input 'mem_tokens' must be [1, ${M}, ${gh}, ${gw}]`);
   if (m.student.memory.slots !== M) out.push(`student.memory.slots ${m.student.memory.slots} != student.slots ${M}`);
-  const paths = MODEL_FILES.map((k) => m.files[k].path);
+  const v = m.files.student_int8;
+  const sig = (ts: { name: string; dtype: string; shape: unknown[] }[]) => ts.map((t) => `${t.name}:${t.dtype}[${t.shape.join()}]`).join(' ');
+  if (v && (sig(v.inputs) !== sig(m.files.student.inputs) || sig(v.outputs) !== sig(m.files.student.outputs))) {
+    out.push(`files.student_int8 must have exactly files.student's inputs and outputs (it stands in for it)`);
+  }
+  const paths = [...MODEL_FILES.map((k) => m.files[k].path), ...(v ? [v.path] : [])];
   const dup = paths.filter((p, i) => paths.indexOf(p) !== i);
   if (dup.length) out.push(`files: ${[...new Set(dup)].join(', ')} named for more than one graph`);
   return { manifest: out.length ? null : m, problems: out };

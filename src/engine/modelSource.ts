@@ -4,7 +4,7 @@
  * Each is resolved to a parsed manifest before any model file is read, so a bad manifest fails
  * with every problem named.
  */
-import { MODEL_FILES, MODEL_ID, type Manifest, ManifestError, parseManifest } from './manifest';
+import { MODEL_ID, type Manifest, ManifestError, graphKeys, parseManifest } from './manifest';
 import { modelFolderUrl } from './modelUrl';
 
 export const MODEL_BASE_URL = new URL(`${import.meta.env.BASE_URL}models/${MODEL_ID}/`, window.location.href).href;
@@ -63,8 +63,8 @@ export async function readDroppedModel(files: readonly File[], label: string): P
   const byName = new Map(files.map((f) => [f.name, f]));
   const blobs: Record<string, Blob> = {};
   const problems: string[] = [];
-  for (const key of MODEL_FILES) {
-    const spec = manifest.files[key];
+  for (const key of graphKeys(manifest)) {
+    const spec = manifest.files[key]!;
     const f = byName.get(spec.path);
     if (!f) problems.push(`${spec.path} (files.${key}) is not among the dropped files`);
     else if (f.size !== spec.bytes) problems.push(`${spec.path} is ${f.size} bytes, files.${key}.bytes says ${spec.bytes}`);

@@ -28,6 +28,8 @@ export interface BackendInfo {
   fallbackReason?: string;
   /** WASM: a second worker decodes while the first predicts */
   pipeline?: boolean;
+  /** the student graph running: files.student (float32) or files.student_int8 */
+  student?: 'float32' | 'int8';
 }
 
 /** Per predicted frame, measured in the worker. */
@@ -88,6 +90,8 @@ export type EngineRequest =
       backend: 'auto' | BackendName;
       /** WASM threads; 0 = the default */
       threads: number;
+      /** WASM: 'auto' runs files.student_int8 when the manifest has one, 'float32' files.student */
+      precision?: 'auto' | 'float32';
       /** 'decoder': this worker only decodes (the second stage of the WASM pipeline) */
       role: 'engine' | 'decoder';
       /** where the files come from when not from baseUrl: Blobs by manifest path (a dropped folder) */

@@ -138,13 +138,14 @@ export class ModelSession {
     });
     this.offEvents = off;
     try {
-      const { threads, pipeline } = useApp.getState();
+      const { threads, pipeline, precision } = useApp.getState();
       this.decoder?.terminate();
       this.decoder = null;
       const r = await this.client.load(baseUrl, manifest, backend, threads || (pipeline ? 1 : 0), 'engine', {
         files: model.files,
         teacherNow,
         pruneCache: model.bundled,
+        precision,
       });
       if (pipeline && r.backend.name === 'wasm') {
         // The decoder worker starts once the first frame is on screen: until then the engine

@@ -4,7 +4,7 @@ import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
 import type { BackendInfo, FrameStats } from '../engine/protocol';
 import type { ModelSource } from '../engine/modelSource';
 import type { DriftGuard, ViewName } from './views';
-import { type AnchorEvery, type BackendChoice, type ModelChoice, URL_DEFAULTS, type Upscale } from './urlState';
+import { type AnchorEvery, type BackendChoice, type ModelChoice, type Precision, URL_DEFAULTS, type Upscale } from './urlState';
 
 export interface SimSlice {
   worldSeed: number;
@@ -75,11 +75,12 @@ export interface ModelSlice {
   backendChoice: BackendChoice;
   threads: number;
   pipeline: boolean;
+  precision: Precision;
   hud: Hud;
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'predicting' | 'backendChoice' | 'threads' | 'pipeline'>>): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'predicting' | 'backendChoice' | 'threads' | 'pipeline' | 'precision'>>): void;
   setFileProgress(file: string, p: FileProgress): void;
   clearFileProgress(): void;
   setSource(source: ModelSource): void;
@@ -157,6 +158,7 @@ export const useApp = create<AppState>()((set) => ({
   backendChoice: URL_DEFAULTS.backend,
   threads: URL_DEFAULTS.threads,
   pipeline: URL_DEFAULTS.pipeline,
+  precision: URL_DEFAULTS.precision,
   hud: EMPTY_HUD,
   setModel: (model) => set({ model }),
   setSampling: (p) => set(p),

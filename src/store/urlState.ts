@@ -10,6 +10,7 @@ export type Upscale = 'crisp' | 'smooth';
 
 export type ModelChoice = 'student' | 'teacher' | 'off';
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+export type Precision = 'auto' | 'float32';
 /** 0 = dream (never re-anchor); N = re-encode the ground truth every N frames */
 export type AnchorEvery = number;
 
@@ -28,6 +29,8 @@ export interface UrlState {
   threads: number;
   /** WASM: decode in a second worker while the student predicts the next frame */
   pipeline: boolean;
+  /** WASM: 'auto' runs the int8 student when the model has one; 'float32' the float student */
+  precision: Precision;
   /** another model's folder (or its manifest.json) on this page's origin; null = the bundled model */
   modelUrl: string | null;
   /** teaching views switched on */
@@ -49,6 +52,7 @@ export const URL_DEFAULTS: UrlState = {
   backend: 'auto',
   threads: 0,
   pipeline: true,
+  precision: 'auto',
   modelUrl: null,
   views: [],
   guard: 'off',
@@ -74,6 +78,7 @@ const props = {
   backend: z.enum(['auto', 'webgpu', 'wasm']),
   threads: z.coerce.number().int().min(0).max(16),
   pipeline: z.enum(['0', '1']).transform((v) => v === '1'),
+  precision: z.enum(['auto', 'float32']),
   modelUrl: z.string().min(1).max(2048),
   views: z.string().transform((s, ctx) => {
     const names = s.split(',').filter(Boolean);
@@ -118,6 +123,7 @@ export function serializeUrlState(s: UrlState): string {
     if (s[k] !== URL_DEFAULTS[k]) params.set(k, String(s[k]));
   }
   if (!s.pipeline) params.set('pipeline', '0');
+  if (s.precision !== URL_DEFAULTS.precision) params.set('precision', s.precision);
   if (s.modelUrl) params.set('modelUrl', s.modelUrl);
   if (s.views.length) params.set('views', s.views.join(','));
   if (s.guard !== URL_DEFAULTS.guard) params.set('guard', s.guard);

@@ -90,7 +90,7 @@ export function App() {
     setModel(state.model);
     setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
     setAnchor(state.anchor);
-    patchModel({ backendChoice: state.backend, threads: state.threads, pipeline: state.pipeline });
+    patchModel({ backendChoice: state.backend, threads: state.threads, pipeline: state.pipeline, precision: state.precision });
     const st = useApp.getState();
     st.setViews(Object.fromEntries(state.views.map((v) => [v, true])));
     st.setDriftGuard(state.guard);

@@ -15,7 +15,7 @@ export function Hud() {
     <div className="hud" data-testid="hud">
       <div data-testid="hud-backend">
         {backend.name === 'webgpu' ? 'WebGPU' : 'WASM'} · {backend.adapter}
-        {backend.name === 'wasm' ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.pipeline ? ' · decode pipelined' : ''}` : backend.shaderF16 ? ' · f16' : ''}
+        {backend.name === 'wasm' ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.student === 'int8' ? ' · int8 student' : ''}${backend.pipeline ? ' · decode pipelined' : ''}` : backend.shaderF16 ? ' · f16' : ''}
       </div>
       <div data-testid="hud-fps">{hud.fps.toFixed(1)} frames/s</div>
       <div className="detail">

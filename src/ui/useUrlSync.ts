@@ -15,6 +15,7 @@ const urlOf = (s: AppState): UrlState => ({
   backend: s.backendChoice,
   threads: s.threads,
   pipeline: s.pipeline,
+  precision: s.precision,
   modelUrl: s.source.kind === 'url' ? s.source.url : null,
   views: VIEW_NAMES.filter((v) => s.views[v]),
   guard: s.driftGuard,

@@ -6,7 +6,7 @@
  * `deviceLost`; the client then starts a new worker (new sessions), on WASM if WebGPU fails again.
  */
 import type { InferenceSession } from 'onnxruntime-common';
-import { MODEL_FILES, type Manifest, ManifestError, type ModelFileKey, parseManifest } from '../manifest';
+import { MODEL_FILES, type Manifest, ManifestError, type ModelFileKey, type VariantKey, parseManifest } from '../manifest';
 import type { BackendInfo, BackendName, EngineEvent, EngineRequest } from '../protocol';
 import { isTransferable } from '../protocol';
 import { ModelRunners, type Sessions } from '../runners';
@@ -28,6 +28,8 @@ let decoderOnly: ModelRunners | null = null;
 let gpuDevice: { destroy(): void; lost: Promise<{ message: string; reason: string }> } | null = null;
 let lost = false;
 const sessions: Partial<Record<ModelFileKey, InferenceSession>> = {};
+/** Which manifest file each session key loads: the student's may be a variant (student_int8 on WASM). */
+let fileOf: Record<ModelFileKey, ModelFileKey | VariantKey> = { encoder: 'encoder', decoder: 'decoder', student: 'student', teacher_prev: 'teacher_prev', teacher_step: 'teacher_step' };
 
 /** On WebGPU, outputs that feed another run stay on the GPU. */
 function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.SessionOptions {
@@ -51,7 +53,7 @@ function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.
 function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey[], blobs?: Record<string, Blob>): Promise<ArrayBuffer[]> {
   return Promise.all(
     keys.map((k) => {
-      const spec = m.files[k];
+      const spec = m.files[fileOf[k]]!;
       if (blobs && !blobs[spec.path]) return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
       return loadModelFile(
         baseUrl,
@@ -68,13 +70,13 @@ function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey
 async function buildSessions(m: Manifest, keys: readonly ModelFileKey[], bufs: ArrayBuffer[], name: BackendName): Promise<void> {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    post({ status: 'progress', file: m.files[k].path, loaded: 0, total: 1, cached: false, phase: 'session' });
+    const want = m.files[fileOf[k]]!;
+    post({ status: 'progress', file: want.path, loaded: 0, total: 1, cached: false, phase: 'session' });
     try {
       sessions[k] = await ort!.InferenceSession.create(new Uint8Array(bufs[i]!), sessionOptions(k, name));
     } catch (e) {
-      throw new Error(`${m.files[k].path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`, { cause: e });
+      throw new Error(`${want.path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`, { cause: e });
     }
-    const want = m.files[k];
     const s = sessions[k]!;
     const missing = [...want.inputs.filter((t) => !s.inputNames.includes(t.name)), ...want.outputs.filter((t) => !s.outputNames.includes(t.name))];
     if (missing.length) throw new ManifestError(`${want.path} has no tensor named ${missing.map((t) => `'${t.name}'`).join(', ')}, which the manifest describes`);
@@ -109,7 +111,10 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   setThreadOverride(req.threads);
   const chosen = await chooseBackend(req.backend);
   const fallback = req.backend !== 'wasm' && chosen.name === 'wasm' ? chosen.probe?.reason : undefined;
-  backend = backendInfo(chosen.name, chosen.probe, fallback);
+  // The int8 student's ops (com.microsoft DynamicQuantizeMatMul, FastGelu) exist on WASM only.
+  const int8 = chosen.name === 'wasm' && req.precision !== 'float32' && m.files.student_int8?.backend === 'wasm';
+  fileOf = { ...fileOf, student: int8 ? 'student_int8' : 'student' };
+  backend = { ...backendInfo(chosen.name, chosen.probe, fallback), student: int8 ? 'int8' : 'float32' };
   post({ status: 'backend', backend });
   ort = await importOrt(chosen.name);
   mark('import');
