@@ -16,7 +16,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 test('no serious or critical axe violations while the model loads, predicts, and when it is off', async ({ page, context }) => {
-  await slowModelFile(context, 'student.onnx', 2000);
+  await slowModelFile(context, 'student_int8.onnx', 2000); // the student WASM runs
   await openPlayground(page, '?model=student&backend=wasm');
   await expect(page.getByTestId('model-loading')).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);

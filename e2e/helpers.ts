@@ -41,7 +41,7 @@ export async function hold(page: Page, key: string, ms: number): Promise<void> {
 export type ModelInfo = {
   phase: string;
   error: string | null;
-  backend: { name: string; adapter: string; threads: number } | null;
+  backend: { name: string; adapter: string; threads: number; student?: 'float32' | 'int8' } | null;
   teacherReady: boolean;
   model: string;
   hud: { stats: { runs: number; readbacks: number; readbackBytes: number; model: string } | null; psnr: number | null; tokens: unknown };

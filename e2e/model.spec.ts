@@ -7,7 +7,7 @@ import { groundTruth, hold, meanAbsDiff, modelInfo, openPlayground, predicted, p
 
 test('loads with visible progress, then predicts beside the ground truth with PSNR in the HUD', async ({ page, context }) => {
   // Slow one file down so the progress is on screen long enough to see.
-  await slowModelFile(context, 'student.onnx', 1500);
+  await slowModelFile(context, 'student_int8.onnx', 1500); // the student WASM runs
   await openPlayground(page, '?model=student&backend=wasm');
   await expect(page.getByTestId('model-loading')).toBeVisible();
   await expect(page.getByTestId('load-progress')).toBeVisible();
@@ -17,11 +17,24 @@ test('loads with visible progress, then predicts beside the ground truth with PS
   await expect(page.getByTestId('hud-psnr')).toContainText(/PSNR \d+\.\d dB/);
   const info = await modelInfo(page);
   expect(info.backend?.name).toBe('wasm');
+  expect(info.backend?.student).toBe('int8');
+  await expect(page.getByTestId('hud-backend')).toContainText('int8 student');
   expect(info.hud.stats?.runs).toBe(2); // student + decoder
   const p = await predicted(page);
   expect(p.width).toBe(128);
   // A real image, not a blank: many distinct values.
   expect(new Set(p.data).size).toBeGreaterThan(50);
+});
+
+test('precision=float32 runs the float student, which decodes in the same run', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm&precision=float32&anchor=0');
+  await waitForPredictions(page, 4);
+  const info = await modelInfo(page);
+  expect(info.backend?.student).toBe('float32');
+  await expect(page.getByTestId('hud-backend')).not.toContainText('int8');
+  expect(info.hud.stats?.runs).toBe(1); // the decoder is fused into student.onnx
+  expect(new Set((await predicted(page)).data).size).toBeGreaterThan(50);
+  await expect(page.getByTestId('hud-psnr')).toContainText(/PSNR \d+\.\d dB/);
 });
 
 test('steering changes the predicted frames the way it changes the ground truth', async ({ page }) => {

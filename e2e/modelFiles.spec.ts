@@ -24,14 +24,14 @@ function modelFolder(manifest: unknown, skip: string[] = []): string[] {
 
 test('a download that drops mid-file says so and resumes where it stopped', async ({ page, context }) => {
   const ranges: (string | null)[] = [];
-  await context.route('**/models/wm-courtyard-v2/student.onnx', async (route) => {
+  await context.route('**/models/wm-courtyard-v2/student_int8.onnx', async (route) => {
     ranges.push(route.request().headers()['range'] ?? null);
     if (ranges.length > 1) return route.continue();
     const res = await route.fetch();
     await route.fulfill({ status: 200, body: (await res.body()).subarray(0, 3_000_000), contentType: 'application/octet-stream' });
   });
   await openPlayground(page, '?model=student&backend=wasm');
-  await expect(page.getByTestId('notice').filter({ hasText: 'student.onnx: the connection closed after 3.0 MB of 7.4 MB; resuming' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('notice').filter({ hasText: 'student_int8.onnx: the connection closed after 3.0 MB of 4.9 MB; resuming' })).toBeVisible({ timeout: 30_000 });
   await waitForPredictions(page, 3);
   expect(ranges).toEqual([null, 'bytes=3000000-']);
 });

@@ -23,6 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 from models.data.dataset import load  # noqa: E402
 from models.export.flops import count_flops  # noqa: E402
+from models.export.fuse import fuse  # noqa: E402
+from models.export.quantize import add_to_export  # noqa: E402
 from models.export.graphs import DecoderGraph, EncoderGraph, MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph  # noqa: E402
 from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
 from models.tokenizer.lite_decoder import with_lite_decoder  # noqa: E402
@@ -197,7 +199,14 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                    tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
                    tensor("uniform", "float32", [1, n, nd, Lmax], "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0")],
         "outputs": [tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
-                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])")]}
+                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])"),
+                    tensor("frame", "float32", [1, H, W, 3], "the predicted frame decoded (the decoder inside: models/export/fuse.py), RGB 0..255 NHWC"),
+                    tensor("frame_tokens", "float32", [1, H * W * 3 + n], "frame's floats then the token ids as floats: both in one tensor, one readback from a GPU")]}
+    # One run per frame where the student decodes too (WebGPU): the decoder joins its graph.
+    sp = os.path.join(out, "student.onnx")
+    fused = fuse(onnx.load(sp), onnx.load(os.path.join(out, "decoder.onnx")))
+    files["student"]["ops"] = check_webgpu_ops(fused, "student.onnx (with the decoder)")
+    onnx.save(fused, sp)
     print("[export] teacher", flush=True)
     files["teacher_prev"] = {
         "path": "teacher_prev.onnx",
@@ -266,8 +275,10 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
             manifest["compute"]["eval_wall_minutes"] = old["compute"]["eval_wall_minutes"]
     with open(man_path, "w") as f:
         json.dump(manifest, f, indent=2)
-    print(f"[export] {out}: {sum(f['bytes'] for f in files.values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s", flush=True)
-    return manifest
+    print("[export] the int8 student for WASM", flush=True)
+    manifest["files"]["student_int8"] = add_to_export(out, runs)
+    print(f"[export] {out}: {sum(f['bytes'] for f in manifest['files'].values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s", flush=True)
+    return json.load(open(man_path))
 
 
 # What the shipped model cannot do, in words the app's model card shows (numbers: metrics / eval.json).

@@ -65,7 +65,7 @@ export async function loadWasmInt8Runners(dir: string): Promise<ModelRunners | n
   web.env.logLevel = 'error';
   const open = async (path: string) => asRunnable(await web.InferenceSession.create(readFileSync(join(dir, path)), { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' }));
   const sessions: Partial<Sessions> = { encoder: await open(m.files.encoder.path), decoder: await open(m.files.decoder.path), student: await open(m.files.student_int8.path) };
-  return new ModelRunners(web, m, sessions);
+  return new ModelRunners(web, m, sessions, 'student_int8');
 }
 
 export interface GoldenTensor {

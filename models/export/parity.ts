@@ -106,6 +106,15 @@ export async function parity(dir: string): Promise<Check[]> {
     add(`student ${label} rollout identical`, diff === 0, `${frameCount} frames through the engine's memory, ${diff} token ids differ`);
   }
 
+  // The decoder fused into the student (one run a frame on WebGPU): the same ids, the same pixels.
+  if (r.fusedStudent) {
+    const fused = await r.studentStepDecoded(first, 0, Math.max(...m.tokens.fsq_levels), uniforms.slice(0, uSize), async (t) => t.data as Float32Array);
+    const ref = await r.decode(out0.tokens);
+    const fd = maxAbsDiff(fused.frame, ref);
+    const fm = mismatches(fused.ids, out0.tokens);
+    add('fused student+decoder run matches the two runs', fd < 0.05 && fm === 0, `${fm} token ids differ, max pixel |diff| ${fd.toFixed(4)} of 255 (tolerance 0.05)`);
+  }
+
   // The int8 student (WASM only) against its PyTorch mirror, in onnxruntime-web's WASM build.
   const r8 = await loadWasmInt8Runners(dir);
   if (r8) {

@@ -2,7 +2,9 @@
  * The int8 student against the float one, both as the browser runs them: onnxruntime-web's WASM
  * build, the engine's own memory and retrieval (WorldModelCore), greedy dreams on test windows
  * from 1 and 4 ground-truth frames, every frame scored against the truth (mean per-frame PSNR of
- * the rounded decoded frames, as models/common.py's psnr). Also times both students here.
+ * the rounded decoded frames, as models/common.py's psnr). Also times both students here (the float
+ * student.onnx holds the decoder since models/export/fuse.py, and onnxruntime runs all of it on every
+ * run: its ms_per_step then includes a decode).
  *
  *   npx tsx models/export/quantEval.ts --model models/wm-courtyard-v2 --data data/test --windows 16 --horizon 64 \
  *     --out models/wm-courtyard-v2/quant_eval_wasm.json
@@ -75,7 +77,7 @@ async function main() {
   for (const start of [1, 4]) {
     const table: Record<string, Record<string, number>> = {};
     for (const [name, session] of Object.entries(students)) {
-      const r = new ModelRunners(web, m, { encoder: asRunnable(encoder), decoder: asRunnable(decoder), student: asRunnable(session) });
+      const r = new ModelRunners(web, m, { encoder: asRunnable(encoder), decoder: asRunnable(decoder), student: asRunnable(session) }, name === 'int8' ? 'student_int8' : 'student');
       const sums = new Map<number, number>();
       let ms = 0;
       let steps = 0;

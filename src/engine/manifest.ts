@@ -132,8 +132,9 @@ function checkManifest(json: unknown): { manifest: Manifest | null; problems: st
   if (m.student.memory.slots !== M) out.push(`student.memory.slots ${m.student.memory.slots} != student.slots ${M}`);
   const v = m.files.student_int8;
   const sig = (ts: { name: string; dtype: string; shape: unknown[] }[]) => ts.map((t) => `${t.name}:${t.dtype}[${t.shape.join()}]`).join(' ');
-  if (v && (sig(v.inputs) !== sig(m.files.student.inputs) || sig(v.outputs) !== sig(m.files.student.outputs))) {
-    out.push(`files.student_int8 must have exactly files.student's inputs and outputs (it stands in for it)`);
+  const studentOut = m.files.student.outputs.filter((t) => t.name === 'tokens' || t.name === 'logits');
+  if (v && (sig(v.inputs) !== sig(m.files.student.inputs) || sig(v.outputs) !== sig(studentOut))) {
+    out.push(`files.student_int8 must have files.student's inputs and its tokens and logits outputs (it stands in for it)`);
   }
   const paths = [...MODEL_FILES.map((k) => m.files[k].path), ...(v ? [v.path] : [])];
   const dup = paths.filter((p, i) => paths.indexOf(p) !== i);

@@ -4,7 +4,7 @@
  * Each is resolved to a parsed manifest before any model file is read, so a bad manifest fails
  * with every problem named.
  */
-import { MODEL_ID, type Manifest, ManifestError, graphKeys, parseManifest } from './manifest';
+import { MODEL_ID, type Manifest, ManifestError, VARIANT_FILES, graphKeys, parseManifest } from './manifest';
 import { modelFolderUrl } from './modelUrl';
 
 export const MODEL_BASE_URL = new URL(`${import.meta.env.BASE_URL}models/${MODEL_ID}/`, window.location.href).href;
@@ -61,6 +61,8 @@ export async function readDroppedModel(files: readonly File[], label: string): P
   }
   const manifest = parseManifest(json); // throws naming every problem
   const byName = new Map(files.map((f) => [f.name, f]));
+  // A variant (the int8 student) is optional: without its file the model runs the graph it stands in for.
+  for (const key of VARIANT_FILES) if (manifest.files[key] && !byName.has(manifest.files[key]!.path)) delete manifest.files[key];
   const blobs: Record<string, Blob> = {};
   const problems: string[] = [];
   for (const key of graphKeys(manifest)) {

@@ -61,12 +61,19 @@ function cpuData<T extends Tensor['data']>(t: Tensor): T {
 
 export class ModelRunners {
   readonly n: number;
+  /**
+   * The student session decodes too (files.student with the decoder fused in: outputs frame and
+   * frame_tokens), so a decoded frame is one run; false for files.student_int8, which has no decoder.
+   */
+  readonly fusedStudent: boolean;
   constructor(
     private readonly ort: OrtApi,
     readonly manifest: Manifest,
     readonly sessions: Partial<Sessions>,
+    studentFile: 'student' | 'student_int8' = 'student',
   ) {
     this.n = tokensPerFrame(manifest);
+    this.fusedStudent = studentFile === 'student' && manifest.files.student.outputs.some((t) => t.name === 'frame_tokens');
   }
 
   tokensTensor(tokens: Int32Array, frames = 1): Tensor {
@@ -139,6 +146,24 @@ export class ModelRunners {
       return { tokens: r.tokens, logits: await read(r.logits) };
     } finally {
       r.logits.dispose();
+    }
+  }
+
+  /**
+   * One student frame decoded in the same run (fusedStudent): its token ids and RGB 0..255 floats
+   * from the one packed output (on a GPU, one readback through `read`), and with `logits` also the
+   * per-digit logits (a second readback).
+   */
+  async studentStepDecoded(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array, read: (t: Tensor) => Promise<Float32Array>, logits = false) {
+    if (!this.fusedStudent) throw new Error('this student graph does not decode (no frame_tokens output)');
+    const names = logits ? (['frame_tokens', 'logits'] as const) : (['frame_tokens'] as const);
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), names as readonly ('frame_tokens' | 'logits')[], true);
+    try {
+      const packed = await read(r.frame_tokens);
+      const px = packed.length - this.n;
+      return { ids: Int32Array.from(packed.subarray(px)), frame: packed.subarray(0, px), logits: logits ? await read(r.logits) : null };
+    } finally {
+      for (const t of Object.values(r)) t.dispose();
     }
   }
 

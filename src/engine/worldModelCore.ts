@@ -186,11 +186,23 @@ export class WorldModelCore {
     const target = checkPose(pose, 'pose');
     this.counter.take();
     const t0 = now();
-    let tokens: Tensor;
+    let tokens: Tensor | null = null;
     let ids: Int32Array;
     let used: MemoryEntry[];
     let entropy: Float32Array | null = null;
-    if (model === 'student') {
+    let fusedFrame: Uint8Array | null = null;
+    if (model === 'student' && decode && this.runners.fusedStudent) {
+      // One run predicts and decodes; one packed readback on a GPU (two with the logits).
+      checkSampling(sampling, this.maxDigitLevels);
+      const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
+      if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
+      const s = this.studentInputs(target, action);
+      used = s.used;
+      const r = await this.runners.studentStepDecoded(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t), insight);
+      ids = r.ids;
+      fusedFrame = toBytes(r.frame);
+      if (r.logits) entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
+    } else if (model === 'student') {
       checkSampling(sampling, this.maxDigitLevels);
       const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
       if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
@@ -232,9 +244,9 @@ export class WorldModelCore {
     this.memory.add({ tokens: ids, pose: target, level: this.manifest.student.level_pred, step: this.stepIndex++ });
     const t1 = now();
     // Decoded here, or (decode false) the ids go to another worker that decodes them.
-    let frame: Uint8Array | null = null;
-    if (decode) frame = toBytes(await this.runners.decodeTensor(tokens));
-    tokens.dispose();
+    let frame: Uint8Array | null = fusedFrame;
+    if (decode && tokens) frame = toBytes(await this.runners.decodeTensor(tokens));
+    tokens?.dispose();
     const t2 = now();
     const c = this.counter.take();
     return {
@@ -242,7 +254,7 @@ export class WorldModelCore {
       // a copy: the event transfers its buffer, and the memory keeps ids
       tokens: decode ? null : ids.slice(),
       stats: {
-        model, predictMs: t1 - t0, decodeMs: decode ? t2 - t1 : 0, ...c,
+        model, predictMs: t1 - t0, decodeMs: decode && !fusedFrame ? t2 - t1 : 0, ...c,
         contextFrames: used.length, memoryFrames: this.memory.size, slots, step: this.stepIndex - 1, pose: target,
       },
       insight: { tokens: ids.slice(), entropy },

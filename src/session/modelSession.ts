@@ -147,7 +147,8 @@ export class ModelSession {
         pruneCache: model.bundled,
         precision,
       });
-      if (pipeline && r.backend.name === 'wasm') {
+      // The float student decodes inside its own run (the decoder is fused into it): nothing to pipeline.
+      if (pipeline && r.backend.name === 'wasm' && r.backend.student === 'int8') {
         // The decoder worker starts once the first frame is on screen: until then the engine
         // decodes its own frames, so the first frame does not wait for a second runtime.
         this.startDecoder = () => {

@@ -135,7 +135,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   if (chosen.name === 'webgpu') await watchDevice();
   const counter = new RunCounter(chosen.name === 'webgpu');
   const wrapped = sessionsFor(counter);
-  core = new WorldModelCore(new ModelRunners(ort, m, wrapped), counter);
+  core = new WorldModelCore(new ModelRunners(ort, m, wrapped, fileOf.student === 'student_int8' ? 'student_int8' : 'student'), counter);
   // Warm-up: the first run of a session compiles kernels (WebGPU shaders); do it before 'ready'.
   post({ status: 'progress', file: 'warm-up', loaded: 0, total: 1, cached: false, phase: 'warmup' });
   const blank = new Uint8Array(m.frame.height * m.frame.width * 3);
