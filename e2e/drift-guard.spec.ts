@@ -4,7 +4,7 @@
  */
 import { test } from '@playwright/test';
 import { expect } from './guard';
-import { modelInfo, openPlayground } from './helpers';
+import { modelInfo, openPlayground, waitForPredictions } from './helpers';
 import { actionScript } from './actionScript';
 
 test.describe.configure({ timeout: 150_000 });
@@ -13,6 +13,7 @@ const START = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
 test('warns when the model is lost, and re-anchors by itself when asked to', async ({ page }) => {
   await openPlayground(page, '?model=student&backend=wasm&guard=warn');
   await expect.poll(async () => (await modelInfo(page)).phase, { timeout: 60_000 }).toBe('ready');
+  await waitForPredictions(page, 1); // the start's anchor is in `before`
   await page.getByTestId('pause').click();
   const anchors = async () => (await page.evaluate(() => (window as any).__wmp.history())).anchors.length as number;
   const before = await anchors();

@@ -16,7 +16,7 @@ function cpuByThread(): Map<string, number> {
   const out = new Map<string, number>();
   const tick = 100; // USER_HZ
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd = '';
+    let cmd: string;
     try {
       cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

@@ -30,7 +30,7 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     stepsTaken: () => loop()?.stepsTaken ?? 0,
     model: () => {
       const s = useApp.getState();
-      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, loadPhases: s.loadPhases, teacherReady: s.teacherReady, hud: s.hud, model: s.model, firstFrameAt: session.firstFrameAt, decoderReady: session.decoderReady };
+      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, loadPhases: s.loadPhases, teacherReady: s.teacherReady, hud: s.hud, model: s.model, firstFrameAt: session.firstFrameAt, loadStartedAt: session.loadStartedAt, readyAt: session.readyAt, decoderReady: session.decoderReady };
     },
     /** Runs normalized actions back to back from `start` (or from here); resolves when done. */
     runScript: async (actions: number[][], start?: Pose | null): Promise<void> => {

@@ -78,6 +78,9 @@ export class ModelSession {
   recordSteps = false;
   /** performance.now() (ms since navigation) when the first predicted frame was published */
   firstFrameAt: number | null = null;
+  /** when the first load began and when its engine said ready (ms since navigation): the first frame's timeline */
+  loadStartedAt: number | null = null;
+  readyAt: number | null = null;
   /** predictions shown since the page opened (the teaching views' time axis) */
   private frameCount = 0;
   private drift = new DriftWatch();
@@ -107,6 +110,7 @@ export class ModelSession {
   /** Loads (or replaces) the model; teacherNow: the teacher is wanted at once, build it without waiting for the student's first frame. */
   async load(model: ResolvedModel, backend: 'auto' | BackendName, teacherNow = false): Promise<void> {
     const { baseUrl, manifest } = model;
+    this.loadStartedAt ??= performance.now();
     const fresh = this.loadArgs?.model.key !== model.key;
     this.loadArgs = { model, backend };
     const generation = ++this.loads;
@@ -167,6 +171,7 @@ export class ModelSession {
         };
         r.backend.pipeline = true;
       }
+      this.readyAt ??= performance.now();
       const s = useApp.getState();
       s.patchModel({ phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadPhases: r.phases ?? null, loadStep: '' });
       if (r.backend.fallbackReason && backend === 'auto') s.notify('info', `Running the model on WASM (CPU): ${r.backend.fallbackReason}.`);
@@ -256,9 +261,11 @@ export class ModelSession {
 
   private async anchorNow(): Promise<void> {
     if (this.recent.length === 0) return;
-    const frames = this.recent.map((r) => r.frame);
+    // The world is static: frames from the same pose are the same frame, and encoding them again
+    // (a page that loads while nobody steers holds 4 of one) only delays the first prediction.
+    const kept = this.recent.filter((r, i, all) => i === all.length - 1 || !samePose(r.pose, all[i + 1]!.pose));
+    const frames = kept.map((r) => r.frame);
     const { width, height } = this.frameSize();
-    const kept = this.recent.slice();
     const r = await this.client.anchor(frames, kept.map((x) => x.pose), this.sampling(), this.resetMemory);
     if (!this.resetMemory) progress.reanchors++;
     this.firstAfterAnchor = null;
@@ -540,3 +547,5 @@ function fnv1a(data: Uint8Array): number {
   for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
   return h >>> 0;
 }
+
+const samePose = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);

@@ -22,9 +22,19 @@ export class SimEnv implements Environment {
     this.frame = createFrame(renderer.width, renderer.height);
   }
 
+  /** the pose this.frame shows: the world is static, so the same pose renders the same frame */
+  private shown: Pose | null = null;
+
   private observe(): Observation {
-    this.renderer.render(this.pose, this.frame);
-    return { frame: this.frame, pose: { ...this.pose }, t: this.t };
+    const p = this.pose;
+    const s = this.shown;
+    // Standing still (and waiting for a model to load) re-rendered an identical frame 15 times a
+    // second: on a software GL that is CPU the model's workers need.
+    if (!s || s.x !== p.x || s.y !== p.y || s.z !== p.z || s.yaw !== p.yaw || s.pitch !== p.pitch) {
+      this.renderer.render(p, this.frame);
+      this.shown = { ...p };
+    }
+    return { frame: this.frame, pose: { ...p }, t: this.t };
   }
 
   async reset(seed: number): Promise<Observation> {

@@ -67,13 +67,15 @@ function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey
 }
 
 /** One session at a time: each takes the CPU (and the runtime handles one creation at a time). */
-async function buildSessions(m: Manifest, keys: readonly ModelFileKey[], bufs: ArrayBuffer[], name: BackendName): Promise<void> {
+async function buildSessions(m: Manifest, keys: readonly ModelFileKey[], bufs: ArrayBuffer[], name: BackendName, ms: Record<string, number> = {}): Promise<void> {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const want = m.files[fileOf[k]]!;
     post({ status: 'progress', file: want.path, loaded: 0, total: 1, cached: false, phase: 'session' });
+    const t0 = performance.now();
     try {
       sessions[k] = await ort!.InferenceSession.create(new Uint8Array(bufs[i]!), sessionOptions(k, name));
+      ms[`session ${want.path}`] = Math.round(performance.now() - t0);
     } catch (e) {
       throw new Error(`${want.path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`, { cause: e });
     }
@@ -130,19 +132,24 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   teacherBufs.catch(() => {}); // reported when the teacher is built
   const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET, req.files);
   mark('files');
-  await buildSessions(m, STUDENT_SET, studentBufs, chosen.name);
+  const each: Record<string, number> = {};
+  await buildSessions(m, STUDENT_SET, studentBufs, chosen.name, each);
   mark('sessions');
+  Object.assign(phases, each);
   if (chosen.name === 'webgpu') await watchDevice();
   const counter = new RunCounter(chosen.name === 'webgpu');
   const wrapped = sessionsFor(counter);
   core = new WorldModelCore(new ModelRunners(ort, m, wrapped, fileOf.student === 'student_int8' ? 'student_int8' : 'student'), counter);
-  // Warm-up: the first run of a session compiles kernels (WebGPU shaders); do it before 'ready'.
-  post({ status: 'progress', file: 'warm-up', loaded: 0, total: 1, cached: false, phase: 'warmup' });
-  const blank = new Uint8Array(m.frame.height * m.frame.width * 3);
-  const pose = [0, 1.7, 0, 0, 0];
-  await core.anchor([blank], [pose], 0);
-  await core.step('student', new Float32Array(5), pose, { temperature: 1, topK: 0, seed: 0 });
-  core.dispose();
+  // Warm-up on WebGPU: the first run of a session compiles its shaders; do it before 'ready'. On
+  // WASM a first run costs little more than any other, so the first real frame is the warm-up.
+  if (chosen.name === 'webgpu') {
+    post({ status: 'progress', file: 'warm-up', loaded: 0, total: 1, cached: false, phase: 'warmup' });
+    const blank = new Uint8Array(m.frame.height * m.frame.width * 3);
+    const pose = [0, 1.7, 0, 0, 0];
+    await core.anchor([blank], [pose], 0);
+    await core.step('student', new Float32Array(5), pose, { temperature: 1, topK: 0, seed: 0 });
+    core.dispose();
+  }
   mark('warmup');
   post({ status: 'ready', backend, loadMs: performance.now() - t0, phases });
   // The teacher comes after the student is usable and after the first predicted frame (or 5 s),
