@@ -23,7 +23,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromium';
 import { actionScript } from './actionScript';
 import { readManifest } from '../models/export/ortNode';
-import { MODEL_ID } from '../src/engine/manifest';
+import { MODEL_ID, studentDecodes } from '../src/engine/manifest';
 import { STEP_RATE_HZ } from '../src/sim/contract';
 
 interface Args {
@@ -169,7 +169,7 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
   const heapAfter = await heap(page);
   const m = readManifest(`models/${MODEL_ID}`);
   // The float student.onnx holds the decoder (one run a frame); the int8 one does not.
-  const fused = m.files.student.outputs.some((t) => t.name === 'frame_tokens');
+  const fused = studentDecodes(m);
   const frameFlops =
     warm.backend.student === 'int8' ? (m.files.student_int8?.flops ?? 0) + (m.files.decoder.flops ?? 0) : (m.files.student.flops ?? 0) + (fused ? 0 : (m.files.decoder.flops ?? 0));
   const predictMs = recs.map((r) => r.stats.predictMs);

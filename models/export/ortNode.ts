@@ -60,12 +60,20 @@ export async function loadRunners(dir: string, threads = 0, wrap: (s: ort.Infere
 export async function loadWasmInt8Runners(dir: string): Promise<ModelRunners | null> {
   const m = readManifest(dir);
   if (!m.files.student_int8) return null;
+  const { ort: web, open } = await wasmRuntime(dir);
+  const sessions: Partial<Sessions> = {
+    encoder: asRunnable(await open(m.files.encoder.path)), decoder: asRunnable(await open(m.files.decoder.path)), student: asRunnable(await open(m.files.student_int8.path)),
+  };
+  return new ModelRunners(web, m, sessions, 'student_int8');
+}
+
+/** onnxruntime-web's WASM build in Node, as the app runs it (one thread, optimization 'basic'), and a session opener for a model folder. */
+export async function wasmRuntime(dir: string) {
   const web = await import('onnxruntime-web');
   web.env.wasm.numThreads = 1;
   web.env.logLevel = 'error';
-  const open = async (path: string) => asRunnable(await web.InferenceSession.create(readFileSync(join(dir, path)), { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' }));
-  const sessions: Partial<Sessions> = { encoder: await open(m.files.encoder.path), decoder: await open(m.files.decoder.path), student: await open(m.files.student_int8.path) };
-  return new ModelRunners(web, m, sessions, 'student_int8');
+  const open = (path: string) => web.InferenceSession.create(readFileSync(join(dir, path)), { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' });
+  return { ort: web, open };
 }
 
 export interface GoldenTensor {

@@ -12,13 +12,13 @@
  * Windows: the first `windows` of the evenly spaced starts whose start + horizon frames lie in one
  * episode (deterministic; not evaluate.py's seeded draw, so compare the two columns with each other).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
 import { ModelRunners, asRunnable } from '../../src/engine/runners';
 import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
 import { readNpy } from '../data/npy';
-import { readManifest } from './ortNode';
+import { readManifest, wasmRuntime } from './ortNode';
 
 const HORIZONS = [1, 2, 4, 8, 16, 32, 64, 128];
 
@@ -44,10 +44,7 @@ async function main() {
   }
   const m = readManifest(dir);
   if (!m.files.student_int8) throw new Error(`${dir}/manifest.json names no student_int8`);
-  const web = await import('onnxruntime-web');
-  web.env.wasm.numThreads = 1;
-  web.env.logLevel = 'error';
-  const open = async (path: string) => web.InferenceSession.create(readFileSync(join(dir, path)), { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' });
+  const { ort: web, open } = await wasmRuntime(dir);
   const encoder = await open(m.files.encoder.path);
   const decoder = await open(m.files.decoder.path);
   const students: Record<string, InferenceSession> = { float32: await open(m.files.student.path), int8: await open(m.files.student_int8.path) };

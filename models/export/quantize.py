@@ -211,7 +211,7 @@ def read_golden(model_dir: str) -> tuple[dict, dict]:
 def add_to_export(model_dir: str, runs: str) -> dict:
     """student_int8.onnx beside student.onnx, its golden tensors (the fake-quantized PyTorch student
     on export's golden inputs) and its manifest entry. -> the entry."""
-    from models.export.export import STUDENT_RUN
+    from models.export.export import STUDENT_RUN, Golden
     from models.export.flops import count_flops
     from models.export.graphs import MemoryStudentGraph
     from models.export.rollout import memory_rollout
@@ -227,20 +227,15 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     greedy, logits0, _ = memory_rollout(MemoryStudentGraph(fake_quant(student)), T(g["encoded"][:1].copy()), g["poses"].copy(),
                                         T(g["actions"].copy()), 0.0, Lmax, T(g["student_uniforms"].copy()))
     # Rewrite golden.bin with the int8 tensors appended (replacing earlier ones).
-    tensors = {k: v for k, v in g.items() if not k.startswith("student_int8_")}
-    tensors["student_int8_greedy"], tensors["student_int8_logits0"] = greedy.numpy(), logits0[0].numpy()
-    blobs, offset, idx = [], 0, {}
-    for k, a in tensors.items():
-        b = np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes()
-        idx[k] = {"dtype": str(a.dtype), "shape": list(a.shape), "offset": offset, "bytes": len(b)}
-        blobs.append(b)
-        offset += len(b)
-    index["tensors"] = idx
-    index["student_int8"] = "student_int8.onnx's PyTorch mirror (quantize.fake_quant) on the student's golden inputs, greedy"
-    with open(os.path.join(model_dir, "golden.bin"), "wb") as f:
-        f.write(b"".join(blobs))
-    with open(os.path.join(model_dir, "golden.json"), "w") as f:
-        json.dump(index, f, indent=1)
+    gold = Golden()
+    for k, a in g.items():
+        if not k.startswith("student_int8_"):
+            gold.add(k, a)
+    gold.add("student_int8_greedy", greedy)
+    gold.add("student_int8_logits0", logits0[0])
+    meta = {k: v for k, v in index.items() if k != "tensors"}
+    meta["student_int8"] = "student_int8.onnx's PyTorch mirror (quantize.fake_quant) on the student's golden inputs, greedy"
+    gold.write(model_dir, meta)
 
     man_path = os.path.join(model_dir, "manifest.json")
     manifest = json.load(open(man_path))

@@ -149,4 +149,7 @@ export function parseManifest(json: unknown, source = 'manifest.json'): Manifest
   return manifest;
 }
 
+/** files.student holds the decoder (models/export/fuse.py): one run predicts and decodes a frame. */
+export const studentDecodes = (m: Manifest) => m.files.student.outputs.some((t) => t.name === 'frame_tokens');
+
 export const tokensPerFrame = (m: Manifest) => m.tokens.grid[0] * m.tokens.grid[1];

@@ -8,7 +8,7 @@
  * Every tensor an output produces is disposed of here or handed to the caller, who must.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { type Manifest, tokensPerFrame } from './manifest';
+import { type Manifest, studentDecodes, tokensPerFrame } from './manifest';
 
 export interface OrtApi {
   Tensor: typeof Tensor;
@@ -73,7 +73,7 @@ export class ModelRunners {
     studentFile: 'student' | 'student_int8' = 'student',
   ) {
     this.n = tokensPerFrame(manifest);
-    this.fusedStudent = studentFile === 'student' && manifest.files.student.outputs.some((t) => t.name === 'frame_tokens');
+    this.fusedStudent = studentFile === 'student' && studentDecodes(manifest);
   }
 
   tokensTensor(tokens: Int32Array, frames = 1): Tensor {

@@ -191,30 +191,27 @@ export class WorldModelCore {
     let used: MemoryEntry[];
     let entropy: Float32Array | null = null;
     let fusedFrame: Uint8Array | null = null;
-    if (model === 'student' && decode && this.runners.fusedStudent) {
-      // One run predicts and decodes; one packed readback on a GPU (two with the logits).
+    if (model === 'student') {
       checkSampling(sampling, this.maxDigitLevels);
       const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
       if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
       const s = this.studentInputs(target, action);
       used = s.used;
-      const r = await this.runners.studentStepDecoded(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t), insight);
-      ids = r.ids;
-      fusedFrame = toBytes(r.frame);
-      if (r.logits) entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
-    } else if (model === 'student') {
-      checkSampling(sampling, this.maxDigitLevels);
-      const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
-      if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
-      const s = this.studentInputs(target, action);
-      used = s.used;
-      if (insight) {
-        const r = await this.runners.studentStepTensorLogits(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t));
-        tokens = r.tokens;
-        entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
-      } else tokens = await this.runners.studentStepTensor(s.inputs, sampling.temperature, k, this.uniform);
-      // The tokens join the memory (a 1 KB readback on a GPU); the tensor itself feeds the decoder.
-      ids = await this.counter.ints(tokens);
+      if (decode && this.runners.fusedStudent) {
+        // One run predicts and decodes; one packed readback on a GPU (two with the logits).
+        const r = await this.runners.studentStepDecoded(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t), insight);
+        ids = r.ids;
+        fusedFrame = toBytes(r.frame);
+        if (r.logits) entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
+      } else {
+        if (insight) {
+          const r = await this.runners.studentStepTensorLogits(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t));
+          tokens = r.tokens;
+          entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
+        } else tokens = await this.runners.studentStepTensor(s.inputs, sampling.temperature, k, this.uniform);
+        // The tokens join the memory (a 1 KB readback on a GPU); the tensor itself feeds the decoder.
+        ids = await this.counter.ints(tokens);
+      }
     } else {
       checkSampling(sampling, this.manifest.tokens.vocab_size);
       const s = this.studentInputs(target, action);
