@@ -12,7 +12,9 @@ holds scripted loops for loop closure), tokenizer, tokens (every split encoded o
 decoder (the lite decoder the app ships, for the same tokens), student (the memory student,
 ground truth only), teacher (the memory teacher, token by token, starting from that student),
 distill (the shipped student: the student fine-tuned on the teacher's distributions), control
-(the same fine-tune on ground truth alone: what distillation is measured against), export
+(the same fine-tune on ground truth alone: what distillation is measured against), atlas (the
+training frames chosen to cover the courtyard, shipped as the model's long-term memory), v3 (world
+model v3: the distilled student fine-tuned with the copy path, the source input and atlas slots), export
 (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
 per frame in onnxruntime-node). Not run by default: ablations (four short students, one idea off
 each, at equal steps; eval reads them when present):
@@ -38,7 +40,7 @@ from models.world_model import prepare as token_prepare  # noqa: E402
 from models import trainer  # noqa: E402
 from models.export import evaluate, export  # noqa: E402
 from models.tokenizer import distill_decoder  # noqa: E402
-from models.world_model import train_memory_student, train_memory_teacher  # noqa: E402
+from models.world_model import atlas, train_memory_student, train_memory_teacher  # noqa: E402
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Plan:
     student_args: list[str]
     teacher_args: list[str]
     distill_args: list[str]
+    v3_args: list[str]
     decoder_args: list[list[str]]
     ablation_args: list[str]
     revisit_frames: int
@@ -68,6 +71,7 @@ FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frame
             teacher_args=["--steps", "400", "--batch", "32", "--eval-every", "50", "--ckpt-every", "25"],
             distill_args=["--steps", "300", "--batch", "32", "--lr", "2e-4", "--warmup", "30", "--eval-every", "100",
                           "--ckpt-every", "25"],
+            v3_args=["--steps", "500", "--batch", "24", "--lr", "4e-4", "--warmup", "30", "--eval-every", "100", "--ckpt-every", "20"],
             # two schedules, the second from the first's weights (how the committed decoder was trained)
             decoder_args=[["--steps", "3000", "--batch", "16", "--lr", "2e-3"],
                           ["--steps", "4000", "--batch", "16", "--lr", "1e-3", "--warmup", "50"]],
@@ -83,6 +87,7 @@ SMOKE = dict(train_frames=512, val_frames=128, test_frames=256, revisit_frames=1
                            "--ckpt-every", "4", "--head-layers", "1", "--head-heads", "2"],
              distill_args=["--steps", "4", "--batch", "4", "--warmup", "1", "--eval-every", "4", "--eval-windows", "8",
                            "--ckpt-every", "4"],
+             v3_args=["--steps", "4", "--batch", "4", "--warmup", "1", "--eval-every", "4", "--eval-windows", "8", "--ckpt-every", "4"],
              decoder_args=[["--steps", "3", "--batch", "2", "--eval-every", "3", "--eval-frames", "8", "--ckpt-every", "3",
                             "--width-lo", "16", "--width-hi", "8", "--blocks-lo", "1", "--blocks-hi", "1"],
                            ["--steps", "2", "--batch", "2", "--eval-every", "2", "--eval-frames", "8", "--ckpt-every", "2",
@@ -134,7 +139,7 @@ def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> di
 
 # committed name -> the weights file its run writes; RUN_OF: the run folder where it is not the name
 WEIGHTS = {"tokenizer": "tokenizer.pt", "memory_student": "student.pt", "memory_teacher": "teacher.pt", "student_kd": "student.pt",
-           "student_gt": "student.pt", "lite_decoder": "lite_decoder.pt"}
+           "student_gt": "student.pt", "lite_decoder": "lite_decoder.pt", "student_v3": "student.pt"}
 RUN_OF = {"lite_decoder": "lite_decoder_2"}
 
 
@@ -210,6 +215,23 @@ def stage_control(p: Plan) -> dict:
     return fine_tune(p, "student_gt", [])
 
 
+def stage_atlas(p: Plan) -> dict:
+    """The atlas (models/world_model/atlas.py): train frames covering positions x headings."""
+    out = os.path.join(p.runs, "atlas")
+    if os.path.exists(os.path.join(out, "atlas.json")):
+        print(f"[atlas] {out} exists; delete it to choose again", flush=True)
+        return json.load(open(os.path.join(out, "atlas.json"))) | {"frame_index": None, "episode": None}
+    return atlas.main(["--tokens", os.path.join(p.runs, "tokens"), "--out", out])
+
+
+def stage_v3(p: Plan) -> dict:
+    """World model v3: the shipped v2 student (distill's) with the copy path, the source input and atlas slots."""
+    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student_v3"),
+            "--init", os.path.join(p.runs, "student_kd", "student.pt"), "--copy", "--source",
+            "--atlas", os.path.join(p.runs, "atlas"), "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.v3_args]
+    return train_or_reuse(p, "student_v3", "student.pt", train_memory_student, args)
+
+
 def stage_decoder(p: Plan) -> dict:
     """The lite decoder (models/tokenizer/distill_decoder.py), two schedules; the app ships it."""
     base = ["--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), "--data", os.path.join(p.data, "train"),
@@ -258,10 +280,11 @@ def stage_eval(p: Plan) -> dict:
 
 
 STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "decoder": stage_decoder, "student": stage_student,
-          "teacher": stage_teacher, "distill": stage_distill, "control": stage_control, "export": stage_export, "eval": stage_eval,
+          "teacher": stage_teacher, "distill": stage_distill, "control": stage_control, "atlas": stage_atlas, "v3": stage_v3,
+          "export": stage_export, "eval": stage_eval,
           "ablations": stage_ablations}
-DEFAULT_STAGES = ["data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "export", "eval"]
-TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "ablations")
+DEFAULT_STAGES = ["data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "atlas", "v3", "export", "eval"]
+TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "v3", "ablations")
 
 
 def main(argv=None) -> None:

@@ -17,11 +17,13 @@ from models.world_model.memory_teacher import MemoryTeacher
 
 @torch.no_grad()
 def rollout_memory(m: MemoryStudent | MemoryTeacher, start_tokens: torch.Tensor, poses: np.ndarray, actions: np.ndarray, H: int,
-                   record_slots: bool = False):
+                   record_slots: bool = False, atlas=None, copy: bool = True):
     """start_tokens int [N, S, g, g] (ground truth); poses [N, S + H, 5]; actions [N, S + H, 5] normalized,
     actions[:, t] leads from frame t to t + 1. The student predicts a frame in one pass, the teacher
     token by token (greedy, with its cache). Returns predictions [N, H, g, g] (and, with
-    record_slots, the frame indices each prediction's slots held: [N, H, slots], -1 empty)."""
+    record_slots, the frame indices each prediction's slots held: [N, H, slots], -1 empty, an atlas
+    frame k as -2 - k). atlas: a memory_data.TrainingAtlas to retrieve from too (v3 students);
+    copy=False switches a v3 student's copy path off (the gate forced to "generate")."""
     N, S = start_tokens.shape[:2]
     cfg = m.cfg.student if isinstance(m, MemoryTeacher) else m.cfg
     M, g = cfg.slots, cfg.grid
@@ -34,20 +36,35 @@ def rollout_memory(m: MemoryStudent | MemoryTeacher, start_tokens: torch.Tensor,
         mp = torch.from_numpy(np.repeat(poses[:, t:t + 1], M, 1).astype(np.float32))
         lv = torch.zeros(N, M)
         va = torch.zeros(N, M)
+        so = torch.zeros(N, M)
         for b in range(N):
-            for k, f in enumerate(retrieve(poses[b, :t].astype(np.float64), poses[b, t].astype(np.float64), M, cfg.retrieval,
-                                           np.asarray(levels))):
-                mt[b, k] = mem[f][b]
-                mp[b, k] = torch.from_numpy(poses[b, f].astype(np.float32))
-                lv[b, k] = levels[f]
+            target = poses[b, t].astype(np.float64)
+            extra = atlas.index.candidates(target) if atlas is not None else []
+            picks = retrieve(poses[b, :t].astype(np.float64), target, M, cfg.retrieval, np.asarray(levels),
+                             atlas.poses[extra] if extra else None)
+            for k, f in enumerate(picks):
+                if f < t:
+                    mt[b, k] = mem[f][b]
+                    mp[b, k] = torch.from_numpy(poses[b, f].astype(np.float32))
+                    lv[b, k] = levels[f]
+                    used[b, h, k] = f
+                else:
+                    a = extra[f - t]
+                    mt[b, k] = torch.as_tensor(atlas.tokens[a])
+                    mp[b, k] = torch.from_numpy(atlas.poses[a].astype(np.float32))
+                    so[b, k] = 1
+                    used[b, h, k] = -2 - a
                 va[b, k] = 1
-                used[b, h, k] = f
         tp = torch.from_numpy(poses[:, t].astype(np.float32))
         act = torch.from_numpy(actions[:, t - 1].astype(np.float32))
         if isinstance(m, MemoryTeacher):
             pred = m.generate(m.features(mt, mp, lv, va, tp, act)).view(N, g, g)
+        elif getattr(cfg, "copy", False) and not copy:
+            x = m.features(mt, mp, lv, va, tp, act, so)
+            pred = m.digits.compose(m.logits(x).argmax(-1)).view(N, g, g)
         else:
-            pred = m.digits.compose(m(mt, mp, lv, va, tp, act).argmax(-1)).view(N, g, g)
+            extra_in = (so,) if getattr(cfg, "source", False) else ()
+            pred = m.digits.compose(m(mt, mp, lv, va, tp, act, *extra_in).argmax(-1)).view(N, g, g)
         mem.append(pred)
         levels.append(LEVEL_PRED)
         out.append(pred)

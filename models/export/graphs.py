@@ -55,15 +55,18 @@ class DecoderGraph(nn.Module):
 class MemoryStudentGraph(nn.Module):
     """The v2 student: mem_tokens int32 [1, M, g, g] (the slots memory.retrieve picked),
     mem_poses [1, M, 5], mem_level [1, M], mem_valid [1, M], target_pose [1, 5], action [1, 5],
-    temperature [1], top_k int32 [1], uniform [1, g*g, D, L] -> tokens int32 [1, g, g] and digit
-    logits [1, g*g, D, L]. The re-projection of the slots into the target camera happens inside."""
+    (v3: mem_source [1, M]), temperature [1], top_k int32 [1], uniform [1, g*g, D, L] -> tokens
+    int32 [1, g, g] and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture). The re-projection of the slots into the target camera happens inside."""
 
     def __init__(self, student: MemoryStudent):
         super().__init__()
         self.student = student
 
-    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, temperature, top_k, uniform):
-        logits = self.student(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action)
+    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, *rest):
+        # v3 students (cfg.source) take mem_source [1, M] (1 = atlas slot) before the sampling inputs.
+        mem_source = rest[0] if self.student.cfg.source else None
+        temperature, top_k, uniform = rest[-3:]
+        logits = self.student(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
         digits = sample_digits(logits, temperature, top_k, uniform)
         g = self.student.cfg.grid
         return digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32), logits

@@ -14,19 +14,21 @@ from models.world_model.memory_student import LEVEL_PRED
 
 
 def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor, temperature: float,
-                   top_k: int, uniforms: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
+                   top_k: int, uniforms: torch.Tensor, atlas=None) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
     """The engine's loop: start int32 [S, h, w] ground-truth frames (memory at level 0); poses
     [S + N, 5] camera poses of every frame; actions [S + N, 5] (actions[t] leads from frame t to
     t + 1); uniforms [N, h*w, D, L]. Each step retrieves its slots from everything remembered,
     predicts, and remembers the prediction at LEVEL_PRED. Returns tokens [N, h, w], the first
-    step's logits and each step's slots (memory indices)."""
+    step's logits and each step's slots (memory indices; with atlas = (tokens int [A, h, w], poses
+    [A, 5], AtlasIndex), an atlas frame k is -1 - k)."""
     S, M = start.shape[0], g.student.cfg.slots
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
     for i in range(len(uniforms)):
         t = S + i
-        (mt, mp, lv, va, tp), slots = memory_inputs(mem, levels, poses, t, M, g.student.cfg.retrieval)
-        tokens, logits = g(mt, mp, lv, va, tp, actions[t - 1:t], temp, k, uniforms[i:i + 1])
+        (mt, mp, lv, va, tp, so), slots = memory_inputs(mem, levels, poses, t, M, g.student.cfg.retrieval, atlas)
+        extra = (so,) if g.student.cfg.source else ()
+        tokens, logits = g(mt, mp, lv, va, tp, actions[t - 1:t], *extra, temp, k, uniforms[i:i + 1])
         first = logits if first is None else first
         mem.append(tokens[0])
         levels.append(LEVEL_PRED)
@@ -35,17 +37,29 @@ def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray
     return torch.stack(out), first, used
 
 
-def memory_inputs(mem: list, levels: list, poses: np.ndarray, t: int, M: int, rule: str):
+def memory_inputs(mem: list, levels: list, poses: np.ndarray, t: int, M: int, rule: str, atlas=None):
     """The slots memory.retrieve picks for frame t from everything remembered (mem[i] int32 [h, w]
-    at poses[i] and levels[i]) as the graphs' input tensors, and the picked indices."""
+    at poses[i] and levels[i]) and, with atlas (tokens, poses, AtlasIndex), the atlas, as the graphs'
+    input tensors (mem_source last), and the picked indices (atlas frame k as -1 - k)."""
     h, w = mem[0].shape
-    slots = retrieve(poses[:t].astype(np.float64), poses[t].astype(np.float64), M, rule, np.asarray(levels))
+    target = poses[t].astype(np.float64)
+    extra = atlas[2].candidates(target) if atlas is not None else []
+    picks = retrieve(poses[:t].astype(np.float64), target, M, rule, np.asarray(levels),
+                     atlas[1][extra] if extra else None)
     mt = torch.zeros(1, M, h, w, dtype=torch.int32)
     mp = torch.from_numpy(np.repeat(poses[t:t + 1], M, 0).astype(np.float32)).unsqueeze(0)
-    lv, va = torch.zeros(1, M), torch.zeros(1, M)
-    for j, f in enumerate(slots):
-        mt[0, j], mp[0, j], lv[0, j], va[0, j] = mem[f], torch.from_numpy(poses[f].astype(np.float32)), levels[f], 1.0
-    return (mt, mp, lv, va, torch.from_numpy(poses[t:t + 1].astype(np.float32))), slots
+    lv, va, so = torch.zeros(1, M), torch.zeros(1, M), torch.zeros(1, M)
+    slots = []
+    for j, f in enumerate(picks):
+        if f < t:
+            mt[0, j], mp[0, j], lv[0, j] = mem[f], torch.from_numpy(poses[f].astype(np.float32)), levels[f]
+            slots.append(f)
+        else:
+            a = extra[f - t]
+            mt[0, j], mp[0, j], so[0, j] = torch.as_tensor(atlas[0][a], dtype=torch.int32), torch.from_numpy(atlas[1][a].astype(np.float32)), 1.0
+            slots.append(-1 - a)
+        va[0, j] = 1.0
+    return (mt, mp, lv, va, torch.from_numpy(poses[t:t + 1].astype(np.float32)), so), slots
 
 
 def teacher_frame(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, inputs: tuple, pick) -> tuple[torch.Tensor, torch.Tensor]:
@@ -73,7 +87,7 @@ def teacher_rollout(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGra
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     for i in range(frames):
         t = S + i
-        (mt, mp, lv, va, tp), slots = memory_inputs(mem, levels, poses, t, sc.slots, sc.retrieval)
+        (mt, mp, lv, va, tp, _), slots = memory_inputs(mem, levels, poses, t, sc.slots, sc.retrieval)
         tokens, logp = teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[t - 1:t]), lambda l: l.argmax())
         first = logp if first is None else first
         mem.append(tokens)

@@ -107,6 +107,22 @@ def warp_matrix(target: torch.Tensor, source: torch.Tensor, g: int) -> torch.Ten
     return (wi[..., :, :, None] * wj[..., :, None, :]).flatten(-2)      # [..., n, g*g]
 
 
+def warp_matrices(target: torch.Tensor, source: torch.Tensor, g: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """warp_matrix's tent weights and, from the same projection, the nearest source token as a
+    one-hot matrix [..., g*g, g*g] (a row is zero where the target token sees outside or behind
+    the source frame). The copy path reads the nearest token's exact code; the tent feeds the network."""
+    rays = ray_grid(g, target.dtype).to(target.device)
+    si, sj, _ = project(target, source, rays, g)
+    idx = torch.arange(g, dtype=target.dtype, device=target.device)
+    wi = (1 - (si[..., :, None] - idx).abs()).clamp(min=0)
+    wj = (1 - (sj[..., :, None] - idx).abs()).clamp(min=0)
+    tent = (wi[..., :, :, None] * wj[..., :, None, :]).flatten(-2)
+    # |s - i'| < 0.5 for exactly one i' inside the frame (tent weight > 0.5); none outside it.
+    ni, nj = (wi > 0.5).to(target.dtype), (wj > 0.5).to(target.dtype)
+    nearest = (ni[..., :, :, None] * nj[..., :, None, :]).flatten(-2)
+    return tent, nearest
+
+
 def coverage_rays(target: torch.Tensor, source: torch.Tensor, g: int = 8) -> torch.Tensor:
     """Which of a coarse g x g grid of target rays land inside the source frame: bool [..., g*g]."""
     rays = ray_grid(g, target.dtype).to(target.device)

@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 from models.world_model.geometry import SPEC, coverage_rays
-from models.world_model.memory import RULE, retrieve
+from models.world_model.atlas import AtlasIndex, pack_tokens
+from models.world_model.memory import ATLAS, RULE, retrieve
 
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "geometry_golden.json")
 
@@ -57,8 +58,32 @@ def build() -> dict:
         b = [a[0] + rng.normal(0, 2), a[1], a[2] + rng.normal(0, 2), a[3] + rng.normal(0, 0.6), a[4] + rng.normal(0, 0.1)]
         rays = coverage_rays(torch.tensor(a, dtype=torch.float64), torch.tensor(b, dtype=torch.float64), RULE["coverage_grid"])
         cover.append({"target": a, "source": b, "rays": rays.int().tolist()})
-    return {"what": "retrieval picks and coverage rays from models/world_model (memory.retrieve, geometry.coverage_rays)",
-            "rule": {**RULE, "rule": "coverage"}, "geometry": SPEC, "retrieval": cases, "coverage": cover}
+    return {"what": "retrieval picks and coverage rays from models/world_model (memory.retrieve, geometry.coverage_rays), "
+                    "and retrieval over session memory + atlas (atlas.AtlasIndex, memory.retrieve with extra_poses)",
+            "rule": {**RULE, "rule": "coverage"}, "geometry": SPEC, "retrieval": cases, "coverage": cover, "atlas": atlas_cases()}
+
+
+def atlas_cases() -> dict:
+    """A random atlas over the courtyard, session memories from the trajectories, and what the one
+    rule picks from both; plus a packed-token round trip."""
+    rng = np.random.default_rng(11)
+    A = 400
+    poses = np.stack([rng.uniform(-30, 30, A), rng.uniform(1, 3.5, A), rng.uniform(-30, 30, A), rng.uniform(-math.pi, math.pi, A),
+                      rng.uniform(-0.4, 0.3, A)], 1)
+    poses = poses.astype(np.float32).astype(np.float64)  # the file keeps float32 poses
+    index = AtlasIndex(poses)
+    cases = []
+    for k, traj in enumerate(trajectories()):
+        for t in range(1, len(traj), 11):
+            target = traj[t]
+            extra = index.candidates(target)
+            levels = None if t % 2 else np.r_[0.0, np.full(t - 1, 0.15)]
+            picks = retrieve(traj[:t], target, levels=levels, extra_poses=poses[extra] if extra else None)
+            cases.append({"trajectory": k, "memory": traj[:t].tolist(), "target": target.tolist(),
+                          "levels": None if levels is None else levels.tolist(), "candidates": extra, "slots": picks})
+    ids = rng.integers(0, 4096, (3, 8))
+    return {"rule": ATLAS, "poses": poses.tolist(), "cases": cases,
+            "packed": {"ids": ids.tolist(), "bytes": list(pack_tokens(ids))}}
 
 
 if __name__ == "__main__":

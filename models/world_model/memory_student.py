@@ -14,6 +14,17 @@ form). The camera pose itself (with Fourier features of the position) and the la
 modulate every block, so the weights can also recall the world where memory has nothing.
 The network after the input is the v1 student's: depthwise conv + attention with 2D relative
 bias + MLP, AdaLN, one softmax per FSQ digit.
+
+v3 adds two things (config flags, so v2's checkpoints load unchanged):
+- source: a fourth per-slot scalar, mem_source (1 for an atlas frame: a training frame the model
+  ships as long-term memory of the world it learned; 0 for the session's own frames), so the
+  model learns how far to trust each kind;
+- copy: a pointer-generator head. Per output token a gate (softmax over "generate" and each slot)
+  mixes the network's digit distributions with the exact digits of the slot's nearest
+  re-projected token (geometry.warp_matrices); a slot that does not see the token cannot be
+  picked. The output is the log of the mixture, so greedy decoding returns a remembered code
+  exactly where the gate trusts memory, and every consumer of "logits" (sampling, entropy,
+  parity) reads it unchanged. Training supervises the gate with where a slot's copy equals the truth.
 """
 from __future__ import annotations
 
@@ -23,7 +34,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from .geometry import warp_matrix
+from .geometry import warp_matrices
 from .layers import ActionEncoder, FsqDigits, digit_pad, vocab_of
 from .student import StudentBlock
 
@@ -43,6 +54,8 @@ class MemoryStudentConfig:
     conv_kernel: int = 5
     warp: bool = True          # ablation: False feeds the slots unwarped
     retrieval: str = "coverage"  # memory.retrieve's rule; "recent" (ablation): the newest frames only
+    source: bool = False       # v3: per-slot mem_source input (1 = atlas frame)
+    copy: bool = False         # v3: pointer-generator copy path over the slots' re-projected tokens
 
     @property
     def vocab_size(self) -> int:
@@ -64,7 +77,9 @@ def pose_features(pose: torch.Tensor) -> torch.Tensor:
     return torch.stack(base + four, -1)
 
 
-SLOT_SCALARS = 3  # distance / 6 m, corruption level, slot filled
+SLOT_SCALARS = 3  # distance / 6 m, corruption level, slot filled (+ source, with cfg.source)
+COPY_MASK = 30.0  # gate logit penalty for a slot that does not see the token (exp(-30): never picked)
+GEN_BIAS = 2.0    # the gate starts out trusting the generator (a fine-tune from v2 starts as v2)
 
 
 class MemoryStudent(nn.Module):
@@ -73,7 +88,7 @@ class MemoryStudent(nn.Module):
         self.cfg = cfg
         n = cfg.grid * cfg.grid
         self.digits = FsqDigits(cfg.levels)
-        self.slot_width = self.digits.width + 1 + SLOT_SCALARS
+        self.slot_width = self.digits.width + 1 + SLOT_SCALARS + int(cfg.source)
         self.inp = nn.Linear(cfg.slots * self.slot_width, cfg.d)
         self.pos = nn.Parameter(torch.randn(1, n, cfg.d) * 0.02)
         self.act = ActionEncoder(6 + 4 * N_FOURIER + cfg.n_action, cfg.d)
@@ -83,39 +98,93 @@ class MemoryStudent(nn.Module):
         self.head = nn.Linear(cfg.d, nd * L)
         self.register_buffer("pad", digit_pad(cfg.levels), persistent=False)
         self.register_buffer("eye", torch.eye(n), persistent=False)
+        if cfg.copy:
+            self.gate = nn.Linear(cfg.d, 1 + cfg.slots)
+            nn.init.zeros_(self.gate.weight)
+            with torch.no_grad():
+                self.gate.bias.zero_()
+                self.gate.bias[0] = GEN_BIAS
+            basis, b = [], 1
+            for l in cfg.levels:
+                basis.append(b)
+                b *= int(l)
+            self.register_buffer("basis", torch.tensor(basis, dtype=torch.float32), persistent=False)
+            self.register_buffer("lv", torch.tensor([float(l) for l in cfg.levels]), persistent=False)
+            self.register_buffer("lvl_idx", torch.arange(L, dtype=torch.float32), persistent=False)
 
-    def slot_inputs(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose):
-        """-> [B, n, slots * slot_width]: per grid position, each slot's warped digits and scalars."""
+    def slot_inputs(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, mem_source=None):
+        """-> ([B, n, slots * slot_width]: per grid position, each slot's warped digits and scalars;
+        copy ids [B, M, n] (float: the code of the slot's nearest re-projected token), copyable [B, M, n])."""
         B, M = mem_tokens.shape[:2]
         n = self.cfg.grid * self.cfg.grid
-        oh = self.digits(mem_tokens.reshape(B, M, n))                          # [B, M, n, W]
+        flat = mem_tokens.reshape(B, M, n)
+        oh = self.digits(flat)                                                  # [B, M, n, W]
         if self.cfg.warp:
-            w = warp_matrix(target_pose[:, None, :], mem_poses, self.cfg.grid)  # [B, M, n, n]
+            w, near = warp_matrices(target_pose[:, None, :], mem_poses, self.cfg.grid)  # [B, M, n, n] each
         else:
-            w = self.eye.expand(B, M, n, n)
+            w = near = self.eye.expand(B, M, n, n)
         valid = mem_valid[:, :, None, None]
         warped = (w @ oh) * valid
         cover = w.sum(-1, keepdim=True) * valid
         dist = (target_pose[:, None, :3] - mem_poses[..., :3]).norm(dim=-1) / 6
-        scalars = torch.stack([dist * mem_valid, mem_level * mem_valid, mem_valid], -1)  # [B, M, 3]
-        feats = torch.cat([warped, cover, scalars[:, :, None, :].expand(B, M, n, SLOT_SCALARS)], -1)
-        return feats.permute(0, 2, 1, 3).reshape(B, n, M * self.slot_width)
+        cols = [dist * mem_valid, mem_level * mem_valid, mem_valid]
+        if self.cfg.source:
+            src = mem_source if mem_source is not None else mem_valid * 0
+            cols.append(src * mem_valid)
+        scalars = torch.stack(cols, -1)                                         # [B, M, 3 or 4]
+        feats = torch.cat([warped, cover, scalars[:, :, None, :].expand(B, M, n, scalars.shape[-1])], -1)
+        feats = feats.permute(0, 2, 1, 3).reshape(B, n, M * self.slot_width)
+        if not self.cfg.copy:
+            return feats, None, None
+        copy_ids = (near @ flat.to(near.dtype)[..., None])[..., 0]              # exact: one-hot rows, ids < 2^24
+        copyable = near.sum(-1) * mem_valid[:, :, None]
+        return feats, copy_ids, copyable
 
-    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action):
+    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None, parts: bool = False):
         """mem_tokens int [B, M, g, g] (slot order of memory.retrieve), mem_poses [B, M, 5],
         mem_level [B, M] in [0, 1], mem_valid [B, M] (0 = empty slot), target_pose [B, 5],
-        action [B, 5] (normalized, the step into the target pose). -> digit logits [B, g*g, D, L]."""
-        return self.logits(self.features(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action))
+        action [B, 5] (normalized, the step into the target pose), mem_source [B, M] (v3: 1 = atlas
+        frame). -> digit logits [B, g*g, D, L] (with the copy path: log-probabilities of the mixture);
+        parts: forward_parts' tuple instead (training, through DDP's forward)."""
+        out = self.forward_parts(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
+        return out if parts else out[0]
 
-    def features(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action):
-        """The same inputs -> the last block's output [B, g*g, d] (what the teacher builds on)."""
+    def forward_parts(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None):
+        """-> (logits, gate logits [B, n, 1 + M] or None, copy ids [B, M, n] or None, copyable or None)."""
+        x, copy_ids, copyable = self._trunk(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
+        if not self.cfg.copy:
+            return self.logits(x), None, None, None
+        gate_logits = self.gate(self.norm(x))                                   # [B, n, 1 + M]
+        mask = torch.cat([copyable[:, :1].transpose(1, 2) * 0 + 1, copyable.transpose(1, 2)], -1)
+        gate_logits = gate_logits + (mask - 1) * COPY_MASK
+        return self.mix(x, gate_logits, copy_ids), gate_logits, copy_ids, copyable
+
+    def mix(self, x, gate_logits, copy_ids):
+        """p = gate_gen x softmax(logits) + sum_s gate_s x onehot(digits of copy_ids[s]); -> log p (+ pad)."""
+        nd, L = self.pad.shape
+        B, M, n = copy_ids.shape
+        gen = self.logits(x).softmax(-1)                                        # [B, n, D, L]
+        digit = torch.floor(copy_ids[..., None] / self.basis)                   # [B, M, n, D]
+        digit = digit - torch.floor(digit / self.lv) * self.lv
+        onehot = (digit[..., None] == self.lvl_idx).to(gen.dtype)               # [B, M, n, D, L]
+        gate = gate_logits.softmax(-1)                                          # [B, n, 1 + M]
+        copied = gate[:, :, 1:, None] * onehot.permute(0, 2, 1, 3, 4).reshape(B, n, M, nd * L)
+        p = gen * gate[..., :1, None] + copied.sum(2).view(B, n, nd, L)
+        return torch.log(p + 1e-6) + self.pad
+
+    def _trunk(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None):
         if mem_tokens.shape[1] != self.cfg.slots:
             raise ValueError(f"expected {self.cfg.slots} memory slots, got {mem_tokens.shape[1]}")
-        x = self.inp(self.slot_inputs(mem_tokens, mem_poses, mem_level, mem_valid, target_pose)) + self.pos
+        feats, copy_ids, copyable = self.slot_inputs(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, mem_source)
+        x = self.inp(feats) + self.pos
         c = self.act(torch.cat([pose_features(target_pose), action], -1))
         for blk in self.blocks:
             x = blk(x, c)
-        return x
+        return x, copy_ids, copyable
+
+    def features(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None):
+        """The same inputs -> the last block's output [B, g*g, d] (what the teacher builds on)."""
+        return self._trunk(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)[0]
 
     def logits(self, x):
         """features [B, n, d] (any n) -> digit logits [B, n, D, L]."""

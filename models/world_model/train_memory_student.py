@@ -21,6 +21,16 @@ self-forced) memory, the teacher reading the true tokens of the frame as its pre
 from trained weights (a fine-tune; --kd-weight 0 with the same schedule is the ground-truth-only
 control at equal steps).
 
+World model v3 (--copy --source --atlas DIR): the student gets the copy path and the per-slot
+source input (memory_student.py), starting from v2 weights with --init (the new inputs and the
+gate start at zero/"generate", so step 0 behaves as v2); with probability --atlas-p an example also
+retrieves atlas frames of other episodes (atlas.py). The loss adds --gate-weight x the gate's
+cross-entropy against where each slot's copied token equals the truth (uniform over the slots
+that are right, "generate" where none is).
+
+    python3 -m models.world_model.train_memory_student --tokens data/tokens --out models/runs/student_v3 \
+        --init models/checkpoints/student_kd.pt --copy --source --atlas models/runs/atlas --steps 600
+
 <out>/log.jsonl records validation token accuracy, NLL and decoded PSNR against the tokenizer's
 reconstruction (beside copy-the-newest-slot's) against CPU-minutes; <out>/done.json marks a
 finished run; rerun the command to resume.
@@ -39,7 +49,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from models import trainer  # noqa: E402
 from models.common import psnr, setup, tensor_to_frames  # noqa: E402
-from models.world_model.memory_data import MemorySplit  # noqa: E402
+from models.world_model.memory_data import MemorySplit, TrainingAtlas  # noqa: E402
 from models.world_model.memory_student import LEVEL_PRED, MemoryStudent, MemoryStudentConfig  # noqa: E402
 from models.world_model.losses import digit_nll, no_decay, soft_nll  # noqa: E402
 
@@ -67,6 +77,9 @@ class TrainConfig:
     minutes: float = 0.0
     seed: int = 0
     threads: int = 0
+    atlas: str = ""            # v3: atlas folder (atlas.py's atlas.bin + atlas.json)
+    atlas_p: float = 0.75      # probability an example retrieves from the atlas too
+    gate_weight: float = 0.5
 
 
 def parse_args(argv=None) -> TrainConfig:
@@ -77,9 +90,12 @@ def parse_args(argv=None) -> TrainConfig:
     ap.add_argument("--tokenizer", default=d.tokenizer, help="tokenizer.pt, to log decoded PSNR during validation")
     ap.add_argument("--init", default=d.init, help="student weights to start from (a fine-tune)")
     ap.add_argument("--teacher", default=d.teacher, help="memory teacher weights to distil from (with --kd-weight)")
+    ap.add_argument("--atlas", default=d.atlas, help="v3: atlas folder (models/world_model/atlas.py) to retrieve from")
+    ap.add_argument("--copy", action="store_true", help="v3: the pointer-generator copy path")
+    ap.add_argument("--source", action="store_true", help="v3: the per-slot source input (1 = atlas frame)")
     for k in ["steps", "batch", "warmup", "eval_every", "eval_windows", "ckpt_every", "seed", "threads"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
-    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history", "kd_weight"]:
+    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history", "kd_weight", "atlas_p", "gate_weight"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k))
     for k in ["d", "layers", "heads", "slots", "conv_kernel"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d.model, k))
@@ -92,6 +108,10 @@ def parse_args(argv=None) -> TrainConfig:
         ap.error("--self-forcing, --max-level and --short-history are probabilities/levels in [0, 1]")
     if not 0 <= a.kd_weight <= 1 or (a.kd_weight > 0) != bool(a.teacher):
         ap.error("--kd-weight (in [0, 1], > 0) and --teacher go together")
+    if a.atlas and not os.path.exists(os.path.join(a.atlas, "atlas.json")):
+        ap.error(f"--atlas {a.atlas}: no atlas.json there; run python3 -m models.world_model.atlas first")
+    if a.atlas and not a.source:
+        ap.error("--atlas needs --source (the model must be told which slots are atlas frames)")
     for k in ("init", "teacher"):
         if getattr(a, k) and not os.path.exists(getattr(a, k)):
             ap.error(f"--{k} {getattr(a, k)}: no such file")
@@ -101,9 +121,12 @@ def parse_args(argv=None) -> TrainConfig:
     meta = json.load(open(meta_path))
     model = MemoryStudentConfig(levels=meta["levels"], grid=meta["grid"][0], slots=a.slots, d=a.d, layers=a.layers,
                                 heads=a.heads, conv_kernel=a.conv_kernel, warp=not a.no_warp,
-                                retrieval=a.retrieval)
-    if a.init:  # a fine-tune keeps the network it starts from
-        model = MemoryStudentConfig(**torch.load(a.init, map_location="cpu")["config"])
+                                retrieval=a.retrieval, source=a.source, copy=a.copy)
+    if a.init:  # a fine-tune keeps the network it starts from (v3's inputs and copy path may be added)
+        base = {**torch.load(a.init, map_location="cpu")["config"]}
+        base["source"] = base.get("source", False) or a.source
+        base["copy"] = base.get("copy", False) or a.copy
+        model = MemoryStudentConfig(**base)
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
     return TrainConfig(model=model, **vals)
 
@@ -113,13 +136,16 @@ def greedy_ids(model: MemoryStudent, logits: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def self_force(model: MemoryStudent, split: MemorySplit, batch, ts, hs, device) -> None:
+def self_force(model: MemoryStudent, split: MemorySplit, batch, ts, hs, device, use_atlas=None) -> None:
     """Replaces slot 0 (frame t-1) of the examples with history >= 2 by the model's own greedy
-    prediction of frame t-1 from its memory of t-h .. t-2, at LEVEL_PRED."""
+    prediction of frame t-1 from its memory of t-h .. t-2 (and the atlas, where the example uses
+    it), at LEVEL_PRED."""
     rows = [i for i, h in enumerate(hs) if h >= 2]
     if not rows:
         return
-    prev = split.build([ts[i] - 1 for i in rows], [hs[i] - 1 for i in rows], device)
+    atlas = getattr(split, "atlas", None)
+    prev = split.build([ts[i] - 1 for i in rows], [hs[i] - 1 for i in rows], device, atlas=atlas,
+                       use_atlas=None if use_atlas is None else np.asarray(use_atlas)[rows])
     was = model.training
     model.eval()
     pred = greedy_ids(model, model(*prev.inputs()))
@@ -136,12 +162,15 @@ def training_batch(split: MemorySplit, student: MemoryStudent, cfg, rng: np.rand
     the newest slot replaced by `student`'s own prediction of it."""
     ts = rng.choice(split.targets, cfg.batch)
     hs = [split.history(rng, int(t), cfg.short_history) for t in ts]
-    b = split.build(ts, hs, device, rng, cfg.max_level)
+    atlas = getattr(split, "atlas", None)
+    use = rng.random(cfg.batch) < cfg.atlas_p if atlas is not None else None
+    b = split.build(ts, hs, device, rng, cfg.max_level, atlas=atlas, use_atlas=use)
     if cfg.self_forcing > 0:
         pick = [i for i in range(len(ts)) if rng.random() < cfg.self_forcing]
         if pick:
-            sub = split.build(ts[pick], [hs[i] for i in pick], device, rng, cfg.max_level)
-            self_force(student, split, sub, ts[pick], [hs[i] for i in pick], device)
+            sub = split.build(ts[pick], [hs[i] for i in pick], device, rng, cfg.max_level, atlas=atlas,
+                              use_atlas=None if use is None else use[pick])
+            self_force(student, split, sub, ts[pick], [hs[i] for i in pick], device, None if use is None else use[pick])
             for name in ("mem_tokens", "mem_level"):
                 getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
     return b
@@ -158,7 +187,7 @@ def evaluate(model: MemoryStudent, split: MemorySplit, ts, hs, device, tokenizer
     nll, db, copy_db = 0.0, [], []
     g = model.cfg.grid
     for i in range(0, len(ts), 64):
-        b = split.build(ts[i:i + 64], hs[i:i + 64], device)
+        b = split.build(ts[i:i + 64], hs[i:i + 64], device, atlas=getattr(split, "atlas", None))
         logits = model(*b.inputs())
         nll += digit_nll(logits, model.digits.digits(b.target), "sum").item()
         pred = greedy_ids(model, logits)
@@ -183,10 +212,12 @@ def train(cfg: TrainConfig) -> dict:
     rt = setup(cfg.seed, cfg.threads or None)
     tr = MemorySplit(cfg.tokens, "train", cfg.model.retrieval)
     va = MemorySplit(cfg.tokens, "val", cfg.model.retrieval)
+    if cfg.atlas:
+        tr.atlas = va.atlas = TrainingAtlas.load(cfg.atlas)
     vts, vhs = validation_set(va, cfg.eval_windows)
     model = MemoryStudent(cfg.model).to(rt.device)
     if cfg.init:  # a resumed run's checkpoint then replaces these
-        model.load_state_dict(torch.load(cfg.init, map_location="cpu")["model"])
+        load_upgraded(model, torch.load(cfg.init, map_location="cpu"))
     teacher = None
     if cfg.teacher:
         from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402 (only when distilling)
@@ -200,8 +231,12 @@ def train(cfg: TrainConfig) -> dict:
 
     def loss_fn(net, rng):
         b = training_batch(tr, model, cfg, rng, rt.device)
-        logits = net(*b.inputs())
-        hard = digit_nll(logits, model.digits.digits(b.target))
+        if cfg.model.copy:
+            logits, gate_logits, copy_ids, copyable = net(*b.inputs(), parts=True)  # through DDP's forward
+            hard = digit_nll(logits, model.digits.digits(b.target)) + cfg.gate_weight * gate_loss(gate_logits, copy_ids, copyable, b.target)
+        else:
+            logits = net(*b.inputs())
+            hard = digit_nll(logits, model.digits.digits(b.target))
         if teacher is None:
             return hard
         with torch.no_grad():
@@ -218,6 +253,36 @@ def train(cfg: TrainConfig) -> dict:
         tok = load_tokenizer(cfg.tokenizer)
     return trainer.run(cfg, rt, model, opt, "memory student", loss_fn,
                        lambda m: evaluate(m, va, vts, vhs, rt.device, tok), final_fn)
+
+
+def gate_loss(gate_logits, copy_ids, copyable, target) -> torch.Tensor:
+    """Cross-entropy of the copy gate [B, n, 1 + M] against where slot s's copy equals the truth
+    (uniform over the right slots; "generate" where none is)."""
+    right = ((copy_ids == target[:, None, :].to(copy_ids.dtype)) & (copyable > 0.5)).float().transpose(1, 2)  # [B, n, M]
+    none = (right.sum(-1, keepdim=True) == 0).float()
+    want = torch.cat([none, right], -1)
+    want = want / want.sum(-1, keepdim=True)
+    return -(want * gate_logits.log_softmax(-1)).sum(-1).mean()
+
+
+def load_upgraded(model: MemoryStudent, ck: dict) -> None:
+    """Loads a checkpoint into `model`; a v2 checkpoint into a v3 model gets a zero column per slot
+    for the source input (the new input starts with no effect) and keeps the fresh gate."""
+    state = dict(ck["model"])
+    old_cfg = ck.get("config", {})
+    w = state["inp.weight"]
+    want = model.inp.weight.shape[1]
+    if w.shape[1] != want:
+        M = model.cfg.slots
+        old_w = w.shape[1] // M
+        if not (model.cfg.source and not old_cfg.get("source", False) and old_w + 1 == want // M):
+            raise ValueError(f"cannot load {w.shape[1]} input columns into {want}")
+        w = w.view(w.shape[0], M, old_w)
+        state["inp.weight"] = torch.cat([w, torch.zeros(w.shape[0], M, 1)], -1).reshape(w.shape[0], -1)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    allowed = {"gate.weight", "gate.bias"} if model.cfg.copy and not old_cfg.get("copy", False) else set()
+    if unexpected or set(missing) - allowed:
+        raise ValueError(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
 
 
 def load_memory_student(path: str) -> MemoryStudent:

@@ -99,8 +99,17 @@ export function coverageRays(target: PoseArray, source: PoseArray, g: number, sp
  * The slots for a new camera pose: indices into `poses` (oldest first), slot order. The newest
  * frame first, then greedily the frames that add the most view coverage, discounted by distance
  * and by level (levels[i]: 0 for ground truth, the manifest's level_pred for the model's own).
+ * extraPoses: atlas candidates (AtlasIndex.candidates order, level 0); a pick k >= poses.length
+ * is extraPoses[k - poses.length].
  */
-export function retrieve(poses: readonly PoseArray[], target: PoseArray, rule: MemoryRule, spec: GeometrySpec, levels?: readonly number[]): number[] {
+export function retrieve(
+  poses: readonly PoseArray[],
+  target: PoseArray,
+  rule: MemoryRule,
+  spec: GeometrySpec,
+  levels?: readonly number[] | null,
+  extraPoses?: readonly PoseArray[],
+): number[] {
   const n = poses.length;
   if (n === 0) return [];
   if (rule.rule === 'recent') {
@@ -112,16 +121,21 @@ export function retrieve(poses: readonly PoseArray[], target: PoseArray, rule: M
   const lo = Math.max(0, n - 1 - rule.max_candidates);
   const cand: number[] = [];
   for (let i = n - 2; i >= lo; i--) cand.push(i);
+  // Atlas candidates come after the session's own (level 0): on equal gain the session's win.
+  const extra = extraPoses ?? [];
+  for (let k = 0; k < extra.length; k++) cand.push(n + k);
   if (rule.slots <= 1 || cand.length === 0) return chosen;
+  const poseOf = (i: number): PoseArray => (i < n ? poses[i]! : extra[i - n]!);
+  const levelOf = (i: number): number => (i < n ? (levels?.[i] ?? 0) : 0);
   const g = rule.coverage_grid;
   const covered = coverageRays(target, poses[n - 1]!, g, spec);
-  const rays = cand.map((i) => coverageRays(target, poses[i]!, g, spec));
+  const rays = cand.map((i) => coverageRays(target, poseOf(i), g, spec));
   const total = rays.map((r) => r.reduce((a, b) => a + b, 0));
   const weight = cand.map((i) => {
-    const p = poses[i]!;
+    const p = poseOf(i);
     const d = Math.hypot(p[0]! - target[0]!, p[1]! - target[1]!, p[2]! - target[2]!);
     // Ground truth outranks the model's own frames of about the same view.
-    return Math.exp(-d / rule.distance_scale_m) * (1 - (levels?.[i] ?? 0));
+    return Math.exp(-d / rule.distance_scale_m) * (1 - levelOf(i));
   });
   const used = new Uint8Array(cand.length);
   for (let s = 1; s < rule.slots; s++) {
