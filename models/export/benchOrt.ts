@@ -37,7 +37,7 @@ async function main() {
   const pose = [0, 1.7, 0, 0, 0];
   const inputs = {
     memTokens: encoded.slice(0, M * n), memPoses: Float32Array.from({ length: M * 5 }, (_, i) => pose[i % 5]! + (i % 5 === 3 ? 0.05 * Math.floor(i / 5) : 0)),
-    memLevel: new Float32Array(M), memValid: new Float32Array(M).fill(1), targetPose: Float32Array.from(pose), action: new Float32Array(5),
+    memLevel: new Float32Array(M), memValid: new Float32Array(M).fill(1), targetPose: Float32Array.from(pose), action: new Float32Array(5), memSource: new Float32Array(M),
   };
 
   const time = async (count: number, fn: () => Promise<unknown>) => {

@@ -29,7 +29,7 @@ from models.export.graphs import DecoderGraph, EncoderGraph, MemoryStudentGraph,
 from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
 from models.tokenizer.lite_decoder import with_lite_decoder  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
-from models.world_model import geometry, memory  # noqa: E402
+from models.world_model import atlas as atlas_file, geometry, memory  # noqa: E402
 from models.world_model.memory_student import LEVEL_PRED, MemoryStudent  # noqa: E402
 from models.world_model.memory_teacher import MemoryTeacher, load_memory_teacher  # noqa: E402
 from models.world_model.prepare import file_sha256 as sha256  # noqa: E402
@@ -39,7 +39,8 @@ from models.world_model.train_memory_student import load_memory_student  # noqa:
 OPSET = 17
 HERE = os.path.dirname(os.path.abspath(__file__))
 FORMAT = "world-model-playground manifest v2"
-STUDENT_RUN = "student_kd"       # <runs>/<this>/student.pt is the shipped student (distilled from the teacher)
+STUDENT_RUN = "student_v3"       # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
+ATLAS_RUN = "atlas"              # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
 TEACHER_RUN = "memory_teacher"   # <runs>/<this>/teacher.pt is the shipped teacher
 DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: the shipped decoder (distill_decoder.py)
 
@@ -47,6 +48,33 @@ DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: th
 def shipped_tokenizer(runs: str):
     """The tokenizer as the app ships it: its encoder, the lite decoder."""
     return with_lite_decoder(load_tokenizer(os.path.join(runs, "tokenizer", "tokenizer.pt")), os.path.join(runs, DECODER))
+
+
+def load_atlas(model_dir: str):
+    """The exported atlas as the rollouts read it: (tokens int [A, g*g], poses [A, 5], AtlasIndex), or None."""
+    man = json.load(open(os.path.join(model_dir, "manifest.json")))
+    a = man.get("atlas")
+    if not a:
+        return None
+    tokens, poses = atlas_file.read(os.path.join(model_dir, a["path"]), a["frames"], a["grid"][0] * a["grid"][1])
+    return tokens.reshape(-1, *a["grid"]), poses, atlas_file.AtlasIndex(poses, a["retrieval"]["cell_m"])
+
+
+def atlas_entry(runs: str, out: str, world_seed: int) -> dict:
+    """Copies the atlas into the model folder; -> its manifest entry."""
+    import shutil
+    rec = json.load(open(os.path.join(runs, ATLAS_RUN, "atlas.json")))
+    dst = os.path.join(out, "atlas.bin")
+    shutil.copyfile(os.path.join(runs, ATLAS_RUN, "atlas.bin"), dst)
+    return {"path": "atlas.bin", "bytes": os.path.getsize(dst), "sha256": sha256(dst), "frames": rec["frames"], "grid": rec["grid"],
+            "token_bits": 12, "world_seed": world_seed, "retrieval": memory.ATLAS,
+            "format": "little-endian: frames x grid[0]*grid[1] token ids packed at 12 bits (two ids a, b in three bytes: "
+                      "a & 255, (a >> 8) | ((b & 15) << 4), b >> 4), then float32 poses [frames, 5] (x, y, z, yaw, pitch)",
+            "chosen": f"{rec['frames']} of the train split's {rec['from_frames']} frames: one per occupied {rec['cell_m']:g} m x "
+                      f"{rec['cell_m']:g} m floor cell x {rec['headings']} heading sectors, the one nearest level pitch and the "
+                      "cell's centre (models/world_model/atlas.py)",
+            "meaning": "long-term memory of the learned world: retrieval draws candidates from it beside the session's frames "
+                       "(student.memory + atlas.retrieval; the slots say which are atlas frames through mem_source)"}
 
 
 def load_student(path: str) -> Student:
@@ -134,11 +162,13 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     sources = {k: sha256(os.path.join(runs, d, f"{f}.pt")) for k, d, f in
                (("tokenizer", "tokenizer", "tokenizer"), ("student", STUDENT_RUN, "student"), ("teacher", TEACHER_RUN, "teacher"))}
     sources["decoder"] = sha256(os.path.join(runs, DECODER))
+    if os.path.exists(os.path.join(runs, ATLAS_RUN, "atlas.bin")):
+        sources["atlas"] = sha256(os.path.join(runs, ATLAS_RUN, "atlas.bin"))
     # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
     import hashlib
     graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "flops.py", "rollout.py")] + \
-        [os.path.join(here, "..", "world_model", f) for f in ("geometry.py", "memory.py", "memory_student.py", "memory_teacher.py")]
+        [os.path.join(here, "..", "world_model", f) for f in ("geometry.py", "memory.py", "memory_student.py", "memory_teacher.py", "atlas.py")]
     code = hashlib.sha256(b"".join(open(f, "rb").read() for f in graph_code))
     sources["export_code"] = code.hexdigest()
     man_path = os.path.join(out, "manifest.json")
@@ -182,24 +212,31 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                         "outputs": [tensor("frame", "float32", [1, H, W, 3], "RGB 0..255 (round and clamp for display), NHWC")]}
     print("[export] student", flush=True)
     T = torch.from_numpy
+    src_in = (torch.zeros(1, M),) if sc.source else ()
     ex_s = (ctx_all[:, :1].expand(1, M, g, g).contiguous(), T(poses[None, :M]), torch.zeros(1, M), torch.ones(1, M),
-            T(poses[None, M]), actions[:, M - 1], torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax))
+            T(poses[None, M]), actions[:, M - 1], *src_in, torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32),
+            torch.rand(1, n, nd, Lmax))
+    names = ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"] + (["mem_source"] if sc.source else []) + \
+        ["temperature", "top_k", "uniform"]
+    source_spec = [tensor("mem_source", "float32", [1, M], "1 for a slot holding an atlas frame (the learned world's), 0 for the session's own")] \
+        if sc.source else []
+    logits_meaning = ("per-digit log-probabilities of the copy mixture: the gate's share for generating x the network's digit "
+                      "distribution + each slot's share x its nearest re-projected token's digits" if sc.copy else "per-digit logits")
     files["student"] = {
         "path": "student.onnx",
-        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"),
-                            ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action", "temperature", "top_k", "uniform"],
-                            ["tokens", "logits"]),
+        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"), names, ["tokens", "logits"]),
         "inputs": [tensor("mem_tokens", "int32", [1, M, g, g], "the remembered frames' tokens, in the slot order of student.memory (zeros in empty slots)"),
                    tensor("mem_poses", "float32", [1, M, 5], "their camera poses (x, y, z, yaw, pitch); empty slots: any pose"),
                    tensor("mem_level", "float32", [1, M], f"how much to trust each slot: 0 for encoded ground truth, {LEVEL_PRED} for the model's own frames"),
                    tensor("mem_valid", "float32", [1, M], "1 for a filled slot, 0 for an empty one"),
                    tensor("target_pose", "float32", [1, 5], "the camera pose of the frame to predict"),
                    tensor("action", "float32", [1, 5], "the normalized action that led into it"),
+                   *source_spec,
                    tensor("temperature", "float32", [1], "sampling temperature; 0 = greedy"),
                    tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
                    tensor("uniform", "float32", [1, n, nd, Lmax], "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0")],
         "outputs": [tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
-                    tensor("logits", "float32", [1, n, nd, Lmax], "per-digit logits (digit i of token id = (id / prod(levels[:i])) mod levels[i])"),
+                    tensor("logits", "float32", [1, n, nd, Lmax], f"{logits_meaning} (digit i of token id = (id / prod(levels[:i])) mod levels[i])"),
                     tensor("frame", "float32", [1, H, W, 3], "the predicted frame decoded (the decoder inside: models/export/fuse.py), RGB 0..255 NHWC"),
                     tensor("frame_tokens", "float32", [1, H * W * 3 + n], "frame's floats then the token ids as floats: both in one tensor, one readback from a GPU")]}
     # One run per frame where the student decodes too (WebGPU): the decoder joins its graph.
@@ -232,6 +269,12 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         f["bytes"], f["sha256"] = os.path.getsize(p), sha256(p)
         f["flops"] = count_flops(p)
 
+    world_seed = json.load(open(os.path.join(data, "train", "meta.json")))["settings"]["world_seed"]
+    atlas_spec = atlas_entry(runs, out, world_seed) if sc.source and os.path.exists(os.path.join(runs, ATLAS_RUN, "atlas.json")) else None
+    atlas = None
+    if atlas_spec:
+        at, ap = atlas_file.read(os.path.join(out, atlas_spec["path"]), atlas_spec["frames"], n)
+        atlas = (at.reshape(-1, g, g), ap, atlas_file.AtlasIndex(ap))
     print("[export] golden tensors", flush=True)
     gold = Golden()
     gen = torch.Generator().manual_seed(0)
@@ -241,16 +284,16 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("actions", actions[0])
         gold.add("encoded", ctx_all[0])
         start = ctx_all[0, :1]
-        greedy, logits0, slots = memory_rollout(stu, start, poses, actions[0], 0.0, Lmax, uniforms)
-        sampled, _, _ = memory_rollout(stu, start, poses, actions[0], 1.0, 4, uniforms)
+        greedy, logits0, slots = memory_rollout(stu, start, poses, actions[0], 0.0, Lmax, uniforms, atlas)
+        sampled, _, _ = memory_rollout(stu, start, poses, actions[0], 1.0, 4, uniforms, atlas)
         gold.add("poses", poses)
         gold.add("student_uniforms", uniforms)
         gold.add("student_greedy", greedy)
         gold.add("student_logits0", logits0[0])
         gold.add("student_sampled_t1_k4", sampled)
         gold.add("decoded0", dec(greedy[:1])[0])
-        tgreedy, tlogits0, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames)
-        gold.add("teacher_features0", tprev(*ex_s[:6])[0])
+        tgreedy, tlogits0, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames, atlas)
+        gold.add("teacher_features0", tprev(*ex_s[:6])[0])  # the teacher takes the first six inputs (no mem_source)
         gold.add("teacher_greedy", tgreedy)
         gold.add("teacher_logits0", tlogits0)
     gold.write(out, {"what": "PyTorch outputs of the exported graphs on the first test-episode frames, for parity tests",
@@ -266,6 +309,8 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                                          "meaning": "parity-test data (not needed to run the model)"}
 
     manifest = build_manifest(model_id, files, tok, student, teacher, runs, data)
+    if atlas_spec:
+        manifest["atlas"] = atlas_spec
     manifest["sources"] = sources
     weights = ("tokenizer", "decoder", "student", "teacher")
     if old and all(old.get("sources", {}).get(k) == sources[k] for k in weights):

@@ -7,8 +7,10 @@
  *
  * Prints a JSON report; exits 1 when a check fails, 2 on bad arguments.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { argmax } from '../../src/engine/runners';
+import { parseAtlas } from '../../src/engine/atlas';
 import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
 import { loadRunners, loadWasmInt8Runners, readGolden } from './ortNode';
 
@@ -79,7 +81,7 @@ export async function parity(dir: string): Promise<Check[]> {
   const M = m.student.slots;
   const first = {
     memTokens: new Int32Array(M * n), memPoses: new Float32Array(M * 5), memLevel: new Float32Array(M), memValid: new Float32Array(M),
-    targetPose: poses.slice(5, 10), action: actions.slice(0, 5),
+    targetPose: poses.slice(5, 10), action: actions.slice(0, 5), memSource: new Float32Array(M),
   };
   first.memTokens.set(encoded.subarray(0, n));
   for (let k = 0; k < M; k++) first.memPoses.set(k === 0 ? poses.subarray(0, 5) : poses.subarray(5, 10), k * 5);
@@ -91,7 +93,7 @@ export async function parity(dir: string): Promise<Check[]> {
     ['greedy', 'student_greedy', 0, Math.max(...m.tokens.fsq_levels)],
     ['sampled (temperature 1, top-k 4)', 'student_sampled_t1_k4', 1, 4],
   ] as const) {
-    const core = new WorldModelCore(r, new RunCounter(false));
+    const core = withAtlas(new WorldModelCore(r, new RunCounter(false)), dir);
     const px = frames.shape[1]! * frames.shape[2]! * 3;
     await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
     const want = get(golden).data as Int32Array;
@@ -127,7 +129,7 @@ export async function parity(dir: string): Promise<Check[]> {
     add('int8 student logits close (WASM)', mean8 < INT8.meanLogitDiff && agree8 >= INT8.digitAgreement,
       `mean |diff| ${mean8.toExponential(2)} (tolerance ${INT8.meanLogitDiff}), max ${maxAbsDiff(o8.logits, want0).toFixed(3)}; ` +
       `${(100 * agree8).toFixed(1)}% of digit argmaxes agree (at least ${100 * INT8.digitAgreement}%)`);
-    const core = new WorldModelCore(r8, new RunCounter(false));
+    const core = withAtlas(new WorldModelCore(r8, new RunCounter(false)), dir);
     const px = frames.shape[1]! * frames.shape[2]! * 3;
     await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
     const want8 = get('student_int8_greedy').data as Int32Array;
@@ -153,7 +155,7 @@ export async function parity(dir: string): Promise<Check[]> {
   add('teacher step log-probs close', firstDiff < 1e-3, `max |diff| ${firstDiff.toExponential(2)} (tolerance 1e-3)`);
   const tFrames = get('teacher_greedy').shape[0]!;
   const want = get('teacher_greedy').data as Int32Array;
-  const core = new WorldModelCore(r, new RunCounter(false));
+  const core = withAtlas(new WorldModelCore(r, new RunCounter(false)), dir);
   const px1 = frames.shape[1]! * frames.shape[2]! * 3;
   await core.anchor([(frames.data as Uint8Array).slice(0, px1)], [poses.subarray(0, 5)], 0);
   let tdiff = 0;
@@ -190,4 +192,14 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });
+}
+
+/** The model's atlas joins the engine's retrieval, as in the browser (the golden rollouts used it too). */
+function withAtlas(core: WorldModelCore, dir: string): WorldModelCore {
+  const a = core.manifest.atlas;
+  if (a) {
+    const buf = readFileSync(join(dir, a.path));
+    core.setAtlas(parseAtlas(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), a.frames, a.grid[0] * a.grid[1]));
+  }
+  return core;
 }

@@ -211,7 +211,7 @@ def read_golden(model_dir: str) -> tuple[dict, dict]:
 def add_to_export(model_dir: str, runs: str) -> dict:
     """student_int8.onnx beside student.onnx, its golden tensors (the fake-quantized PyTorch student
     on export's golden inputs) and its manifest entry. -> the entry."""
-    from models.export.export import STUDENT_RUN, Golden
+    from models.export.export import STUDENT_RUN, Golden, load_atlas
     from models.export.flops import count_flops
     from models.export.graphs import MemoryStudentGraph
     from models.export.rollout import memory_rollout
@@ -225,7 +225,7 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     Lmax = max(student.cfg.levels)
     T = torch.from_numpy
     greedy, logits0, _ = memory_rollout(MemoryStudentGraph(fake_quant(student)), T(g["encoded"][:1].copy()), g["poses"].copy(),
-                                        T(g["actions"].copy()), 0.0, Lmax, T(g["student_uniforms"].copy()))
+                                        T(g["actions"].copy()), 0.0, Lmax, T(g["student_uniforms"].copy()), load_atlas(model_dir))
     # Rewrite golden.bin with the int8 tensors appended (replacing earlier ones).
     gold = Golden()
     for k, a in g.items():

@@ -80,14 +80,15 @@ def teacher_frame(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph
 
 
 def teacher_rollout(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, start: torch.Tensor, poses: np.ndarray,
-                    actions: torch.Tensor, frames: int) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
-    """Greedy closed loop for `frames` frames, remembering as memory_rollout does (same arguments)."""
+                    actions: torch.Tensor, frames: int, atlas=None) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
+    """Greedy closed loop for `frames` frames, remembering as memory_rollout does (same arguments;
+    with an atlas the teacher gets the same slots as the student, without mem_source)."""
     sc = step_g.teacher.cfg.student
     S = start.shape[0]
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     for i in range(frames):
         t = S + i
-        (mt, mp, lv, va, tp, _), slots = memory_inputs(mem, levels, poses, t, sc.slots, sc.retrieval)
+        (mt, mp, lv, va, tp, _), slots = memory_inputs(mem, levels, poses, t, sc.slots, sc.retrieval, atlas)
         tokens, logp = teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[t - 1:t]), lambda l: l.argmax())
         first = logp if first is None else first
         mem.append(tokens)

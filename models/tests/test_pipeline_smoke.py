@@ -23,7 +23,7 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Even 60 tiny steps beat an untrained decoder's output by a wide margin.
     assert done["val_psnr"] > 12
     stages = json.load(open(os.path.join(runs, "stages.json")))
-    assert set(stages) == {"data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "export", "eval"}
+    assert set(stages) == {"data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "atlas", "v3", "export", "eval"}
     teacher = json.load(open(os.path.join(runs, "memory_teacher", "done.json")))
     assert teacher["finished"] and 0 <= teacher["forced_acc"] <= 1 and teacher["greedy_psnr_vs_tok"] > 5
     decoder = json.load(open(os.path.join(runs, "lite_decoder_2", "done.json")))
@@ -37,10 +37,16 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     for name, kd in (("student_kd", 0.5), ("student_gt", 0.0)):  # the same fine-tune, with and without the teacher
         ft = json.load(open(os.path.join(runs, name, "done.json")))
         assert ft["finished"] and ft["config"]["kd_weight"] == kd and ft["config"]["init"].endswith("student.pt")
+    v3 = json.load(open(os.path.join(runs, "student_v3", "done.json")))
+    assert v3["finished"] and v3["config"]["model"]["copy"] and v3["config"]["model"]["source"] and v3["config"]["atlas"]
     # Export: a manifest whose files exist with their sha256, and ONNX that agrees with PyTorch.
     model = os.path.join(runs, "wm-smoke")
     manifest = json.load(open(os.path.join(model, "manifest.json")))
     assert manifest["tokens"] == {**manifest["tokens"], "grid": [8, 8], "vocab_size": 1000, "fsq_levels": [8, 5, 5, 5]}
+    atlas = manifest["atlas"]
+    assert atlas["frames"] > 0 and atlas["bytes"] == atlas["frames"] * (64 * 3 // 2 + 20)
+    assert hashlib.sha256(open(os.path.join(model, atlas["path"]), "rb").read()).hexdigest() == atlas["sha256"]
+    assert "mem_source" in [t["name"] for t in manifest["files"]["student"]["inputs"]]
     for f in manifest["files"].values():
         assert hashlib.sha256(open(os.path.join(model, f["path"]), "rb").read()).hexdigest() == f["sha256"]
     parity = subprocess.run(["npx", "tsx", "models/export/parity.ts", "--model", model], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -49,11 +55,15 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Eval: every model and baseline scored at every horizon from 1 and 4 frames, loop closure, timings.
     ev = json.load(open(os.path.join(model, "eval.json")))
     for start in ("start_1", "start_4"):
-        assert set(ev["dream"][start]) == {"tokenizer ceiling", "copy last frame", "student (v2, distilled)",
-                                           "teacher (v2, token by token)", "student (v2, ground truth only)"}
+        assert set(ev["dream"][start]) == {"tokenizer ceiling", "copy last frame", "copy nearest atlas frame", "student (v3, copy + atlas)",
+                                           "student (v3, atlas off)", "student (v3, copy path off)", "student (v2, distilled)"}
         assert all(set(row) == {"h1", "h2", "h16"} for row in ev["dream"][start].values())
-        assert ev["loop_closure"][start]["student (v2, distilled)"]["steps_to_return"] == 64 - int(start[-1])
-    assert {"teacher_better_than_student", "distilled_better_than_ground_truth_only"} <= set(ev["targets"])
+        assert all(0 < row["h16"]["sharpness"] < 100 for row in ev["dream"][start].values())
+        lc = ev["loop_closure"][start]["student (v3, copy + atlas)"]
+        assert lc["steps_to_return"] == 64 - int(start[-1]) and {"copy_start_frame", "copy_nearest_seen_frame"} <= set(lc)
+    assert ev["tours"]["steps"] == 63 and {"start frame again", "student (v3, copy + atlas)"} <= set(ev["tours"])
+    assert {"long tour at least 4 dB over showing the start frame again", "sharpness at h64 at least 0.85"} & set(ev["targets"]) or \
+        "long tour at least 4 dB over showing the start frame again" in ev["targets"]
     assert ev["ms_per_frame_onnxruntime_node"]["teacher"]["runs_per_frame"] == 1 + 64  # teacher_prev, then 64 tokens
     for png in ("contact_sheet.png", "loop_closure.png", "curves.png"):
         assert os.path.getsize(os.path.join(model, png)) > 1000

@@ -41,6 +41,26 @@ const geometry = z.object({
   proxy: z.object({ floor_y: z.number(), wall_half_extent: z.number().positive(), wall_top: z.number().positive() }),
 });
 
+const atlasRule = z.object({
+  cell_m: z.number().positive(),
+  radius_m: z.number().positive(),
+  heading_m_per_rad: z.number().min(0),
+  candidates: z.number().int().positive(),
+});
+/** Long-term memory of the learned world: training frames' tokens and poses (models/world_model/atlas.py). */
+const atlasSpec = z.object({
+  path: z.string().regex(/^[\w.-]+\.bin$/, 'a .bin file name in the model folder'),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  frames: z.number().int().positive(),
+  grid: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  token_bits: z.literal(12),
+  world_seed: z.number().int().min(0),
+  retrieval: atlasRule,
+  format: z.string(),
+  chosen: z.string(),
+});
+
 export const manifestSchema = z.object({
   format: z.literal('world-model-playground manifest v2', {
     error: (i) => `must be 'world-model-playground manifest v2' (this app reads v2 manifests), got ${JSON.stringify(i.input)}`,
@@ -82,6 +102,7 @@ export const manifestSchema = z.object({
     sampling_defaults: sampling,
   }),
   metrics: z.record(z.string(), z.unknown()),
+  atlas: atlasSpec.optional(),
   /** the model card's sources: what it is, what it cannot do, where its data and compute came from */
   description: z.string().optional(),
   limitations: z.array(z.string()).optional(),
@@ -92,6 +113,7 @@ export const manifestSchema = z.object({
 export type Manifest = z.infer<typeof manifestSchema>;
 /** The model the app ships and loads (models/<id>/). */
 export const MODEL_ID = 'wm-courtyard-v2';
+export type AtlasSpec = z.infer<typeof atlasSpec>;
 export type ModelFileKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
 export const MODEL_FILES: readonly ModelFileKey[] = ['encoder', 'decoder', 'student', 'teacher_prev', 'teacher_step'];
 /** Files that may stand in for one of MODEL_FILES on a backend. */
@@ -136,6 +158,13 @@ function checkManifest(json: unknown): { manifest: Manifest | null; problems: st
   if (v && (sig(v.inputs) !== sig(m.files.student.inputs) || sig(v.outputs) !== sig(studentOut))) {
     out.push(`files.student_int8 must have files.student's inputs and its tokens and logits outputs (it stands in for it)`);
   }
+  const a = m.atlas;
+  if (a) {
+    if (a.grid.join() !== m.tokens.grid.join()) out.push(`atlas.grid [${a.grid.join()}] != tokens.grid [${m.tokens.grid.join()}]`);
+    const want = (a.frames * gh * gw * 3) / 2 + a.frames * 20;
+    if (a.bytes !== want) out.push(`atlas.bytes ${a.bytes} != ${want} (${a.frames} frames of 12-bit tokens and float32 poses)`);
+    if (!studentTakesSource(m)) out.push(`atlas: files.student has no 'mem_source' input to mark atlas slots`);
+  }
   const paths = [...MODEL_FILES.map((k) => m.files[k].path), ...(v ? [v.path] : [])];
   const dup = paths.filter((p, i) => paths.indexOf(p) !== i);
   if (dup.length) out.push(`files: ${[...new Set(dup)].join(', ')} named for more than one graph`);
@@ -148,6 +177,9 @@ export function parseManifest(json: unknown, source = 'manifest.json'): Manifest
   if (!manifest) throw ManifestError.of(source, problems);
   return manifest;
 }
+
+/** The student is told which slots are atlas frames (world model v3). */
+export const studentTakesSource = (m: Manifest) => m.files.student.inputs.some((t) => t.name === 'mem_source');
 
 /** files.student holds the decoder (models/export/fuse.py): one run predicts and decodes a frame. */
 export const studentDecodes = (m: Manifest) => m.files.student.outputs.some((t) => t.name === 'frame_tokens');

@@ -166,8 +166,10 @@ export interface MemoryEntry {
   pose: number[];
   /** 0 for encoded ground truth, the manifest's level_pred for the model's own frames */
   level: number;
-  /** session step at which the frame was remembered (for the UI) */
+  /** session step at which the frame was remembered (for the UI); -1 for an atlas frame */
   step: number;
+  /** an atlas frame (the learned world's, not this session's): its index in the atlas */
+  atlas?: number;
 }
 
 /** Every frame of the session, oldest first, up to `capacity` (the oldest go first). */
@@ -193,8 +195,10 @@ export class FrameMemory {
     return this.entries.slice(Math.max(0, this.entries.length - k));
   }
 
-  pick(target: PoseArray, rule: MemoryRule, spec: GeometrySpec): MemoryEntry[] {
+  /** The slots for target: from this memory and, where given, the atlas candidates (after the session's). */
+  pick(target: PoseArray, rule: MemoryRule, spec: GeometrySpec, extra: readonly MemoryEntry[] = []): MemoryEntry[] {
     const e = this.entries;
-    return retrieve(e.map((x) => x.pose), target, rule, spec, e.map((x) => x.level)).map((i) => e[i]!);
+    const picks = retrieve(e.map((x) => x.pose), target, rule, spec, e.map((x) => x.level), extra.map((x) => x.pose));
+    return picks.map((i) => (i < e.length ? e[i]! : extra[i - e.length]!));
   }
 }

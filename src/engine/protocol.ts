@@ -46,8 +46,8 @@ export interface FrameStats {
   contextFrames: number;
   /** frames remembered after this one */
   memoryFrames: number;
-  /** the remembered frames the prediction used, in slot order */
-  slots: { step: number; pose: number[]; level: number }[];
+  /** the remembered frames the prediction used, in slot order (atlas: the atlas frame's index, step -1) */
+  slots: { step: number; pose: number[]; level: number; atlas?: number }[];
   /** this frame's own step in the memory (what later slots refer to) */
   step: number;
   /** the camera pose it was predicted at */
@@ -110,7 +110,20 @@ export type EngineRequest =
    * The frame at camera `pose` after `action`. decode false: answer with the tokens (another
    * worker decodes them). insight: also each token's entropy (on a GPU, one more readback).
    */
-  | { type: 'step'; id: number; model: ModelKind; action: Float32Array; pose: number[]; sampling: Sampling; decode: boolean; insight: boolean; /** keep a rewind point under this key after the step */ mark: number | null }
+  | {
+      type: 'step';
+      id: number;
+      model: ModelKind;
+      action: Float32Array;
+      pose: number[];
+      sampling: Sampling;
+      decode: boolean;
+      insight: boolean;
+      /** keep a rewind point under this key after the step */
+      mark: number | null;
+      /** retrieve from the model's atlas too (ignored without one); stays set for compare and teacher stepping */
+      atlas?: boolean;
+    }
   /** Back to a rewind point kept by a step's `mark`. */
   | { type: 'restore'; id: number; key: number }
   /**
@@ -133,7 +146,14 @@ export type EngineRequest =
 export type EngineEvent =
   | { status: 'backend'; backend: BackendInfo }
   | { status: 'progress'; file: string; loaded: number; total: number; cached: boolean; phase: 'download' | 'verify' | 'session' | 'warmup' }
-  | { status: 'ready'; backend: BackendInfo; loadMs: number; /** ms per load phase (worker side) */ phases?: Record<string, number> }
+  | {
+      status: 'ready';
+      backend: BackendInfo;
+      loadMs: number;
+      /** ms per load phase (worker side) */ phases?: Record<string, number>;
+      /** frames in the model's atlas (0: none) */
+      atlasFrames?: number;
+    }
   | { status: 'teacherReady' }
   | { status: 'teacherFailed'; message: string }
   /** worth telling the person, not an error: a resumed download, a full cache */

@@ -8,7 +8,7 @@
  * Every tensor an output produces is disposed of here or handed to the caller, who must.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { type Manifest, studentDecodes, tokensPerFrame } from './manifest';
+import { type Manifest, studentDecodes, studentTakesSource, tokensPerFrame } from './manifest';
 
 export interface OrtApi {
   Tensor: typeof Tensor;
@@ -36,6 +36,8 @@ export interface StudentInputs {
   targetPose: Float32Array;
   /** [5] the normalized action into it */
   action: Float32Array;
+  /** [M] 1 for an atlas frame, 0 for the session's own (fed where the student takes mem_source) */
+  memSource: Float32Array;
 }
 export type Sessions = Record<SessionKey, Runnable>;
 
@@ -122,8 +124,10 @@ export class ModelRunners {
     const L = Math.max(...this.manifest.tokens.fsq_levels);
     const D = this.manifest.tokens.fsq_levels.length;
     const T = this.ort.Tensor;
+    const feeds: Record<string, Tensor> = this.memoryFeeds(inp);
+    if (studentTakesSource(this.manifest)) feeds.mem_source = new T('float32', inp.memSource, [1, this.manifest.student.slots]);
     return {
-      ...this.memoryFeeds(inp),
+      ...feeds,
       temperature: new T('float32', Float32Array.of(temperature), [1]),
       top_k: new T('int32', Int32Array.of(topK), [1]),
       uniform: new T('float32', uniform, [1, this.n, D, L]),

@@ -13,6 +13,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { type Manifest, tokensPerFrame } from './manifest';
 import type { FrameStats, ModelKind, Sampling } from './protocol';
 import { FrameMemory, type MemoryEntry } from './memory';
+import { type AtlasFrames, AtlasIndex } from './atlas';
 import { type ModelRunners, type Runnable, type StudentInputs, type TeacherDecoding, argmax, asRunnable } from './runners';
 import { type FrameInsight, digitEntropy, entropyOf, topCandidates } from './insight';
 import { Sampler, checkSampling } from './sampling';
@@ -84,7 +85,11 @@ export interface SlotUse {
   pose: number[];
   /** 0 = encoded ground truth; level_pred = the model's own frame */
   level: number;
+  /** an atlas frame (the learned world's memory): its index; step is then -1 */
+  atlas?: number;
 }
+
+const slotUse = (e: MemoryEntry): SlotUse => ({ step: e.step, pose: e.pose, level: e.level, ...(e.atlas === undefined ? {} : { atlas: e.atlas }) });
 
 export class WorldModelCore {
   readonly n: number;
@@ -95,6 +100,9 @@ export class WorldModelCore {
   noise: ((out: Float32Array) => void) | null = null;
   private uniform: Float32Array;
   private readonly maxDigitLevels: number;
+  private atlasData: { frames: AtlasFrames; index: AtlasIndex } | null = null;
+  /** Retrieve from the atlas too (when the model has one). */
+  atlasOn = true;
 
   constructor(
     readonly runners: ModelRunners,
@@ -109,6 +117,31 @@ export class WorldModelCore {
 
   get manifest(): Manifest {
     return this.runners.manifest;
+  }
+
+  /** The model's atlas (manifest.atlas, parsed): its frames join retrieval while atlasOn. */
+  setAtlas(frames: AtlasFrames | null): void {
+    const spec = this.manifest.atlas;
+    if (frames && !spec) throw new Error('this model has no atlas in its manifest');
+    if (frames && frames.n !== this.n) throw new RangeError(`atlas frames have ${frames.n} tokens, the model ${this.n}`);
+    this.atlasData = frames && spec ? { frames, index: new AtlasIndex(frames.poses, spec.retrieval) } : null;
+  }
+
+  get hasAtlas(): boolean {
+    return this.atlasData !== null;
+  }
+
+  /** The atlas candidates for a camera pose, as memory entries (none when the atlas is off). */
+  private atlasCandidates(pose: number[]): MemoryEntry[] {
+    const a = this.atlasData;
+    if (!a || !this.atlasOn) return [];
+    return a.index.candidates(pose).map((i) => ({
+      tokens: a.frames.tokens.subarray(i * this.n, (i + 1) * this.n),
+      pose: a.index.pose(i),
+      level: 0,
+      step: -1,
+      atlas: i,
+    }));
   }
 
   /**
@@ -139,7 +172,7 @@ export class WorldModelCore {
   private studentInputs(pose: number[], action: Float32Array): { inputs: StudentInputs; used: MemoryEntry[] } {
     const m = this.manifest;
     const M = m.student.slots;
-    const used = this.memory.pick(pose, m.student.memory, m.student.geometry);
+    const used = this.memory.pick(pose, m.student.memory, m.student.geometry, this.atlasCandidates(pose));
     const inputs: StudentInputs = {
       memTokens: new Int32Array(M * this.n),
       memPoses: new Float32Array(M * 5),
@@ -147,6 +180,7 @@ export class WorldModelCore {
       memValid: new Float32Array(M),
       targetPose: Float32Array.from(pose),
       action: Float32Array.from(action.subarray(0, 5)),
+      memSource: new Float32Array(M),
     };
     for (let k = 0; k < M; k++) inputs.memPoses.set(pose, k * 5);
     used.forEach((e, k) => {
@@ -154,6 +188,7 @@ export class WorldModelCore {
       inputs.memPoses.set(e.pose, k * 5);
       inputs.memLevel[k] = e.level;
       inputs.memValid[k] = 1;
+      inputs.memSource[k] = e.atlas === undefined ? 0 : 1;
     });
     return { inputs, used };
   }
@@ -237,7 +272,7 @@ export class WorldModelCore {
       entropy = h;
       tokens = this.runners.tokensTensor(r.tokens);
     }
-    const slots: SlotUse[] = used.map((e) => ({ step: e.step, pose: e.pose, level: e.level }));
+    const slots: SlotUse[] = used.map(slotUse);
     this.memory.add({ tokens: ids, pose: target, level: this.manifest.student.level_pred, step: this.stepIndex++ });
     const t1 = now();
     // Decoded here, or (decode false) the ids go to another worker that decodes them.
@@ -335,7 +370,7 @@ export class WorldModelCore {
       this.memory.add({ tokens: ids, pose: st.pose, level: this.manifest.student.level_pred, step: this.stepIndex++ });
       out.stats = {
         model: 'teacher', predictMs: st.ms, decodeMs, runs: st.dec.runs + 1, readbacks: 0, readbackBytes: 0,
-        contextFrames: st.used.length, memoryFrames: this.memory.size, slots: st.used.map((e) => ({ step: e.step, pose: e.pose, level: e.level })), step: this.stepIndex - 1, pose: st.pose,
+        contextFrames: st.used.length, memoryFrames: this.memory.size, slots: st.used.map(slotUse), step: this.stepIndex - 1, pose: st.pose,
       };
       out.insight = { tokens: ids.slice(), entropy: st.entropy.slice() };
       this.cancelTeacher();

@@ -14,6 +14,7 @@ import { RunCounter, WorldModelCore, toBytes } from '../worldModelCore';
 import { type Ort, backendInfo, chooseBackend, importOrt, setThreadOverride } from './backend';
 import { benchMatMul } from './matmulBench';
 import { deleteStale, loadModelFile } from './modelFiles';
+import { parseAtlas } from '../atlas';
 
 const post = (e: EngineEvent) => self.postMessage(e, isTransferable(e));
 
@@ -63,6 +64,19 @@ function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey
         blobs?.[spec.path],
       );
     }),
+  );
+}
+
+/** The atlas file (manifest.atlas), checked and cached like the graphs. */
+function downloadAtlas(m: Manifest, baseUrl: string, blobs?: Record<string, Blob>): Promise<ArrayBuffer> {
+  const spec = m.atlas!;
+  if (blobs && !blobs[spec.path]) return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
+  return loadModelFile(
+    baseUrl,
+    spec,
+    (loaded, total, cached) => post({ status: 'progress', file: spec.path, loaded, total, cached, phase: 'download' }),
+    (message) => post({ status: 'notice', message }),
+    blobs?.[spec.path],
   );
 }
 
@@ -130,7 +144,10 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   }
   const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET, req.files);
   teacherBufs.catch(() => {}); // reported when the teacher is built
+  const atlasBuf = m.atlas ? downloadAtlas(m, req.baseUrl, req.files) : Promise.resolve(null);
+  atlasBuf.catch(() => {});
   const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET, req.files);
+  const atlasFile = await atlasBuf;
   mark('files');
   const each: Record<string, number> = {};
   await buildSessions(m, STUDENT_SET, studentBufs, chosen.name, each);
@@ -140,6 +157,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   const counter = new RunCounter(chosen.name === 'webgpu');
   const wrapped = sessionsFor(counter);
   core = new WorldModelCore(new ModelRunners(ort, m, wrapped, fileOf.student === 'student_int8' ? 'student_int8' : 'student'), counter);
+  if (m.atlas && atlasFile) core.setAtlas(parseAtlas(atlasFile, m.atlas.frames, m.tokens.grid[0] * m.tokens.grid[1]));
   // Warm-up on WebGPU: the first run of a session compiles its shaders; do it before 'ready'. On
   // WASM a first run costs little more than any other, so the first real frame is the warm-up.
   if (chosen.name === 'webgpu') {
@@ -151,7 +169,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
     core.dispose();
   }
   mark('warmup');
-  post({ status: 'ready', backend, loadMs: performance.now() - t0, phases });
+  post({ status: 'ready', backend, loadMs: performance.now() - t0, phases, atlasFrames: m.atlas?.frames ?? 0 });
   // The teacher comes after the student is usable and after the first predicted frame (or 5 s),
   // so neither waits for it. Its sessions are built in the request queue, between frames.
   const afterFirst = new Promise<void>((r) => {
@@ -164,7 +182,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
         try {
           await buildSessions(m, TEACHER_SET, bufs, chosen.name);
           Object.assign(wrapped, sessionsFor(counter));
-          if (req.pruneCache) await deleteStale(Object.values(m.files).map((f) => f!.sha256));
+          if (req.pruneCache) await deleteStale([...Object.values(m.files).map((f) => f!.sha256), ...(m.atlas ? [m.atlas.sha256] : [])]);
           post({ status: 'teacherReady' });
         } catch (e) {
           post({ status: 'teacherFailed', message: (e as Error).message });
@@ -204,6 +222,7 @@ async function handle(req: EngineRequest): Promise<void> {
         const c = need();
         if (req.model === 'teacher' && !sessions.teacher_step) throw new Error('the teacher is still loading');
         const decode = req.decode || req.model === 'teacher';
+        if (req.atlas !== undefined) c.atlasOn = req.atlas;
         const r = await c.step(
           req.model,
           req.action,
