@@ -25,4 +25,13 @@ export default tseslint.config(
     files: ['src/engine/worker/**/*.ts', 'models/**/*.ts', 'e2e/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    // Every end-to-end spec runs under the guard (no other hosts, no CSP violations, no console errors).
+    files: ['e2e/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: '@playwright/test', importNames: ['test'], message: "Take `test` from './guard', so the spec fails on a console error, a CSP violation or a request to another host." }],
+      }],
+    },
+  },
 );

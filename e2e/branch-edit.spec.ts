@@ -2,8 +2,8 @@
  * Rewind and branch, and editing what the model believes: scripted runs (seeded sampling) through
  * the built app, compared by the hashes of the predicted frames.
  */
-import { type Page, test } from '@playwright/test';
-import { expect } from './guard';
+import type { Page } from '@playwright/test';
+import { expect, test } from './guard';
 import { modelInfo, openPlayground } from './helpers';
 
 test.describe.configure({ timeout: 150_000 });

@@ -2,8 +2,7 @@
  * The drift guard in the built app: walking in dream mode, the model's own uncertainty rises and the
  * HUD says it is lost; set to re-anchor, it re-anchors by itself.
  */
-import { test } from '@playwright/test';
-import { expect } from './guard';
+import { expect, test } from './guard';
 import { modelInfo, openPlayground, waitForPredictions } from './helpers';
 import { actionScript } from './actionScript';
 

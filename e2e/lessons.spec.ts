@@ -2,8 +2,8 @@
  * Every lesson, completed in the built app the way a learner would: open its link, do the
  * "try this" with the keyboard and mouse, and see the lesson notice it.
  */
-import { type Page, test } from '@playwright/test';
-import { expect } from './guard';
+import type { Page } from '@playwright/test';
+import { expect, test } from './guard';
 import { hold, modelInfo, openPlayground, waitForPredictions } from './helpers';
 
 test.describe.configure({ timeout: 180_000 });
@@ -114,6 +114,20 @@ test('8 data and compute: the model card, by keyboard', async ({ page }) => {
   await done(page);
   await page.keyboard.press('Escape');
   await expect(card).toBeHidden();
+});
+
+test('9 learned vs seen: the atlas off, then on, at the same place, scored live', async ({ page }) => {
+  await openLesson(page, 'learned-vs-seen');
+  await expect(page.getByTestId('atlas')).toHaveValue('off');
+  await hold(page, 'KeyQ', 4000);
+  await expect.poll(async () => (await page.getByTestId('lesson-readout').textContent()) ?? '', { timeout: 60_000 }).toMatch(/atlas off: \d+\.\d dB \((?:[89]|\d\d+) frames\)/);
+  await page.getByTestId('atlas').selectOption('on');
+  await hold(page, 'KeyQ', 4000);
+  await expect.poll(async () => (await page.getByTestId('lesson-readout').textContent()) ?? '', { timeout: 60_000 }).toMatch(/atlas on: \d+\.\d dB \((?:[89]|\d\d+) frames\)/);
+  await done(page);
+  // The atlas frames it used are marked apart from the session's own.
+  await expect(page.getByTestId('memory-slot').and(page.locator('.atlas')).first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('hud-atlas')).toContainText('from the atlas');
 });
 
 test('lessons are links: the next one opens from the keyboard and lands in the URL', async ({ page }) => {

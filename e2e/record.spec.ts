@@ -2,9 +2,9 @@
  * Record and share: a few seconds recorded to video and GIF and read back from the files, and a
  * share link that replays the run with the same frames, bit for bit.
  */
-import { type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
-import { expect } from './guard';
+import { expect, test } from './guard';
 import { modelInfo, openPlayground } from './helpers';
 
 test.describe.configure({ timeout: 150_000 });

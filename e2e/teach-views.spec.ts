@@ -1,5 +1,4 @@
-import { test } from '@playwright/test';
-import { expect } from './guard';
+import { expect, test } from './guard';
 import { modelInfo, openPlayground, predicted, waitForPredictions } from './helpers';
 
 const START = '4,1.7,6,0.3,-0.05';

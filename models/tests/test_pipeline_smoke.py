@@ -62,8 +62,7 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
         lc = ev["loop_closure"][start]["student (v3, copy + atlas)"]
         assert lc["steps_to_return"] == 64 - int(start[-1]) and {"copy_start_frame", "copy_nearest_seen_frame"} <= set(lc)
     assert ev["tours"]["steps"] == 63 and {"start frame again", "student (v3, copy + atlas)"} <= set(ev["tours"])
-    assert {"long tour at least 4 dB over showing the start frame again", "sharpness at h64 at least 0.85"} & set(ev["targets"]) or \
-        "long tour at least 4 dB over showing the start frame again" in ev["targets"]
+    assert "long tour at least 4 dB over showing the start frame again" in ev["targets"]
     assert ev["ms_per_frame_onnxruntime_node"]["teacher"]["runs_per_frame"] == 1 + 64  # teacher_prev, then 64 tokens
     for png in ("contact_sheet.png", "loop_closure.png", "curves.png"):
         assert os.path.getsize(os.path.join(model, png)) > 1000

@@ -14,6 +14,8 @@ export class EngineError extends Error {
 type Pending = { resolve: (e: EngineEvent) => void; reject: (e: Error) => void; onPartial?: (frame: Uint8Array, tokens: number, total: number) => void };
 
 export class EngineClient {
+  /** every step asks the engine to retrieve from the model's atlas, or not */
+  atlas = true;
   private worker: Worker | null = null;
   private pending = new Map<number, Pending>();
   private listeners = new Set<(e: EngineEvent) => void>();
@@ -100,13 +102,15 @@ export class EngineClient {
 
   /** The frame at camera `pose` after `action` ([x, y, z, yaw, pitch]). */
   async step(model: ModelKind, action: Float32Array, pose: number[], sampling: Sampling, onPartial?: Pending['onPartial'], insight = false, mark: number | null = null) {
-    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true, insight, mark }), onPartial);
+    const atlas = this.atlas;
+    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true, insight, mark, atlas }), onPartial);
     return { frame: e.frame, stats: e.stats, insight: e.insight };
   }
 
   /** A student step that stops at the tokens (another worker decodes them). */
   async stepTokens(action: Float32Array, pose: number[], sampling: Sampling, insight = false, mark: number | null = null) {
-    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false, insight, mark }));
+    const atlas = this.atlas;
+    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false, insight, mark, atlas }));
     return { tokens: e.tokens, stats: e.stats, insight: e.insight };
   }
 

@@ -18,7 +18,7 @@ import { insightHolder, markAnchor, meanOf, pushHistory, remember } from '../sto
 import { DriftWatch } from './driftWatch';
 import { progress } from '../teach/progress';
 import { type SessionSnap, type TimelineEntry, timeline } from './timeline';
-import { useApp } from '../store/store';
+import { atlasActive, useApp } from '../store/store';
 import type { Observation } from '../types/env';
 
 const HUD_EVERY_MS = 250;
@@ -173,7 +173,10 @@ export class ModelSession {
       }
       this.readyAt ??= performance.now();
       const s = useApp.getState();
-      s.patchModel({ phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadPhases: r.phases ?? null, loadStep: '' });
+      s.patchModel({
+        phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadPhases: r.phases ?? null, loadStep: '',
+        atlasFrames: r.atlasFrames ?? 0, learnedWorld: manifest.world.seed,
+      });
       if (r.backend.fallbackReason && backend === 'auto') s.notify('info', `Running the model on WASM (CPU): ${r.backend.fallbackReason}.`);
       this.ready = true;
       this.needAnchor = true;
@@ -343,6 +346,7 @@ export class ModelSession {
     if (!(await this.ensureAnchored())) return this.afterSim(await simStep(), action);
     if (model === 'student' && this.decoder) return this.pipelinedStep(action, pose, simStep, t0);
     const key = this.nextKey++;
+    this.client.atlas = atlasActive(useApp.getState());
     const pending = this.client.step(model, normalizeAction(action), poseArray(pose), this.sampling(), (frame, done, total) => {
       publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
       useApp.getState().setHud({ tokens: { done, total } });
@@ -366,6 +370,7 @@ export class ModelSession {
    */
   private async pipelinedStep(action: Action, pose: Pose, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
     const key = this.nextKey++;
+    this.client.atlas = atlasActive(useApp.getState());
     const pending = this.client.stepTokens(normalizeAction(action), poseArray(pose), this.sampling(), this.wantsEntropy(), key);
     const obs = this.afterSim(await simStep(), action);
     const truth = this.newestTruth(); // kept: the simulator's buffer changes on the next step
@@ -475,9 +480,12 @@ export class ModelSession {
     const s = Math.min(score, 99);
     this.firstAfterAnchor ??= s;
     p.worstDrop = Math.max(p.worstDrop, this.firstAfterAnchor - s);
-    for (const slot of stats.slots) if (slot.level === 0) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
+    for (const slot of stats.slots) if (slot.level === 0 && slot.atlas === undefined) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
     const st = useApp.getState();
     if (st.temperature > 0) p.sampledSeeds.add(st.seed);
+    const scores = atlasActive(st) ? p.atlasPsnr.on : p.atlasPsnr.off;
+    scores.push(s);
+    if (scores.length > 30) scores.shift();
   }
 
   /** The drift guard: says so when the model's own uncertainty says it is lost, and re-anchors if asked. */

@@ -4,7 +4,7 @@ import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
 import type { BackendInfo, FrameStats } from '../engine/protocol';
 import type { ModelSource } from '../engine/modelSource';
 import type { DriftGuard, ViewName } from './views';
-import { type AnchorEvery, type BackendChoice, type ModelChoice, type Precision, URL_DEFAULTS, type Upscale } from './urlState';
+import { type AnchorEvery, type AtlasChoice, type BackendChoice, type ModelChoice, type Precision, URL_DEFAULTS, type Upscale } from './urlState';
 
 export interface SimSlice {
   worldSeed: number;
@@ -76,11 +76,17 @@ export interface ModelSlice {
   threads: number;
   pipeline: boolean;
   precision: Precision;
+  atlas: AtlasChoice;
+  /** frames in the loaded model's atlas (0: it has none) */
+  atlasFrames: number;
+  /** the world seed the loaded model learned (null before a model loads) */
+  learnedWorld: number | null;
+  setAtlas(a: AtlasChoice): void;
   hud: Hud;
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'predicting' | 'backendChoice' | 'threads' | 'pipeline' | 'precision'>>): void;
+  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'predicting' | 'backendChoice' | 'threads' | 'pipeline' | 'precision' | 'atlasFrames' | 'learnedWorld'>>): void;
   setFileProgress(file: string, p: FileProgress): void;
   clearFileProgress(): void;
   setSource(source: ModelSource): void;
@@ -121,6 +127,10 @@ export interface TeachSlice {
   setReplay(r: 'none' | 'running' | 'done'): void;
 }
 
+/** Whether retrieval uses the atlas now: it exists, and it is on (auto: only in the world the model learned). */
+export const atlasActive = (s: Pick<AppState, 'atlas' | 'atlasFrames' | 'learnedWorld' | 'worldSeed'>): boolean =>
+  s.atlasFrames > 0 && (s.atlas === 'on' || (s.atlas === 'auto' && s.learnedWorld === s.worldSeed));
+
 export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice & OfflineSlice & TeachSlice;
 
 let noticeId = 0;
@@ -159,6 +169,10 @@ export const useApp = create<AppState>()((set) => ({
   threads: URL_DEFAULTS.threads,
   pipeline: URL_DEFAULTS.pipeline,
   precision: URL_DEFAULTS.precision,
+  atlas: URL_DEFAULTS.atlas,
+  atlasFrames: 0,
+  learnedWorld: null,
+  setAtlas: (atlas) => set({ atlas }),
   hud: EMPTY_HUD,
   setModel: (model) => set({ model }),
   setSampling: (p) => set(p),

@@ -11,6 +11,8 @@ export type Upscale = 'crisp' | 'smooth';
 export type ModelChoice = 'student' | 'teacher' | 'off';
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 export type Precision = 'auto' | 'float32';
+/** auto: the atlas is on in the world the model learned, off in any other */
+export type AtlasChoice = 'auto' | 'on' | 'off';
 /** 0 = dream (never re-anchor); N = re-encode the ground truth every N frames */
 export type AnchorEvery = number;
 
@@ -31,6 +33,8 @@ export interface UrlState {
   pipeline: boolean;
   /** WASM: 'auto' runs the int8 student when the model has one; 'float32' the float student */
   precision: Precision;
+  /** retrieve from the model's atlas (its long-term memory of the world it learned) */
+  atlas: AtlasChoice;
   /** another model's folder (or its manifest.json) on this page's origin; null = the bundled model */
   modelUrl: string | null;
   /** teaching views switched on */
@@ -53,6 +57,7 @@ export const URL_DEFAULTS: UrlState = {
   threads: 0,
   pipeline: true,
   precision: 'auto',
+  atlas: 'auto',
   modelUrl: null,
   views: [],
   guard: 'off',
@@ -79,6 +84,7 @@ const props = {
   threads: z.coerce.number().int().min(0).max(16),
   pipeline: z.enum(['0', '1']).transform((v) => v === '1'),
   precision: z.enum(['auto', 'float32']),
+  atlas: z.enum(['auto', 'on', 'off']),
   modelUrl: z.string().min(1).max(2048),
   views: z.string().transform((s, ctx) => {
     const names = s.split(',').filter(Boolean);
@@ -124,6 +130,7 @@ export function serializeUrlState(s: UrlState): string {
   }
   if (!s.pipeline) params.set('pipeline', '0');
   if (s.precision !== URL_DEFAULTS.precision) params.set('precision', s.precision);
+  if (s.atlas !== URL_DEFAULTS.atlas) params.set('atlas', s.atlas);
   if (s.modelUrl) params.set('modelUrl', s.modelUrl);
   if (s.views.length) params.set('views', s.views.join(','));
   if (s.guard !== URL_DEFAULTS.guard) params.set('guard', s.guard);

@@ -17,6 +17,7 @@ export async function applyLesson(lesson: Lesson, loop: StepLoop | null): Promis
   s.setSampling(sampling);
   s.setViews(Object.fromEntries(VIEW_NAMES.map((v) => [v, u.views.includes(v)])));
   if (u.guard) s.setDriftGuard(u.guard);
+  if (u.atlas) s.setAtlas(u.atlas);
   s.setPaused(u.paused ?? false);
   if (u.pose && loop) {
     await loop.teleport(u.pose);

@@ -9,6 +9,8 @@ import type { DriftGuard, ViewName } from '../store/views';
 import type { Progress } from './progress';
 
 export interface LessonSetup {
+  /** the atlas: on, off or auto (on in the learned world) */
+  atlas?: 'auto' | 'on' | 'off';
   model?: 'student' | 'teacher';
   /** 0 = dream */
   anchor?: number;
@@ -34,7 +36,12 @@ export interface Lesson {
   done(p: Progress, s: AppState): boolean;
   /** what the learner sees when it works (for the docs) */
   sees: string;
+  /** a live line under "try this" with the numbers the lesson is about */
+  readout?(p: Progress, s: AppState): string;
 }
+
+const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+const MIN_FRAMES = 8;
 
 const COURTYARD: Pose = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
 
@@ -140,6 +147,22 @@ export const LESSONS: readonly Lesson[] = [
     highlight: 'model-card-open',
     done: (p) => p.modelCardOpened,
     sees: 'The model card: synthetic data splits, compute per stage, energy and CO2 with their assumptions, the evaluation table and the limitations.',
+  },
+  {
+    id: 'learned-vs-seen',
+    title: '9. What it learned vs what it sees',
+    text: [
+      'A model of one fixed world can carry a memory of that world: its atlas, training frames with their camera poses, chosen to cover the courtyard in every direction. Retrieval picks from the atlas the same way it picks from what this session has seen.',
+      'Where a remembered token lands exactly on the new view, the model copies it instead of re-imagining it, so recall is sharp. Switch the atlas off and it knows only what you showed it.',
+    ],
+    tryThis: 'In dream mode with the atlas off, turn around (hold Q) and watch the PSNR; then switch the atlas on in the model panel at the same place and turn again. Compare the two scores below.',
+    setup: { model: 'student', anchor: 0, atlas: 'off', views: ['memory', 'chart'], paused: false, pose: COURTYARD },
+    highlight: 'atlas',
+    done: (p) => p.atlasSwitches >= 1 && p.atlasPsnr.off.length >= MIN_FRAMES && p.atlasPsnr.on.length >= MIN_FRAMES,
+    readout: (p) =>
+      `atlas off: ${p.atlasPsnr.off.length ? `${mean(p.atlasPsnr.off).toFixed(1)} dB` : '–'} (${p.atlasPsnr.off.length} frames) · ` +
+      `atlas on: ${p.atlasPsnr.on.length ? `${mean(p.atlasPsnr.on).toFixed(1)} dB` : '–'} (${p.atlasPsnr.on.length} frames)`,
+    sees: 'The live PSNR of the same place with the atlas off and on side by side, and amber atlas frames in the memory strip and on the map once it is on.',
   },
 ];
 

@@ -27,6 +27,9 @@ export interface Progress {
   modelCardOpened: boolean;
   /** teacher-student comparisons run */
   compared: number;
+  /** PSNR of the newest predictions made with the atlas on and off (last 30 each), and switches of it */
+  atlasPsnr: { on: number[]; off: number[] };
+  atlasSwitches: number;
   /** ms per frame, newest, by model (for the distillation lesson's comparison) */
   msPerFrame: { student: number | null; teacher: number | null };
 }
@@ -48,6 +51,8 @@ function fresh(): Progress {
     teacherSteps: 0,
     modelCardOpened: false,
     compared: 0,
+    atlasPsnr: { on: [], off: [] },
+    atlasSwitches: 0,
     msPerFrame: { student: null, teacher: null },
   };
 }

@@ -91,6 +91,7 @@ export function App() {
     setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
     setAnchor(state.anchor);
     patchModel({ backendChoice: state.backend, threads: state.threads, pipeline: state.pipeline, precision: state.precision });
+    useApp.getState().setAtlas(state.atlas);
     const st = useApp.getState();
     st.setViews(Object.fromEntries(state.views.map((v) => [v, true])));
     st.setDriftGuard(state.guard);

@@ -27,9 +27,10 @@ export function Hud() {
         </div>
       )}
       {st && (
-        <div className="detail" data-testid="hud-memory" title="the remembered frames this prediction was made from, and how many steps ago each was seen (* = ground truth)">
+        <div className="detail" data-testid="hud-memory" title="the remembered frames this prediction was made from, and how many steps ago each was seen (* = ground truth; A = an atlas frame of the world it learned)">
           {st.model === 'student' ? 'memory' : 'window'} {st.contextFrames} of {st.memoryFrames} · ages{' '}
-          {st.slots.map((m) => `${st.step - m.step}${m.level === 0 ? '*' : ''}`).join(', ')}
+          {st.slots.map((m) => (m.atlas !== undefined ? 'A' : `${st.step - m.step}${m.level === 0 ? '*' : ''}`)).join(', ')}
+          {st.slots.some((m) => m.atlas !== undefined) && <span data-testid="hud-atlas"> · {st.slots.filter((m) => m.atlas !== undefined).length} from the atlas</span>}
         </div>
       )}
       {hud.tokens && (

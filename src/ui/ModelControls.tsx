@@ -1,8 +1,9 @@
 import type { ModelSession } from '../session/modelSession';
-import { useApp } from '../store/store';
-import type { ModelChoice } from '../store/urlState';
+import { atlasActive, useApp } from '../store/store';
+import type { AtlasChoice, ModelChoice } from '../store/urlState';
 import { openModelFiles } from './ModelDrop';
 import { SeedInput } from './SeedInput';
+import { progress } from '../teach/progress';
 
 /** Which model imagines the next frame, how it samples, and when it looks at the truth again. */
 export function ModelControls({ session }: { session: ModelSession | null }) {
@@ -16,7 +17,11 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
   const label = useApp((s) => s.modelLabel);
   const source = useApp((s) => s.source);
   const problems = useApp((s) => s.modelProblems);
-  const { setModel, setSampling, setAnchor, setSource } = useApp.getState();
+  const atlas = useApp((s) => s.atlas);
+  const atlasFrames = useApp((s) => s.atlasFrames);
+  const atlasOn = useApp(atlasActive);
+  const learned = useApp((s) => s.learnedWorld);
+  const { setModel, setSampling, setAnchor, setSource, setAtlas } = useApp.getState();
 
   return (
     <section className="panel model-controls" aria-label="model controls">
@@ -68,6 +73,21 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
           <option value={45}>every 45 frames (3 s)</option>
         </select>
       </label>
+      {atlasFrames > 0 && (
+        <label className="row" title="The atlas: training frames the model carries as memory of the world it learned, retrieved beside what this session has seen">
+          <span>
+            atlas <output data-testid="atlas-state">{atlasOn ? `on (${atlasFrames.toLocaleString('en')} frames)` : 'off'}</output>
+          </span>
+          <select data-testid="atlas" value={atlas} onChange={(e) => {
+              setAtlas(e.target.value as AtlasChoice);
+              progress.atlasSwitches++;
+            }}>
+            <option value="auto">auto (on in world {learned ?? 0}, which it learned)</option>
+            <option value="on">on: remember the learned world</option>
+            <option value="off">off: only what this session saw</option>
+          </select>
+        </label>
+      )}
       <button data-testid="reanchor" disabled={phase !== 'ready'} onClick={() => session?.reanchor()} title="Encode the current ground truth into the model's context (R)">
         re-anchor now
       </button>
@@ -75,12 +95,12 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
         <span className="hint" data-testid="model-label">
           {label || 'no model loaded'}
         </span>
-        <label className="file-open" title="A model folder's manifest.json and the .onnx files it names (or drop the folder on the page)">
+        <label className="file-open" title="A model folder's manifest.json and the .onnx (and atlas .bin) files it names (or drop the folder on the page)">
           open another model…
           <input
             type="file"
             multiple
-            accept=".json,.onnx"
+            accept=".json,.onnx,.bin"
             data-testid="model-files"
             onChange={(e) => {
               const files = [...(e.target.files ?? [])];

@@ -16,6 +16,7 @@ const urlOf = (s: AppState): UrlState => ({
   threads: s.threads,
   pipeline: s.pipeline,
   precision: s.precision,
+  atlas: s.atlas,
   modelUrl: s.source.kind === 'url' ? s.source.url : null,
   views: VIEW_NAMES.filter((v) => s.views[v]),
   guard: s.driftGuard,

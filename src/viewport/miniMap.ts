@@ -7,11 +7,16 @@ import type { World } from '../sim/world';
 
 const hex = (c: number): string => `#${c.toString(16).padStart(6, '0')}`;
 
-/** A remembered frame the model used: where it was taken, and whether it was ground truth. */
+/** A remembered frame the model used: where it was taken, and what it is (this session's truth,
+ * the model's own frame, or an atlas frame of the world it learned). */
 export interface MemoryMark {
   pose: readonly number[];
-  truth: boolean;
+  kind: MemoryKind;
 }
+export type MemoryKind = 'truth' | 'own' | 'atlas';
+/** One colour per kind, shared by the map, the memory strip and the HUD legend. */
+export const MEMORY_COLOURS: Record<MemoryKind, string> = { truth: '#22d3ee', own: '#e879f9', atlas: '#fbbf24' };
+export const memoryKind = (slot: { level: number; atlas?: number }): MemoryKind => (slot.atlas !== undefined ? 'atlas' : slot.level === 0 ? 'truth' : 'own');
 
 export function drawMiniMap(ctx: CanvasRenderingContext2D, world: World, trail: readonly Pose[], pose: Pose | null, memory: readonly MemoryMark[] = []): void {
   const { width: w, height: h } = ctx.canvas;
@@ -43,11 +48,11 @@ export function drawMiniMap(ctx: CanvasRenderingContext2D, world: World, trail: 
     trail.forEach((p, i) => (i ? ctx.lineTo(X(p.x), Y(p.z)) : ctx.moveTo(X(p.x), Y(p.z))));
     ctx.stroke();
   }
-  // Each used memory frame: a short tick along its heading, cyan for ground truth, magenta for the model's own.
+  // Each used memory frame: a short tick along its heading, cyan for ground truth, magenta for the model's own, amber for the atlas.
   for (const m of memory) {
     const [x, , z, yaw] = m.pose as [number, number, number, number];
     const f = headingVectors(yaw);
-    ctx.strokeStyle = m.truth ? '#22d3ee' : '#e879f9';
+    ctx.strokeStyle = MEMORY_COLOURS[m.kind];
     ctx.fillStyle = ctx.strokeStyle;
     ctx.lineWidth = 2;
     ctx.beginPath();

@@ -19,6 +19,7 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
   const id = useApp((s) => s.lesson);
   const lesson = lessonById(id);
   const [done, setDone] = useState(() => lessonsDone());
+  const [, setTick] = useState(0);
   const [now, setNow] = useState(false);
   const [ready, setReady] = useState<string | null>(null);
   const { setLesson } = useApp.getState();
@@ -39,6 +40,7 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
     const timer = setInterval(() => {
       const ok = lesson.done(progress, useApp.getState());
       setNow(ok);
+      if (lesson.readout) setTick((t) => t + 1); // the readout's numbers change every frame
       if (ok) {
         markLessonDone(lesson.id);
         setDone(lessonsDone());
@@ -100,6 +102,11 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
             <div className="status" data-testid="lesson-status" role="status">
               {ready !== lesson.id ? 'setting up…' : now ? '✓ Done: that is it.' : 'Not yet.'}
             </div>
+            {lesson.readout && (
+              <div className="readout" data-testid="lesson-readout">
+                {lesson.readout(progress, useApp.getState())}
+              </div>
+            )}
           </div>
           <div className="lesson-buttons">
             <button type="button" onClick={() => loop && void applyLesson(lesson, loop)} data-testid="lesson-reset">

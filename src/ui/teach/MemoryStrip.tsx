@@ -17,6 +17,14 @@ export function MemoryStrip() {
       </p>
       <ol>
         {n.slots.map((s) => {
+          if (s.atlas !== undefined) {
+            return (
+              <li key={`atlas-${s.atlas}`} className="atlas" data-testid="memory-slot">
+                <span className="atlas-tile">atlas</span>
+                <span>frame {s.atlas} of the learned world</span>
+              </li>
+            );
+          }
           const kept = insightHolder.remembered.get(s.step);
           const truth = s.level === 0;
           return (
