@@ -71,7 +71,7 @@ FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frame
             teacher_args=["--steps", "400", "--batch", "32", "--eval-every", "50", "--ckpt-every", "25"],
             distill_args=["--steps", "300", "--batch", "32", "--lr", "2e-4", "--warmup", "30", "--eval-every", "100",
                           "--ckpt-every", "25"],
-            v3_args=["--steps", "500", "--batch", "24", "--lr", "4e-4", "--warmup", "30", "--eval-every", "100", "--ckpt-every", "20"],
+            v3_args=["--steps", "800", "--batch", "24", "--lr", "4e-4", "--warmup", "30", "--eval-every", "100", "--ckpt-every", "20"],
             # two schedules, the second from the first's weights (how the committed decoder was trained)
             decoder_args=[["--steps", "3000", "--batch", "16", "--lr", "2e-3"],
                           ["--steps", "4000", "--batch", "16", "--lr", "1e-3", "--warmup", "50"]],

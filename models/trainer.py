@@ -25,6 +25,17 @@ def finished(out: str) -> dict | None:
         return json.load(f)
 
 
+def ranks_agree(model: torch.nn.Module) -> bool:
+    """Under DDP: every rank holds the same weights (a checksum of them, gathered from all ranks)."""
+    import torch.distributed as dist
+    with torch.no_grad():
+        flat = torch.cat([p.detach().double().flatten() for p in model.parameters()])
+        mine = torch.stack([flat.sum(), (flat * torch.arange(1, flat.numel() + 1, dtype=torch.float64)).sum() / flat.numel()])
+    every = [torch.zeros_like(mine) for _ in range(dist.get_world_size())]
+    dist.all_gather(every, mine)
+    return all(torch.equal(every[0], e) for e in every[1:])
+
+
 def run(cfg, rt: Runtime, model: torch.nn.Module, opt: torch.optim.Optimizer, name: str,
         loss_fn: Callable[[torch.nn.Module, np.random.Generator], torch.Tensor],
         eval_fn: Callable[[torch.nn.Module], dict], final_fn: Callable[[torch.nn.Module, dict], None]) -> dict:
@@ -90,6 +101,8 @@ def run(cfg, rt: Runtime, model: torch.nn.Module, opt: torch.optim.Optimizer, na
             return {"finished": False, "step": step}
     checkpoint()
     metrics = evaluate()
+    if rt.ddp:
+        metrics["ranks"], metrics["ranks_agree"] = rt.world_size, ranks_agree(model)
     result = {"finished": True, "step": step, **metrics, "params": n_params, "cpu_minutes": round(clock.cpu_minutes(), 2),
               "wall_minutes": round(clock.wall_minutes(), 2), "config": asdict(cfg)}
     if rt.master:
