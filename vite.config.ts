@@ -50,8 +50,8 @@ export default defineConfig({
  * writes them, with no second copy in public/.
  */
 const ROOT = resolve(import.meta.dirname, 'models');
-/** What a browser needs: manifests and ONNX graphs (no checkpoints, golden tensors or reports). */
-const SERVED = /^(manifest\.json|[\w.-]+\.onnx)$/;
+/** What a browser needs: manifests, ONNX graphs and atlases (no checkpoints, golden tensors or reports). */
+const SERVED = /^(manifest\.json|[\w.-]+\.onnx|atlas\.bin)$/;
 
 function servedFiles(): string[] {
   const out: string[] = [];

@@ -29,7 +29,7 @@ test('no serious or critical axe violations while the model loads, predicts, and
 });
 
 test('axe is clean on the error states: a bad manifest, and a model with problems', async ({ page, context }) => {
-  await context.route('**/models/wm-courtyard-v2/manifest.json', async (route) => {
+  await context.route('**/models/wm-courtyard-v3/manifest.json', async (route) => {
     const json = await (await route.fetch()).json();
     json.tokens.grid = [16, 'sixteen'];
     json.student.slots = -1;

@@ -60,7 +60,7 @@ export async function waitForPredictions(page: Page, count: number, timeout = 60
 
 /** Delays one shipped model file by `ms`, so that what the page shows while it loads can be seen. */
 export async function slowModelFile(context: BrowserContext, file: string, ms: number): Promise<void> {
-  await context.route(`**/models/wm-courtyard-v2/${file}`, async (route) => {
+  await context.route(`**/models/wm-courtyard-v3/${file}`, async (route) => {
     const res = await route.fetch();
     await new Promise((r) => setTimeout(r, ms));
     await route.fulfill({ response: res });

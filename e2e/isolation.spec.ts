@@ -14,7 +14,7 @@ test('every path is served with the Content-Security-Policy, and the page cannot
   expect(csp).toContain("connect-src 'self'");
   expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
   const asset = await page.evaluate(() => (document.querySelector('script[type=module]') as HTMLScriptElement).src);
-  for (const path of [new URL(asset).pathname, '/models/wm-courtyard-v2/manifest.json', '/favicon.svg', '/no-such-page']) {
+  for (const path of [new URL(asset).pathname, '/models/wm-courtyard-v3/manifest.json', '/favicon.svg', '/no-such-page']) {
     expect((await request.get(path)).headers()['content-security-policy'], path).toBe(csp);
   }
   guard.allow(/Content Security Policy|CSP violation/);

@@ -104,7 +104,7 @@ test('the teacher fills a frame in token by token, and switching models keeps th
 });
 
 test('a corrupted model file gives a clear error, and the world keeps running', async ({ page, context }) => {
-  await context.route('**/models/wm-courtyard-v2/decoder.onnx', async (route) => {
+  await context.route('**/models/wm-courtyard-v3/decoder.onnx', async (route) => {
     const res = await route.fetch();
     const body = Buffer.from(await res.body());
     body[1000] = (body[1000]! + 1) % 256; // one flipped byte
@@ -122,7 +122,7 @@ test('a corrupted model file gives a clear error, and the world keeps running', 
 test('a malformed manifest is named and explained before any model file is fetched', async ({ page, context }) => {
   const fetched: string[] = [];
   page.on('request', (r) => r.url().endsWith('.onnx') && fetched.push(r.url()));
-  await context.route('**/models/wm-courtyard-v2/manifest.json', async (route) => {
+  await context.route('**/models/wm-courtyard-v3/manifest.json', async (route) => {
     const json = await (await route.fetch()).json();
     json.tokens.grid = [16, 'sixteen'];
     await route.fulfill({ json });
@@ -131,8 +131,8 @@ test('a malformed manifest is named and explained before any model file is fetch
   await expect(page.getByTestId('model-error')).toContainText('tokens.grid.1', { timeout: 30_000 });
   expect(fetched).toEqual([]);
 
-  await context.unroute('**/models/wm-courtyard-v2/manifest.json');
-  await context.route('**/models/wm-courtyard-v2/manifest.json', (route) => route.fulfill({ body: '{"format": ', contentType: 'application/json' }));
+  await context.unroute('**/models/wm-courtyard-v3/manifest.json');
+  await context.route('**/models/wm-courtyard-v3/manifest.json', (route) => route.fulfill({ body: '{"format": ', contentType: 'application/json' }));
   await page.reload();
   await expect(page.getByTestId('model-error')).toContainText('manifest.json is not valid JSON', { timeout: 30_000 });
 });

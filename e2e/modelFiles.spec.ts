@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { expect, test } from './guard';
 import { modelInfo, openPlayground, slowModelFile, waitForPredictions } from './helpers';
 
-const DIR = resolve(import.meta.dirname, '../models/wm-courtyard-v2');
+const DIR = resolve(import.meta.dirname, '../models/wm-courtyard-v3');
 const MANIFEST = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8'));
 const ONNX = ['encoder', 'decoder', 'student', 'teacher_prev', 'teacher_step'].map((k) => MANIFEST.files[k].path as string);
 
@@ -24,7 +24,7 @@ function modelFolder(manifest: unknown, skip: string[] = []): string[] {
 
 test('a download that drops mid-file says so and resumes where it stopped', async ({ page, context }) => {
   const ranges: (string | null)[] = [];
-  await context.route('**/models/wm-courtyard-v2/student_int8.onnx', async (route) => {
+  await context.route('**/models/wm-courtyard-v3/student_int8.onnx', async (route) => {
     ranges.push(route.request().headers()['range'] ?? null);
     if (ranges.length > 1) return route.continue();
     const res = await route.fetch();
@@ -38,7 +38,7 @@ test('a download that drops mid-file says so and resumes where it stopped', asyn
 
 test('a network that stays down ends in a clear error, and the world keeps running', async ({ page, context, guard }) => {
   guard.allow(/ERR_CONNECTION_RESET|Failed to load resource/);
-  await context.route('**/models/wm-courtyard-v2/decoder.onnx', (route) => route.abort('connectionreset'));
+  await context.route('**/models/wm-courtyard-v3/decoder.onnx', (route) => route.abort('connectionreset'));
   await openPlayground(page, '?model=student&backend=wasm');
   await expect(page.getByTestId('model-error')).toContainText(/decoder\.onnx: the connection dropped .* 5 times\. Check the network and reload/, { timeout: 30_000 });
   const v = await page.evaluate(() => (window as any).__wmp.stepsTaken());
@@ -47,7 +47,7 @@ test('a network that stays down ends in a clear error, and the world keeps runni
 
 test('a model file the server says is 10x the manifest size is refused before it is read', async ({ page, context }) => {
   const spec = MANIFEST.files.teacher_prev;
-  await context.route(`**/models/wm-courtyard-v2/${spec.path}`, (route) => route.fulfill({ status: 200, body: Buffer.alloc(spec.bytes * 10), contentType: 'application/octet-stream' }));
+  await context.route(`**/models/wm-courtyard-v3/${spec.path}`, (route) => route.fulfill({ status: 200, body: Buffer.alloc(spec.bytes * 10), contentType: 'application/octet-stream' }));
   await openPlayground(page, '?model=teacher&backend=wasm');
   await expect(page.getByTestId('teacher-error')).toContainText(`${spec.path}: the server says it is ${spec.bytes * 10} bytes, the manifest says ${spec.bytes}: refused before downloading it`, { timeout: 60_000 });
   // The student is unaffected.
@@ -77,7 +77,7 @@ test('the teacher says it is loading instead of a blank view', async ({ page, co
 test('another model opens from files, every problem of a bad one is named, and the bundled model comes back', async ({ page }) => {
   await openPlayground(page, '?model=student&backend=wasm');
   await waitForPredictions(page, 2);
-  await expect(page.getByTestId('model-label')).toHaveText('wm-courtyard-v2 (bundled)');
+  await expect(page.getByTestId('model-label')).toHaveText('wm-courtyard-v3 (bundled)');
   const fetched: string[] = [];
   page.on('request', (r) => r.url().endsWith('.onnx') && fetched.push(r.url()));
 
@@ -108,7 +108,7 @@ test('another model opens from files, every problem of a bad one is named, and t
   expect(fetched).toEqual([]);
 
   await page.getByTestId('bundled-model').click();
-  await expect(page.getByTestId('model-label')).toHaveText('wm-courtyard-v2 (bundled)');
+  await expect(page.getByTestId('model-label')).toHaveText('wm-courtyard-v3 (bundled)');
   await expect.poll(async () => (await modelInfo(page)).phase, { timeout: 60_000 }).toBe('ready');
   await waitForPredictions(page, 2);
 });
@@ -120,7 +120,7 @@ test('a model folder dropped on the page is loaded', async ({ page }) => {
   await page.evaluate(async (paths) => {
     const dt = new DataTransfer();
     for (const p of ['manifest.json', ...paths]) {
-      let blob = await (await fetch(`/models/wm-courtyard-v2/${p}`)).blob();
+      let blob = await (await fetch(`/models/wm-courtyard-v3/${p}`)).blob();
       if (p === 'manifest.json') blob = new Blob([JSON.stringify({ ...JSON.parse(await blob.text()), id: 'dropped-courtyard' })]);
       dt.items.add(new File([blob], p));
     }
@@ -133,8 +133,8 @@ test('a model folder dropped on the page is loaded', async ({ page }) => {
 });
 
 test('?modelUrl= opens a model folder on this origin and refuses any other', async ({ page }) => {
-  await openPlayground(page, '?model=student&backend=wasm&modelUrl=/models/wm-courtyard-v2/manifest.json');
-  await expect(page.getByTestId('model-label')).toHaveText('wm-courtyard-v2 (from /models/wm-courtyard-v2/)');
+  await openPlayground(page, '?model=student&backend=wasm&modelUrl=/models/wm-courtyard-v3/manifest.json');
+  await expect(page.getByTestId('model-label')).toHaveText('wm-courtyard-v3 (from /models/wm-courtyard-v3/)');
   await waitForPredictions(page, 2);
   await openPlayground(page, '?model=student&modelUrl=https://models.example.com/wm/');
   await expect(page.getByTestId('model-error')).toContainText("modelUrl 'https://models.example.com/wm/' is on another origin");

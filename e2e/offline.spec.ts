@@ -21,7 +21,7 @@ test('loaded once, the app reopens offline, isolated, and predicts', async ({ pa
   });
   const precache = Object.entries(caches).find(([n]) => n.startsWith('workbox-precache'))?.[1] ?? [];
   expect(precache.some((p) => p.endsWith('.wasm'))).toBe(true);
-  expect(precache.some((p) => p.endsWith('/models/wm-courtyard-v2/manifest.json'))).toBe(true);
+  expect(precache.some((p) => p.endsWith('/models/wm-courtyard-v3/manifest.json'))).toBe(true);
   expect(precache.filter((p) => p.endsWith('.onnx'))).toEqual([]); // stored once, in the model cache
   expect(caches['wmp-models-v1']).toHaveLength(5);
 

@@ -77,7 +77,7 @@ FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frame
                           ["--steps", "4000", "--batch", "16", "--lr", "1e-3", "--warmup", "50"]],
             ablation_args=["--steps", "250", "--batch", "16", "--warmup", "50", "--eval-every", "250", "--eval-windows", "128",
                            "--threads", "1"],
-            model_id="wm-courtyard-v2", eval_args=[])
+            model_id="wm-courtyard-v3", eval_args=[])
 SMOKE = dict(train_frames=512, val_frames=128, test_frames=256, revisit_frames=128, res=64, episode_len=64,
              tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
                              "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],

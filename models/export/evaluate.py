@@ -17,7 +17,7 @@ actions), against copy-last-frame and the tokenizer-reconstruction ceiling on th
 - the ablations (models/runs/ablate_*: equal steps, one idea off each) at h1, h16, h64;
 - ms per frame in onnxruntime-node (models/export/benchOrt.ts) and FLOPs from the manifest.
 
-    python3 models/export/evaluate.py --model models/wm-courtyard-v2 --runs models/runs --data data
+    python3 models/export/evaluate.py --model models/wm-courtyard-v3 --runs models/runs --data data
 
 Writes <model>/eval.json, eval.md, contact_sheet.png (a 128-step dream and loop closures) and
 curves.png, and copies the metrics into <model>/manifest.json.
@@ -56,7 +56,7 @@ ABLATION_HORIZONS = [1, 16, 64]
 
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v2"), help="the exported model folder")
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v3"), help="the exported model folder")
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
     ap.add_argument("--v1", default="", help="v1 student weights (models/checkpoints/v1_student.pt; default: skipped)")

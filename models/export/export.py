@@ -2,7 +2,7 @@
 Exports the tokenizer, the teacher and the student to ONNX with a manifest.json that describes every
 file, tensor and convention, plus golden tensors for parity tests (PyTorch outputs on real frames).
 
-    python3 models/export/export.py --runs models/runs --data data --out models/wm-courtyard-v2
+    python3 models/export/export.py --runs models/runs --data data --out models/wm-courtyard-v3
 
 Every graph is opset 17 with int32 token ids and fixed shapes, and is refused unless each of its ops
 has a kernel in onnxruntime-web's WebGPU execution provider (webgpu_ops.json).
@@ -330,11 +330,13 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
 LIMITATIONS = [
     "It knows one world: trained on world seed 0 only. In any other world it still imagines this courtyard.",
     "It cannot hold the world for long on its own: in dream mode (no look at the truth) the picture blurs within about a second, and the error keeps compounding.",
-    "Back at a place it has seen, it remembers the layout but returns it blurred: far below its quality one step after the truth.",
+    "Back at a place it has seen, it copies what it remembers where the re-projection lands exactly, but objects seen from elsewhere are re-imagined and blur.",
     "It sees 128 x 128 pixels through 16 x 16 codes: detail smaller than an 8 x 8 pixel patch is lost even with perfect prediction (the tokenizer ceiling).",
     "Only the camera moves: the world is static, so it has learned nothing about things that move by themselves.",
     "Its uncertainty is a loose guide to its error: it is most confident when standing still, even when what it shows is wrong.",
     "The token-by-token teacher is not better than the one-pass student here; distillation was measured, and gained nothing reliable over training on the truth alone.",
+    "The teacher is world model v2's: it has no copy path and is not told which memory slots are atlas frames.",
+    "Its atlas is world 0's: with the atlas on in another world it recalls world 0's courtyard, not the one in front of it.",
 ]
 
 
@@ -347,9 +349,11 @@ def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teac
         "format": FORMAT,
         "id": model_id,
         "description": "A next-token world model of the seeded courtyard world: FSQ tokenizer (128x128 RGB <-> 16x16 "
-                       "tokens), a one-pass student that remembers every frame with its camera pose and re-projects the "
-                       "frames that see the new view into it, and a token-by-token teacher with a KV cache that sees the same memory. Everything "
-                       "runs in onnxruntime (web: WebGPU or WASM).",
+                       "tokens), a one-pass student that remembers every frame with its camera pose, re-projects the "
+                       "frames that see the new view into it and copies a remembered token exactly where its gate trusts it "
+                       "(world model v3), with an atlas of training frames as long-term memory of the world it learned, "
+                       "and a token-by-token teacher with a KV cache that sees the same memory. Everything runs in "
+                       "onnxruntime (web: WebGPU or WASM).",
         "limitations": LIMITATIONS,
         "world": {"seed": data_meta["train"]["settings"]["world_seed"],
                   "note": "trained on this world seed only: in another world it still imagines this one's courtyard"},
@@ -414,8 +418,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "models", "wm-courtyard-v2"))
-    ap.add_argument("--id", default="wm-courtyard-v2")
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "wm-courtyard-v3"))
+    ap.add_argument("--id", default="wm-courtyard-v3")
     a = ap.parse_args(argv)
     for need in ("tokenizer/tokenizer.pt", DECODER, f"{STUDENT_RUN}/student.pt",  f"{TEACHER_RUN}/teacher.pt"):
         if not os.path.exists(os.path.join(a.runs, need)):

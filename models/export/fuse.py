@@ -5,7 +5,7 @@ and one readback. student.onnx then also outputs `frame` (the decoded prediction
 so that onnxruntime-web reads it back from the GPU once. Fetching only `tokens` (and `logits`)
 runs the student alone: onnxruntime executes what the fetched outputs need (measured below).
 
-    python3 models/export/fuse.py --model models/wm-courtyard-v2
+    python3 models/export/fuse.py --model models/wm-courtyard-v3
 
 rewrites <model>/student.onnx in place (a student that already holds the decoder is refused) and
 is run by export.py right after the export; quantize.py strips the decoder again for WASM, where

@@ -4,7 +4,7 @@ the int8 and tanh-GELU forms quantize.py uses, and the shipped graphs a run each
 the cost does not depend on the values): the measurements behind the int8 student. Each micro-graph chains 20 copies of one op at the student's shapes
 (256 tokens x 128 channels, 4 heads); ms per op = the graph's p50 / 20.
 
-    python3 models/export/op_bench.py --model models/wm-courtyard-v2 --out docs/op-bench.json
+    python3 models/export/op_bench.py --model models/wm-courtyard-v3 --out docs/op-bench.json
 """
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def build(d: str) -> dict[str, str]:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v2"))
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v3"))
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--out", default="")
     a = ap.parse_args(argv)

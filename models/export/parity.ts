@@ -3,7 +3,7 @@
  * golden inputs that export.py recorded with PyTorch, and compared: close logits and features,
  * identical greedy (and seeded sampled) token rollouts over several frames.
  *
- *   npx tsx models/export/parity.ts --model models/wm-courtyard-v2 [--out parity.json]
+ *   npx tsx models/export/parity.ts --model models/wm-courtyard-v3 [--out parity.json]
  *
  * Prints a JSON report; exits 1 when a check fails, 2 on bad arguments.
  */

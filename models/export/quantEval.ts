@@ -6,8 +6,8 @@
  * student.onnx holds the decoder since models/export/fuse.py, and onnxruntime runs all of it on every
  * run: its ms_per_step then includes a decode).
  *
- *   npx tsx models/export/quantEval.ts --model models/wm-courtyard-v2 --data data/test --windows 16 --horizon 64 \
- *     --out models/wm-courtyard-v2/quant_eval_wasm.json
+ *   npx tsx models/export/quantEval.ts --model models/wm-courtyard-v3 --data data/test --windows 16 --horizon 64 \
+ *     --out models/wm-courtyard-v3/quant_eval_wasm.json
  *
  * Windows: the first `windows` of the evenly spaced starts whose start + horizon frames lie in one
  * episode (deterministic; not evaluate.py's seeded draw, so compare the two columns with each other).

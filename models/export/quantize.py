@@ -15,7 +15,7 @@ form (0.34 ms). WebGPU has no kernels for these com.microsoft ops: it keeps stud
 order), so the dream evaluation of the int8 graph is the PyTorch rollout of the fake-quantized
 student, and the parity test (models/export/parity.ts) checks the graph against its golden logits.
 
-    python3 models/export/quantize.py --model models/wm-courtyard-v2 --runs models/runs --data data
+    python3 models/export/quantize.py --model models/wm-courtyard-v3 --runs models/runs --data data
 
 writes <model>/student_int8.onnx and <model>/quant_eval.json (float vs int8 student, dream PSNR on
 the test split at the eval's horizons, from 1 and 4 ground-truth frames).
@@ -257,7 +257,7 @@ def add_to_export(model_dir: str, runs: str) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v2"))
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "wm-courtyard-v3"))
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
     ap.add_argument("--windows", type=int, default=24, help="test windows of the dream comparison (0 skips it)")

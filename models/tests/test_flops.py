@@ -40,7 +40,7 @@ def test_products_behind_a_slice_with_computed_bounds_are_counted():
 
 def test_shipped_graphs_have_their_counts_in_the_manifest():
     import json
-    model = os.path.join(ROOT, "models", "wm-courtyard-v2")
+    model = os.path.join(ROOT, "models", "wm-courtyard-v3")
     m = json.load(open(os.path.join(model, "manifest.json")))
     for key in ("student", "decoder", "student_int8"):
         f = m["files"][key]

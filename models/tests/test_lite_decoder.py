@@ -17,7 +17,7 @@ def test_shape_and_budget():
 
 
 def test_flop_count_agrees_with_the_shipped_decoder_graph():
-    manifest = json.load(open(os.path.join(ROOT, "models", "wm-courtyard-v2", "manifest.json")))
+    manifest = json.load(open(os.path.join(ROOT, "models", "wm-courtyard-v3", "manifest.json")))
     ck = torch.load(os.path.join(ROOT, "models", "checkpoints", "lite_decoder.pt"), map_location="cpu")
     shipped = LiteDecoder(LiteDecoderConfig(**ck["config"]))
     assert conv_flops(shipped, 16, 16) == manifest["files"]["decoder"]["flops"]

@@ -112,7 +112,7 @@ export const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 /** The model the app ships and loads (models/<id>/). */
-export const MODEL_ID = 'wm-courtyard-v2';
+export const MODEL_ID = 'wm-courtyard-v3';
 export type AtlasSpec = z.infer<typeof atlasSpec>;
 export type ModelFileKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
 export const MODEL_FILES: readonly ModelFileKey[] = ['encoder', 'decoder', 'student', 'teacher_prev', 'teacher_step'];
