@@ -64,16 +64,18 @@ test('steering changes the predicted frames the way it changes the ground truth'
 });
 
 test('turning all the way round in a dream brings back what the model saw, and the map and HUD show its memory', async ({ page }) => {
-  await openPlayground(page, '?model=student&backend=wasm&anchor=0');
+  // The session's own memory alone (the atlas test is below).
+  await openPlayground(page, '?model=student&backend=wasm&anchor=0&atlas=off');
   await waitForPredictions(page, 2);
   await expect(page.getByTestId('world-note')).toContainText('Trained on this world (seed 0)');
   // 72 steps at full yaw speed: 371 degrees on the spot, dreaming after the one ground-truth start.
   await page.evaluate(() => (window as any).__wmp.recordSteps(true));
   const turn = Array.from({ length: 72 }, () => [0, 0, 0, 1, 0]);
   await page.evaluate((a) => (window as any).__wmp.runScript(a, { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 }), turn);
-  const recs: { psnr: number; stats: { slots: { step: number; level: number }[]; step: number } }[] = await page.evaluate(() => (window as any).__wmp.records());
+  const recs: { psnr: number; stats: { slots: { step: number; level: number; atlas?: number }[]; step: number } }[] = await page.evaluate(() => (window as any).__wmp.records());
   expect(recs.length).toBe(72);
   const last = recs.at(-1)!;
+  expect(recs.every((r) => r.stats.slots.every((s) => s.atlas === undefined))).toBe(true);
   // The start frame (ground truth, level 0) is among the frames the last prediction used, 72 steps later.
   expect(last.stats.slots.some((s) => s.level === 0 && last.stats.step - s.step >= 70)).toBe(true);
   // Halfway round the model imagines a view it never saw; back at the start it re-projects what it saw.
@@ -81,9 +83,33 @@ test('turning all the way round in a dream brings back what the model saw, and t
   await expect(page.getByTestId('hud-memory')).toContainText(/memory \d of \d+ · ages /);
 });
 
-test('in a world it was not trained on the model says so', async ({ page }) => {
+test('in a world it was not trained on the model says so, and its atlas is off there', async ({ page }) => {
   await openPlayground(page, '?model=student&backend=wasm&world=3');
   await expect(page.getByTestId('world-note')).toContainText('learned world 0 only: in world 3');
+  await expect(page.getByTestId('world-note')).toContainText('atlas of world 0 is off here');
+  await expect(page.getByTestId('atlas-state')).toHaveText('off');
+});
+
+/** PSNR of a dreamed half turn from one true frame (the views it never saw), with the atlas as the URL says. */
+async function halfTurn(page: import('@playwright/test').Page, atlas: 'on' | 'off') {
+  await openPlayground(page, `?model=student&backend=wasm&anchor=0&atlas=${atlas}`);
+  await waitForPredictions(page, 2);
+  await page.evaluate(() => (window as any).__wmp.recordSteps(true));
+  const turn = Array.from({ length: 36 }, () => [0, 0, 0, 1, 0]);
+  await page.evaluate((a) => (window as any).__wmp.runScript(a, { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 }), turn);
+  const recs: { psnr: number; stats: { slots: { atlas?: number }[] } }[] = await page.evaluate(() => (window as any).__wmp.records());
+  return { psnr: recs.slice(18).reduce((a, r) => a + r.psnr, 0) / 18, atlasSlots: recs.reduce((a, r) => a + r.stats.slots.filter((s) => s.atlas !== undefined).length, 0) };
+}
+
+test('with its atlas the model recalls the learned world where the session saw nothing', async ({ page }) => {
+  const off = await halfTurn(page, 'off');
+  const on = await halfTurn(page, 'on');
+  await expect(page.getByTestId('atlas-state')).toContainText(/on \([\d,]+ frames\)/);
+  expect(off.atlasSlots).toBe(0);
+  expect(on.atlasSlots).toBeGreaterThan(18);
+  // The second half of the turn looks where the one true frame never did: memory of the world helps there.
+  expect(on.psnr).toBeGreaterThan(off.psnr + 1);
+  await expect(page.getByTestId('memory-legend')).toContainText('atlas');
 });
 
 test('the teacher fills a frame in token by token, and switching models keeps the page', async ({ page }) => {

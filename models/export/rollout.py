@@ -1,7 +1,7 @@
 """
 Closed-loop rollouts through the exported graphs' PyTorch wrappers, one step exactly as the
 browser (and models/export/parity.ts in onnxruntime-node) runs it. The golden files come from
-here; eval.py uses the batched models and a test checks both agree.
+here; evaluate.py uses the batched models and a test checks both agree.
 """
 from __future__ import annotations
 

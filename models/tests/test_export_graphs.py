@@ -1,4 +1,4 @@
-"""FSQ digits, in-graph sampling, and the exported graphs' wrappers against the models that eval.py
+"""FSQ digits, in-graph sampling, and the exported graphs' wrappers against the models that evaluate.py
 scores (so what is measured is what ships).
 
     python3 -m pytest models/tests/test_export_graphs.py -q
@@ -72,7 +72,7 @@ def test_memory_student_graph_rollout_equals_the_evaluated_rollout():
 
 def test_memory_teacher_graphs_reproduce_the_evaluated_rollout():
     """teacher_prev + teacher_step driven token by token as the engine drives them, and the batched
-    PyTorch rollout that eval.py scores, give the same frames (the same memory and retrieval)."""
+    PyTorch rollout that evaluate.py scores, give the same frames (the same memory and retrieval)."""
     torch.manual_seed(1)
     t = MemoryTeacher(MemoryTeacherConfig(tiny_student().cfg, head_layers=2, head_heads=2)).eval()
     for blk in t.trunk.blocks:

@@ -6,7 +6,6 @@
  * models/world_model/geometry_golden.json. (The re-projection itself runs inside the student's
  * graph, so it is written once, in Python.)
  */
-import type { Pose } from '../sim/contract';
 
 export interface MemoryRule {
   slots: number;
@@ -25,8 +24,6 @@ export interface GeometrySpec {
 
 /** A pose as [x, y, z, yaw, pitch]. */
 export type PoseArray = readonly [number, number, number, number, number] | readonly number[];
-
-export const poseArray = (p: Pose): number[] => [p.x, p.y, p.z, p.yaw, p.pitch];
 
 type Mat3 = [number, number, number, number, number, number, number, number, number];
 

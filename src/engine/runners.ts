@@ -8,7 +8,7 @@
  * Every tensor an output produces is disposed of here or handed to the caller, who must.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { type Manifest, studentDecodes, studentTakesSource, tokensPerFrame } from './manifest';
+import { type Manifest, type ModelFileKey, studentDecodes, studentTakesSource, tokensPerFrame } from './manifest';
 
 export interface OrtApi {
   Tensor: typeof Tensor;
@@ -20,7 +20,6 @@ export interface Runnable {
 export const asRunnable = (s: InferenceSession): Runnable => ({
   run: (feeds, fetches) => (fetches ? s.run(feeds, fetches as string[]) : s.run(feeds)),
 });
-export type SessionKey = 'encoder' | 'decoder' | 'student' | 'teacher_prev' | 'teacher_step';
 
 /** One student run's memory slots and camera (M = manifest student.slots; slot order of memory.retrieve). */
 export interface StudentInputs {
@@ -39,7 +38,7 @@ export interface StudentInputs {
   /** [M] 1 for an atlas frame, 0 for the session's own (fed where the student takes mem_source) */
   memSource: Float32Array;
 }
-export type Sessions = Record<SessionKey, Runnable>;
+export type Sessions = Record<ModelFileKey, Runnable>;
 
 /** Runs a session, keeps the named outputs and disposes of every other output tensor. */
 async function runKeep<K extends string>(s: Runnable | undefined, feeds: InferenceSession.FeedsType, names: readonly K[], fetch = false) {

@@ -5,8 +5,8 @@
  * same frames, then token by token), each frame decoded to pixels. Independent of the runtime, so the
  * worker runs it on onnxruntime-web and the unit tests on onnxruntime-node, on the shipped model.
  *
- * On WebGPU the student's tokens go straight into the decoder on the GPU; they are also read back
- * (1 KB) to join the memory, so a frame is 2 runs and 2 readbacks (tokens and pixels). Every run
+ * On WebGPU the student's graph holds the decoder (models/export/fuse.py): a frame is 1 run and 1
+ * readback (pixels and token ids packed in one tensor). On WASM a second worker decodes. Every run
  * goes through a counter, which is where the HUD's numbers come from.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
