@@ -115,6 +115,20 @@ def stage_data(p: Plan) -> dict:
 COMMITTED = os.path.join(ROOT, "models", "checkpoints")
 
 
+def same_config(saved: dict, now: dict) -> bool:
+    """A committed model's config against today's (nested configs too); fields added since it was
+    trained (v3's source, copy) match when they are off."""
+    if any(k not in now for k in saved):
+        return False
+    for k, v in now.items():
+        if isinstance(v, dict) and isinstance(saved.get(k), dict):
+            if not same_config(saved[k], v):
+                return False
+        elif saved.get(k, False) != v:
+            return False
+    return True
+
+
 def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> dict | None:
     """Seeds <out> with a committed checkpoint of the same model config (its training record becomes
     done.json), so a fresh clone skips retraining; --from-scratch never calls this."""
@@ -122,7 +136,8 @@ def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> di
     if not os.path.exists(rec_path) or os.path.exists(os.path.join(out, "done.json")):
         return None
     rec = json.load(open(rec_path))
-    if rec["config"]["model"] != model_config:
+    # Config fields added since a checkpoint was trained (v3's source, copy) match when at their off value.
+    if not same_config(rec["config"]["model"], model_config):
         return None
     src = os.path.join(COMMITTED, rec["file"])
     if token_prepare.file_sha256(src) != rec["sha256"]:
@@ -130,7 +145,7 @@ def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> di
     os.makedirs(out, exist_ok=True)
     shutil.copyfile(src, os.path.join(out, weights))
     done = {"finished": True, "reused": rec_path, **{k: v for k, v in rec.items() if k not in ("file", "reuse")}}
-    done["step"] = rec["steps"]
+    done["step"] = rec.get("steps", rec.get("step"))  # older records (lite_decoder.json) say "step"
     with open(os.path.join(out, "done.json"), "w") as f:
         json.dump(done, f, indent=2)
     print(f"[{name}] reusing the committed checkpoint {src} ({rec_path}); --from-scratch retrains", flush=True)
@@ -240,6 +255,9 @@ def stage_decoder(p: Plan) -> dict:
     second = base + ["--out", os.path.join(p.runs, "lite_decoder_2"), "--init", os.path.join(p.runs, "lite_decoder", "lite_decoder.pt"),
                      *p.decoder_args[1]]
     cfg = distill_decoder.parse_args(first)  # the second's --init exists only after the first
+    done = trainer.finished(os.path.join(p.runs, "lite_decoder_2"))
+    if done and done.get("finished"):  # reused or trained already: the first schedule is not needed again
+        return done
     if not p.from_scratch:
         reused = reuse_committed("lite_decoder", "lite_decoder.pt", os.path.join(p.runs, "lite_decoder_2"), asdict(cfg.model))
         if reused:

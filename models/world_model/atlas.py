@@ -26,8 +26,8 @@ import numpy as np
 
 from .memory import ATLAS
 
-CELL_M = 2.0
-HEADINGS = 8
+CELL_M = 1.5
+HEADINGS = 12
 MAX_FRAMES = 9000  # 9,000 x (384 + 20) bytes = 3.6 MB (budget 4 MB)
 
 

@@ -72,6 +72,14 @@ export async function readDroppedModel(files: readonly File[], label: string): P
     else if (f.size !== spec.bytes) problems.push(`${spec.path} is ${f.size} bytes, files.${key}.bytes says ${spec.bytes}`);
     else blobs[spec.path] = f;
   }
+  // The atlas is optional too: without its file the model runs on the session's memory alone.
+  const atlas = manifest.atlas;
+  if (atlas) {
+    const f = byName.get(atlas.path);
+    if (!f) delete manifest.atlas;
+    else if (f.size !== atlas.bytes) problems.push(`${atlas.path} is ${f.size} bytes, atlas.bytes says ${atlas.bytes}`);
+    else blobs[atlas.path] = f;
+  }
   if (problems.length) throw ManifestError.of('dropped model', problems);
   const n = ++droppedCount;
   dropped = { key: `files:${n}`, label: `${manifest.id} (from ${label})`, baseUrl: window.location.href, manifest, files: blobs, bundled: false };
