@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { MODEL_FILES, type Manifest, ManifestError, parseManifest } from '../../src/engine/manifest';
 import { ModelRunners, type Runnable, type Sessions, asRunnable } from '../../src/engine/runners';
+import { type AtlasFrames, parseAtlas } from '../../src/engine/atlas';
 
 export function readManifest(dir: string): Manifest {
   const path = join(dir, 'manifest.json');
@@ -24,7 +25,8 @@ export function readManifest(dir: string): Manifest {
 /** Every file the manifest names exists with its byte count and sha256; returns the problems. */
 export function verifyFiles(dir: string, m: Manifest): string[] {
   const problems: string[] = [];
-  for (const [key, f] of Object.entries(m.files)) {
+  const all: [string, { path: string; bytes: number; sha256: string } | undefined][] = [...Object.entries(m.files), ['atlas', m.atlas]];
+  for (const [key, f] of all) {
     if (!f) continue;
     const p = join(dir, f.path);
     if (!existsSync(p)) {
@@ -94,4 +96,12 @@ export function readGolden(dir: string): Record<string, GoldenTensor> {
     out[name] = { dtype: t.dtype, shape: t.shape, data };
   }
   return out;
+}
+
+/** The model folder's atlas (manifest.atlas), parsed as the worker parses it; null without one. */
+export function readAtlas(dir: string, m: Manifest): AtlasFrames | null {
+  const a = m.atlas;
+  if (!a) return null;
+  const buf = readFileSync(join(dir, a.path));
+  return parseAtlas(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), a.frames, a.grid[0] * a.grid[1]);
 }

@@ -7,12 +7,10 @@
  *
  * Prints a JSON report; exits 1 when a check fails, 2 on bad arguments.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { argmax } from '../../src/engine/runners';
-import { parseAtlas } from '../../src/engine/atlas';
 import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
-import { loadRunners, loadWasmInt8Runners, readGolden } from './ortNode';
+import { loadRunners, loadWasmInt8Runners, readAtlas, readGolden } from './ortNode';
 
 export interface Check {
   name: string;
@@ -196,10 +194,6 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '
 
 /** The model's atlas joins the engine's retrieval, as in the browser (the golden rollouts used it too). */
 function withAtlas(core: WorldModelCore, dir: string): WorldModelCore {
-  const a = core.manifest.atlas;
-  if (a) {
-    const buf = readFileSync(join(dir, a.path));
-    core.setAtlas(parseAtlas(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), a.frames, a.grid[0] * a.grid[1]));
-  }
+  core.setAtlas(readAtlas(dir, core.manifest));
   return core;
 }
