@@ -16,9 +16,17 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       // The inference worker owns the model: nothing else may import onnxruntime.
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node'], message: 'Only src/engine/worker/ may import onnxruntime; talk to it through the engine client.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node'],
+              message: 'Only src/engine/worker/ may import onnxruntime; talk to it through the engine client.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -29,9 +37,18 @@ export default tseslint.config(
     // Every end-to-end spec runs under the guard (no other hosts, no CSP violations, no console errors).
     files: ['e2e/**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: '@playwright/test', importNames: ['test'], message: "Take `test` from './guard', so the spec fails on a console error, a CSP violation or a request to another host." }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@playwright/test',
+              importNames: ['test'],
+              message: "Take `test` from './guard', so the spec fails on a console error, a CSP violation or a request to another host.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -41,7 +41,9 @@ test('axe is clean on the error states: a bad manifest, and a model with problem
   expect(await seriousViolations(page)).toEqual([]);
 });
 
-test('Tab reaches every control with a visible focus ring, keys steer from a focused button, readouts are not live regions', async ({ page }) => {
+test('Tab reaches every control with a visible focus ring, keys steer from a focused button, readouts are not live regions', async ({
+  page,
+}) => {
   await openPlayground(page, '?model=student&backend=wasm');
   await waitForPredictions(page, 1);
   const seen: string[] = [];
@@ -51,14 +53,29 @@ test('Tab reaches every control with a visible focus ring, keys steer from a foc
       const el = document.activeElement as HTMLElement | null;
       if (!el || el === document.body) return null;
       const cs = getComputedStyle(el);
-      return { id: el.dataset.testid ?? el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 20) ?? el.tagName, ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 };
+      return {
+        id: el.dataset.testid ?? el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 20) ?? el.tagName,
+        ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+      };
     });
     if (!f) continue;
     expect(f.ring, `focus ring on ${f.id}`).toBe(true);
     if (seen.includes(f.id)) break; // wrapped round
     seen.push(f.id);
   }
-  for (const id of ['world-seed', 'upscale', 'model-select', 'temperature', 'topk', 'sampling-seed', 'anchor-mode', 'reanchor', 'model-files', 'pose-x', 'pose-pitch']) {
+  for (const id of [
+    'world-seed',
+    'upscale',
+    'model-select',
+    'temperature',
+    'topk',
+    'sampling-seed',
+    'anchor-mode',
+    'reanchor',
+    'model-files',
+    'pose-x',
+    'pose-pitch',
+  ]) {
     expect(seen, `Tab reaches ${id}`).toContain(id);
   }
   // Keys steer while focus is on a button (not while typing in a field).

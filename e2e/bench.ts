@@ -43,7 +43,19 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { steps: 300, repeats: 3, webgpuSteps: 300, soak: 0, webgpuSoak: 0, backends: ['wasm', 'wasm-serial', 'webgpu'], out: 'e2e/bench.json', port: 4183, build: true, merge: false, teacherSteps: 4 };
+  const a: Args = {
+    steps: 300,
+    repeats: 3,
+    webgpuSteps: 300,
+    soak: 0,
+    webgpuSoak: 0,
+    backends: ['wasm', 'wasm-serial', 'webgpu'],
+    out: 'e2e/bench.json',
+    port: 4183,
+    build: true,
+    merge: false,
+    teacherSteps: 4,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
@@ -63,12 +75,12 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--out' && v) {
       a.out = v;
       i++;
-    }
-    else if (k === '--no-build') a.build = false;
+    } else if (k === '--no-build') a.build = false;
     else if (k === '--merge') a.merge = true;
     else if (k === '--backends' && v) {
       a.backends = v.split(',');
-      if (a.backends.some((b) => !['wasm', 'webgpu', 'wasm-serial'].includes(b))) fail(`--backends takes wasm, wasm-serial and/or webgpu, got '${v}'`);
+      if (a.backends.some((b) => !['wasm', 'webgpu', 'wasm-serial'].includes(b)))
+        fail(`--backends takes wasm, wasm-serial and/or webgpu, got '${v}'`);
       i++;
     } else fail(`unknown argument '${k}'`);
   }
@@ -77,7 +89,9 @@ function parseArgs(argv: string[]): Args {
 }
 
 function fail(msg: string): never {
-  console.error(`bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--backends wasm,webgpu] [--out FILE] [--no-build] [--merge]`);
+  console.error(
+    `bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--backends wasm,webgpu] [--out FILE] [--no-build] [--merge]`,
+  );
   process.exit(2);
 }
 
@@ -120,15 +134,27 @@ const settled = () => {
 };
 
 async function waitReady(page: Page, timeout: number): Promise<void> {
-  await page.waitForFunction(() => {
-    const m = (window as any).__wmp?.model();
-    return m && (m.phase === 'error' || m.firstFrameAt !== null);
-  }, null, { timeout, polling: 50 });
+  await page.waitForFunction(
+    () => {
+      const m = (window as any).__wmp?.model();
+      return m && (m.phase === 'error' || m.firstFrameAt !== null);
+    },
+    null,
+    { timeout, polling: 50 },
+  );
   const m = await model(page);
   if (m.phase === 'error') throw new Error(`the model failed to load: ${m.error}`);
 }
 
-async function runBackend(browser: Browser, base: string, backend: string, steps: number, repeats: number, soak: number, teacherSteps: number) {
+async function runBackend(
+  browser: Browser,
+  base: string,
+  backend: string,
+  steps: number,
+  repeats: number,
+  soak: number,
+  teacherSteps: number,
+) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const errors: string[] = [];
@@ -171,7 +197,9 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
   // The float student.onnx holds the decoder (one run a frame); the int8 one does not.
   const fused = studentDecodes(m);
   const frameFlops =
-    warm.backend.student === 'int8' ? (m.files.student_int8?.flops ?? 0) + (m.files.decoder.flops ?? 0) : (m.files.student.flops ?? 0) + (fused ? 0 : (m.files.decoder.flops ?? 0));
+    warm.backend.student === 'int8'
+      ? (m.files.student_int8?.flops ?? 0) + (m.files.decoder.flops ?? 0)
+      : (m.files.student.flops ?? 0) + (fused ? 0 : (m.files.decoder.flops ?? 0));
   const predictMs = recs.map((r) => r.stats.predictMs);
   const decodeMs = recs.map((r) => r.stats.decodeMs);
   const modelMs = recs.map((r) => r.stats.predictMs + r.stats.decodeMs);
@@ -208,8 +236,19 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
     const got: any[] = (await page.evaluate(() => (window as any).__wmp.records())).filter((r: any) => r.stats.model === 'teacher');
     teacher = {
       frames: got.length,
-      predictMs: { p50: pct(got.map((r) => r.stats.predictMs), 50), max: Math.max(...got.map((r) => r.stats.predictMs)) },
-      stepWallMs: { p50: pct(got.map((r) => r.wallMs), 50) },
+      predictMs: {
+        p50: pct(
+          got.map((r) => r.stats.predictMs),
+          50,
+        ),
+        max: Math.max(...got.map((r) => r.stats.predictMs)),
+      },
+      stepWallMs: {
+        p50: pct(
+          got.map((r) => r.wallMs),
+          50,
+        ),
+      },
       runsPerFrame: mean(got.map((r) => r.stats.runs)),
     };
   }
@@ -221,13 +260,40 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
     fps: medianRun.fps,
     runs,
     fpsPacedCap: STEP_RATE_HZ,
-    firstFrameMs: { cold: Math.round(cold.firstFrameAt), warm: Math.round(warm.firstFrameAt), loadMsWarm: Math.round(warm.loadMs), workerPhasesWarm: warm.loadPhases,
-      timelineWarm: { loadStartedAt: Math.round(warm.loadStartedAt), readyAt: Math.round(warm.readyAt), firstFrameAt: Math.round(warm.firstFrameAt) } },
+    firstFrameMs: {
+      cold: Math.round(cold.firstFrameAt),
+      warm: Math.round(warm.firstFrameAt),
+      loadMsWarm: Math.round(warm.loadMs),
+      workerPhasesWarm: warm.loadPhases,
+      timelineWarm: {
+        loadStartedAt: Math.round(warm.loadStartedAt),
+        readyAt: Math.round(warm.readyAt),
+        firstFrameAt: Math.round(warm.firstFrameAt),
+      },
+    },
     ms: {
       predict: { p50: pct(predictMs, 50), p95: pct(predictMs, 95) },
       decode: { p50: pct(decodeMs, 50), p95: pct(decodeMs, 95) },
-      display: { p50: pct(recs.map((r) => r.displayMs), 50), p95: pct(recs.map((r) => r.displayMs), 95) },
-      stepWall: { p50: pct(recs.map((r) => r.wallMs), 50), p95: pct(recs.map((r) => r.wallMs), 95) },
+      display: {
+        p50: pct(
+          recs.map((r) => r.displayMs),
+          50,
+        ),
+        p95: pct(
+          recs.map((r) => r.displayMs),
+          95,
+        ),
+      },
+      stepWall: {
+        p50: pct(
+          recs.map((r) => r.wallMs),
+          50,
+        ),
+        p95: pct(
+          recs.map((r) => r.wallMs),
+          95,
+        ),
+      },
     },
     perFrame: {
       runsMean: mean(recs.map((r) => r.stats.runs)),
@@ -242,12 +308,20 @@ async function runBackend(browser: Browser, base: string, backend: string, steps
       perFrame: frameFlops,
       frameGflopsPerSec: Math.round(frameFlopsPerSec / 1e7) / 100,
       throughputGflopsPerSec: Math.round(throughputFlopsPerSec / 1e7) / 100,
-      matmul: { n: 1024, flops: mm.flops, msP50: pct(mm.ms, 50), gflopsPerSec: Math.round(mmFlops / 1e7) / 100, threads: warm.backend.threads, note: 'timed in the engine worker, with its threads' },
+      matmul: {
+        n: 1024,
+        flops: mm.flops,
+        msP50: pct(mm.ms, 50),
+        gflopsPerSec: Math.round(mmFlops / 1e7) / 100,
+        threads: warm.backend.threads,
+        note: 'timed in the engine worker, with its threads',
+      },
       fractionOfMatMul: Math.round((frameFlopsPerSec / mmFlops) * 1000) / 1000,
       // The issue's measure: what the whole page turns into frames, against both cores doing nothing
       // but MatMul (the engine's yardstick x the cores it had to share; on WASM the pipeline's engine
       // has 1 thread, so twice its yardstick stands for two threads, an upper bound).
-      throughputFractionOfTwoThreadMatMul: Math.round((throughputFlopsPerSec / (mmFlops * (warm.backend.threads === 1 ? 2 : 1))) * 1000) / 1000,
+      throughputFractionOfTwoThreadMatMul:
+        Math.round((throughputFlopsPerSec / (mmFlops * (warm.backend.threads === 1 ? 2 : 1))) * 1000) / 1000,
     },
     soak: soakResult,
     teacher,
@@ -259,7 +333,10 @@ async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const outDir = join(tmpdir(), 'wmp-bench-dist');
   if (a.build || !existsSync(outDir)) execSync(`npx vite build --outDir ${outDir} --emptyOutDir`, { stdio: 'inherit' });
-  const server = spawn('npx', ['vite', 'preview', '--outDir', outDir, '--port', String(a.port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const server = spawn('npx', ['vite', 'preview', '--outDir', outDir, '--port', String(a.port), '--strictPort', '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   const base = `http://127.0.0.1:${a.port}`;
   try {
     for (let i = 0; ; i++) {
@@ -277,19 +354,39 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: { cores: (await import('node:os')).cpus().length, chromium: execSync(`${CHROMIUM_PATH} --version`).toString().trim() },
       targets: {
-        wasmFps: 30, wasmGflopPerFrameMax: 0.6, wasmThroughputFractionOfTwoThreadMatMul: 0.6, wasmFirstFrameWarmMs: 1500, wasmFirstFrameColdMs: 4000,
-        teacherMsPerFrameWasm: 2000, webgpuRunsPerFrame: 1, webgpuReadbacksPerFrame: 1, webgpuGrowthBytesOver1000Frames: 0,
+        wasmFps: 30,
+        wasmGflopPerFrameMax: 0.6,
+        wasmThroughputFractionOfTwoThreadMatMul: 0.6,
+        wasmFirstFrameWarmMs: 1500,
+        wasmFirstFrameColdMs: 4000,
+        teacherMsPerFrameWasm: 2000,
+        webgpuRunsPerFrame: 1,
+        webgpuReadbacksPerFrame: 1,
+        webgpuGrowthBytesOver1000Frames: 0,
       },
     };
     for (const backend of a.backends) {
       const browser = await chromium.launch({
         executablePath: CHROMIUM_PATH,
-        args: [...CHROMIUM_ARGS, ...(backend === 'webgpu' ? WEBGPU_ARGS : []), '--enable-precise-memory-info', '--enable-blink-features=ForceEagerMeasureMemory'],
+        args: [
+          ...CHROMIUM_ARGS,
+          ...(backend === 'webgpu' ? WEBGPU_ARGS : []),
+          '--enable-precise-memory-info',
+          '--enable-blink-features=ForceEagerMeasureMemory',
+        ],
       });
       try {
         const steps = backend === 'webgpu' ? a.webgpuSteps : a.steps;
         const soak = backend === 'webgpu' ? a.webgpuSoak : backend === 'wasm' ? a.soak : 0;
-        result[backend] = await runBackend(browser, base, backend, steps, backend === 'webgpu' ? 1 : a.repeats, soak, backend === 'wasm' ? a.teacherSteps : 0);
+        result[backend] = await runBackend(
+          browser,
+          base,
+          backend,
+          steps,
+          backend === 'webgpu' ? 1 : a.repeats,
+          soak,
+          backend === 'wasm' ? a.teacherSteps : 0,
+        );
       } catch (e) {
         result[backend] = { error: (e as Error).message };
       } finally {

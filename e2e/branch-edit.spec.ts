@@ -18,11 +18,14 @@ async function ready(page: Page, views: string) {
 }
 
 async function run(page: Page, actions: number[][], start: object | null): Promise<number[]> {
-  await page.evaluate(async ([a, s]) => {
-    const w = (window as any).__wmp;
-    w.recordSteps(true);
-    await w.runScript(a, s);
-  }, [actions, start] as const);
+  await page.evaluate(
+    async ([a, s]) => {
+      const w = (window as any).__wmp;
+      w.recordSteps(true);
+      await w.runScript(a, s);
+    },
+    [actions, start] as const,
+  );
   return page.evaluate(() => (window as any).__wmp.records().map((r: { hash: number }) => r.hash));
 }
 
@@ -68,14 +71,16 @@ test('edit a token: the model continues from what it was told it saw', async ({ 
   await expect(page.getByTestId('cell-code')).toContainText('(edited)');
   const after = await page.evaluate(() => (window as any).__wmp.predicted().data as number[]);
   // the decoded frame changed, most around the edited patch (x 48-55, y 72-79)
-  const diffAt = (x: number, y: number) => [0, 1, 2].reduce((s, c) => s + Math.abs(after[(y * 128 + x) * 3 + c]! - before[(y * 128 + x) * 3 + c]!), 0);
+  const diffAt = (x: number, y: number) =>
+    [0, 1, 2].reduce((s, c) => s + Math.abs(after[(y * 128 + x) * 3 + c]! - before[(y * 128 + x) * 3 + c]!), 0);
   let inside = 0;
   let far = 0;
-  for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) {
-    const d = diffAt(x, y);
-    if (x >= 48 && x < 56 && y >= 72 && y < 80) inside += d / 64;
-    else if (Math.abs(x - 52) > 24 || Math.abs(y - 76) > 24) far += d / (128 * 128);
-  }
+  for (let y = 0; y < 128; y++)
+    for (let x = 0; x < 128; x++) {
+      const d = diffAt(x, y);
+      if (x >= 48 && x < 56 && y >= 72 && y < 80) inside += d / 64;
+      else if (Math.abs(x - 52) > 24 || Math.abs(y - 76) > 24) far += d / (128 * 128);
+    }
   expect(inside).toBeGreaterThan(10);
   expect(inside).toBeGreaterThan(far * 20);
   const edited = await run(page, still, null);
@@ -84,11 +89,14 @@ test('edit a token: the model continues from what it was told it saw', async ({ 
   // Painting a patch red: the encoder's code for it makes the decoded patch redder.
   const redness = (d: number[]) => {
     let r = 0;
-    for (let y = 72; y < 80; y++) for (let x = 48; x < 56; x++) r += d[(y * 128 + x) * 3]! - (d[(y * 128 + x) * 3 + 1]! + d[(y * 128 + x) * 3 + 2]!) / 2;
+    for (let y = 72; y < 80; y++)
+      for (let x = 48; x < 56; x++) r += d[(y * 128 + x) * 3]! - (d[(y * 128 + x) * 3 + 1]! + d[(y * 128 + x) * 3 + 2]!) / 2;
     return r / 64;
   };
   const unpainted = await page.evaluate(() => (window as any).__wmp.predicted().data as number[]);
   await page.getByTestId('paint-color').fill('#ff0000');
   await page.getByTestId('paint-apply').click();
-  await expect.poll(async () => redness(await page.evaluate(() => (window as any).__wmp.predicted().data as number[]))).toBeGreaterThan(redness(unpainted) + 20);
+  await expect
+    .poll(async () => redness(await page.evaluate(() => (window as any).__wmp.predicted().data as number[])))
+    .toBeGreaterThan(redness(unpainted) + 20);
 });

@@ -45,7 +45,7 @@ test('every generated view shows structure: no empty-sky or single-colour frames
   }
 });
 
-test('a frame the generator wrote for pose P matches the app\'s own render of P', async ({ page }) => {
+test("a frame the generator wrote for pose P matches the app's own render of P", async ({ page }) => {
   const frames = readNpy(join(dir, 'frames-00000.npy')).data as Uint8Array;
   const poses = readNpy(join(dir, 'poses-00000.npy')).data as Float32Array;
   const worst: number[] = [];

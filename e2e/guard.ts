@@ -33,7 +33,9 @@ export const test = base.extend<{ guard: Guard }>({
       page.on('pageerror', (e) => !expected(e.message) && problems.push(`uncaught exception: ${e.message}`));
       // Violations are reported as console errors too; this catches them where the console is quiet.
       await context.addInitScript(() =>
-        document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`)),
+        document.addEventListener('securitypolicyviolation', (e) =>
+          console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`),
+        ),
       );
       await use({ allow: (re) => void allowed.push(re) });
       expect(problems, 'requests, CSP violations or console errors').toEqual([]);

@@ -18,6 +18,11 @@ test('every path is served with the Content-Security-Policy, and the page cannot
     expect((await request.get(path)).headers()['content-security-policy'], path).toBe(csp);
   }
   guard.allow(/Content Security Policy|CSP violation/);
-  const blocked = await page.evaluate(() => fetch('https://example.com/x').then(() => 'fetched', (e: Error) => `refused: ${e.message}`));
+  const blocked = await page.evaluate(() =>
+    fetch('https://example.com/x').then(
+      () => 'fetched',
+      (e: Error) => `refused: ${e.message}`,
+    ),
+  );
   expect(blocked).toMatch(/^refused/);
 });

@@ -62,10 +62,13 @@ test('4 memory: turning round brings the first true frames back into use', async
   await openLesson(page, 'memory');
   await hold(page, 'KeyQ', 9000);
   await expect
-    .poll(async () => {
-      await hold(page, 'KeyQ', 1500);
-      return page.getByTestId('lesson-status').textContent();
-    }, { timeout: 90_000, intervals: [100] })
+    .poll(
+      async () => {
+        await hold(page, 'KeyQ', 1500);
+        return page.getByTestId('lesson-status').textContent();
+      },
+      { timeout: 90_000, intervals: [100] },
+    )
     .toMatch(/Done/);
 });
 
@@ -73,7 +76,9 @@ test('5 compounding error: the dream drifts, an anchor brings it back', async ({
   await openLesson(page, 'compounding');
   await page.keyboard.down('KeyW');
   await page.keyboard.down('KeyQ');
-  await expect.poll(async () => (await page.evaluate(() => (window as any).__wmp.history())).psnr.length, { timeout: 60_000 }).toBeGreaterThan(40);
+  await expect
+    .poll(async () => (await page.evaluate(() => (window as any).__wmp.history())).psnr.length, { timeout: 60_000 })
+    .toBeGreaterThan(40);
   await page.keyboard.up('KeyW');
   await page.keyboard.up('KeyQ');
   await page.keyboard.press('KeyR');
@@ -120,10 +125,14 @@ test('9 learned vs seen: the atlas off, then on, at the same place, scored live'
   await openLesson(page, 'learned-vs-seen');
   await expect(page.getByTestId('atlas')).toHaveValue('off');
   await hold(page, 'KeyQ', 4000);
-  await expect.poll(async () => (await page.getByTestId('lesson-readout').textContent()) ?? '', { timeout: 60_000 }).toMatch(/atlas off: \d+\.\d dB \((?:[89]|\d\d+) frames\)/);
+  await expect
+    .poll(async () => (await page.getByTestId('lesson-readout').textContent()) ?? '', { timeout: 60_000 })
+    .toMatch(/atlas off: \d+\.\d dB \((?:[89]|\d\d+) frames\)/);
   await page.getByTestId('atlas').selectOption('on');
   await hold(page, 'KeyQ', 4000);
-  await expect.poll(async () => (await page.getByTestId('lesson-readout').textContent()) ?? '', { timeout: 60_000 }).toMatch(/atlas on: \d+\.\d dB \((?:[89]|\d\d+) frames\)/);
+  await expect
+    .poll(async () => (await page.getByTestId('lesson-readout').textContent()) ?? '', { timeout: 60_000 })
+    .toMatch(/atlas on: \d+\.\d dB \((?:[89]|\d\d+) frames\)/);
   await done(page);
   // The atlas frames it used are marked apart from the session's own.
   await expect(page.getByTestId('memory-slot').and(page.locator('.atlas')).first()).toBeVisible({ timeout: 30_000 });

@@ -3,7 +3,17 @@
  * PSNR, the teacher, and clear errors for a corrupted model file or manifest.
  */
 import { expect, test } from './guard';
-import { groundTruth, hold, meanAbsDiff, modelInfo, openPlayground, predicted, predictedVersion, slowModelFile, waitForPredictions } from './helpers';
+import {
+  groundTruth,
+  hold,
+  meanAbsDiff,
+  modelInfo,
+  openPlayground,
+  predicted,
+  predictedVersion,
+  slowModelFile,
+  waitForPredictions,
+} from './helpers';
 
 test('loads with visible progress, then predicts beside the ground truth with PSNR in the HUD', async ({ page, context }) => {
   // Slow one file down so the progress is on screen long enough to see.
@@ -72,7 +82,9 @@ test('turning all the way round in a dream brings back what the model saw, and t
   await page.evaluate(() => (window as any).__wmp.recordSteps(true));
   const turn = Array.from({ length: 72 }, () => [0, 0, 0, 1, 0]);
   await page.evaluate((a) => (window as any).__wmp.runScript(a, { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 }), turn);
-  const recs: { psnr: number; stats: { slots: { step: number; level: number; atlas?: number }[]; step: number } }[] = await page.evaluate(() => (window as any).__wmp.records());
+  const recs: { psnr: number; stats: { slots: { step: number; level: number; atlas?: number }[]; step: number } }[] = await page.evaluate(
+    () => (window as any).__wmp.records(),
+  );
   expect(recs.length).toBe(72);
   const last = recs.at(-1)!;
   expect(recs.every((r) => r.stats.slots.every((s) => s.atlas === undefined))).toBe(true);
@@ -98,7 +110,10 @@ async function halfTurn(page: import('@playwright/test').Page, atlas: 'on' | 'of
   const turn = Array.from({ length: 36 }, () => [0, 0, 0, 1, 0]);
   await page.evaluate((a) => (window as any).__wmp.runScript(a, { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 }), turn);
   const recs: { psnr: number; stats: { slots: { atlas?: number }[] } }[] = await page.evaluate(() => (window as any).__wmp.records());
-  return { psnr: recs.slice(18).reduce((a, r) => a + r.psnr, 0) / 18, atlasSlots: recs.reduce((a, r) => a + r.stats.slots.filter((s) => s.atlas !== undefined).length, 0) };
+  return {
+    psnr: recs.slice(18).reduce((a, r) => a + r.psnr, 0) / 18,
+    atlasSlots: recs.reduce((a, r) => a + r.stats.slots.filter((s) => s.atlas !== undefined).length, 0),
+  };
 }
 
 test('with its atlas the model recalls the learned world where the session saw nothing', async ({ page }) => {
@@ -158,7 +173,9 @@ test('a malformed manifest is named and explained before any model file is fetch
   expect(fetched).toEqual([]);
 
   await context.unroute('**/models/wm-courtyard-v3/manifest.json');
-  await context.route('**/models/wm-courtyard-v3/manifest.json', (route) => route.fulfill({ body: '{"format": ', contentType: 'application/json' }));
+  await context.route('**/models/wm-courtyard-v3/manifest.json', (route) =>
+    route.fulfill({ body: '{"format": ', contentType: 'application/json' }),
+  );
   await page.reload();
   await expect(page.getByTestId('model-error')).toContainText('manifest.json is not valid JSON', { timeout: 30_000 });
 });

@@ -31,7 +31,9 @@ test('a download that drops mid-file says so and resumes where it stopped', asyn
     await route.fulfill({ status: 200, body: (await res.body()).subarray(0, 3_000_000), contentType: 'application/octet-stream' });
   });
   await openPlayground(page, '?model=student&backend=wasm');
-  await expect(page.getByTestId('notice').filter({ hasText: 'student_int8.onnx: the connection closed after 3.0 MB of 4.9 MB; resuming' })).toBeVisible({ timeout: 30_000 });
+  await expect(
+    page.getByTestId('notice').filter({ hasText: 'student_int8.onnx: the connection closed after 3.0 MB of 4.9 MB; resuming' }),
+  ).toBeVisible({ timeout: 30_000 });
   await waitForPredictions(page, 3);
   expect(ranges).toEqual([null, 'bytes=3000000-']);
 });
@@ -40,16 +42,24 @@ test('a network that stays down ends in a clear error, and the world keeps runni
   guard.allow(/ERR_CONNECTION_RESET|Failed to load resource/);
   await context.route('**/models/wm-courtyard-v3/decoder.onnx', (route) => route.abort('connectionreset'));
   await openPlayground(page, '?model=student&backend=wasm');
-  await expect(page.getByTestId('model-error')).toContainText(/decoder\.onnx: the connection dropped .* 5 times\. Check the network and reload/, { timeout: 30_000 });
+  await expect(page.getByTestId('model-error')).toContainText(
+    /decoder\.onnx: the connection dropped .* 5 times\. Check the network and reload/,
+    { timeout: 30_000 },
+  );
   const v = await page.evaluate(() => (window as any).__wmp.stepsTaken());
   await expect.poll(() => page.evaluate(() => (window as any).__wmp.stepsTaken())).toBeGreaterThan(v);
 });
 
 test('a model file the server says is 10x the manifest size is refused before it is read', async ({ page, context }) => {
   const spec = MANIFEST.files.teacher_prev;
-  await context.route(`**/models/wm-courtyard-v3/${spec.path}`, (route) => route.fulfill({ status: 200, body: Buffer.alloc(spec.bytes * 10), contentType: 'application/octet-stream' }));
+  await context.route(`**/models/wm-courtyard-v3/${spec.path}`, (route) =>
+    route.fulfill({ status: 200, body: Buffer.alloc(spec.bytes * 10), contentType: 'application/octet-stream' }),
+  );
   await openPlayground(page, '?model=teacher&backend=wasm');
-  await expect(page.getByTestId('teacher-error')).toContainText(`${spec.path}: the server says it is ${spec.bytes * 10} bytes, the manifest says ${spec.bytes}: refused before downloading it`, { timeout: 60_000 });
+  await expect(page.getByTestId('teacher-error')).toContainText(
+    `${spec.path}: the server says it is ${spec.bytes * 10} bytes, the manifest says ${spec.bytes}: refused before downloading it`,
+    { timeout: 60_000 },
+  );
   // The student is unaffected.
   await page.getByTestId('model-select').selectOption('student');
   await waitForPredictions(page, 2);
@@ -60,7 +70,9 @@ test('when Cache Storage is full the model runs uncached and says so', async ({ 
   await page.goto('/?model=off');
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin, quotaSize: 1_000_000 });
   await openPlayground(page, '?model=student&backend=wasm');
-  await expect(page.getByTestId('notice').filter({ hasText: 'storage for this page is full: the model runs, but the next visit downloads it again' })).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page.getByTestId('notice').filter({ hasText: 'storage for this page is full: the model runs, but the next visit downloads it again' }),
+  ).toBeVisible({ timeout: 60_000 });
   await waitForPredictions(page, 3);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin }); // back to the browser's own quota
 });

@@ -16,7 +16,8 @@ test('loaded once, the app reopens offline, isolated, and predicts', async ({ pa
   await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 90_000 }).toBe(true);
   const caches = await page.evaluate(async () => {
     const out: Record<string, string[]> = {};
-    for (const name of await window.caches.keys()) out[name] = (await (await window.caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+    for (const name of await window.caches.keys())
+      out[name] = (await (await window.caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
     return out;
   });
   const precache = Object.entries(caches).find(([n]) => n.startsWith('workbox-precache'))?.[1] ?? [];

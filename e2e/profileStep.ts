@@ -54,10 +54,14 @@ async function main() {
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await page.goto(`http://127.0.0.1:${port}/?${query}`);
-    await page.waitForFunction(() => {
-      const m = (window as any).__wmp?.model();
-      return m && m.firstFrameAt !== null && m.teacherReady && (!m.backend?.pipeline || m.decoderReady);
-    }, null, { timeout: 120_000, polling: 100 });
+    await page.waitForFunction(
+      () => {
+        const m = (window as any).__wmp?.model();
+        return m && m.firstFrameAt !== null && m.teacherReady && (!m.backend?.pipeline || m.decoderReady);
+      },
+      null,
+      { timeout: 120_000, polling: 100 },
+    );
     const start = await page.evaluate(() => (window as any).__wmp.pose());
     // --hide: the page's canvases out of layout (what the frames' display costs, by difference)
     if (args.includes('--hide')) await page.evaluate(() => document.querySelectorAll('canvas').forEach((c) => (c.style.display = 'none')));
@@ -67,7 +71,10 @@ async function main() {
     await page.evaluate(([a, p]) => (window as any).__wmp.runScript(a, p), [actionScript(steps), start] as const);
     const seconds = (Date.now() - t0) / 1000;
     const cpu1 = cpuByThread();
-    const cpu = [...cpu1.entries()].map(([k, v]) => [k, v - (cpu0.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+    const cpu = [...cpu1.entries()]
+      .map(([k, v]) => [k, v - (cpu0.get(k) ?? 0)] as const)
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1]);
     const cpuTotal = cpu.reduce((s, [, v]) => s + v, 0);
     await page.evaluate(([a, p]) => (window as any).__wmp.runScript(a, p), [actionScript(30), start] as const); // between the two measurements
     await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel'] });
@@ -90,14 +97,29 @@ async function main() {
       top.set(key, m);
     }
     const frames: number = await page.evaluate(() => (window as any).__wmp.records().length);
-    const threads = [...busy.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([thread, ms]) => ({
-      thread, msPerStep: Number((ms / steps).toFixed(2)),
-      top: [...(top.get(thread) ?? new Map()).entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, t]) => `${n} ${(t / steps).toFixed(2)}`),
-    }));
+    const threads = [...busy.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([thread, ms]) => ({
+        thread,
+        msPerStep: Number((ms / steps).toFixed(2)),
+        top: [...(top.get(thread) ?? new Map()).entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8)
+          .map(([n, t]) => `${n} ${(t / steps).toFixed(2)}`),
+      }));
     const report = {
       what: 'where a scripted step goes in headless Chromium on this machine: CPU ms per step per thread (from /proc, the first run), and busy ms per step per thread (Chrome trace of a second run: tasks, which include waits)',
-      query, steps, seconds, fps: Number((steps / seconds).toFixed(2)), frames,
-      cpuMsPerStep: { total: Number(((cpuTotal * 1000) / steps).toFixed(1)), cores: 2, threads: cpu.slice(0, 14).map(([k, v]) => ({ thread: k.replace(/ \/ \d+:\d+$/, ''), ms: Number(((v * 1000) / steps).toFixed(1)) })) },
+      query,
+      steps,
+      seconds,
+      fps: Number((steps / seconds).toFixed(2)),
+      frames,
+      cpuMsPerStep: {
+        total: Number(((cpuTotal * 1000) / steps).toFixed(1)),
+        cores: 2,
+        threads: cpu.slice(0, 14).map(([k, v]) => ({ thread: k.replace(/ \/ \d+:\d+$/, ''), ms: Number(((v * 1000) / steps).toFixed(1)) })),
+      },
       traceBusyMsPerStep: threads,
     };
     console.log(JSON.stringify(report, null, 2));

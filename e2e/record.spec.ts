@@ -13,7 +13,9 @@ const START = '4,1.7,6,0.3,-0.05';
 async function ready(page: Page, query: string) {
   await openPlayground(page, query);
   await expect.poll(async () => (await modelInfo(page)).phase, { timeout: 60_000 }).toBe('ready');
-  await expect.poll(async () => (await page.evaluate(() => (window as any).__wmp.predictedVersion())) as number, { timeout: 30_000 }).toBeGreaterThan(2);
+  await expect
+    .poll(async () => (await page.evaluate(() => (window as any).__wmp.predictedVersion())) as number, { timeout: 30_000 })
+    .toBeGreaterThan(2);
 }
 
 /** Records while walking and turning for `ms`; returns the downloaded file's bytes and the panel's numbers. */

@@ -15,7 +15,11 @@ const m = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8'));
 const atlas = m.atlas
   ? (() => {
       const buf = readFileSync(`${dir}/${m.atlas.path}`);
-      const frames = parseAtlas(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), m.atlas.frames, m.atlas.grid[0] * m.atlas.grid[1]);
+      const frames = parseAtlas(
+        buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+        m.atlas.frames,
+        m.atlas.grid[0] * m.atlas.grid[1],
+      );
       return { frames, index: new AtlasIndex(frames.poses, m.atlas.retrieval) };
     })()
   : null;
@@ -28,13 +32,27 @@ const time = (f: (t: number[]) => void) => {
   return Math.round(((performance.now() - t0) / targets.length) * 1000) / 1000;
 };
 const extra = (t: number[]): MemoryEntry[] =>
-  atlas ? atlas.index.candidates(t).map((i) => ({ tokens: atlas.frames.tokens.subarray(i * 256, (i + 1) * 256), pose: atlas.index.pose(i), level: 0, step: -1, atlas: i })) : [];
+  atlas
+    ? atlas.index.candidates(t).map((i) => ({
+        tokens: atlas.frames.tokens.subarray(i * 256, (i + 1) * 256),
+        pose: atlas.index.pose(i),
+        level: 0,
+        step: -1,
+        atlas: i,
+      }))
+    : [];
 
 const out: Record<string, number> = {};
 for (const size of [10, 100, 300, 1025]) {
   const mem = new FrameMemory(m.student.memory.capacity);
   // a walk round a circle, looking along it: many frames overlap the target views
-  for (let i = 0; i < size; i++) mem.add({ tokens: new Int32Array(256), pose: [Math.sin(i / 30) * 10, 1.7, Math.cos(i / 30) * 10, i / 20, 0], level: i % 5 ? 0.15 : 0, step: i });
+  for (let i = 0; i < size; i++)
+    mem.add({
+      tokens: new Int32Array(256),
+      pose: [Math.sin(i / 30) * 10, 1.7, Math.cos(i / 30) * 10, i / 20, 0],
+      level: i % 5 ? 0.15 : 0,
+      step: i,
+    });
   out[`remembered_${size}`] = time((t) => mem.pick(t, m.student.memory, m.student.geometry));
   if (atlas) out[`remembered_${size}_with_atlas`] = time((t) => mem.pick(t, m.student.memory, m.student.geometry, extra(t)));
 }

@@ -67,11 +67,21 @@ async function main() {
       const all: number[] = await page.evaluate(() => (window as any).__wmp.records().map((r: any) => Math.round(r.psnr * 100) / 100));
       const psnr = all.slice(-actions.length);
       await page.screenshot({ path: `docs/${name}.png` });
-      out[name] = { steps: actions.length, start: START, psnr_first: psnr[0], psnr_last: psnr.at(-1), psnr_mean: Math.round((psnr.reduce((s, x) => s + x, 0) / psnr.length) * 100) / 100, psnr };
+      out[name] = {
+        steps: actions.length,
+        start: START,
+        psnr_first: psnr[0],
+        psnr_last: psnr.at(-1),
+        psnr_mean: Math.round((psnr.reduce((s, x) => s + x, 0) / psnr.length) * 100) / 100,
+        psnr,
+      };
       console.log(`${name}: ${psnr.length} frames, PSNR first ${psnr[0]} last ${psnr.at(-1)} dB`);
       await page.close();
     }
-    writeFileSync('docs/screenshots.json', JSON.stringify({ what: 'dream mode from one ground-truth frame, WASM, greedy; PSNR per predicted frame', ...out }, null, 1));
+    writeFileSync(
+      'docs/screenshots.json',
+      JSON.stringify({ what: 'dream mode from one ground-truth frame, WASM, greedy; PSNR per predicted frame', ...out }, null, 1),
+    );
   } finally {
     await browser.close();
     server.kill();

@@ -90,7 +90,7 @@ test('the pose readout is editable, clamps out-of-range values and rejects garba
 test('bad URL parameters are reported and ignored; the URL tracks the pose', async ({ page }) => {
   await openPlayground(page, '?world=abc&pose=1,2');
   await expect(page.getByTestId('notice')).toHaveCount(2);
-  await expect(page.getByTestId('notice').first()).toContainText("world=abc");
+  await expect(page.getByTestId('notice').first()).toContainText('world=abc');
   await hold(page, 'KeyW', 500);
   await expect.poll(() => page.evaluate(() => location.search)).toMatch(/pose=/);
 });

@@ -14,9 +14,32 @@ import { hold, modelInfo, openPlayground, pose, waitForPredictions } from './hel
 test.setTimeout(300_000);
 const EVENTS = Number(process.env.STORM_EVENTS ?? 2000);
 
-const KEYS = ['KeyW', 'KeyA', 'KeyS', 'KeyD', 'KeyQ', 'KeyE', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Space', 'ShiftLeft', 'KeyC', 'KeyR', 'KeyX', 'Tab'];
+const KEYS = [
+  'KeyW',
+  'KeyA',
+  'KeyS',
+  'KeyD',
+  'KeyQ',
+  'KeyE',
+  'ArrowUp',
+  'ArrowDown',
+  'ArrowLeft',
+  'ArrowRight',
+  'Space',
+  'ShiftLeft',
+  'KeyC',
+  'KeyR',
+  'KeyX',
+  'Tab',
+];
 const GARBAGE = ['NaN', '1e309', '-1e309', '', '  ', 'abc', '-0', '0x1f', '99999', '-45', '3.5', '1,5', '∞'];
-const URLS = ['?model=student&backend=wasm', '?world=abc&pose=1,2', '?pose=999,-5,NaN,0,0&model=student&backend=wasm', '?model=teacher&temperature=9&backend=wasm', '?world=5&anchor=1&topk=3&temperature=0.7&backend=wasm'];
+const URLS = [
+  '?model=student&backend=wasm',
+  '?world=abc&pose=1,2',
+  '?pose=999,-5,NaN,0,0&model=student&backend=wasm',
+  '?model=teacher&temperature=9&backend=wasm',
+  '?world=5&anchor=1&topk=3&temperature=0.7&backend=wasm',
+];
 
 function assertPoseSane(p: Pose, where: string): void {
   for (const k of ['x', 'y', 'z', 'yaw', 'pitch'] as const) expect(Number.isFinite(p[k]), `${where}: pose.${k} = ${p[k]}`).toBe(true);
@@ -40,7 +63,17 @@ test('a seeded storm of every input leaves a sane, responsive app', async ({ pag
     navigator.getGamepads = () => {
       const p = (window as any).__pad;
       if (!p) return [null];
-      return [{ connected: true, id: 'storm pad', index: 0, mapping: 'standard', timestamp: performance.now(), axes: p.axes, buttons: p.buttons.map((v: number) => ({ value: v, pressed: v > 0.5, touched: v > 0 })) } as unknown as Gamepad];
+      return [
+        {
+          connected: true,
+          id: 'storm pad',
+          index: 0,
+          mapping: 'standard',
+          timestamp: performance.now(),
+          axes: p.axes,
+          buttons: p.buttons.map((v: number) => ({ value: v, pressed: v > 0.5, touched: v > 0 })),
+        } as unknown as Gamepad,
+      ];
     };
   });
   const rng = createRng(1234); // the simulator's own seeded generator
@@ -74,7 +107,11 @@ test('a seeded storm of every input leaves a sane, responsive app', async ({ pag
       if (rnd() < 0.8) await page.mouse.up();
     } else if (r < 0.75) {
       const axis = () => (rnd() < 0.03 ? NaN : (rnd() - 0.5) * 3);
-      await setPad(page, rnd() < 0.2 ? null : [axis(), axis(), axis(), axis()], Array.from({ length: 8 }, () => (rnd() < 0.2 ? rnd() : 0)));
+      await setPad(
+        page,
+        rnd() < 0.2 ? null : [axis(), axis(), axis(), axis()],
+        Array.from({ length: 8 }, () => (rnd() < 0.2 ? rnd() : 0)),
+      );
     } else if (r < 0.85) {
       const field = pick(['x', 'y', 'z', 'yaw', 'pitch']);
       const input = page.getByTestId(`pose-${field}`);
@@ -84,12 +121,20 @@ test('a seeded storm of every input leaves a sane, responsive app', async ({ pag
       await page.waitForTimeout(rnd() * 150); // let steps run under whatever is held
     } else if (r < 0.95) {
       const what = pick(['model', 'model', 'world', 'respawn', 'reanchor', 'anchor']);
-      if (what === 'model') await page.getByTestId('model-select').selectOption(pick(['student', 'off', 'student', 'teacher']), { force: true }).catch(() => {});
+      if (what === 'model')
+        await page
+          .getByTestId('model-select')
+          .selectOption(pick(['student', 'off', 'student', 'teacher']), { force: true })
+          .catch(() => {});
       else if (what === 'world') {
         await page.getByTestId('world-seed').fill(pick(['0', '1', '7', '-1', 'x', '2147483648']));
         await page.getByTestId('world-seed').press('Enter');
       } else if (what === 'respawn') await page.getByRole('button', { name: 'respawn' }).click();
-      else if (what === 'reanchor') await page.getByTestId('reanchor').click({ trial: false, force: true }).catch(() => {});
+      else if (what === 'reanchor')
+        await page
+          .getByTestId('reanchor')
+          .click({ trial: false, force: true })
+          .catch(() => {});
       else await page.getByTestId('anchor-mode').selectOption(pick(['0', '1', '15', '45']));
     } else if (r < 0.96) {
       await page.goto(`/${pick(URLS)}`);

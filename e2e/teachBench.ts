@@ -37,7 +37,9 @@ function args() {
       a.build = false;
       continue;
     } else {
-      console.error(`teachBench: bad argument '${k}'\nusage: npx tsx e2e/teachBench.ts [--steps N>=10] [--repeats N>=1] [--out FILE] [--no-build]`);
+      console.error(
+        `teachBench: bad argument '${k}'\nusage: npx tsx e2e/teachBench.ts [--steps N>=10] [--repeats N>=1] [--out FILE] [--no-build]`,
+      );
       process.exit(2);
     }
     i++;
@@ -46,14 +48,19 @@ function args() {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const w = (page: Page, fn: string, ...a: unknown[]) => page.evaluate(([f, x]) => (window as any).__wmp[f as string](...(x as unknown[])), [fn, a] as const);
+const w = (page: Page, fn: string, ...a: unknown[]) =>
+  page.evaluate(([f, x]) => (window as any).__wmp[f as string](...(x as unknown[])), [fn, a] as const);
 
 async function ready(page: Page, url: string) {
   await page.goto(url);
-  await page.waitForFunction(() => {
-    const m = (window as any).__wmp?.model();
-    return m && m.teacherReady && m.decoderReady && m.firstFrameAt !== null;
-  }, null, { timeout: 180_000, polling: 100 });
+  await page.waitForFunction(
+    () => {
+      const m = (window as any).__wmp?.model();
+      return m && m.teacherReady && m.decoderReady && m.firstFrameAt !== null;
+    },
+    null,
+    { timeout: 180_000, polling: 100 },
+  );
 }
 
 async function setViews(page: Page, on: boolean) {
@@ -137,13 +144,23 @@ async function main() {
       machine: { cores: (await import('node:os')).cpus().length },
       matmulGflopsPerSec: gflops,
       fps: {
-        steps: a.steps, viewsOff: off, viewsOn: on, medianOff: median(off), medianOn: median(on),
+        steps: a.steps,
+        viewsOff: off,
+        viewsOn: on,
+        medianOff: median(off),
+        medianOn: median(on),
         changePercent: Math.round(((median(on) - median(off)) / median(off)) * 1000) / 10,
-        views: ALL_VIEWS, target: 'views on within 10% of off',
+        views: ALL_VIEWS,
+        target: 'views on within 10% of off',
       },
-      recording10s: { note: '150 frames at 15 steps/s = 10 s of video; 520x284 video (truth and prediction 2x, HUD line), 264x156 GIF', ...recordings },
+      recording10s: {
+        note: '150 frames at 15 steps/s = 10 s of video; 520x284 video (truth and prediction 2x, HUD line), 264x156 GIF',
+        ...recordings,
+      },
       driftGuard: {
-        rule: 'src/session/driftWatch.ts', lostMeans: `PSNR under ${LOST_DB} dB`, frames: drift.length,
+        rule: 'src/session/driftWatch.ts',
+        lostMeans: `PSNR under ${LOST_DB} dB`,
+        frames: drift.length,
         lostFraction: Math.round((lostTruly.length / drift.length) * 1000) / 1000,
         flaggedFraction: Math.round((flagged.length / drift.length) * 1000) / 1000,
         precision: flagged.length ? Math.round((flagged.filter((d) => d.psnr < LOST_DB).length / flagged.length) * 1000) / 1000 : null,

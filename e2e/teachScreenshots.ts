@@ -16,15 +16,20 @@ const OUT = 'docs/teach';
 const START = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
 const Q = `backend=wasm&pose=${[START.x, START.y, START.z, START.yaw, START.pitch].join(',')}`;
 
-const w = (page: Page, fn: string, ...a: unknown[]) => page.evaluate(([f, x]) => (window as any).__wmp[f as string](...(x as unknown[])), [fn, a] as const);
+const w = (page: Page, fn: string, ...a: unknown[]) =>
+  page.evaluate(([f, x]) => (window as any).__wmp[f as string](...(x as unknown[])), [fn, a] as const);
 
 async function open(browser: Browser, query: string, teacher = false, height = 900): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height } });
   await page.goto(`http://127.0.0.1:${PORT}/?${query}`);
-  await page.waitForFunction((t) => {
-    const m = (window as any).__wmp?.model();
-    return m && m.firstFrameAt !== null && (!t || m.teacherReady);
-  }, teacher, { timeout: 180_000, polling: 100 });
+  await page.waitForFunction(
+    (t) => {
+      const m = (window as any).__wmp?.model();
+      return m && m.firstFrameAt !== null && (!t || m.teacherReady);
+    },
+    teacher,
+    { timeout: 180_000, polling: 100 },
+  );
   return page;
 }
 
@@ -81,7 +86,12 @@ async function main() {
     await w(page, 'runScript', fwd, START);
     await page.getByTestId('timeline-slider').fill('11');
     await page.getByTestId('timeline-rewind').click();
-    await w(page, 'runScript', Array.from({ length: 12 }, () => [0, 0, 0, 1, 0]), null);
+    await w(
+      page,
+      'runScript',
+      Array.from({ length: 12 }, () => [0, 0, 0, 1, 0]),
+      null,
+    );
     await page.getByTestId('branch-b').waitFor();
     await page.waitForTimeout(500);
     await shot(page, 'insides', 'rewind-branch');

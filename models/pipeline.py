@@ -66,46 +66,223 @@ class Plan:
 
 
 # Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
-FULL = dict(train_frames=60000, val_frames=2048, test_frames=4096, revisit_frames=4096, res=128, episode_len=256, tokenizer_args=[],
-            student_args=["--steps", "2400", "--batch", "32", "--eval-every", "150", "--ckpt-every", "50"],
-            teacher_args=["--steps", "400", "--batch", "32", "--eval-every", "50", "--ckpt-every", "25"],
-            distill_args=["--steps", "300", "--batch", "32", "--lr", "2e-4", "--warmup", "30", "--eval-every", "100",
-                          "--ckpt-every", "25"],
-            v3_args=["--steps", "800", "--batch", "24", "--lr", "4e-4", "--warmup", "30", "--eval-every", "100", "--ckpt-every", "20"],
-            # two schedules, the second from the first's weights (how the committed decoder was trained)
-            decoder_args=[["--steps", "3000", "--batch", "16", "--lr", "2e-3"],
-                          ["--steps", "4000", "--batch", "16", "--lr", "1e-3", "--warmup", "50"]],
-            ablation_args=["--steps", "250", "--batch", "16", "--warmup", "50", "--eval-every", "250", "--eval-windows", "128",
-                           "--threads", "1"],
-            model_id="wm-courtyard-v3", eval_args=[])
-SMOKE = dict(train_frames=512, val_frames=128, test_frames=256, revisit_frames=128, res=64, episode_len=64,
-             tokenizer_args=["--steps", "60", "--batch", "8", "--eval-every", "30", "--eval-frames", "64", "--ckpt-every", "30",
-                             "--width-hi", "16", "--width-lo", "32", "--blocks-hi", "1", "--blocks-lo", "1", "--levels", "8,5,5,5"],
-             student_args=["--steps", "30", "--batch", "8", "--eval-every", "15", "--eval-windows", "32", "--ckpt-every", "15",
-                           "--d", "32", "--layers", "1", "--heads", "2"],
-             teacher_args=["--steps", "4", "--batch", "2", "--eval-every", "4", "--eval-windows", "8", "--psnr-windows", "2",
-                           "--ckpt-every", "4", "--head-layers", "1", "--head-heads", "2"],
-             distill_args=["--steps", "4", "--batch", "4", "--warmup", "1", "--eval-every", "4", "--eval-windows", "8",
-                           "--ckpt-every", "4"],
-             v3_args=["--steps", "4", "--batch", "4", "--warmup", "1", "--eval-every", "4", "--eval-windows", "8", "--ckpt-every", "4"],
-             decoder_args=[["--steps", "3", "--batch", "2", "--eval-every", "3", "--eval-frames", "8", "--ckpt-every", "3",
-                            "--width-lo", "16", "--width-hi", "8", "--blocks-lo", "1", "--blocks-hi", "1"],
-                           ["--steps", "2", "--batch", "2", "--eval-every", "2", "--eval-frames", "8", "--ckpt-every", "2",
-                            "--width-lo", "16", "--width-hi", "8", "--blocks-lo", "1", "--blocks-hi", "1"]],
-             ablation_args=["--steps", "4", "--batch", "4", "--eval-every", "4", "--eval-windows", "8", "--d", "32", "--layers", "1",
-                            "--heads", "2"],
-             model_id="wm-smoke", eval_args=["--windows", "4", "--horizons", "1,2,16", "--loops", "2", "--bench-frames", "2", "--v1", ""])
+FULL = dict(
+    train_frames=60000,
+    val_frames=2048,
+    test_frames=4096,
+    revisit_frames=4096,
+    res=128,
+    episode_len=256,
+    tokenizer_args=[],
+    student_args=["--steps", "2400", "--batch", "32", "--eval-every", "150", "--ckpt-every", "50"],
+    teacher_args=["--steps", "400", "--batch", "32", "--eval-every", "50", "--ckpt-every", "25"],
+    distill_args=[
+        "--steps",
+        "300",
+        "--batch",
+        "32",
+        "--lr",
+        "2e-4",
+        "--warmup",
+        "30",
+        "--eval-every",
+        "100",
+        "--ckpt-every",
+        "25",
+    ],
+    v3_args=["--steps", "800", "--batch", "24", "--lr", "4e-4", "--warmup", "30", "--eval-every", "100", "--ckpt-every", "20"],
+    # two schedules, the second from the first's weights (how the committed decoder was trained)
+    decoder_args=[
+        ["--steps", "3000", "--batch", "16", "--lr", "2e-3"],
+        ["--steps", "4000", "--batch", "16", "--lr", "1e-3", "--warmup", "50"],
+    ],
+    ablation_args=[
+        "--steps",
+        "250",
+        "--batch",
+        "16",
+        "--warmup",
+        "50",
+        "--eval-every",
+        "250",
+        "--eval-windows",
+        "128",
+        "--threads",
+        "1",
+    ],
+    model_id="wm-courtyard-v3",
+    eval_args=[],
+)
+SMOKE = dict(
+    train_frames=512,
+    val_frames=128,
+    test_frames=256,
+    revisit_frames=128,
+    res=64,
+    episode_len=64,
+    tokenizer_args=[
+        "--steps",
+        "60",
+        "--batch",
+        "8",
+        "--eval-every",
+        "30",
+        "--eval-frames",
+        "64",
+        "--ckpt-every",
+        "30",
+        "--width-hi",
+        "16",
+        "--width-lo",
+        "32",
+        "--blocks-hi",
+        "1",
+        "--blocks-lo",
+        "1",
+        "--levels",
+        "8,5,5,5",
+    ],
+    student_args=[
+        "--steps",
+        "30",
+        "--batch",
+        "8",
+        "--eval-every",
+        "15",
+        "--eval-windows",
+        "32",
+        "--ckpt-every",
+        "15",
+        "--d",
+        "32",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+    ],
+    teacher_args=[
+        "--steps",
+        "4",
+        "--batch",
+        "2",
+        "--eval-every",
+        "4",
+        "--eval-windows",
+        "8",
+        "--psnr-windows",
+        "2",
+        "--ckpt-every",
+        "4",
+        "--head-layers",
+        "1",
+        "--head-heads",
+        "2",
+    ],
+    distill_args=[
+        "--steps",
+        "4",
+        "--batch",
+        "4",
+        "--warmup",
+        "1",
+        "--eval-every",
+        "4",
+        "--eval-windows",
+        "8",
+        "--ckpt-every",
+        "4",
+    ],
+    v3_args=["--steps", "4", "--batch", "4", "--warmup", "1", "--eval-every", "4", "--eval-windows", "8", "--ckpt-every", "4"],
+    decoder_args=[
+        [
+            "--steps",
+            "3",
+            "--batch",
+            "2",
+            "--eval-every",
+            "3",
+            "--eval-frames",
+            "8",
+            "--ckpt-every",
+            "3",
+            "--width-lo",
+            "16",
+            "--width-hi",
+            "8",
+            "--blocks-lo",
+            "1",
+            "--blocks-hi",
+            "1",
+        ],
+        [
+            "--steps",
+            "2",
+            "--batch",
+            "2",
+            "--eval-every",
+            "2",
+            "--eval-frames",
+            "8",
+            "--ckpt-every",
+            "2",
+            "--width-lo",
+            "16",
+            "--width-hi",
+            "8",
+            "--blocks-lo",
+            "1",
+            "--blocks-hi",
+            "1",
+        ],
+    ],
+    ablation_args=[
+        "--steps",
+        "4",
+        "--batch",
+        "4",
+        "--eval-every",
+        "4",
+        "--eval-windows",
+        "8",
+        "--d",
+        "32",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+    ],
+    model_id="wm-smoke",
+    eval_args=["--windows", "4", "--horizons", "1,2,16", "--loops", "2", "--bench-frames", "2", "--v1", ""],
+)
 SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2, "revisit": 3}
 
 
 def stage_data(p: Plan) -> dict:
     out = {}
-    for split, frames in [("train", p.train_frames), ("val", p.val_frames), ("test", p.test_frames), ("revisit", p.revisit_frames)]:
+    for split, frames in [
+        ("train", p.train_frames),
+        ("val", p.val_frames),
+        ("test", p.test_frames),
+        ("revisit", p.revisit_frames),
+    ]:
         d = os.path.join(p.data, split)
         # The revisit split: scripted loops of 128 frames (64 in the smoke test) that end where they began.
         length = min(p.episode_len, 128) if split == "revisit" else p.episode_len
-        cmd = ["npx", "tsx", "models/data/generate.ts", "--out", d, "--frames", str(frames), "--res", str(p.res),
-               "--seed", str(SPLIT_SEEDS[split]), "--episode-len", str(length)] + (["--style", "loops"] if split == "revisit" else [])
+        cmd = [
+            "npx",
+            "tsx",
+            "models/data/generate.ts",
+            "--out",
+            d,
+            "--frames",
+            str(frames),
+            "--res",
+            str(p.res),
+            "--seed",
+            str(SPLIT_SEEDS[split]),
+            "--episode-len",
+            str(length),
+        ] + (["--style", "loops"] if split == "revisit" else [])
         print(f"[data] {' '.join(cmd)}", flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
         out[split] = d
@@ -153,8 +330,15 @@ def reuse_committed(name: str, weights: str, out: str, model_config: dict) -> di
 
 
 # committed name -> the weights file its run writes; RUN_OF: the run folder where it is not the name
-WEIGHTS = {"tokenizer": "tokenizer.pt", "memory_student": "student.pt", "memory_teacher": "teacher.pt", "student_kd": "student.pt",
-           "student_gt": "student.pt", "lite_decoder": "lite_decoder.pt", "student_v3": "student.pt"}
+WEIGHTS = {
+    "tokenizer": "tokenizer.pt",
+    "memory_student": "student.pt",
+    "memory_teacher": "teacher.pt",
+    "student_kd": "student.pt",
+    "student_gt": "student.pt",
+    "lite_decoder": "lite_decoder.pt",
+    "student_v3": "student.pt",
+}
 RUN_OF = {"lite_decoder": "lite_decoder_2"}
 
 
@@ -166,16 +350,30 @@ def save_committed(runs: str, name: str) -> None:
     src = os.path.join(runs, RUN_OF.get(name, name), WEIGHTS[name])
     dst = os.path.join(COMMITTED, f"{name}.pt")
     shutil.copyfile(src, dst)
-    rec = {"what": f"{name} weights (no optimizer state), trained by `npm run train` stage {name}", "file": f"{name}.pt",
-           "sha256": token_prepare.file_sha256(dst), **{k: v for k, v in done.items() if k != "finished"}, "steps": done["step"]}
+    rec = {
+        "what": f"{name} weights (no optimizer state), trained by `npm run train` stage {name}",
+        "file": f"{name}.pt",
+        "sha256": token_prepare.file_sha256(dst),
+        **{k: v for k, v in done.items() if k != "finished"},
+        "steps": done["step"],
+    }
     with open(os.path.join(COMMITTED, f"{name}.json"), "w") as f:
         json.dump(rec, f, indent=2)
     print(f"saved {dst} ({os.path.getsize(dst) / 1e6:.1f} MB) and {name}.json", flush=True)
 
 
 def stage_tokenizer(p: Plan) -> dict:
-    args = ["--data", os.path.join(p.data, "train"), "--val", os.path.join(p.data, "val"),
-            "--out", os.path.join(p.runs, "tokenizer"), "--res", str(p.res), *p.tokenizer_args]
+    args = [
+        "--data",
+        os.path.join(p.data, "train"),
+        "--val",
+        os.path.join(p.data, "val"),
+        "--out",
+        os.path.join(p.runs, "tokenizer"),
+        "--res",
+        str(p.res),
+        *p.tokenizer_args,
+    ]
     cfg = tokenizer_train.parse_args(args)
     if not p.from_scratch:
         reused = reuse_committed("tokenizer", "tokenizer.pt", cfg.out, asdict(cfg.model))
@@ -185,8 +383,12 @@ def stage_tokenizer(p: Plan) -> dict:
 
 
 def stage_tokens(p: Plan) -> dict:
-    return token_prepare.prepare(os.path.join(p.runs, "tokenizer", "tokenizer.pt"), p.data, ["train", "val", "test", "revisit"],
-                                 os.path.join(p.runs, "tokens"))
+    return token_prepare.prepare(
+        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+        p.data,
+        ["train", "val", "test", "revisit"],
+        os.path.join(p.runs, "tokens"),
+    )
 
 
 def train_or_reuse(p: Plan, name: str, weights: str, module, args: list[str]) -> dict:
@@ -200,23 +402,47 @@ def train_or_reuse(p: Plan, name: str, weights: str, module, args: list[str]) ->
 
 def stage_student(p: Plan) -> dict:
     """The memory student on ground truth (models/world_model/train_memory_student.py)."""
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "memory_student"),
-            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.student_args]
+    args = [
+        "--tokens",
+        os.path.join(p.runs, "tokens"),
+        "--out",
+        os.path.join(p.runs, "memory_student"),
+        "--tokenizer",
+        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+        *p.student_args,
+    ]
     return train_or_reuse(p, "memory_student", "student.pt", train_memory_student, args)
 
 
 def stage_teacher(p: Plan) -> dict:
     """The memory teacher, its trunk starting as the student (models/world_model/train_memory_teacher.py)."""
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "memory_teacher"),
-            "--init", os.path.join(p.runs, "memory_student", "student.pt"),
-            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.teacher_args]
+    args = [
+        "--tokens",
+        os.path.join(p.runs, "tokens"),
+        "--out",
+        os.path.join(p.runs, "memory_teacher"),
+        "--init",
+        os.path.join(p.runs, "memory_student", "student.pt"),
+        "--tokenizer",
+        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+        *p.teacher_args,
+    ]
     return train_or_reuse(p, "memory_teacher", "teacher.pt", train_memory_teacher, args)
 
 
 def fine_tune(p: Plan, name: str, extra: list[str]) -> dict:
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, name),
-            "--init", os.path.join(p.runs, "memory_student", "student.pt"),
-            "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.distill_args, *extra]
+    args = [
+        "--tokens",
+        os.path.join(p.runs, "tokens"),
+        "--out",
+        os.path.join(p.runs, name),
+        "--init",
+        os.path.join(p.runs, "memory_student", "student.pt"),
+        "--tokenizer",
+        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+        *p.distill_args,
+        *extra,
+    ]
     return train_or_reuse(p, name, "student.pt", train_memory_student, args)
 
 
@@ -241,19 +467,44 @@ def stage_atlas(p: Plan) -> dict:
 
 def stage_v3(p: Plan) -> dict:
     """World model v3: the shipped v2 student (distill's) with the copy path, the source input and atlas slots."""
-    args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, "student_v3"),
-            "--init", os.path.join(p.runs, "student_kd", "student.pt"), "--copy", "--source",
-            "--atlas", os.path.join(p.runs, "atlas"), "--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), *p.v3_args]
+    args = [
+        "--tokens",
+        os.path.join(p.runs, "tokens"),
+        "--out",
+        os.path.join(p.runs, "student_v3"),
+        "--init",
+        os.path.join(p.runs, "student_kd", "student.pt"),
+        "--copy",
+        "--source",
+        "--atlas",
+        os.path.join(p.runs, "atlas"),
+        "--tokenizer",
+        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+        *p.v3_args,
+    ]
     return train_or_reuse(p, "student_v3", "student.pt", train_memory_student, args)
 
 
 def stage_decoder(p: Plan) -> dict:
     """The lite decoder (models/tokenizer/distill_decoder.py), two schedules; the app ships it."""
-    base = ["--tokenizer", os.path.join(p.runs, "tokenizer", "tokenizer.pt"), "--data", os.path.join(p.data, "train"),
-            "--tokens", os.path.join(p.runs, "tokens"), "--val", os.path.join(p.data, "val")]
+    base = [
+        "--tokenizer",
+        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+        "--data",
+        os.path.join(p.data, "train"),
+        "--tokens",
+        os.path.join(p.runs, "tokens"),
+        "--val",
+        os.path.join(p.data, "val"),
+    ]
     first = base + ["--out", os.path.join(p.runs, "lite_decoder"), *p.decoder_args[0]]
-    second = base + ["--out", os.path.join(p.runs, "lite_decoder_2"), "--init", os.path.join(p.runs, "lite_decoder", "lite_decoder.pt"),
-                     *p.decoder_args[1]]
+    second = base + [
+        "--out",
+        os.path.join(p.runs, "lite_decoder_2"),
+        "--init",
+        os.path.join(p.runs, "lite_decoder", "lite_decoder.pt"),
+        *p.decoder_args[1],
+    ]
     cfg = distill_decoder.parse_args(first)  # the second's --init exists only after the first
     done = trainer.finished(os.path.join(p.runs, "lite_decoder_2"))
     if done and done.get("finished"):  # reused or trained already: the first schedule is not needed again
@@ -268,15 +519,26 @@ def stage_decoder(p: Plan) -> dict:
     return distill_decoder.train(distill_decoder.parse_args(second))
 
 
-ABLATIONS = {"full": [], "no_warp": ["--no-warp"], "recent_only": ["--retrieval", "recent"],
-             "no_noise_no_self_forcing": ["--max-level", "0", "--self-forcing", "0"]}
+ABLATIONS = {
+    "full": [],
+    "no_warp": ["--no-warp"],
+    "recent_only": ["--retrieval", "recent"],
+    "no_noise_no_self_forcing": ["--max-level", "0", "--self-forcing", "0"],
+}
 
 
 def stage_ablations(p: Plan) -> dict:
     """Four short students at equal steps, one idea off each (eval.md's ablation table)."""
     out = {}
     for name, extra in ABLATIONS.items():
-        args = ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, f"ablate_{name}"), *p.ablation_args, *extra]
+        args = [
+            "--tokens",
+            os.path.join(p.runs, "tokens"),
+            "--out",
+            os.path.join(p.runs, f"ablate_{name}"),
+            *p.ablation_args,
+            *extra,
+        ]
         r = train_memory_student.train(train_memory_student.parse_args(args))
         if not r.get("finished"):
             return {"finished": False}
@@ -297,11 +559,35 @@ def stage_eval(p: Plan) -> dict:
     return evaluate.run(evaluate.parse_args(args))
 
 
-STAGES = {"data": stage_data, "tokenizer": stage_tokenizer, "tokens": stage_tokens, "decoder": stage_decoder, "student": stage_student,
-          "teacher": stage_teacher, "distill": stage_distill, "control": stage_control, "atlas": stage_atlas, "v3": stage_v3,
-          "export": stage_export, "eval": stage_eval,
-          "ablations": stage_ablations}
-DEFAULT_STAGES = ["data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "atlas", "v3", "export", "eval"]
+STAGES = {
+    "data": stage_data,
+    "tokenizer": stage_tokenizer,
+    "tokens": stage_tokens,
+    "decoder": stage_decoder,
+    "student": stage_student,
+    "teacher": stage_teacher,
+    "distill": stage_distill,
+    "control": stage_control,
+    "atlas": stage_atlas,
+    "v3": stage_v3,
+    "export": stage_export,
+    "eval": stage_eval,
+    "ablations": stage_ablations,
+}
+DEFAULT_STAGES = [
+    "data",
+    "tokenizer",
+    "tokens",
+    "decoder",
+    "student",
+    "teacher",
+    "distill",
+    "control",
+    "atlas",
+    "v3",
+    "export",
+    "eval",
+]
 TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "v3", "ablations")
 
 
@@ -312,7 +598,9 @@ def main(argv=None) -> None:
     ap.add_argument("--stages", default=",".join(DEFAULT_STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     ap.add_argument("--smoke", action="store_true", help="tiny data and few steps, to test the pipeline itself")
     ap.add_argument("--from-scratch", action="store_true", help="retrain even where models/checkpoints has a matching model")
-    ap.add_argument("--save-checkpoints", default="", help="comma-separated trained stages to copy into models/checkpoints, then exit")
+    ap.add_argument(
+        "--save-checkpoints", default="", help="comma-separated trained stages to copy into models/checkpoints, then exit"
+    )
     a = ap.parse_args(argv)
     if a.save_checkpoints:
         for name in a.save_checkpoints.split(","):

@@ -28,6 +28,7 @@ def finished(out: str) -> dict | None:
 def ranks_agree(model: torch.nn.Module) -> bool:
     """Under DDP: every rank holds the same weights (a checksum of them, gathered from all ranks)."""
     import torch.distributed as dist
+
     with torch.no_grad():
         flat = torch.cat([p.detach().double().flatten() for p in model.parameters()])
         mine = torch.stack([flat.sum(), (flat * torch.arange(1, flat.numel() + 1, dtype=torch.float64)).sum() / flat.numel()])
@@ -36,9 +37,16 @@ def ranks_agree(model: torch.nn.Module) -> bool:
     return all(torch.equal(every[0], e) for e in every[1:])
 
 
-def run(cfg, rt: Runtime, model: torch.nn.Module, opt: torch.optim.Optimizer, name: str,
-        loss_fn: Callable[[torch.nn.Module, np.random.Generator], torch.Tensor],
-        eval_fn: Callable[[torch.nn.Module], dict], final_fn: Callable[[torch.nn.Module, dict], None]) -> dict:
+def run(
+    cfg,
+    rt: Runtime,
+    model: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    name: str,
+    loss_fn: Callable[[torch.nn.Module, np.random.Generator], torch.Tensor],
+    eval_fn: Callable[[torch.nn.Module], dict],
+    final_fn: Callable[[torch.nn.Module, dict], None],
+) -> dict:
     """cfg needs out, steps, lr, warmup, eval_every, ckpt_every, minutes, seed and a dataclass `model`.
     loss_fn(net, rng) draws a batch and returns the loss; eval_fn(model) returns metrics; final_fn
     saves the finished model. Returns the result written to done.json (or {"finished": False})."""
@@ -63,8 +71,16 @@ def run(cfg, rt: Runtime, model: torch.nn.Module, opt: torch.optim.Optimizer, na
 
     def checkpoint():
         if rt.master:
-            save_checkpoint(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, rng=rng.bit_generator.state,
-                            config=asdict(cfg), cpu_seconds=clock.cpu_minutes() * 60, wall_seconds=clock.wall_minutes() * 60)
+            save_checkpoint(
+                ckpt_path,
+                model=model.state_dict(),
+                opt=opt.state_dict(),
+                step=step,
+                rng=rng.bit_generator.state,
+                config=asdict(cfg),
+                cpu_seconds=clock.cpu_minutes() * 60,
+                wall_seconds=clock.wall_minutes() * 60,
+            )
 
     def evaluate() -> dict:
         model.eval()
@@ -87,12 +103,21 @@ def run(cfg, rt: Runtime, model: torch.nn.Module, opt: torch.optim.Optimizer, na
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         if step % cfg.eval_every == 0 or step == cfg.steps:
             m = evaluate()
-            log.write(step=step, loss=round(ema, 5), **m, lr=opt.param_groups[0]["lr"],
-                      cpu_minutes=round(clock.cpu_minutes(), 2), wall_minutes=round(clock.wall_minutes(), 2))
+            log.write(
+                step=step,
+                loss=round(ema, 5),
+                **m,
+                lr=opt.param_groups[0]["lr"],
+                cpu_minutes=round(clock.cpu_minutes(), 2),
+                wall_minutes=round(clock.wall_minutes(), 2),
+            )
             if rt.master:
                 shown = "  ".join(f"{k} {v}" for k, v in m.items())
-                print(f"{name} step {step}/{cfg.steps}  loss {ema:.4f}  {shown}  {clock.wall_minutes():.1f} wall-min  "
-                      f"{clock.cpu_minutes():.1f} CPU-min", flush=True)
+                print(
+                    f"{name} step {step}/{cfg.steps}  loss {ema:.4f}  {shown}  {clock.wall_minutes():.1f} wall-min  "
+                    f"{clock.cpu_minutes():.1f} CPU-min",
+                    flush=True,
+                )
         if step % cfg.ckpt_every == 0:
             checkpoint()
         if cfg.minutes and clock.wall_minutes() - start >= cfg.minutes:
@@ -103,8 +128,15 @@ def run(cfg, rt: Runtime, model: torch.nn.Module, opt: torch.optim.Optimizer, na
     metrics = evaluate()
     if rt.ddp:
         metrics["ranks"], metrics["ranks_agree"] = rt.world_size, ranks_agree(model)
-    result = {"finished": True, "step": step, **metrics, "params": n_params, "cpu_minutes": round(clock.cpu_minutes(), 2),
-              "wall_minutes": round(clock.wall_minutes(), 2), "config": asdict(cfg)}
+    result = {
+        "finished": True,
+        "step": step,
+        **metrics,
+        "params": n_params,
+        "cpu_minutes": round(clock.cpu_minutes(), 2),
+        "wall_minutes": round(clock.wall_minutes(), 2),
+        "config": asdict(cfg),
+    }
     if rt.master:
         final_fn(model, result)
         with open(done_path, "w") as f:

@@ -19,7 +19,7 @@ def contact_sheet(frames: list[np.ndarray], cols: int, pad: int = 2) -> np.ndarr
     sheet = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, 3), 24, np.uint8)
     for i, f in enumerate(frames):
         r, c = divmod(i, cols)
-        sheet[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = f
+        sheet[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = f
     return sheet
 
 

@@ -20,12 +20,12 @@ KINDS = ("frames", "poses", "actions", "commands", "episode")
 @dataclass
 class Dataset:
     meta: dict
-    frames: list[np.ndarray]   # per shard, uint8 [n, H, W, 3]
-    poses: np.ndarray          # float32 [N, 5] x, y, z, yaw, pitch
-    actions: np.ndarray        # float32 [N, 5] effective action from t to t+1
-    commands: np.ndarray       # float32 [N, 5]
-    episode: np.ndarray        # int32 [N]
-    shard_start: np.ndarray    # int64 [S + 1] global index of each shard's first frame
+    frames: list[np.ndarray]  # per shard, uint8 [n, H, W, 3]
+    poses: np.ndarray  # float32 [N, 5] x, y, z, yaw, pitch
+    actions: np.ndarray  # float32 [N, 5] effective action from t to t+1
+    commands: np.ndarray  # float32 [N, 5]
+    episode: np.ndarray  # int32 [N]
+    shard_start: np.ndarray  # int64 [S + 1] global index of each shard's first frame
 
     def __len__(self) -> int:
         return int(self.shard_start[-1])

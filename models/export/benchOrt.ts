@@ -36,8 +36,13 @@ async function main() {
   const ctx = encoded.slice(0, n);
   const pose = [0, 1.7, 0, 0, 0];
   const inputs = {
-    memTokens: encoded.slice(0, M * n), memPoses: Float32Array.from({ length: M * 5 }, (_, i) => pose[i % 5]! + (i % 5 === 3 ? 0.05 * Math.floor(i / 5) : 0)),
-    memLevel: new Float32Array(M), memValid: new Float32Array(M).fill(1), targetPose: Float32Array.from(pose), action: new Float32Array(5), memSource: new Float32Array(M),
+    memTokens: encoded.slice(0, M * n),
+    memPoses: Float32Array.from({ length: M * 5 }, (_, i) => pose[i % 5]! + (i % 5 === 3 ? 0.05 * Math.floor(i / 5) : 0)),
+    memLevel: new Float32Array(M),
+    memValid: new Float32Array(M).fill(1),
+    targetPose: Float32Array.from(pose),
+    action: new Float32Array(5),
+    memSource: new Float32Array(M),
   };
 
   const time = async (count: number, fn: () => Promise<unknown>) => {
@@ -48,7 +53,11 @@ async function main() {
       await fn();
       ms.push(performance.now() - t0);
     }
-    return { ms_per_frame: Number(median(ms).toFixed(2)), mean_ms: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)), frames: count };
+    return {
+      ms_per_frame: Number(median(ms).toFixed(2)),
+      mean_ms: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)),
+      frames: count,
+    };
   };
   // student.onnx holds the decoder (fuse.py) and onnxruntime runs all of it, so this is a decoded frame
   const student = await time(frames, () => r.studentStep(inputs, 0, L, uniform));
@@ -62,7 +71,11 @@ async function main() {
     what: 'median ms per predicted frame, onnxruntime-node CPU execution provider, batch 1, greedy',
     threads,
     cpu: cpus()[0]?.model ?? 'unknown',
-    student: { ...student, runs_per_frame: 1, note: r.fusedStudent ? 'student.onnx with the decoder fused in: one run predicts and decodes a frame' : 'the student alone' },
+    student: {
+      ...student,
+      runs_per_frame: 1,
+      note: r.fusedStudent ? 'student.onnx with the decoder fused in: one run predicts and decodes a frame' : 'the student alone',
+    },
     decoder,
     student_plus_decoder_ms: Number((r.fusedStudent ? student.ms_per_frame : student.ms_per_frame + decoder.ms_per_frame).toFixed(2)),
     teacher: { ...teacher, runs_per_frame: runs },

@@ -16,8 +16,16 @@ from models.world_model.memory_teacher import MemoryTeacher
 
 
 @torch.no_grad()
-def rollout_memory(m: MemoryStudent | MemoryTeacher, start_tokens: torch.Tensor, poses: np.ndarray, actions: np.ndarray, H: int,
-                   record_slots: bool = False, atlas=None, copy: bool = True):
+def rollout_memory(
+    m: MemoryStudent | MemoryTeacher,
+    start_tokens: torch.Tensor,
+    poses: np.ndarray,
+    actions: np.ndarray,
+    H: int,
+    record_slots: bool = False,
+    atlas=None,
+    copy: bool = True,
+):
     """start_tokens int [N, S, g, g] (ground truth); poses [N, S + H, 5]; actions [N, S + H, 5] normalized,
     actions[:, t] leads from frame t to t + 1. The student predicts a frame in one pass, the teacher
     token by token (greedy, with its cache). Returns predictions [N, H, g, g] (and, with
@@ -33,15 +41,21 @@ def rollout_memory(m: MemoryStudent | MemoryTeacher, start_tokens: torch.Tensor,
     for h in range(H):
         t = S + h
         mt = torch.zeros(N, M, g, g, dtype=torch.int64)
-        mp = torch.from_numpy(np.repeat(poses[:, t:t + 1], M, 1).astype(np.float32))
+        mp = torch.from_numpy(np.repeat(poses[:, t : t + 1], M, 1).astype(np.float32))
         lv = torch.zeros(N, M)
         va = torch.zeros(N, M)
         so = torch.zeros(N, M)
         for b in range(N):
             target = poses[b, t].astype(np.float64)
             extra = atlas.index.candidates(target) if atlas is not None else []
-            picks = retrieve(poses[b, :t].astype(np.float64), target, M, cfg.retrieval, np.asarray(levels),
-                             atlas.poses[extra] if extra else None)
+            picks = retrieve(
+                poses[b, :t].astype(np.float64),
+                target,
+                M,
+                cfg.retrieval,
+                np.asarray(levels),
+                atlas.poses[extra] if extra else None,
+            )
             for k, f in enumerate(picks):
                 if f < t:
                     mt[b, k] = mem[f][b]
@@ -79,7 +93,7 @@ def rollout_window(m, start_tokens: torch.Tensor, actions: np.ndarray, H: int) -
     K = m.cfg.context
     acts = torch.from_numpy(actions.astype(np.float32))
     if S >= K:
-        ctx, win_act = start_tokens[:, S - K:], acts[:, S - K:S]
+        ctx, win_act = start_tokens[:, S - K :], acts[:, S - K : S]
     else:  # pad the window with the first frame, standing still
         pad = start_tokens[:, :1].expand(N, K - S, *start_tokens.shape[2:])
         ctx = torch.cat([pad, start_tokens], 1)
@@ -89,5 +103,5 @@ def rollout_window(m, start_tokens: torch.Tensor, actions: np.ndarray, H: int) -
         pred = m.digits.compose(m(ctx, win_act).argmax(-1)).view(N, 1, *ctx.shape[2:])
         out.append(pred)
         ctx = torch.cat([ctx[:, 1:], pred], 1)
-        win_act = torch.cat([win_act[:, 1:], acts[:, S + h:S + h + 1]], 1)
+        win_act = torch.cat([win_act[:, 1:], acts[:, S + h : S + h + 1]], 1)
     return torch.cat(out, 1)

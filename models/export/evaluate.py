@@ -41,7 +41,15 @@ from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_fram
 from models.data.contact_sheet import contact_sheet  # noqa: E402
 from models.data.dataset import load  # noqa: E402
 from models.export.dream import rollout_memory, rollout_window  # noqa: E402
-from models.export.export import STUDENT_RUN, TEACHER_RUN, compute_summary, load_atlas, load_student, sha256, shipped_tokenizer  # noqa: E402
+from models.export.export import (
+    STUDENT_RUN,
+    TEACHER_RUN,
+    compute_summary,
+    load_atlas,
+    load_student,
+    sha256,
+    shipped_tokenizer,
+)  # noqa: E402
 from models.world_model.memory_data import TrainingAtlas  # noqa: E402
 from models.tokenizer.report import reconstruct  # noqa: E402
 from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402
@@ -61,9 +69,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--data", default=os.path.join(ROOT, "data"))
     ap.add_argument("--v1", default="", help="v1 student weights (models/checkpoints/v1_student.pt; default: skipped)")
     ap.add_argument("--v2", default="", help="the v2 student (default <runs>/student_kd/student.pt; 'none' skips)")
-    ap.add_argument("--teacher", default="none", help=f"teacher weights (<runs>/{TEACHER_RUN}/teacher.pt; default 'none': "
-                    "token by token over every window costs ~40 CPU-min)")
-    ap.add_argument("--control", default="none", help="the v2 ground-truth-only student (<runs>/student_gt/student.pt; default 'none')")
+    ap.add_argument(
+        "--teacher",
+        default="none",
+        help=f"teacher weights (<runs>/{TEACHER_RUN}/teacher.pt; default 'none': "
+        "token by token over every window costs ~40 CPU-min)",
+    )
+    ap.add_argument(
+        "--control", default="none", help="the v2 ground-truth-only student (<runs>/student_gt/student.pt; default 'none')"
+    )
     ap.add_argument("--tours", type=int, default=12, help="whole test episodes dreamed from their first frame (0 skips)")
     ap.add_argument("--windows", type=int, default=24, help="dream rollouts on the test split")
     ap.add_argument("--horizons", default=",".join(map(str, HORIZONS)))
@@ -86,7 +100,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def pick_windows(ds, length: int, count: int, seed: int) -> np.ndarray:
     """Start frames of `count` windows of `length` frames inside single episodes, spread evenly."""
     ep = np.asarray(ds.episode)
-    starts = np.flatnonzero(ep[:len(ep) - length + 1] == ep[length - 1:])
+    starts = np.flatnonzero(ep[: len(ep) - length + 1] == ep[length - 1 :])
     if len(starts) == 0:
         raise ValueError(f"no episode is {length} frames long")
     rng = np.random.default_rng(seed)
@@ -97,13 +111,13 @@ def pick_windows(ds, length: int, count: int, seed: int) -> np.ndarray:
 
 @torch.no_grad()
 def encode(tok, frames: np.ndarray) -> torch.Tensor:
-    return torch.cat([tok.encode(frames_to_tensor(frames[i:i + 64], "cpu")) for i in range(0, len(frames), 64)])
+    return torch.cat([tok.encode(frames_to_tensor(frames[i : i + 64], "cpu")) for i in range(0, len(frames), 64)])
 
 
 @torch.no_grad()
 def decode(tok, tokens: torch.Tensor) -> np.ndarray:
     flat = tokens.reshape(-1, *tokens.shape[-2:])
-    out = np.concatenate([tensor_to_frames(tok.decode(flat[i:i + 64])) for i in range(0, len(flat), 64)])
+    out = np.concatenate([tensor_to_frames(tok.decode(flat[i : i + 64])) for i in range(0, len(flat), 64)])
     return out.reshape(*tokens.shape[:-2], *out.shape[1:])
 
 
@@ -112,7 +126,7 @@ def gradient_energy(frames: np.ndarray) -> float:
     f = frames.astype(np.float64)
     gx = np.diff(f, axis=-2)
     gy = np.diff(f, axis=-3)
-    return float((gx ** 2).mean() + (gy ** 2).mean())
+    return float((gx**2).mean() + (gy**2).mean())
 
 
 def sharpness(pred: np.ndarray, truth: np.ndarray) -> float:
@@ -121,7 +135,11 @@ def sharpness(pred: np.ndarray, truth: np.ndarray) -> float:
 
 
 def scores(pred: np.ndarray, truth: np.ndarray) -> dict:
-    return {"psnr": round(psnr(pred, truth), 2), "ssim": round(ssim(pred, truth), 4), "sharpness": round(sharpness(pred, truth), 3)}
+    return {
+        "psnr": round(psnr(pred, truth), 2),
+        "ssim": round(ssim(pred, truth), 4),
+        "sharpness": round(sharpness(pred, truth), 3),
+    }
 
 
 class Windows:
@@ -158,14 +176,20 @@ def dream_table(tok, w: Windows, start: int, H: int, horizons: list[int], models
     pts = sorted(set(curve_points(H)) | set(h for h in horizons if h <= H))
     cols = [start + h - 1 for h in pts]
     truth = w.frames[:, cols]
-    rows = {"tokenizer ceiling": decode(tok, w.tokens[:, cols]),
-            "copy last frame": np.repeat(w.frames[:, start - 1:start], len(pts), axis=1)}
+    rows = {
+        "tokenizer ceiling": decode(tok, w.tokens[:, cols]),
+        "copy last frame": np.repeat(w.frames[:, start - 1 : start], len(pts), axis=1),
+    }
     if atlas is not None:
-        near = torch.stack([torch.stack([torch.as_tensor(atlas.tokens[nearest_seen(atlas.poses, w.poses[b, c])]) for c in cols])
-                            for b in range(len(w.poses))])
+        near = torch.stack(
+            [
+                torch.stack([torch.as_tensor(atlas.tokens[nearest_seen(atlas.poses, w.poses[b, c])]) for c in cols])
+                for b in range(len(w.poses))
+            ]
+        )
         rows[ATLAS_COPY] = decode(tok, near)
     for name, roll in models.items():
-        pred = roll(w.tokens[:, :start], w.poses[:, :start + H], w.actions[:, :start + H], H)
+        pred = roll(w.tokens[:, :start], w.poses[:, : start + H], w.actions[:, : start + H], H)
         rows[name] = decode(tok, pred[:, [h - 1 for h in pts]])
     at = {h: i for i, h in enumerate(pts)}
     table = {n: {f"h{h}": scores(arr[:, at[h]], truth[:, at[h]]) for h in horizons if h in at} for n, arr in rows.items()}
@@ -191,9 +215,15 @@ def loop_closure(tok, w: Windows, start: int, roll, kinds: np.ndarray) -> tuple[
     first = w.frames[:, 0]
 
     def part(m):
-        return {"returned_frame": scores(pred[m, -1], truth[m]), "copy_nearest_seen_frame": scores(near[m], truth[m]),
-                "copy_start_frame": scores(first[m], truth[m]), "own_h1": scores(pred[m, 0], w.frames[m, start]),
-                "tokenizer_ceiling": scores(decode(tok, w.tokens[m, -1]), truth[m]), "loops": int(m.sum())}
+        return {
+            "returned_frame": scores(pred[m, -1], truth[m]),
+            "copy_nearest_seen_frame": scores(near[m], truth[m]),
+            "copy_start_frame": scores(first[m], truth[m]),
+            "own_h1": scores(pred[m, 0], w.frames[m, start]),
+            "tokenizer_ceiling": scores(decode(tok, w.tokens[m, -1]), truth[m]),
+            "loops": int(m.sum()),
+        }
+
     r = {**part(np.ones(len(truth), bool)), "steps_to_return": H}
     for k in ("turn", "walk"):
         if (kinds == k).any():
@@ -214,8 +244,11 @@ def tour(tok, w: Windows, models: dict) -> dict:
 
 def _tour_row(pred: np.ndarray, truth: np.ndarray) -> dict:
     per = [psnr(pred[:, h], truth[:, h]) for h in range(truth.shape[1])]
-    return {"mean_psnr": round(float(np.mean(per)), 2), "last_psnr": round(per[-1], 2),
-            "mean_sharpness": round(float(np.mean([sharpness(pred[:, h], truth[:, h]) for h in range(0, truth.shape[1], 8)])), 3)}
+    return {
+        "mean_psnr": round(float(np.mean(per)), 2),
+        "last_psnr": round(per[-1], 2),
+        "mean_sharpness": round(float(np.mean([sharpness(pred[:, h], truth[:, h]) for h in range(0, truth.shape[1], 8)])), 3),
+    }
 
 
 def run(a: argparse.Namespace) -> dict:
@@ -242,7 +275,11 @@ def run(a: argparse.Namespace) -> dict:
     if student.cfg.copy:
         models[NO_COPY] = lambda s, p, act, h: rollout_memory(student, s, p, act, h, atlas=atlas, copy=False)
     v2path = a.v2 or os.path.join(a.runs, "student_kd", "student.pt")
-    if a.v2 != "none" and os.path.exists(v2path) and os.path.abspath(v2path) != os.path.abspath(os.path.join(a.runs, STUDENT_RUN, "student.pt")):
+    if (
+        a.v2 != "none"
+        and os.path.exists(v2path)
+        and os.path.abspath(v2path) != os.path.abspath(os.path.join(a.runs, STUDENT_RUN, "student.pt"))
+    ):
         v2 = load_memory_student(v2path)
         models[V2] = lambda s, p, act, h: rollout_memory(v2, s, p, act, h)
     tpath = a.teacher or os.path.join(a.runs, TEACHER_RUN, "teacher.pt")
@@ -267,8 +304,10 @@ def run(a: argparse.Namespace) -> dict:
         dream[f"start_{start}"], curves[f"start_{start}"] = table, cur
         if start == 1:
             sheet = rows
-        log(f"dream from {start} frame(s): {time.time() - t0:.0f} s; " +
-            ", ".join(f"{n} h16 {r.get('h16', {}).get('psnr')}" for n, r in table.items()))
+        log(
+            f"dream from {start} frame(s): {time.time() - t0:.0f} s; "
+            + ", ".join(f"{n} h16 {r.get('h16', {}).get('psnr')}" for n, r in table.items())
+        )
 
     tours = {}
     if a.tours:
@@ -279,14 +318,16 @@ def run(a: argparse.Namespace) -> dict:
         pick = firsts[np.linspace(0, len(firsts) - 1, min(a.tours, len(firsts))).round().astype(int)]
         tw = Windows(ds, tok, pick, L)
         tours = tour(tok, tw, {k: v for k, v in models.items() if k in (ME, NO_ATLAS, V2)})
-        log(f"tours ({len(pick)} x {L - 1} steps): {time.time() - t0:.0f} s; " +
-            json.dumps({k: v["mean_psnr"] for k, v in tours.items() if isinstance(v, dict)}))
+        log(
+            f"tours ({len(pick)} x {L - 1} steps): {time.time() - t0:.0f} s; "
+            + json.dumps({k: v["mean_psnr"] for k, v in tours.items() if isinstance(v, dict)})
+        )
 
     loops, loop_pics = {}, {}
     if a.loops:
         rv = load(os.path.join(a.data, "revisit"))
         L = int(rv.meta["settings"]["episode_len"])
-        starts = np.flatnonzero(np.r_[True, np.diff(np.asarray(rv.episode)) != 0])[:a.loops]
+        starts = np.flatnonzero(np.r_[True, np.diff(np.asarray(rv.episode)) != 0])[: a.loops]
         starts = starts[[np.asarray(rv.episode)[s] == np.asarray(rv.episode)[s + L - 1] for s in starts]]
         lw = Windows(rv, tok, starts, L)
         reach = np.linalg.norm(lw.poses[:, :, [0, 2]] - lw.poses[:, :1, [0, 2]], axis=-1).max(1)
@@ -301,19 +342,24 @@ def run(a: argparse.Namespace) -> dict:
                 if start == 1:
                     loop_pics[name] = imgs
 
-            log(f"loop closure from {start}: " + json.dumps({n: r["returned_frame"]["psnr"] for n, r in loops[f"start_{start}"].items()}))
+            log(
+                f"loop closure from {start}: "
+                + json.dumps({n: r["returned_frame"]["psnr"] for n, r in loops[f"start_{start}"].items()})
+            )
 
     ablations = {}
     for d in sorted(glob.glob(os.path.join(a.runs, "ablate_*", "student.pt"))):
         m = load_memory_student(d)
-        name = os.path.basename(os.path.dirname(d))[len("ablate_"):]
+        name = os.path.basename(os.path.dirname(d))[len("ablate_") :]
         Ha = max(ABLATION_HORIZONS)
-        p = decode(tok, rollout_memory(m, w.tokens[:, :1], w.poses[:, :1 + Ha], w.actions[:, :1 + Ha], Ha))
+        p = decode(tok, rollout_memory(m, w.tokens[:, :1], w.poses[:, : 1 + Ha], w.actions[:, : 1 + Ha], Ha))
         done = json.load(open(os.path.join(os.path.dirname(d), "done.json")))
-        ablations[name] = {"config": {k: done["config"]["model"][k] for k in ("warp", "retrieval")} |
-                           {k: done["config"][k] for k in ("max_level", "self_forcing", "steps", "batch")},
-                           "cpu_minutes": done.get("cpu_minutes"),
-                           **{f"h{h}": round(psnr(p[:, h - 1], w.frames[:, h]), 2) for h in ABLATION_HORIZONS}}
+        ablations[name] = {
+            "config": {k: done["config"]["model"][k] for k in ("warp", "retrieval")}
+            | {k: done["config"][k] for k in ("max_level", "self_forcing", "steps", "batch")},
+            "cpu_minutes": done.get("cpu_minutes"),
+            **{f"h{h}": round(psnr(p[:, h - 1], w.frames[:, h]), 2) for h in ABLATION_HORIZONS},
+        }
         log(f"ablation {name}: {ablations[name]}")
 
     all_test = np.stack([np.asarray(ds.frame(i)) for i in range(0, len(ds), max(1, len(ds) // 1024))])
@@ -324,36 +370,66 @@ def run(a: argparse.Namespace) -> dict:
     me, copy, ceil = ME, "copy last frame", "tokenizer ceiling"
     hz = lambda d, h: h in d[me] and h in d[copy]  # noqa: E731
     targets = {
-        "dream h16 at least 6 dB over copying the last frame": all(d[me]["h16"]["psnr"] >= d[copy]["h16"]["psnr"] + 6 for d in (s1, s4) if hz(d, "h16")),
-        "dream h64 at least 7 dB over copying the last frame": all(d[me]["h64"]["psnr"] >= d[copy]["h64"]["psnr"] + 7 for d in (s1, s4) if hz(d, "h64")),
-        "dream h128 at least 6 dB over copying the last frame": all(d[me]["h128"]["psnr"] >= d[copy]["h128"]["psnr"] + 6 for d in (s1, s4) if hz(d, "h128")),
+        "dream h16 at least 6 dB over copying the last frame": all(
+            d[me]["h16"]["psnr"] >= d[copy]["h16"]["psnr"] + 6 for d in (s1, s4) if hz(d, "h16")
+        ),
+        "dream h64 at least 7 dB over copying the last frame": all(
+            d[me]["h64"]["psnr"] >= d[copy]["h64"]["psnr"] + 7 for d in (s1, s4) if hz(d, "h64")
+        ),
+        "dream h128 at least 6 dB over copying the last frame": all(
+            d[me]["h128"]["psnr"] >= d[copy]["h128"]["psnr"] + 6 for d in (s1, s4) if hz(d, "h128")
+        ),
         "h1 within 2.5 dB of the tokenizer ceiling": all(d[me]["h1"]["psnr"] >= d[ceil]["h1"]["psnr"] - 2.5 for d in (s1, s4)),
         "sharpness at h64 at least 0.85": all(d[me]["h64"]["sharpness"] >= 0.85 for d in (s1, s4) if "h64" in d[me]),
     }
     if loops:
         lc = [loops[k][me] for k in loops]
-        targets["loop closure within 2 dB of its own h1"] = all(r["returned_frame"]["psnr"] >= r["own_h1"]["psnr"] - 2 for r in lc)
-        targets["loop closure above copying the nearest seen frame"] = all(r["returned_frame"]["psnr"] > r["copy_nearest_seen_frame"]["psnr"] for r in lc)
+        targets["loop closure within 2 dB of its own h1"] = all(
+            r["returned_frame"]["psnr"] >= r["own_h1"]["psnr"] - 2 for r in lc
+        )
+        targets["loop closure above copying the nearest seen frame"] = all(
+            r["returned_frame"]["psnr"] > r["copy_nearest_seen_frame"]["psnr"] for r in lc
+        )
     if tours:
-        targets["long tour at least 4 dB over showing the start frame again"] = tours[me]["mean_psnr"] >= tours["start frame again"]["mean_psnr"] + 4
-    for key, better, worse in (("teacher better than the student at every horizon", TEACHER, me),
-                               ("distilled better than ground-truth-only at every horizon", me, CONTROL)):
+        targets["long tour at least 4 dB over showing the start frame again"] = (
+            tours[me]["mean_psnr"] >= tours["start frame again"]["mean_psnr"] + 4
+        )
+    for key, better, worse in (
+        ("teacher better than the student at every horizon", TEACHER, me),
+        ("distilled better than ground-truth-only at every horizon", me, CONTROL),
+    ):
         if better in s1 and worse in s1:
             targets[key] = all(d[better][h]["psnr"] > d[worse][h]["psnr"] for d in (s1, s4) for h in d[worse])
     result = {
-        "model": manifest["id"], "split": "test", "decoding": "greedy (temperature 0)",
-        "settings": {"windows": a.windows, "horizons": a.horizons, "episodes": w.episodes, "seed": a.seed,
-                     "test_trajectory_seed": ds.meta["settings"]["seed"], "loops": a.loops},
-        "tokenizer": tok_metrics, "dream": dream, "psnr_by_horizon": curves, "loop_closure": loops, "tours": tours,
+        "model": manifest["id"],
+        "split": "test",
+        "decoding": "greedy (temperature 0)",
+        "settings": {
+            "windows": a.windows,
+            "horizons": a.horizons,
+            "episodes": w.episodes,
+            "seed": a.seed,
+            "test_trajectory_seed": ds.meta["settings"]["seed"],
+            "loops": a.loops,
+        },
+        "tokenizer": tok_metrics,
+        "dream": dream,
+        "psnr_by_horizon": curves,
+        "loop_closure": loops,
+        "tours": tours,
         "atlas": {"frames": len(atlas.poses)} if atlas is not None else None,
-        "ablations": ablations, "ms_per_frame_onnxruntime_node": bench,
-        "flops": manifest.get("flops", {}), "targets": targets, "onnx_sha256": sources,
+        "ablations": ablations,
+        "ms_per_frame_onnxruntime_node": bench,
+        "flops": manifest.get("flops", {}),
+        "targets": targets,
+        "onnx_sha256": sources,
         "eval_seconds": round(time.time() - t_start, 1),
     }
     with open(eval_path, "w") as f:
         json.dump(result, f, indent=2)
     write_markdown(result, os.path.join(a.model, "eval.md"))
     from PIL import Image
+
     pts = sorted(set(curve_points(H)) | set(a.horizons))
     pick = [pts.index(h) for h in a.horizons]
     rows = [sheet[k][0][pick] for k in ("tokenizer ceiling", me, V2, TEACHER, ATLAS_COPY, copy) if k in sheet]
@@ -361,20 +437,31 @@ def run(a: argparse.Namespace) -> dict:
     Image.fromarray(contact_sheet(list(np.concatenate(rows)), len(pick))).save(os.path.join(a.model, "contact_sheet.png"))
     if loops:
         # start frame, true return, v3's return, v2's return, copy of the nearest seen frame
-        loop_imgs = [lw.frames[:, 0], lw.frames[:, -1], loop_pics[ME]["pred"][:, -1]] + \
-            ([loop_pics[V2]["pred"][:, -1]] if V2 in loop_pics else []) + [loop_pics[ME]["near"]]
+        loop_imgs = (
+            [lw.frames[:, 0], lw.frames[:, -1], loop_pics[ME]["pred"][:, -1]]
+            + ([loop_pics[V2]["pred"][:, -1]] if V2 in loop_pics else [])
+            + [loop_pics[ME]["near"]]
+        )
         n = min(6, len(loop_imgs[0]))
         cols = [np.stack([im[i] for im in loop_imgs]) for i in range(n)]
         Image.fromarray(contact_sheet(list(np.concatenate(cols)), len(loop_imgs))).save(os.path.join(a.model, "loop_closure.png"))
-    plot(curves, {"v3 student": JsonlLog(os.path.join(a.runs, STUDENT_RUN, "log.jsonl")).rows()},
-         os.path.join(a.model, "curves.png"))
+    plot(
+        curves,
+        {"v3 student": JsonlLog(os.path.join(a.runs, STUDENT_RUN, "log.jsonl")).rows()},
+        os.path.join(a.model, "curves.png"),
+    )
     manifest["compute"] = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
     # stages.json adds up every eval run; the model's record is this one.
     manifest["compute"]["stage_wall_minutes"]["eval"] = manifest["compute"]["eval_wall_minutes"]
-    manifest["metrics"] = {"eval": "eval.json", "tokenizer": tok_metrics,
-                           "dream_psnr": {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in dream.items()},
-                           "ms_per_frame_onnxruntime_node": {k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v},
-                           "targets": targets}
+    manifest["metrics"] = {
+        "eval": "eval.json",
+        "tokenizer": tok_metrics,
+        "dream_psnr": {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in dream.items()},
+        "ms_per_frame_onnxruntime_node": {
+            k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v
+        },
+        "targets": targets,
+    }
     with open(man_path, "w") as f:
         json.dump(manifest, f, indent=2)
     log(f"wrote {eval_path} in {time.time() - t_start:.0f} s")
@@ -383,24 +470,45 @@ def run(a: argparse.Namespace) -> dict:
 
 def plot(curves: dict, train_logs: dict, path: str) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(1, 3, figsize=(17, 4.5))
     for i, (start, cur) in enumerate(curves.items()):
         for name, ys in cur.items():
-            ax[i].plot(list(ys), list(ys.values()), marker=".", label=name, lw=2 if name == ME else 1.2,
-                       ls="--" if name in ("copy last frame", "tokenizer ceiling") else "-")
-        ax[i].set(xlabel="frames dreamed", ylabel="PSNR dB vs rendered truth", xscale="log",
-                  title=f"Test split, dream from {start.split('_')[1]} frame(s)")
+            ax[i].plot(
+                list(ys),
+                list(ys.values()),
+                marker=".",
+                label=name,
+                lw=2 if name == ME else 1.2,
+                ls="--" if name in ("copy last frame", "tokenizer ceiling") else "-",
+            )
+        ax[i].set(
+            xlabel="frames dreamed",
+            ylabel="PSNR dB vs rendered truth",
+            xscale="log",
+            title=f"Test split, dream from {start.split('_')[1]} frame(s)",
+        )
         ax[i].grid(alpha=0.3)
         ax[i].legend(fontsize=8)
     for name, rows in train_logs.items():
         rows = [r for r in rows if "val_psnr_vs_tok" in r]
         if rows:
             ax[2].plot([r["cpu_minutes"] for r in rows], [r["val_psnr_vs_tok"] for r in rows], marker="o", label=name)
-            ax[2].plot([r["cpu_minutes"] for r in rows], [r["copy_psnr_vs_tok"] for r in rows], ls="--", color="gray",
-                       label="copy newest slot")
-    ax[2].set(xlabel="training CPU-minutes", ylabel="val PSNR dB, 1 step (vs tokenizer recon.)", title="Training: dB against CPU-minutes")
+            ax[2].plot(
+                [r["cpu_minutes"] for r in rows],
+                [r["copy_psnr_vs_tok"] for r in rows],
+                ls="--",
+                color="gray",
+                label="copy newest slot",
+            )
+    ax[2].set(
+        xlabel="training CPU-minutes",
+        ylabel="val PSNR dB, 1 step (vs tokenizer recon.)",
+        title="Training: dB against CPU-minutes",
+    )
     ax[2].grid(alpha=0.3)
     ax[2].legend(fontsize=8)
     fig.tight_layout()
@@ -411,61 +519,110 @@ def plot(curves: dict, train_logs: dict, path: str) -> None:
 def write_markdown(r: dict, path: str) -> None:
     hs = [f"h{h}" for h in r["settings"]["horizons"]]
     s = r["settings"]
-    lines = [f"# {r['model']}: evaluation", "",
-             f"Dream mode: after a start of 1 or 4 encoded ground-truth frames every model feeds on its own predictions, "
-             f"given the true camera poses and actions. {s['windows']} windows from {s['episodes']} test episodes (trajectory seed "
-             f"{s['test_trajectory_seed']}, never trained on). {r['decoding']}. Each cell: PSNR (dB) / SSIM / sharpness against the "
-             "rendered frames (sharpness = image-gradient energy of the prediction over the truth's: 1 is as sharp, below 1 blurred).",
-             "", f"Tokenizer on {r['tokenizer']['frames']} test frames: **{r['tokenizer']['psnr']} dB**, SSIM {r['tokenizer']['ssim']}.", ""]
+    lines = [
+        f"# {r['model']}: evaluation",
+        "",
+        f"Dream mode: after a start of 1 or 4 encoded ground-truth frames every model feeds on its own predictions, "
+        f"given the true camera poses and actions. {s['windows']} windows from {s['episodes']} test episodes (trajectory seed "
+        f"{s['test_trajectory_seed']}, never trained on). {r['decoding']}. Each cell: PSNR (dB) / SSIM / sharpness against the "
+        "rendered frames (sharpness = image-gradient energy of the prediction over the truth's: 1 is as sharp, below 1 blurred).",
+        "",
+        f"Tokenizer on {r['tokenizer']['frames']} test frames: **{r['tokenizer']['psnr']} dB**, SSIM {r['tokenizer']['ssim']}.",
+        "",
+    ]
     if r.get("atlas"):
-        lines += [f"The v3 rows retrieve from the model's atlas ({r['atlas']['frames']} training frames) unless marked otherwise; "
-                  "\"copy path off\" runs the same weights with the gate forced to \"generate\" (an ablation at inference, not a "
-                  "separately trained model).", ""]
+        lines += [
+            f"The v3 rows retrieve from the model's atlas ({r['atlas']['frames']} training frames) unless marked otherwise; "
+            '"copy path off" runs the same weights with the gate forced to "generate" (an ablation at inference, not a '
+            "separately trained model).",
+            "",
+        ]
     for start, table in r["dream"].items():
-        lines += [f"## Dream from {start.split('_')[1]} ground-truth frame(s)", "", "| model | " + " | ".join(hs) + " |",
-                  "|---|" + "---|" * len(hs)]
+        lines += [
+            f"## Dream from {start.split('_')[1]} ground-truth frame(s)",
+            "",
+            "| model | " + " | ".join(hs) + " |",
+            "|---|" + "---|" * len(hs),
+        ]
         for name, row in table.items():
-            lines.append(f"| {name} | " + " | ".join(f"{row[h]['psnr']:.2f} / {row[h]['ssim']:.3f} / {row[h]['sharpness']:.2f}"
-                                                      if h in row else "" for h in hs) + " |")
+            lines.append(
+                f"| {name} | "
+                + " | ".join(
+                    f"{row[h]['psnr']:.2f} / {row[h]['ssim']:.3f} / {row[h]['sharpness']:.2f}" if h in row else "" for h in hs
+                )
+                + " |"
+            )
         lines.append("")
     t = r.get("tours") or {}
     if t:
-        lines += [f"## Long tours ({t['episodes']} whole test episodes, {t['steps']} steps each, dreamed from the first frame)", "",
-                  "| model | mean PSNR over the steps | PSNR at the last step | mean sharpness |", "|---|---|---|---|"]
+        lines += [
+            f"## Long tours ({t['episodes']} whole test episodes, {t['steps']} steps each, dreamed from the first frame)",
+            "",
+            "| model | mean PSNR over the steps | PSNR at the last step | mean sharpness |",
+            "|---|---|---|---|",
+        ]
         for name, x in t.items():
             if isinstance(x, dict):
                 lines.append(f"| {name} | {x['mean_psnr']:.2f} | {x['last_psnr']:.2f} | {x['mean_sharpness']:.2f} |")
         lines.append("")
     if r["loop_closure"]:
-        lines += ["## Loop closure (revisit split: turns of 375 degrees, walks ~6.5 m out and back to 1 m past the start)", "",
-                  "| start | model | loops | returned frame | copy start frame | copy nearest seen frame | own h1 | steps |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Loop closure (revisit split: turns of 375 degrees, walks ~6.5 m out and back to 1 m past the start)",
+            "",
+            "| start | model | loops | returned frame | copy start frame | copy nearest seen frame | own h1 | steps |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for start, rows in r["loop_closure"].items():
             for name, x in rows.items():
                 for kind, y in [("all", x)] + [(k, x[k]) for k in ("turn", "walk") if k in x]:
-                    lines.append(f"| {start.split('_')[1]} | {name} | {kind} ({y['loops']}) | {y['returned_frame']['psnr']:.2f} | "
-                                 f"{y['copy_start_frame']['psnr']:.2f} | {y['copy_nearest_seen_frame']['psnr']:.2f} | "
-                                 f"{y['own_h1']['psnr']:.2f} | {x['steps_to_return']} |")
-        lines += ["", "![loop closure](loop_closure.png)", "",
-                  "Loop closures, one row each: start frame, true returned frame, v3's returned frame after dreaming the whole loop, "
-                  "v2's, copy of the nearest seen frame.", ""]
+                    lines.append(
+                        f"| {start.split('_')[1]} | {name} | {kind} ({y['loops']}) | {y['returned_frame']['psnr']:.2f} | "
+                        f"{y['copy_start_frame']['psnr']:.2f} | {y['copy_nearest_seen_frame']['psnr']:.2f} | "
+                        f"{y['own_h1']['psnr']:.2f} | {x['steps_to_return']} |"
+                    )
+        lines += [
+            "",
+            "![loop closure](loop_closure.png)",
+            "",
+            "Loop closures, one row each: start frame, true returned frame, v3's returned frame after dreaming the whole loop, "
+            "v2's, copy of the nearest seen frame.",
+            "",
+        ]
     if r["ablations"]:
-        lines += ["## Ablations (equal steps; dream from 1 frame, test split)", "", "| run | warp | retrieval | max level | self-forcing | "
-                  "steps | CPU-min | h1 | h16 | h64 |", "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Ablations (equal steps; dream from 1 frame, test split)",
+            "",
+            "| run | warp | retrieval | max level | self-forcing | " "steps | CPU-min | h1 | h16 | h64 |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
         for name, x in r["ablations"].items():
             c = x["config"]
-            lines.append(f"| {name} | {c['warp']} | {c['retrieval']} | {c['max_level']} | {c['self_forcing']} | {c['steps']} | "
-                         f"{x['cpu_minutes']} | {x['h1']} | {x['h16']} | {x['h64']} |")
+            lines.append(
+                f"| {name} | {c['warp']} | {c['retrieval']} | {c['max_level']} | {c['self_forcing']} | {c['steps']} | "
+                f"{x['cpu_minutes']} | {x['h1']} | {x['h16']} | {x['h64']} |"
+            )
         lines.append("")
     b = r["ms_per_frame_onnxruntime_node"]
     if b:
-        lines += ["Milliseconds per frame in onnxruntime-node on this CPU: " +
-                  ", ".join(f"{k} {v['ms_per_frame']:.1f}" for k, v in b.items() if isinstance(v, dict) and "ms_per_frame" in v) + ".", ""]
+        lines += [
+            "Milliseconds per frame in onnxruntime-node on this CPU: "
+            + ", ".join(f"{k} {v['ms_per_frame']:.1f}" for k, v in b.items() if isinstance(v, dict) and "ms_per_frame" in v)
+            + ".",
+            "",
+        ]
     lines += ["Targets:", ""] + [f"- {'met' if ok else 'MISSED'}: {k}" for k, ok in r["targets"].items()]
-    lines += ["", "![contact sheet](contact_sheet.png)", "",
-              "Contact sheet of a 128-step dream from 1 frame: columns are the horizons " + ", ".join(hs) +
-              "; rows: truth (tokenizer reconstruction), v3 student, v2 student, copy of the nearest atlas frame and copy-last for "
-              "window 0, then truth, v3 and v2 for window 1.", "", "![curves](curves.png)", ""]
+    lines += [
+        "",
+        "![contact sheet](contact_sheet.png)",
+        "",
+        "Contact sheet of a 128-step dream from 1 frame: columns are the horizons "
+        + ", ".join(hs)
+        + "; rows: truth (tokenizer reconstruction), v3 student, v2 student, copy of the nearest atlas frame and copy-last for "
+        "window 0, then truth, v3 and v2 for window 1.",
+        "",
+        "![curves](curves.png)",
+        "",
+    ]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 

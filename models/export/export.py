@@ -25,7 +25,13 @@ from models.data.dataset import load  # noqa: E402
 from models.export.flops import count_flops  # noqa: E402
 from models.export.fuse import fuse  # noqa: E402
 from models.export.quantize import add_to_export  # noqa: E402
-from models.export.graphs import DecoderGraph, EncoderGraph, MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph  # noqa: E402
+from models.export.graphs import (
+    DecoderGraph,
+    EncoderGraph,
+    MemoryStudentGraph,
+    MemoryTeacherPrevGraph,
+    MemoryTeacherStepGraph,
+)  # noqa: E402
 from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
 from models.tokenizer.lite_decoder import with_lite_decoder  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
@@ -39,9 +45,9 @@ from models.world_model.train_memory_student import load_memory_student  # noqa:
 OPSET = 17
 HERE = os.path.dirname(os.path.abspath(__file__))
 FORMAT = "world-model-playground manifest v2"
-STUDENT_RUN = "student_v3"       # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
-ATLAS_RUN = "atlas"              # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
-TEACHER_RUN = "memory_teacher"   # <runs>/<this>/teacher.pt is the shipped teacher
+STUDENT_RUN = "student_v3"  # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
+ATLAS_RUN = "atlas"  # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
+TEACHER_RUN = "memory_teacher"  # <runs>/<this>/teacher.pt is the shipped teacher
 DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: the shipped decoder (distill_decoder.py)
 
 
@@ -63,18 +69,27 @@ def load_atlas(model_dir: str):
 def atlas_entry(runs: str, out: str, world_seed: int) -> dict:
     """Copies the atlas into the model folder; -> its manifest entry."""
     import shutil
+
     rec = json.load(open(os.path.join(runs, ATLAS_RUN, "atlas.json")))
     dst = os.path.join(out, "atlas.bin")
     shutil.copyfile(os.path.join(runs, ATLAS_RUN, "atlas.bin"), dst)
-    return {"path": "atlas.bin", "bytes": os.path.getsize(dst), "sha256": sha256(dst), "frames": rec["frames"], "grid": rec["grid"],
-            "token_bits": 12, "world_seed": world_seed, "retrieval": memory.ATLAS,
-            "format": "little-endian: frames x grid[0]*grid[1] token ids packed at 12 bits (two ids a, b in three bytes: "
-                      "a & 255, (a >> 8) | ((b & 15) << 4), b >> 4), then float32 poses [frames, 5] (x, y, z, yaw, pitch)",
-            "chosen": f"{rec['frames']} of the train split's {rec['from_frames']} frames: one per occupied {rec['cell_m']:g} m x "
-                      f"{rec['cell_m']:g} m floor cell x {rec['headings']} heading sectors, the one nearest level pitch and the "
-                      "cell's centre (models/world_model/atlas.py)",
-            "meaning": "long-term memory of the learned world: retrieval draws candidates from it beside the session's frames "
-                       "(student.memory + atlas.retrieval; the slots say which are atlas frames through mem_source)"}
+    return {
+        "path": "atlas.bin",
+        "bytes": os.path.getsize(dst),
+        "sha256": sha256(dst),
+        "frames": rec["frames"],
+        "grid": rec["grid"],
+        "token_bits": 12,
+        "world_seed": world_seed,
+        "retrieval": memory.ATLAS,
+        "format": "little-endian: frames x grid[0]*grid[1] token ids packed at 12 bits (two ids a, b in three bytes: "
+        "a & 255, (a >> 8) | ((b & 15) << 4), b >> 4), then float32 poses [frames, 5] (x, y, z, yaw, pitch)",
+        "chosen": f"{rec['frames']} of the train split's {rec['from_frames']} frames: one per occupied {rec['cell_m']:g} m x "
+        f"{rec['cell_m']:g} m floor cell x {rec['headings']} heading sectors, the one nearest level pitch and the "
+        "cell's centre (models/world_model/atlas.py)",
+        "meaning": "long-term memory of the learned world: retrieval draws candidates from it beside the session's frames "
+        "(student.memory + atlas.retrieval; the slots say which are atlas frames through mem_source)",
+    }
 
 
 def load_student(path: str) -> Student:
@@ -95,12 +110,21 @@ def check_webgpu_ops(model: onnx.ModelProto, name: str) -> list[str]:
     return ops
 
 
-def export_graph(module: torch.nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str],
-                 dynamic: dict | None = None) -> list[str]:
+def export_graph(
+    module: torch.nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str], dynamic: dict | None = None
+) -> list[str]:
     module.eval()
     with torch.no_grad():
-        torch.onnx.export(module, args, path, opset_version=OPSET, input_names=inputs, output_names=outputs,
-                          dynamic_axes=dynamic or {}, do_constant_folding=True)
+        torch.onnx.export(
+            module,
+            args,
+            path,
+            opset_version=OPSET,
+            input_names=inputs,
+            output_names=outputs,
+            dynamic_axes=dynamic or {},
+            do_constant_folding=True,
+        )
     model = onnx.load(path)
     if fold_constant_of_shape(model):
         onnx.save(model, path)
@@ -112,8 +136,12 @@ def fold_constant_of_shape(model: onnx.ModelProto) -> int:
     """torch 1.13 leaves ConstantOfShape nodes on constant shapes (broadcasts of scalars), an op
     WebGPU has no kernel for: replace each by the Constant it always produces."""
     from onnx import helper, numpy_helper
-    consts = {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in model.graph.node
-              if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"}
+
+    consts = {
+        n.output[0]: numpy_helper.to_array(n.attribute[0].t)
+        for n in model.graph.node
+        if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"
+    }
     consts.update({i.name: numpy_helper.to_array(i) for i in model.graph.initializer})
     folded = 0
     for i, n in enumerate(model.graph.node):
@@ -121,7 +149,9 @@ def fold_constant_of_shape(model: onnx.ModelProto) -> int:
             continue
         value = numpy_helper.to_array(n.attribute[0].t) if n.attribute else np.zeros(1, np.float32)
         arr = np.full([int(v) for v in consts[n.input[0]]], value.reshape(-1)[0], dtype=value.dtype)
-        model.graph.node[i].CopyFrom(helper.make_node("Constant", [], [n.output[0]], name=n.name, value=numpy_helper.from_array(arr)))
+        model.graph.node[i].CopyFrom(
+            helper.make_node("Constant", [], [n.output[0]], name=n.name, value=numpy_helper.from_array(arr))
+        )
         folded += 1
     if folded:  # the shape constants those nodes read are now unused
         used = {i for n in model.graph.node for i in n.input}
@@ -159,32 +189,51 @@ class Golden:
 def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3, teacher_frames: int = 2) -> dict:
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
-    sources = {k: sha256(os.path.join(runs, d, f"{f}.pt")) for k, d, f in
-               (("tokenizer", "tokenizer", "tokenizer"), ("student", STUDENT_RUN, "student"), ("teacher", TEACHER_RUN, "teacher"))}
+    sources = {
+        k: sha256(os.path.join(runs, d, f"{f}.pt"))
+        for k, d, f in (
+            ("tokenizer", "tokenizer", "tokenizer"),
+            ("student", STUDENT_RUN, "student"),
+            ("teacher", TEACHER_RUN, "teacher"),
+        )
+    }
     sources["decoder"] = sha256(os.path.join(runs, DECODER))
     if os.path.exists(os.path.join(runs, ATLAS_RUN, "atlas.bin")):
         sources["atlas"] = sha256(os.path.join(runs, ATLAS_RUN, "atlas.bin"))
     # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
     import hashlib
-    graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "flops.py", "rollout.py")] + \
-        [os.path.join(here, "..", "world_model", f) for f in ("geometry.py", "memory.py", "memory_student.py", "memory_teacher.py", "atlas.py")]
+
+    graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "flops.py", "rollout.py")] + [
+        os.path.join(here, "..", "world_model", f)
+        for f in ("geometry.py", "memory.py", "memory_student.py", "memory_teacher.py", "atlas.py")
+    ]
     code = hashlib.sha256(b"".join(open(f, "rb").read() for f in graph_code))
     sources["export_code"] = code.hexdigest()
     man_path = os.path.join(out, "manifest.json")
     old = json.load(open(man_path)) if os.path.exists(man_path) else None
     if old:
-        if old.get("sources") == sources and all(os.path.exists(os.path.join(out, f["path"])) and sha256(os.path.join(out, f["path"])) == f["sha256"]
-                                                 for f in old["files"].values()):
+        if old.get("sources") == sources and all(
+            os.path.exists(os.path.join(out, f["path"])) and sha256(os.path.join(out, f["path"])) == f["sha256"]
+            for f in old["files"].values()
+        ):
             print(f"[export] {out} is up to date with the checkpoints; delete its manifest.json to export again", flush=True)
             return old
     tok = shipped_tokenizer(runs)
     student = load_memory_student(os.path.join(runs, STUDENT_RUN, "student.pt"))
     teacher = load_memory_teacher(os.path.join(runs, TEACHER_RUN, "teacher.pt"))
     sc, tc = student.cfg, teacher.cfg.student
-    if sc.levels != tok.cfg.levels or tc.levels != tok.cfg.levels or sc.grid != tok.cfg.grid or tc.grid != sc.grid or tc.slots != sc.slots:
-        raise ValueError(f"tokenizer levels/grid {tok.cfg.levels}/{tok.cfg.grid} disagree with the student's "
-                         f"{sc.levels}/{sc.grid}/{sc.slots} slots or the teacher's {tc.levels}/{tc.grid}/{tc.slots}")
+    if (
+        sc.levels != tok.cfg.levels
+        or tc.levels != tok.cfg.levels
+        or sc.grid != tok.cfg.grid
+        or tc.grid != sc.grid
+        or tc.slots != sc.slots
+    ):
+        raise ValueError(
+            f"tokenizer levels/grid {tok.cfg.levels}/{tok.cfg.grid} disagree with the student's "
+            f"{sc.levels}/{sc.grid}/{sc.slots} slots or the teacher's {tc.levels}/{tc.grid}/{tc.slots}"
+        )
     H = W = tok.cfg.res
     g, M, n = sc.grid, sc.slots, sc.grid * sc.grid
     nd, Lmax = len(sc.levels), max(sc.levels)
@@ -200,45 +249,112 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     poses = np.asarray(ds.poses[:steps], np.float32)
     pix = torch.from_numpy(frames.astype(np.float32))
     with torch.no_grad():
-        ctx_all = torch.cat([enc(pix[i:i + 1]) for i in range(steps)]).unsqueeze(0)  # [1, steps, g, g]
+        ctx_all = torch.cat([enc(pix[i : i + 1]) for i in range(steps)]).unsqueeze(0)  # [1, steps, g, g]
 
     files = {}
     print("[export] encoder, decoder", flush=True)
-    files["encoder"] = {"path": "encoder.onnx", "ops": export_graph(enc, (pix[:1],), os.path.join(out, "encoder.onnx"), ["frame"], ["tokens"]),
-                        "inputs": [tensor("frame", "float32", [1, H, W, 3], "RGB pixels 0..255, top row first (NHWC)")],
-                        "outputs": [tensor("tokens", "int32", [1, g, g], "token ids in raster order")]}
-    files["decoder"] = {"path": "decoder.onnx", "ops": export_graph(dec, (ctx_all[:, 0],), os.path.join(out, "decoder.onnx"), ["tokens"], ["frame"]),
-                        "inputs": [tensor("tokens", "int32", [1, g, g], "token ids")],
-                        "outputs": [tensor("frame", "float32", [1, H, W, 3], "RGB 0..255 (round and clamp for display), NHWC")]}
+    files["encoder"] = {
+        "path": "encoder.onnx",
+        "ops": export_graph(enc, (pix[:1],), os.path.join(out, "encoder.onnx"), ["frame"], ["tokens"]),
+        "inputs": [tensor("frame", "float32", [1, H, W, 3], "RGB pixels 0..255, top row first (NHWC)")],
+        "outputs": [tensor("tokens", "int32", [1, g, g], "token ids in raster order")],
+    }
+    files["decoder"] = {
+        "path": "decoder.onnx",
+        "ops": export_graph(dec, (ctx_all[:, 0],), os.path.join(out, "decoder.onnx"), ["tokens"], ["frame"]),
+        "inputs": [tensor("tokens", "int32", [1, g, g], "token ids")],
+        "outputs": [tensor("frame", "float32", [1, H, W, 3], "RGB 0..255 (round and clamp for display), NHWC")],
+    }
     print("[export] student", flush=True)
     T = torch.from_numpy
     src_in = (torch.zeros(1, M),) if sc.source else ()
-    ex_s = (ctx_all[:, :1].expand(1, M, g, g).contiguous(), T(poses[None, :M]), torch.zeros(1, M), torch.ones(1, M),
-            T(poses[None, M]), actions[:, M - 1], *src_in, torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32),
-            torch.rand(1, n, nd, Lmax))
-    names = ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"] + (["mem_source"] if sc.source else []) + \
-        ["temperature", "top_k", "uniform"]
-    source_spec = [tensor("mem_source", "float32", [1, M], "1 for a slot holding an atlas frame (the learned world's), 0 for the session's own")] \
-        if sc.source else []
-    logits_meaning = ("per-digit log-probabilities of the copy mixture: the gate's share for generating x the network's digit "
-                      "distribution + each slot's share x its nearest re-projected token's digits" if sc.copy else "per-digit logits")
+    ex_s = (
+        ctx_all[:, :1].expand(1, M, g, g).contiguous(),
+        T(poses[None, :M]),
+        torch.zeros(1, M),
+        torch.ones(1, M),
+        T(poses[None, M]),
+        actions[:, M - 1],
+        *src_in,
+        torch.tensor([1.0]),
+        torch.tensor([Lmax], dtype=torch.int32),
+        torch.rand(1, n, nd, Lmax),
+    )
+    names = (
+        ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"]
+        + (["mem_source"] if sc.source else [])
+        + ["temperature", "top_k", "uniform"]
+    )
+    source_spec = (
+        [
+            tensor(
+                "mem_source",
+                "float32",
+                [1, M],
+                "1 for a slot holding an atlas frame (the learned world's), 0 for the session's own",
+            )
+        ]
+        if sc.source
+        else []
+    )
+    logits_meaning = (
+        "per-digit log-probabilities of the copy mixture: the gate's share for generating x the network's digit "
+        "distribution + each slot's share x its nearest re-projected token's digits"
+        if sc.copy
+        else "per-digit logits"
+    )
     files["student"] = {
         "path": "student.onnx",
         "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"), names, ["tokens", "logits"]),
-        "inputs": [tensor("mem_tokens", "int32", [1, M, g, g], "the remembered frames' tokens, in the slot order of student.memory (zeros in empty slots)"),
-                   tensor("mem_poses", "float32", [1, M, 5], "their camera poses (x, y, z, yaw, pitch); empty slots: any pose"),
-                   tensor("mem_level", "float32", [1, M], f"how much to trust each slot: 0 for encoded ground truth, {LEVEL_PRED} for the model's own frames"),
-                   tensor("mem_valid", "float32", [1, M], "1 for a filled slot, 0 for an empty one"),
-                   tensor("target_pose", "float32", [1, 5], "the camera pose of the frame to predict"),
-                   tensor("action", "float32", [1, 5], "the normalized action that led into it"),
-                   *source_spec,
-                   tensor("temperature", "float32", [1], "sampling temperature; 0 = greedy"),
-                   tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
-                   tensor("uniform", "float32", [1, n, nd, Lmax], "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0")],
-        "outputs": [tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
-                    tensor("logits", "float32", [1, n, nd, Lmax], f"{logits_meaning} (digit i of token id = (id / prod(levels[:i])) mod levels[i])"),
-                    tensor("frame", "float32", [1, H, W, 3], "the predicted frame decoded (the decoder inside: models/export/fuse.py), RGB 0..255 NHWC"),
-                    tensor("frame_tokens", "float32", [1, H * W * 3 + n], "frame's floats then the token ids as floats: both in one tensor, one readback from a GPU")]}
+        "inputs": [
+            tensor(
+                "mem_tokens",
+                "int32",
+                [1, M, g, g],
+                "the remembered frames' tokens, in the slot order of student.memory (zeros in empty slots)",
+            ),
+            tensor("mem_poses", "float32", [1, M, 5], "their camera poses (x, y, z, yaw, pitch); empty slots: any pose"),
+            tensor(
+                "mem_level",
+                "float32",
+                [1, M],
+                f"how much to trust each slot: 0 for encoded ground truth, {LEVEL_PRED} for the model's own frames",
+            ),
+            tensor("mem_valid", "float32", [1, M], "1 for a filled slot, 0 for an empty one"),
+            tensor("target_pose", "float32", [1, 5], "the camera pose of the frame to predict"),
+            tensor("action", "float32", [1, 5], "the normalized action that led into it"),
+            *source_spec,
+            tensor("temperature", "float32", [1], "sampling temperature; 0 = greedy"),
+            tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
+            tensor(
+                "uniform",
+                "float32",
+                [1, n, nd, Lmax],
+                "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0",
+            ),
+        ],
+        "outputs": [
+            tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
+            tensor(
+                "logits",
+                "float32",
+                [1, n, nd, Lmax],
+                f"{logits_meaning} (digit i of token id = (id / prod(levels[:i])) mod levels[i])",
+            ),
+            tensor(
+                "frame",
+                "float32",
+                [1, H, W, 3],
+                "the predicted frame decoded (the decoder inside: models/export/fuse.py), RGB 0..255 NHWC",
+            ),
+            tensor(
+                "frame_tokens",
+                "float32",
+                [1, H * W * 3 + n],
+                "frame's floats then the token ids as floats: both in one tensor, one readback from a GPU",
+            ),
+        ],
+    }
     # One run per frame where the student decodes too (WebGPU): the decoder joins its graph.
     sp = os.path.join(out, "student.onnx")
     fused = fuse(onnx.load(sp), onnx.load(os.path.join(out, "decoder.onnx")))
@@ -247,30 +363,50 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     print("[export] teacher", flush=True)
     files["teacher_prev"] = {
         "path": "teacher_prev.onnx",
-        "ops": export_graph(tprev, ex_s[:6], os.path.join(out, "teacher_prev.onnx"),
-                            ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"], ["features"]),
+        "ops": export_graph(
+            tprev,
+            ex_s[:6],
+            os.path.join(out, "teacher_prev.onnx"),
+            ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"],
+            ["features"],
+        ),
         "inputs": files["student"]["inputs"][:6],
-        "outputs": [tensor("features", "float32", [1, n, tc.d], "the teacher's view of every grid position of the frame to predict")]}
+        "outputs": [
+            tensor("features", "float32", [1, n, tc.d], "the teacher's view of every grid position of the frame to predict")
+        ],
+    }
     with torch.no_grad():
         feats = tprev(*ex_s[:6])
     ex_t = (feats[:, :1], torch.zeros(1, 1, dtype=torch.int32), torch.zeros(1, dtype=torch.int32), teacher.empty_cache(1, feats))
     files["teacher_step"] = {
         "path": "teacher_step.onnx",
-        "ops": export_graph(tstep, ex_t, os.path.join(out, "teacher_step.onnx"), ["feature", "prev_token", "position", "past_kv"],
-                            ["logits", "present_kv"]),
-        "inputs": [tensor("feature", "float32", [1, 1, tc.d], "row `position` of teacher_prev's features"),
-                   tensor("prev_token", "int32", [1, 1], "the token decoded at position - 1 (any value at position 0)"),
-                   tensor("position", "int32", [1], f"the raster position being decoded, 0..{n - 1}"),
-                   tensor("past_kv", "float32", kv_shape, "keys/values of the positions decoded so far (zeros at the start of a frame)")],
-        "outputs": [tensor("logits", "float32", [1, sc.vocab_size], "log-probabilities of every token id at this position"),
-                    tensor("present_kv", "float32", kv_shape, "past_kv with this position written")]}
+        "ops": export_graph(
+            tstep,
+            ex_t,
+            os.path.join(out, "teacher_step.onnx"),
+            ["feature", "prev_token", "position", "past_kv"],
+            ["logits", "present_kv"],
+        ),
+        "inputs": [
+            tensor("feature", "float32", [1, 1, tc.d], "row `position` of teacher_prev's features"),
+            tensor("prev_token", "int32", [1, 1], "the token decoded at position - 1 (any value at position 0)"),
+            tensor("position", "int32", [1], f"the raster position being decoded, 0..{n - 1}"),
+            tensor("past_kv", "float32", kv_shape, "keys/values of the positions decoded so far (zeros at the start of a frame)"),
+        ],
+        "outputs": [
+            tensor("logits", "float32", [1, sc.vocab_size], "log-probabilities of every token id at this position"),
+            tensor("present_kv", "float32", kv_shape, "past_kv with this position written"),
+        ],
+    }
     for f in files.values():
         p = os.path.join(out, f["path"])
         f["bytes"], f["sha256"] = os.path.getsize(p), sha256(p)
         f["flops"] = count_flops(p)
 
     world_seed = json.load(open(os.path.join(data, "train", "meta.json")))["settings"]["world_seed"]
-    atlas_spec = atlas_entry(runs, out, world_seed) if sc.source and os.path.exists(os.path.join(runs, ATLAS_RUN, "atlas.json")) else None
+    atlas_spec = (
+        atlas_entry(runs, out, world_seed) if sc.source and os.path.exists(os.path.join(runs, ATLAS_RUN, "atlas.json")) else None
+    )
     atlas = None
     if atlas_spec:
         at, ap = atlas_file.read(os.path.join(out, atlas_spec["path"]), atlas_spec["frames"], n)
@@ -296,17 +432,34 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("teacher_features0", tprev(*ex_s[:6])[0])  # the teacher takes the first six inputs (no mem_source)
         gold.add("teacher_greedy", tgreedy)
         gold.add("teacher_logits0", tlogits0)
-    gold.write(out, {"what": "PyTorch outputs of the exported graphs on the first test-episode frames, for parity tests",
-                     "student": {"start": 1, "rollout": "memory = [encoded[0] at pose poses[0], level 0]; step i predicts frame i+1 at "
-                                 "poses[i+1] with action actions[i], slots by student.memory's rule, and remembers it at level_pred; "
-                                 "greedy = temperature 0, top_k max", "slots": slots,
-                                 "sampled": "temperature 1, top_k 4, uniform = student_uniforms[i]"},
-                     "teacher": {"start": 1, "rollout": "as the student's, greedy, token by token", "slots": tslots,
-                                 "features0": "teacher_prev on the export's example inputs (encoded[0] in every slot, poses[0..M-1], target poses[M])"}})
+    gold.write(
+        out,
+        {
+            "what": "PyTorch outputs of the exported graphs on the first test-episode frames, for parity tests",
+            "student": {
+                "start": 1,
+                "rollout": "memory = [encoded[0] at pose poses[0], level 0]; step i predicts frame i+1 at "
+                "poses[i+1] with action actions[i], slots by student.memory's rule, and remembers it at level_pred; "
+                "greedy = temperature 0, top_k max",
+                "slots": slots,
+                "sampled": "temperature 1, top_k 4, uniform = student_uniforms[i]",
+            },
+            "teacher": {
+                "start": 1,
+                "rollout": "as the student's, greedy, token by token",
+                "slots": tslots,
+                "features0": "teacher_prev on the export's example inputs (encoded[0] in every slot, poses[0..M-1], target poses[M])",
+            },
+        },
+    )
     for name in ("golden.json", "golden.bin"):
         p = os.path.join(out, name)
-        files[name.replace(".", "_")] = {"path": name, "bytes": os.path.getsize(p), "sha256": sha256(p),
-                                         "meaning": "parity-test data (not needed to run the model)"}
+        files[name.replace(".", "_")] = {
+            "path": name,
+            "bytes": os.path.getsize(p),
+            "sha256": sha256(p),
+            "meaning": "parity-test data (not needed to run the model)",
+        }
 
     manifest = build_manifest(model_id, files, tok, student, teacher, runs, data)
     if atlas_spec:
@@ -322,7 +475,10 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         json.dump(manifest, f, indent=2)
     print("[export] the int8 student for WASM", flush=True)
     manifest["files"]["student_int8"] = add_to_export(out, runs)
-    print(f"[export] {out}: {sum(f['bytes'] for f in manifest['files'].values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s", flush=True)
+    print(
+        f"[export] {out}: {sum(f['bytes'] for f in manifest['files'].values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s",
+        flush=True,
+    )
     return json.load(open(man_path))
 
 
@@ -343,56 +499,105 @@ LIMITATIONS = [
 def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teacher: MemoryTeacher, runs: str, data: str) -> dict:
     sc, tc = student.cfg, teacher.cfg
     contract = json.load(open(os.path.join(ROOT, "models", "contract.json")))
-    data_meta = {s: json.load(open(os.path.join(data, s, "meta.json"))) for s in ("train", "val", "test", "revisit")
-                 if os.path.exists(os.path.join(data, s, "meta.json"))}
+    data_meta = {
+        s: json.load(open(os.path.join(data, s, "meta.json")))
+        for s in ("train", "val", "test", "revisit")
+        if os.path.exists(os.path.join(data, s, "meta.json"))
+    }
     return {
         "format": FORMAT,
         "id": model_id,
         "description": "A next-token world model of the seeded courtyard world: FSQ tokenizer (128x128 RGB <-> 16x16 "
-                       "tokens), a one-pass student that remembers every frame with its camera pose, re-projects the "
-                       "frames that see the new view into it and copies a remembered token exactly where its gate trusts it "
-                       "(world model v3), with an atlas of training frames as long-term memory of the world it learned, "
-                       "and a token-by-token teacher with a KV cache that sees the same memory. Everything runs in "
-                       "onnxruntime (web: WebGPU or WASM).",
+        "tokens), a one-pass student that remembers every frame with its camera pose, re-projects the "
+        "frames that see the new view into it and copies a remembered token exactly where its gate trusts it "
+        "(world model v3), with an atlas of training frames as long-term memory of the world it learned, "
+        "and a token-by-token teacher with a KV cache that sees the same memory. Everything runs in "
+        "onnxruntime (web: WebGPU or WASM).",
         "limitations": LIMITATIONS,
-        "world": {"seed": data_meta["train"]["settings"]["world_seed"],
-                  "note": "trained on this world seed only: in another world it still imagines this one's courtyard"},
+        "world": {
+            "seed": data_meta["train"]["settings"]["world_seed"],
+            "note": "trained on this world seed only: in another world it still imagines this one's courtyard",
+        },
         "opset": OPSET,
         "files": files,
-        "frame": {"height": tok.cfg.res, "width": tok.cfg.res, "channels": 3, "layout": "NHWC, RGB, top row first", "range": [0, 255]},
-        "tokens": {"grid": [sc.grid, sc.grid], "order": "raster (row-major, top-left first)", "vocab_size": sc.vocab_size,
-                   "fsq_levels": sc.levels, "dtype": "int32",
-                   "digits": "token id = sum_i digit_i * prod(levels[:i]); digit i is FSQ channel i's level (0..levels[i]-1)"},
-        "action": {"contract_version": contract["version"], "keys": contract["action"]["keys"], "units": contract["action"]["units"],
-                   "max": contract["action"]["max"], "normalization": "model input = clip(action / max, -1, 1)",
-                   "semantics": contract["action"]["semantics"], "step_rate_hz": contract["step_rate_hz"]},
-        "student": {"file": "student", "kind": "memory", "slots": sc.slots, "runs_per_frame": 1, "level_pred": LEVEL_PRED,
-                    "config": {**{k: getattr(sc, k) for k in ("d", "layers", "heads", "conv_kernel", "warp", "retrieval")}},
-                    "params": sum(p.numel() for p in student.parameters()),
-                    "sampling_defaults": {"temperature": 0.0, "top_k": max(sc.levels), "seed": 0},
-                    "memory": {**memory.RULE, "rule": sc.retrieval, "capacity": memory.RULE["max_candidates"] + 1,
-                               "spec": "models/world_model/memory.py (retrieve); mirrored in src/engine/memory.ts; golden vectors in "
-                                       "models/world_model/geometry_golden.json"},
-                    "geometry": geometry.SPEC,
-                    "loop": "memory = every frame so far with its camera pose and level (encoded ground truth at level 0 after an "
-                            "anchor, the model's own predictions at level_pred); per frame: slots = retrieve(memory poses, target "
-                            "pose); run the student once on those slots, the target pose and the action into it; remember the "
-                            "output tokens with the target pose; tokens -> decoder"},
-        "teacher": {"files": ["teacher_prev", "teacher_step"], "kind": "memory", "tokens_per_frame": tc.n,
-                    "kv_shape": teacher.kv_shape,
-                    "config": {"head_layers": tc.head_layers, "head_heads": tc.head_heads, "trunk": "the student's network (same config)"},
-                    "params": sum(p.numel() for p in teacher.parameters()),
-                    "sampling_defaults": {"temperature": 0.0, "top_k": 0, "seed": 0},
-                    "loop": "per predicted frame: slots = retrieve(memory poses, target pose) as for the student; features = "
-                            "teacher_prev(the student's six inputs); past_kv = zeros; for p = 0..n-1 run teacher_step on features[p], "
-                            "the token picked at p-1 (0 for p = 0), position p and past_kv (then present_kv), pick token p from its "
-                            "logits (temperature, top-k over ids); remember the frame as the student's"},
-        "training_data": {"source": "synthetic: rendered by this project's own three.js world (src/sim) in headless Chromium by "
-                                    "models/data/generate.ts; no external data", "world_seed": data_meta["train"]["settings"]["world_seed"],
-                          "splits": {s: {"frames": m["counts"]["frames"], "episodes": m["counts"]["episodes"],
-                                         "trajectory_seed": m["settings"]["seed"]} for s, m in data_meta.items()},
-                          "test_split": "its own trajectory seed: start poses and trajectories never seen in training",
-                          "revisit_split": "scripted loops (a 375-degree turn, or out and back to 1 m past the start), trajectory seed 3"},
+        "frame": {
+            "height": tok.cfg.res,
+            "width": tok.cfg.res,
+            "channels": 3,
+            "layout": "NHWC, RGB, top row first",
+            "range": [0, 255],
+        },
+        "tokens": {
+            "grid": [sc.grid, sc.grid],
+            "order": "raster (row-major, top-left first)",
+            "vocab_size": sc.vocab_size,
+            "fsq_levels": sc.levels,
+            "dtype": "int32",
+            "digits": "token id = sum_i digit_i * prod(levels[:i]); digit i is FSQ channel i's level (0..levels[i]-1)",
+        },
+        "action": {
+            "contract_version": contract["version"],
+            "keys": contract["action"]["keys"],
+            "units": contract["action"]["units"],
+            "max": contract["action"]["max"],
+            "normalization": "model input = clip(action / max, -1, 1)",
+            "semantics": contract["action"]["semantics"],
+            "step_rate_hz": contract["step_rate_hz"],
+        },
+        "student": {
+            "file": "student",
+            "kind": "memory",
+            "slots": sc.slots,
+            "runs_per_frame": 1,
+            "level_pred": LEVEL_PRED,
+            "config": {**{k: getattr(sc, k) for k in ("d", "layers", "heads", "conv_kernel", "warp", "retrieval")}},
+            "params": sum(p.numel() for p in student.parameters()),
+            "sampling_defaults": {"temperature": 0.0, "top_k": max(sc.levels), "seed": 0},
+            "memory": {
+                **memory.RULE,
+                "rule": sc.retrieval,
+                "capacity": memory.RULE["max_candidates"] + 1,
+                "spec": "models/world_model/memory.py (retrieve); mirrored in src/engine/memory.ts; golden vectors in "
+                "models/world_model/geometry_golden.json",
+            },
+            "geometry": geometry.SPEC,
+            "loop": "memory = every frame so far with its camera pose and level (encoded ground truth at level 0 after an "
+            "anchor, the model's own predictions at level_pred); per frame: slots = retrieve(memory poses, target "
+            "pose); run the student once on those slots, the target pose and the action into it; remember the "
+            "output tokens with the target pose; tokens -> decoder",
+        },
+        "teacher": {
+            "files": ["teacher_prev", "teacher_step"],
+            "kind": "memory",
+            "tokens_per_frame": tc.n,
+            "kv_shape": teacher.kv_shape,
+            "config": {
+                "head_layers": tc.head_layers,
+                "head_heads": tc.head_heads,
+                "trunk": "the student's network (same config)",
+            },
+            "params": sum(p.numel() for p in teacher.parameters()),
+            "sampling_defaults": {"temperature": 0.0, "top_k": 0, "seed": 0},
+            "loop": "per predicted frame: slots = retrieve(memory poses, target pose) as for the student; features = "
+            "teacher_prev(the student's six inputs); past_kv = zeros; for p = 0..n-1 run teacher_step on features[p], "
+            "the token picked at p-1 (0 for p = 0), position p and past_kv (then present_kv), pick token p from its "
+            "logits (temperature, top-k over ids); remember the frame as the student's",
+        },
+        "training_data": {
+            "source": "synthetic: rendered by this project's own three.js world (src/sim) in headless Chromium by "
+            "models/data/generate.ts; no external data",
+            "world_seed": data_meta["train"]["settings"]["world_seed"],
+            "splits": {
+                s: {
+                    "frames": m["counts"]["frames"],
+                    "episodes": m["counts"]["episodes"],
+                    "trajectory_seed": m["settings"]["seed"],
+                }
+                for s, m in data_meta.items()
+            },
+            "test_split": "its own trajectory seed: start poses and trajectories never seen in training",
+            "revisit_split": "scripted loops (a 375-degree turn, or out and back to 1 m past the start), trajectory seed 3",
+        },
         "compute": compute_summary(runs),
         "metrics": {},
     }
@@ -410,8 +615,12 @@ def compute_summary(runs: str) -> dict:
             d = json.load(open(path))
             wall[k], cpu[k] = d.get("wall_minutes"), d.get("cpu_minutes")
             cpu[f"{k}_threads"] = d.get("config", {}).get("threads") or "all"
-    return {"hardware": "2 CPU cores, no GPU", "stage_wall_minutes": wall, "training_cpu_minutes": cpu,
-            "training_cpu_hours": round(sum(v for v in cpu.values() if isinstance(v, (int, float))) / 60, 2)}
+    return {
+        "hardware": "2 CPU cores, no GPU",
+        "stage_wall_minutes": wall,
+        "training_cpu_minutes": cpu,
+        "training_cpu_hours": round(sum(v for v in cpu.values() if isinstance(v, (int, float))) / 60, 2),
+    }
 
 
 def main(argv=None):
@@ -421,7 +630,7 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "wm-courtyard-v3"))
     ap.add_argument("--id", default="wm-courtyard-v3")
     a = ap.parse_args(argv)
-    for need in ("tokenizer/tokenizer.pt", DECODER, f"{STUDENT_RUN}/student.pt",  f"{TEACHER_RUN}/teacher.pt"):
+    for need in ("tokenizer/tokenizer.pt", DECODER, f"{STUDENT_RUN}/student.pt", f"{TEACHER_RUN}/teacher.pt"):
         if not os.path.exists(os.path.join(a.runs, need)):
             ap.error(f"{os.path.join(a.runs, need)} is missing; run the earlier pipeline stages first")
     torch.set_num_threads(os.cpu_count() or 1)

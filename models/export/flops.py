@@ -21,9 +21,42 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, shape_inference
 
-ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "And", "Or"}
-SAME_SHAPE = {"Erf", "Sigmoid", "Tanh", "Relu", "Neg", "Abs", "Sqrt", "Log", "Exp", "Cast", "Softmax", "LayerNormalization",
-              "FastGelu", "Gelu", "Clip", "Sin", "Cos", "Floor", "InstanceNormalization"}
+ELEMENTWISE = {
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Pow",
+    "Where",
+    "Equal",
+    "Greater",
+    "Less",
+    "GreaterOrEqual",
+    "LessOrEqual",
+    "And",
+    "Or",
+}
+SAME_SHAPE = {
+    "Erf",
+    "Sigmoid",
+    "Tanh",
+    "Relu",
+    "Neg",
+    "Abs",
+    "Sqrt",
+    "Log",
+    "Exp",
+    "Cast",
+    "Softmax",
+    "LayerNormalization",
+    "FastGelu",
+    "Gelu",
+    "Clip",
+    "Sin",
+    "Cos",
+    "Floor",
+    "InstanceNormalization",
+}
 COMPARISONS = {"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "And", "Or"}
 PRODUCTS = {"MatMul", "Gemm", "Conv", "DynamicQuantizeMatMul"}
 
@@ -77,7 +110,7 @@ def _slices(rank: int, starts, ends, axes=None, steps=None) -> tuple:
     steps = [1] * len(starts) if steps is None else steps
     sl = [slice(None)] * rank
     for a, b, e, st in zip(axes, starts, ends, steps):
-        sl[int(a)] = slice(int(b), int(min(e, 2 ** 62)), int(st))
+        sl[int(a)] = slice(int(b), int(min(e, 2**62)), int(st))
     return tuple(sl)
 
 
@@ -100,7 +133,12 @@ def _shapes(model: onnx.ModelProto) -> dict[str, list[int]]:
                 out = _broadcast(ins)
             elif node.op_type in SAME_SHAPE and ins and ins[0] is not None:
                 out = ins[0]
-            elif node.op_type in ("MatMul", "DynamicQuantizeMatMul") and len(ins) >= 2 and ins[0] is not None and ins[1] is not None:
+            elif (
+                node.op_type in ("MatMul", "DynamicQuantizeMatMul")
+                and len(ins) >= 2
+                and ins[0] is not None
+                and ins[1] is not None
+            ):
                 a, b = ins[0], ins[1]
                 out = _broadcast([a[:-2], b[:-2]]) + [a[-2], b[-1]] if len(a) >= 2 and len(b) >= 2 else None
             if out is not None:
@@ -133,7 +171,9 @@ def count_flops(path: str) -> int:
         else:
             total += 2 * prod(out) * ins[0][-1]
     if unknown:
-        raise ValueError(f"{path}: no static shapes for {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}: FLOPs would be undercounted")
+        raise ValueError(
+            f"{path}: no static shapes for {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}: FLOPs would be undercounted"
+        )
     return int(total)
 
 

@@ -47,12 +47,14 @@ def fuse(student: onnx.ModelProto, decoder: onnx.ModelProto) -> onnx.ModelProto:
     n_tok = int(np.prod([x.dim_value for x in tok_out.type.tensor_type.shape.dim]))
     p = PREFIX + "pack/"
     g.initializer.extend([numpy_helper.from_array(np.array([1, -1], np.int64), p + "flat")])
-    g.node.extend([
-        helper.make_node("Reshape", ["frame", p + "flat"], [p + "frame_flat"], name=p + "ReshapeFrame"),
-        helper.make_node("Cast", ["tokens"], [p + "tokens_float"], name=p + "CastTokens", to=onnx.TensorProto.FLOAT),
-        helper.make_node("Reshape", [p + "tokens_float", p + "flat"], [p + "tokens_flat"], name=p + "ReshapeTokens"),
-        helper.make_node("Concat", [p + "frame_flat", p + "tokens_flat"], ["frame_tokens"], name=p + "Concat", axis=1),
-    ])
+    g.node.extend(
+        [
+            helper.make_node("Reshape", ["frame", p + "flat"], [p + "frame_flat"], name=p + "ReshapeFrame"),
+            helper.make_node("Cast", ["tokens"], [p + "tokens_float"], name=p + "CastTokens", to=onnx.TensorProto.FLOAT),
+            helper.make_node("Reshape", [p + "tokens_float", p + "flat"], [p + "tokens_flat"], name=p + "ReshapeTokens"),
+            helper.make_node("Concat", [p + "frame_flat", p + "tokens_flat"], ["frame_tokens"], name=p + "Concat", axis=1),
+        ]
+    )
     g.output.extend([frame_out, helper.make_tensor_value_info("frame_tokens", onnx.TensorProto.FLOAT, [1, n_frame + n_tok])])
     onnx.checker.check_model(student)
     return student

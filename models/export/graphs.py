@@ -56,7 +56,8 @@ class MemoryStudentGraph(nn.Module):
     """The v2 student: mem_tokens int32 [1, M, g, g] (the slots memory.retrieve picked),
     mem_poses [1, M, 5], mem_level [1, M], mem_valid [1, M], target_pose [1, 5], action [1, 5],
     (v3: mem_source [1, M]), temperature [1], top_k int32 [1], uniform [1, g*g, D, L] -> tokens
-    int32 [1, g, g] and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture). The re-projection of the slots into the target camera happens inside."""
+    int32 [1, g, g] and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture). The re-projection of the slots into the target camera happens inside.
+    """
 
     def __init__(self, student: MemoryStudent):
         super().__init__()

@@ -45,7 +45,11 @@ export function verifyFiles(dir: string, m: Manifest): string[] {
 }
 
 /** wrap: how each session is handed to the runners (a run counter, say). */
-export async function loadRunners(dir: string, threads = 0, wrap: (s: ort.InferenceSession) => Runnable = asRunnable): Promise<ModelRunners> {
+export async function loadRunners(
+  dir: string,
+  threads = 0,
+  wrap: (s: ort.InferenceSession) => Runnable = asRunnable,
+): Promise<ModelRunners> {
   const m = readManifest(dir);
   const problems = verifyFiles(dir, m);
   if (problems.length) throw new ManifestError(`${dir}: ${problems.join('; ')}`);
@@ -64,7 +68,9 @@ export async function loadWasmInt8Runners(dir: string): Promise<ModelRunners | n
   if (!m.files.student_int8) return null;
   const { ort: web, open } = await wasmRuntime(dir);
   const sessions: Partial<Sessions> = {
-    encoder: asRunnable(await open(m.files.encoder.path)), decoder: asRunnable(await open(m.files.decoder.path)), student: asRunnable(await open(m.files.student_int8.path)),
+    encoder: asRunnable(await open(m.files.encoder.path)),
+    decoder: asRunnable(await open(m.files.decoder.path)),
+    student: asRunnable(await open(m.files.student_int8.path)),
   };
   return new ModelRunners(web, m, sessions, 'student_int8');
 }
@@ -74,7 +80,8 @@ export async function wasmRuntime(dir: string) {
   const web = await import('onnxruntime-web');
   web.env.wasm.numThreads = 1;
   web.env.logLevel = 'error';
-  const open = (path: string) => web.InferenceSession.create(readFileSync(join(dir, path)), { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' });
+  const open = (path: string) =>
+    web.InferenceSession.create(readFileSync(join(dir, path)), { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' });
   return { ort: web, open };
 }
 

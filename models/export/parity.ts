@@ -78,8 +78,13 @@ export async function parity(dir: string): Promise<Check[]> {
   const uSize = uniforms.length / frameCount;
   const M = m.student.slots;
   const first = {
-    memTokens: new Int32Array(M * n), memPoses: new Float32Array(M * 5), memLevel: new Float32Array(M), memValid: new Float32Array(M),
-    targetPose: poses.slice(5, 10), action: actions.slice(0, 5), memSource: new Float32Array(M),
+    memTokens: new Int32Array(M * n),
+    memPoses: new Float32Array(M * 5),
+    memLevel: new Float32Array(M),
+    memValid: new Float32Array(M),
+    targetPose: poses.slice(5, 10),
+    action: actions.slice(0, 5),
+    memSource: new Float32Array(M),
   };
   first.memTokens.set(encoded.subarray(0, n));
   for (let k = 0; k < M; k++) first.memPoses.set(k === 0 ? poses.subarray(0, 5) : poses.subarray(5, 10), k * 5);
@@ -108,11 +113,21 @@ export async function parity(dir: string): Promise<Check[]> {
 
   // The decoder fused into the student (one run a frame on WebGPU): the same ids, the same pixels.
   if (r.fusedStudent) {
-    const fused = await r.studentStepDecoded(first, 0, Math.max(...m.tokens.fsq_levels), uniforms.slice(0, uSize), async (t) => t.data as Float32Array);
+    const fused = await r.studentStepDecoded(
+      first,
+      0,
+      Math.max(...m.tokens.fsq_levels),
+      uniforms.slice(0, uSize),
+      async (t) => t.data as Float32Array,
+    );
     const ref = await r.decode(out0.tokens);
     const fd = maxAbsDiff(fused.frame, ref);
     const fm = mismatches(fused.ids, out0.tokens);
-    add('fused student+decoder run matches the two runs', fd < 0.05 && fm === 0, `${fm} token ids differ, max pixel |diff| ${fd.toFixed(4)} of 255 (tolerance 0.05)`);
+    add(
+      'fused student+decoder run matches the two runs',
+      fd < 0.05 && fm === 0,
+      `${fm} token ids differ, max pixel |diff| ${fd.toFixed(4)} of 255 (tolerance 0.05)`,
+    );
   }
 
   // The int8 student (WASM only) against its PyTorch mirror, in onnxruntime-web's WASM build.
@@ -124,21 +139,35 @@ export async function parity(dir: string): Promise<Check[]> {
     for (let i = 0; i < want0.length; i++) sum += Math.abs(o8.logits[i]! - want0[i]!);
     const mean8 = o8.logits.length === want0.length ? sum / want0.length : Infinity;
     const agree8 = argmaxAgreement(o8.logits, want0, Math.max(...m.tokens.fsq_levels));
-    add('int8 student logits close (WASM)', mean8 < INT8.meanLogitDiff && agree8 >= INT8.digitAgreement,
+    add(
+      'int8 student logits close (WASM)',
+      mean8 < INT8.meanLogitDiff && agree8 >= INT8.digitAgreement,
       `mean |diff| ${mean8.toExponential(2)} (tolerance ${INT8.meanLogitDiff}), max ${maxAbsDiff(o8.logits, want0).toFixed(3)}; ` +
-      `${(100 * agree8).toFixed(1)}% of digit argmaxes agree (at least ${100 * INT8.digitAgreement}%)`);
+        `${(100 * agree8).toFixed(1)}% of digit argmaxes agree (at least ${100 * INT8.digitAgreement}%)`,
+    );
     const core = withAtlas(new WorldModelCore(r8, new RunCounter(false)), dir);
     const px = frames.shape[1]! * frames.shape[2]! * 3;
     await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
     const want8 = get('student_int8_greedy').data as Int32Array;
     let diff = 0;
     for (let i = 0; i < frameCount; i++) {
-      await core.step('student', actions.slice(i * 5, i * 5 + 5), poses.subarray((i + 1) * 5, (i + 2) * 5), { temperature: 0, topK: 0, seed: 0 }, undefined, 32, false);
+      await core.step(
+        'student',
+        actions.slice(i * 5, i * 5 + 5),
+        poses.subarray((i + 1) * 5, (i + 2) * 5),
+        { temperature: 0, topK: 0, seed: 0 },
+        undefined,
+        32,
+        false,
+      );
       diff += mismatches(core.newestTokens(), want8.subarray(i * n, (i + 1) * n));
     }
     const agree = 1 - diff / (frameCount * n);
-    add('int8 student greedy rollout agrees (WASM)', agree >= INT8.tokenAgreement,
-      `${frameCount} frames through the engine's memory, ${diff} of ${frameCount * n} token ids differ (${(100 * agree).toFixed(1)}% agree, at least ${100 * INT8.tokenAgreement}%)`);
+    add(
+      'int8 student greedy rollout agrees (WASM)',
+      agree >= INT8.tokenAgreement,
+      `${frameCount} frames through the engine's memory, ${diff} of ${frameCount * n} token ids differ (${(100 * agree).toFixed(1)}% agree, at least ${100 * INT8.tokenAgreement}%)`,
+    );
   }
 
   // Decoder: pixels of the first greedy student frame.
@@ -162,7 +191,11 @@ export async function parity(dir: string): Promise<Check[]> {
     await core.step('teacher', actions.slice(i * 5, i * 5 + 5), poses.subarray((i + 1) * 5, (i + 2) * 5), greedy, undefined, 32, false);
     tdiff += mismatches(core.newestTokens(), want.subarray(i * n, (i + 1) * n));
   }
-  add('teacher greedy rollout identical', tdiff === 0, `${tFrames} frames token by token through the engine's memory, ${tdiff} token ids differ`);
+  add(
+    'teacher greedy rollout identical',
+    tdiff === 0,
+    `${tFrames} frames token by token through the engine's memory, ${tdiff} token ids differ`,
+  );
   return checks;
 }
 

@@ -39,7 +39,9 @@ async function main() {
   const windows = Number(opt('--windows', '16'));
   const H = Number(opt('--horizon', '64'));
   if (!dir || !Number.isInteger(windows) || windows < 1 || !Number.isInteger(H) || H < 1) {
-    console.error('usage: tsx models/export/quantEval.ts --model DIR [--data data/test] [--windows N >= 1] [--horizon H >= 1] [--out FILE]');
+    console.error(
+      'usage: tsx models/export/quantEval.ts --model DIR [--data data/test] [--windows N >= 1] [--horizon H >= 1] [--out FILE]',
+    );
     process.exit(2);
   }
   const m = readManifest(dir);
@@ -47,7 +49,10 @@ async function main() {
   const { ort: web, open } = await wasmRuntime(dir);
   const encoder = await open(m.files.encoder.path);
   const decoder = await open(m.files.decoder.path);
-  const students: Record<string, InferenceSession> = { float32: await open(m.files.student.path), int8: await open(m.files.student_int8.path) };
+  const students: Record<string, InferenceSession> = {
+    float32: await open(m.files.student.path),
+    int8: await open(m.files.student_int8.path),
+  };
 
   const frames = readNpy(join(data, 'frames-00000.npy'));
   const poses = readNpy(join(data, 'poses-00000.npy')).data as Float32Array;
@@ -68,19 +73,32 @@ async function main() {
 
   const result: Record<string, unknown> = {
     what: 'greedy dream PSNR (dB, mean per-frame) of the float and the int8 student in onnxruntime-web WASM (1 thread, Node), engine memory and retrieval',
-    model: m.id, data, windows, starts, horizons: points,
+    model: m.id,
+    data,
+    windows,
+    starts,
+    horizons: points,
   };
   const greedy = { temperature: 0, topK: 0, seed: 0 };
   for (const start of [1, 4]) {
     const table: Record<string, Record<string, number>> = {};
     for (const [name, session] of Object.entries(students)) {
-      const r = new ModelRunners(web, m, { encoder: asRunnable(encoder), decoder: asRunnable(decoder), student: asRunnable(session) }, name === 'int8' ? 'student_int8' : 'student');
+      const r = new ModelRunners(
+        web,
+        m,
+        { encoder: asRunnable(encoder), decoder: asRunnable(decoder), student: asRunnable(session) },
+        name === 'int8' ? 'student_int8' : 'student',
+      );
       const sums = new Map<number, number>();
       let ms = 0;
       let steps = 0;
       for (const s0 of starts) {
         const core = new WorldModelCore(r, new RunCounter(false));
-        await core.anchor(Array.from({ length: start }, (_, i) => frame(s0 + i).slice()), Array.from({ length: start }, (_, i) => pose(s0 + i)), 0);
+        await core.anchor(
+          Array.from({ length: start }, (_, i) => frame(s0 + i).slice()),
+          Array.from({ length: start }, (_, i) => pose(s0 + i)),
+          0,
+        );
         for (let h = 1; h <= H; h++) {
           const t = s0 + start - 1 + h;
           const t0 = performance.now();
@@ -98,7 +116,9 @@ async function main() {
       table[name]!.ms_per_step = Number((ms / steps).toFixed(2));
       console.log(`[quantEval] from ${start}: ${name} ${JSON.stringify(table[name])}`);
     }
-    table.int8_minus_float32 = Object.fromEntries(points.map((h) => [`h${h}`, Number((table.int8![`h${h}`]! - table.float32![`h${h}`]!).toFixed(2))]));
+    table.int8_minus_float32 = Object.fromEntries(
+      points.map((h) => [`h${h}`, Number((table.int8![`h${h}`]! - table.float32![`h${h}`]!).toFixed(2))]),
+    );
     result[`start_${start}`] = table;
   }
   const out = opt('--out');

@@ -61,7 +61,9 @@ def tanh_gelu(g: onnx.GraphProto) -> int:
     for n in g.node:
         for i in n.input:
             users.setdefault(i, []).append(n)
-    only = lambda n, op: (lambda u: u[0] if len(u) == 1 and u[0].op_type == op else None)(users.get(n.output[0], []))  # noqa: E731
+    only = lambda n, op: (lambda u: u[0] if len(u) == 1 and u[0].op_type == op else None)(
+        users.get(n.output[0], [])
+    )  # noqa: E731
     drop, count = set(), 0
     for erf in [n for n in g.node if n.op_type == "Erf" and "/blocks." in n.name]:
         div = next(n for n in g.node if erf.input[0] in n.output)
@@ -70,8 +72,12 @@ def tanh_gelu(g: onnx.GraphProto) -> int:
         half = mul and only(mul, "Mul")
         if div.op_type != "Div" or not half or div.input[0] not in mul.input:
             raise ValueError(f"{erf.name}: not the GELU pattern torch exports")
-        g.node.insert(list(g.node).index(div), helper.make_node("FastGelu", [div.input[0]], [half.output[0]],
-                                                                 name=erf.name.replace("/Erf", "/FastGelu"), domain="com.microsoft"))
+        g.node.insert(
+            list(g.node).index(div),
+            helper.make_node(
+                "FastGelu", [div.input[0]], [half.output[0]], name=erf.name.replace("/Erf", "/FastGelu"), domain="com.microsoft"
+            ),
+        )
         drop |= {id(div), id(erf), id(add), id(mul), id(half)}
         count += 1
     kept = [n for n in g.node if id(n) not in drop]
@@ -105,10 +111,18 @@ def quantize_graph(src: str, dst: str) -> str:
             raise ValueError(f"{n.name}: the bias of {add.name} is not a constant")
         q, s = weight_int8(numpy_helper.to_array(inits[n.input[1]]).astype(np.float32))
         base = n.name.strip("/").replace("/", "_")
-        new_inits += [numpy_helper.from_array(q, base + "_w_int8"), numpy_helper.from_array(s, base + "_w_scale"),
-                      numpy_helper.from_array(np.zeros_like(s, dtype=np.int8), base + "_w_zero")]
-        node = helper.make_node("DynamicQuantizeMatMul", [n.input[0], base + "_w_int8", base + "_w_scale", base + "_w_zero", bias],
-                                [add.output[0]], name=n.name.replace("/MatMul", "/DynamicQuantizeMatMul"), domain="com.microsoft")
+        new_inits += [
+            numpy_helper.from_array(q, base + "_w_int8"),
+            numpy_helper.from_array(s, base + "_w_scale"),
+            numpy_helper.from_array(np.zeros_like(s, dtype=np.int8), base + "_w_zero"),
+        ]
+        node = helper.make_node(
+            "DynamicQuantizeMatMul",
+            [n.input[0], base + "_w_int8", base + "_w_scale", base + "_w_zero", bias],
+            [add.output[0]],
+            name=n.name.replace("/MatMul", "/DynamicQuantizeMatMul"),
+            domain="com.microsoft",
+        )
         g.node.insert(list(g.node).index(n), node)
         drop |= {id(n), id(add)}
         done.append(n.name)
@@ -124,8 +138,10 @@ def quantize_graph(src: str, dst: str) -> str:
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.checker.check_model(model)
     onnx.save(model, dst)
-    return (f"{len(done)} block linear layers as com.microsoft DynamicQuantizeMatMul (int8 weights per output column, uint8 "
-            f"activations quantized per run), {gelus} GELUs as com.microsoft FastGelu (tanh form)")
+    return (
+        f"{len(done)} block linear layers as com.microsoft DynamicQuantizeMatMul (int8 weights per output column, uint8 "
+        f"activations quantized per run), {gelus} GELUs as com.microsoft FastGelu (tanh form)"
+    )
 
 
 class FakeQuantLinear(nn.Module):
@@ -156,6 +172,7 @@ def _tanh_gelu_forward(mod: nn.Module):
         B, N, D = x.shape
         y = mod.conv(x.transpose(1, 2).reshape(B, D, mod.g, mod.g))
         return mod.pw(gelu(y.reshape(B, D, N).transpose(1, 2)))
+
     return conv
 
 
@@ -186,14 +203,17 @@ def evaluate(model_dir: str, runs: str, data: str, windows: int, horizons: list[
     H = max(horizons)
     ds = load(os.path.join(data, "test"))
     w = Windows(ds, tok, pick_windows(ds, 4 + H, windows, seed), 4 + H)
-    models = {"float32": lambda s, p, a, h: rollout_memory(student, s, p, a, h),
-              "int8": lambda s, p, a, h: rollout_memory(q, s, p, a, h)}
+    models = {
+        "float32": lambda s, p, a, h: rollout_memory(student, s, p, a, h),
+        "int8": lambda s, p, a, h: rollout_memory(q, s, p, a, h),
+    }
     out = {}
     for start in (1, 4):
         table, _, _ = dream_table(tok, w, start, H, horizons, models)
         out[f"start_{start}"] = {k: {h: v["psnr"] for h, v in table[k].items()} for k in ("float32", "int8")}
-        out[f"start_{start}"]["int8_minus_float32"] = {h: round(table["int8"][h]["psnr"] - table["float32"][h]["psnr"], 2)
-                                                       for h in table["int8"]}
+        out[f"start_{start}"]["int8_minus_float32"] = {
+            h: round(table["int8"][h]["psnr"] - table["float32"][h]["psnr"], 2) for h in table["int8"]
+        }
         print(f"[quantize] from {start}: {json.dumps(out[f'start_{start}'])}", flush=True)
     return out
 
@@ -202,8 +222,15 @@ def read_golden(model_dir: str) -> tuple[dict, dict]:
     """golden.json's index and its tensors as numpy arrays."""
     index = json.load(open(os.path.join(model_dir, "golden.json")))
     blob = open(os.path.join(model_dir, "golden.bin"), "rb").read()
-    arrays = {k: np.frombuffer(blob, dtype=np.dtype(t["dtype"]).newbyteorder("<"), count=int(np.prod(t["shape"])) if t["shape"] else 1,
-                               offset=t["offset"]).reshape(t["shape"]) for k, t in index["tensors"].items()}
+    arrays = {
+        k: np.frombuffer(
+            blob,
+            dtype=np.dtype(t["dtype"]).newbyteorder("<"),
+            count=int(np.prod(t["shape"])) if t["shape"] else 1,
+            offset=t["offset"],
+        ).reshape(t["shape"])
+        for k, t in index["tensors"].items()
+    }
     return index, arrays
 
 
@@ -224,8 +251,16 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     index, g = read_golden(model_dir)
     Lmax = max(student.cfg.levels)
     T = torch.from_numpy
-    greedy, logits0, _ = memory_rollout(MemoryStudentGraph(fake_quant(student)), T(g["encoded"][:1].copy()), g["poses"].copy(),
-                                        T(g["actions"].copy()), 0.0, Lmax, T(g["student_uniforms"].copy()), load_atlas(model_dir))
+    greedy, logits0, _ = memory_rollout(
+        MemoryStudentGraph(fake_quant(student)),
+        T(g["encoded"][:1].copy()),
+        g["poses"].copy(),
+        T(g["actions"].copy()),
+        0.0,
+        Lmax,
+        T(g["student_uniforms"].copy()),
+        load_atlas(model_dir),
+    )
     # Rewrite golden.bin with the int8 tensors appended (replacing earlier ones).
     gold = Golden()
     for k, a in g.items():
@@ -242,11 +277,16 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     stu = manifest["files"]["student"]
     model = onnx.load(dst)
     manifest["files"]["student_int8"] = {
-        "path": "student_int8.onnx", "backend": "wasm",
+        "path": "student_int8.onnx",
+        "backend": "wasm",
         "meaning": f"the student for the WASM backend: {done} (models/export/quantize.py); same inputs, outputs and loop",
         "ops": sorted({(n.domain + "." if n.domain not in ("", "ai.onnx") else "") + n.op_type for n in model.graph.node}),
-        "inputs": stu["inputs"], "outputs": [t for t in stu["outputs"] if t["name"] in ("tokens", "logits")],
-        "bytes": os.path.getsize(dst), "sha256": file_sha256(dst), "flops": count_flops(dst)}
+        "inputs": stu["inputs"],
+        "outputs": [t for t in stu["outputs"] if t["name"] in ("tokens", "logits")],
+        "bytes": os.path.getsize(dst),
+        "sha256": file_sha256(dst),
+        "flops": count_flops(dst),
+    }
     for name in ("golden.json", "golden.bin"):
         p = os.path.join(model_dir, name)
         manifest["files"][name.replace(".", "_")].update(bytes=os.path.getsize(p), sha256=file_sha256(p))
@@ -278,9 +318,13 @@ def main(argv=None):
     if a.windows:
         t0 = time.time()
         torch.set_num_threads(os.cpu_count() or 1)
-        r = {"what": "dream PSNR (dB) of the float and the int8 student (fake-quantized PyTorch, the graph's arithmetic) on "
-                     "the test split, greedy, true poses and actions", "windows": a.windows, "seed": a.seed,
-             "dream": evaluate(a.model, a.runs, a.data, a.windows, horizons, a.seed)}
+        r = {
+            "what": "dream PSNR (dB) of the float and the int8 student (fake-quantized PyTorch, the graph's arithmetic) on "
+            "the test split, greedy, true poses and actions",
+            "windows": a.windows,
+            "seed": a.seed,
+            "dream": evaluate(a.model, a.runs, a.data, a.windows, horizons, a.seed),
+        }
         r["seconds"] = round(time.time() - t0, 1)
         with open(os.path.join(a.model, "quant_eval.json"), "w") as f:
             json.dump(r, f, indent=2)

@@ -13,8 +13,16 @@ from models.world_model.memory import retrieve
 from models.world_model.memory_student import LEVEL_PRED
 
 
-def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor, temperature: float,
-                   top_k: int, uniforms: torch.Tensor, atlas=None) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
+def memory_rollout(
+    g: MemoryStudentGraph,
+    start: torch.Tensor,
+    poses: np.ndarray,
+    actions: torch.Tensor,
+    temperature: float,
+    top_k: int,
+    uniforms: torch.Tensor,
+    atlas=None,
+) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
     """The engine's loop: start int32 [S, h, w] ground-truth frames (memory at level 0); poses
     [S + N, 5] camera poses of every frame; actions [S + N, 5] (actions[t] leads from frame t to
     t + 1); uniforms [N, h*w, D, L]. Each step retrieves its slots from everything remembered,
@@ -28,7 +36,7 @@ def memory_rollout(g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray
         t = S + i
         (mt, mp, lv, va, tp, so), slots = memory_inputs(mem, levels, poses, t, M, g.student.cfg.retrieval, atlas)
         extra = (so,) if g.student.cfg.source else ()
-        tokens, logits = g(mt, mp, lv, va, tp, actions[t - 1:t], *extra, temp, k, uniforms[i:i + 1])
+        tokens, logits = g(mt, mp, lv, va, tp, actions[t - 1 : t], *extra, temp, k, uniforms[i : i + 1])
         first = logits if first is None else first
         mem.append(tokens[0])
         levels.append(LEVEL_PRED)
@@ -44,10 +52,9 @@ def memory_inputs(mem: list, levels: list, poses: np.ndarray, t: int, M: int, ru
     h, w = mem[0].shape
     target = poses[t].astype(np.float64)
     extra = atlas[2].candidates(target) if atlas is not None else []
-    picks = retrieve(poses[:t].astype(np.float64), target, M, rule, np.asarray(levels),
-                     atlas[1][extra] if extra else None)
+    picks = retrieve(poses[:t].astype(np.float64), target, M, rule, np.asarray(levels), atlas[1][extra] if extra else None)
     mt = torch.zeros(1, M, h, w, dtype=torch.int32)
-    mp = torch.from_numpy(np.repeat(poses[t:t + 1], M, 0).astype(np.float32)).unsqueeze(0)
+    mp = torch.from_numpy(np.repeat(poses[t : t + 1], M, 0).astype(np.float32)).unsqueeze(0)
     lv, va, so = torch.zeros(1, M), torch.zeros(1, M), torch.zeros(1, M)
     slots = []
     for j, f in enumerate(picks):
@@ -56,13 +63,19 @@ def memory_inputs(mem: list, levels: list, poses: np.ndarray, t: int, M: int, ru
             slots.append(f)
         else:
             a = extra[f - t]
-            mt[0, j], mp[0, j], so[0, j] = torch.as_tensor(atlas[0][a], dtype=torch.int32), torch.from_numpy(atlas[1][a].astype(np.float32)), 1.0
+            mt[0, j], mp[0, j], so[0, j] = (
+                torch.as_tensor(atlas[0][a], dtype=torch.int32),
+                torch.from_numpy(atlas[1][a].astype(np.float32)),
+                1.0,
+            )
             slots.append(-1 - a)
         va[0, j] = 1.0
-    return (mt, mp, lv, va, torch.from_numpy(poses[t:t + 1].astype(np.float32)), so), slots
+    return (mt, mp, lv, va, torch.from_numpy(poses[t : t + 1].astype(np.float32)), so), slots
 
 
-def teacher_frame(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, inputs: tuple, pick) -> tuple[torch.Tensor, torch.Tensor]:
+def teacher_frame(
+    prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, inputs: tuple, pick
+) -> tuple[torch.Tensor, torch.Tensor]:
     """One predicted frame as the app runs it: teacher_prev once on the slots (inputs = the
     student's six), then teacher_step per token with the cache. pick(log-probs [vocab]) -> id.
     Returns tokens [h, w] and the first step's log-probs."""
@@ -72,15 +85,22 @@ def teacher_frame(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph
     cache = t.empty_cache(1, feats)
     out, first = torch.zeros(n, dtype=torch.int32), None
     for p in range(n):
-        prev = out[p - 1:p] if p > 0 else torch.zeros(1, dtype=torch.int32)
-        logp, cache = step_g(feats[:, p:p + 1], prev.view(1, 1), torch.tensor([p], dtype=torch.int32), cache)
+        prev = out[p - 1 : p] if p > 0 else torch.zeros(1, dtype=torch.int32)
+        logp, cache = step_g(feats[:, p : p + 1], prev.view(1, 1), torch.tensor([p], dtype=torch.int32), cache)
         first = logp[0] if first is None else first
         out[p] = int(pick(logp[0]))
     return out.view(g, g), first
 
 
-def teacher_rollout(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, start: torch.Tensor, poses: np.ndarray,
-                    actions: torch.Tensor, frames: int, atlas=None) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
+def teacher_rollout(
+    prev_g: MemoryTeacherPrevGraph,
+    step_g: MemoryTeacherStepGraph,
+    start: torch.Tensor,
+    poses: np.ndarray,
+    actions: torch.Tensor,
+    frames: int,
+    atlas=None,
+) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
     """Greedy closed loop for `frames` frames, remembering as memory_rollout does (same arguments;
     with an atlas the teacher gets the same slots as the student, without mem_source)."""
     sc = step_g.teacher.cfg.student
@@ -89,7 +109,7 @@ def teacher_rollout(prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGra
     for i in range(frames):
         t = S + i
         (mt, mp, lv, va, tp, _), slots = memory_inputs(mem, levels, poses, t, sc.slots, sc.retrieval, atlas)
-        tokens, logp = teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[t - 1:t]), lambda l: l.argmax())
+        tokens, logp = teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[t - 1 : t]), lambda l: l.argmax())
         first = logp if first is None else first
         mem.append(tokens)
         levels.append(LEVEL_PRED)

@@ -60,7 +60,10 @@ describe(`shipped model ${MODEL_ID}`, () => {
     bytes[mid] = bytes[mid]! ^ 0xff;
     writeFileSync(join(dir, m.files.student.path), bytes);
     writeFileSync(join(dir, m.files.decoder.path), readFileSync(join(DIR, m.files.decoder.path)).subarray(0, 1000));
-    const err = await loadRunners(dir).then(() => null, (e: Error) => e.message);
+    const err = await loadRunners(dir).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     expect(err).toMatch(/student: student\.onnx sha256 \w+… does not match the manifest/);
     expect(err).toMatch(/decoder: decoder\.onnx has 1000 bytes, the manifest says \d+/);
     writeFileSync(join(dir, 'manifest.json'), '{"format": ');

@@ -35,9 +35,18 @@ async function main() {
       if (!shape.every((d) => typeof d === 'number')) throw new Error(`${f}: input ${meta.name} needs fixed dimensions`);
       const n = (shape as number[]).reduce((a, b) => a * b, 1);
       // int32 inputs (token ids, top-k) get small positive values, valid for any of them
-      feeds[meta.name] = (meta as { type?: string }).type === 'int32'
-        ? new ort.Tensor('int32', Int32Array.from({ length: n }, (_, i) => ((i * 37) % 8) + 1), shape as number[])
-        : new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5), shape as number[]);
+      feeds[meta.name] =
+        (meta as { type?: string }).type === 'int32'
+          ? new ort.Tensor(
+              'int32',
+              Int32Array.from({ length: n }, (_, i) => ((i * 37) % 8) + 1),
+              shape as number[],
+            )
+          : new ort.Tensor(
+              'float32',
+              Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5),
+              shape as number[],
+            );
     }
     for (let i = 0; i < 3; i++) await s.run(feeds);
     const ms: number[] = [];

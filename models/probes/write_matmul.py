@@ -28,8 +28,12 @@ def build(n: int) -> onnx.ModelProto:
         helper.make_node("MatMul", ["a", "b"], ["c"]),
         helper.make_node("ReduceSum", ["c"], ["y"], keepdims=0),
     ]
-    graph = helper.make_graph(nodes, f"matmul{n}", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+    graph = helper.make_graph(
+        nodes,
+        f"matmul{n}",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="world-model-playground")
     model.ir_version = 8
     onnx.checker.check_model(model)

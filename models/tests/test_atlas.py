@@ -46,8 +46,16 @@ def test_pack_round_trip_and_file(tmp_path):
 def test_choice_covers_cells_and_headings_not_the_first_frames():
     rng = np.random.default_rng(1)
     n = 20000
-    poses = np.stack([rng.uniform(-30, 30, n), np.full(n, 1.7), rng.uniform(-30, 30, n), rng.uniform(-math.pi, math.pi, n),
-                      rng.uniform(-0.3, 0.3, n)], 1)
+    poses = np.stack(
+        [
+            rng.uniform(-30, 30, n),
+            np.full(n, 1.7),
+            rng.uniform(-30, 30, n),
+            rng.uniform(-math.pi, math.pi, n),
+            rng.uniform(-0.3, 0.3, n),
+        ],
+        1,
+    )
     picks = choose(poses, max_frames=500, cell=2.0, headings=8)
     assert len(picks) == 500 and len(set(picks.tolist())) == 500
     assert picks.max() > n // 2  # drawn from the whole split
@@ -57,7 +65,9 @@ def test_choice_covers_cells_and_headings_not_the_first_frames():
 
 def test_copy_path_returns_remembered_codes_exactly_when_the_gate_trusts_memory():
     torch.manual_seed(0)
-    m = MemoryStudent(MemoryStudentConfig(levels=[8, 5, 5, 5], grid=8, slots=2, d=32, layers=1, heads=2, source=True, copy=True)).eval()
+    m = MemoryStudent(
+        MemoryStudentConfig(levels=[8, 5, 5, 5], grid=8, slots=2, d=32, layers=1, heads=2, source=True, copy=True)
+    ).eval()
     with torch.no_grad():
         m.gate.bias.copy_(torch.tensor([-20.0, 20.0, 0.0]))  # always copy slot 0
     mt = torch.randint(0, 1000, (1, 2, 8, 8))
@@ -70,4 +80,6 @@ def test_copy_path_returns_remembered_codes_exactly_when_the_gate_trusts_memory(
     with torch.no_grad():
         m.gate.bias.copy_(torch.tensor([20.0, -20.0, 0.0]))
         gen = m.digits.compose(m(*args).argmax(-1))
-        assert (gen == m.digits.compose(m.logits(m.features(*args)).argmax(-1))).all()  # the gate on "generate": the network's own
+        assert (
+            gen == m.digits.compose(m.logits(m.features(*args)).argmax(-1))
+        ).all()  # the gate on "generate": the network's own

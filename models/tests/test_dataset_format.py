@@ -19,8 +19,14 @@ SMALL = ["--frames", "80", "--episode-len", "32", "--shard-episodes", "2", "--re
 
 
 def generate(out, *args, check=True):
-    return subprocess.run(["npx", "tsx", "models/data/generate.ts", "--out", str(out), *args],
-                          cwd=ROOT, check=check, timeout=300, capture_output=True, text=True)
+    return subprocess.run(
+        ["npx", "tsx", "models/data/generate.ts", "--out", str(out), *args],
+        cwd=ROOT,
+        check=check,
+        timeout=300,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="module")

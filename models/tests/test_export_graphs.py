@@ -42,7 +42,7 @@ def test_sampling_greedy_top_k_and_seed():
     s = sample_digits(logits, torch.tensor([1.0]), torch.tensor([2]), u)
     assert set(s.long().tolist()) == {1, 2}
     freq = (s == 1).float().mean().item()
-    assert abs(freq - 1 / (1 + torch.e ** -1)) < 0.04  # softmax over the kept two: e^3 / (e^3 + e^2)
+    assert abs(freq - 1 / (1 + torch.e**-1)) < 0.04  # softmax over the kept two: e^3 / (e^3 + e^2)
     assert torch.equal(s, sample_digits(logits, torch.tensor([1.0]), torch.tensor([2]), u))
 
 
@@ -64,8 +64,9 @@ def test_memory_student_graph_rollout_equals_the_evaluated_rollout():
     acts = torch.randn(2 + steps, 5)
     with torch.no_grad():
         graph, _, used = memory_rollout(MemoryStudentGraph(m), start, poses, acts, 0.0, 4, torch.rand(steps, 16, 2, 4))
-        ref, ref_used = rollout_memory(m, start.long().unsqueeze(0), poses[None].astype(np.float64), acts.numpy()[None], steps,
-                                       record_slots=True)
+        ref, ref_used = rollout_memory(
+            m, start.long().unsqueeze(0), poses[None].astype(np.float64), acts.numpy()[None], steps, record_slots=True
+        )
     assert torch.equal(graph.long(), ref[0])
     assert [u + [-1] * (3 - len(u)) for u in used] == ref_used[0].tolist()
 

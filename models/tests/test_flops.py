@@ -16,7 +16,7 @@ def test_matmul_probe_counts_two_n_cubed():
         for n in (16, 64):
             path = os.path.join(d, f"m{n}.onnx")
             onnx.save(build(n), path)
-            assert count_flops(path) == 2 * n ** 3
+            assert count_flops(path) == 2 * n**3
 
 
 def test_products_behind_a_slice_with_computed_bounds_are_counted():
@@ -24,14 +24,31 @@ def test_products_behind_a_slice_with_computed_bounds_are_counted():
     and the MatMul after it once counted as nothing (a third of the student's FLOPs went missing)."""
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
+
     c = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)  # noqa: E731
-    nodes = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "two"], ["d"], axis=0),
-             helper.make_node("Div", ["d", "two1"], ["half"]), helper.make_node("Unsqueeze", ["half", "zero"], ["end"]),
-             helper.make_node("Slice", ["x", "start", "end", "axis"], ["h"]), helper.make_node("MatMul", ["h", "w"], ["y"])]
-    inits = [c("two", 2), c("two1", 2), c("zero", [0]), c("start", [0]), c("axis", [2]),
-             numpy_helper.from_array(np.zeros((64, 32), np.float32), "w")]
-    g = helper.make_graph(nodes, "chunk", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 256, 128])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("Gather", ["s", "two"], ["d"], axis=0),
+        helper.make_node("Div", ["d", "two1"], ["half"]),
+        helper.make_node("Unsqueeze", ["half", "zero"], ["end"]),
+        helper.make_node("Slice", ["x", "start", "end", "axis"], ["h"]),
+        helper.make_node("MatMul", ["h", "w"], ["y"]),
+    ]
+    inits = [
+        c("two", 2),
+        c("two1", 2),
+        c("zero", [0]),
+        c("start", [0]),
+        c("axis", [2]),
+        numpy_helper.from_array(np.zeros((64, 32), np.float32), "w"),
+    ]
+    g = helper.make_graph(
+        nodes,
+        "chunk",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 256, 128])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        inits,
+    )
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "chunk.onnx")
         onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
@@ -40,6 +57,7 @@ def test_products_behind_a_slice_with_computed_bounds_are_counted():
 
 def test_shipped_graphs_have_their_counts_in_the_manifest():
     import json
+
     model = os.path.join(ROOT, "models", "wm-courtyard-v3")
     m = json.load(open(os.path.join(model, "manifest.json")))
     for key in ("student", "decoder", "student_int8"):

@@ -38,7 +38,7 @@ def test_walking_forward_moves_the_floor_down_and_keeps_the_sky():
     q[2] -= 0.25
     si, sj, _ = project(q, p, ray_grid(16), 16)
     si = si.view(16, 16)
-    assert float(si[15, 8]) < 15 - 0.3      # the floor near the bottom was higher up the frame a step ago
+    assert float(si[15, 8]) < 15 - 0.3  # the floor near the bottom was higher up the frame a step ago
     assert abs(float(si[0, 8]) - 0.0) < 1e-3  # sky: at infinity, unchanged
 
 

@@ -15,8 +15,9 @@ from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig
 
 def tiny(trained_head=True):
     torch.manual_seed(0)
-    cfg = MemoryTeacherConfig(MemoryStudentConfig(levels=[4, 3], grid=4, slots=2, d=16, layers=1, heads=2, conv_kernel=3),
-                              head_layers=2, head_heads=2)
+    cfg = MemoryTeacherConfig(
+        MemoryStudentConfig(levels=[4, 3], grid=4, slots=2, d=16, layers=1, heads=2, conv_kernel=3), head_layers=2, head_heads=2
+    )
     t = MemoryTeacher(cfg).eval()
     for blk in t.trunk.blocks:
         torch.nn.init.normal_(blk.mod.proj.weight, std=0.1)
@@ -26,8 +27,14 @@ def tiny(trained_head=True):
 
 def inputs(B=2):
     g = torch.Generator().manual_seed(3)
-    return (torch.randint(0, 12, (B, 2, 4, 4), generator=g), torch.rand(B, 2, 5, generator=g), torch.zeros(B, 2),
-            torch.ones(B, 2), torch.rand(B, 5, generator=g), torch.rand(B, 5, generator=g))
+    return (
+        torch.randint(0, 12, (B, 2, 4, 4), generator=g),
+        torch.rand(B, 2, 5, generator=g),
+        torch.zeros(B, 2),
+        torch.ones(B, 2),
+        torch.rand(B, 5, generator=g),
+        torch.rand(B, 5, generator=g),
+    )
 
 
 def test_a_zero_correction_leaves_the_student_unchanged():
@@ -47,7 +54,7 @@ def test_position_p_sees_only_the_tokens_before_it():
     with torch.no_grad():
         a, b = t(*x, prefix), t(*x, changed)
     assert torch.allclose(a[:, :8], b[:, :8], atol=1e-6)  # positions 0..7 never read token 7
-    assert (a[:, 8:] - b[:, 8:]).abs().max() > 1e-4      # later ones do
+    assert (a[:, 8:] - b[:, 8:]).abs().max() > 1e-4  # later ones do
 
 
 def test_cached_decoding_equals_teacher_forcing_on_its_own_output():

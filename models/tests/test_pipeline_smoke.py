@@ -23,7 +23,20 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     # Even 60 tiny steps beat an untrained decoder's output by a wide margin.
     assert done["val_psnr"] > 12
     stages = json.load(open(os.path.join(runs, "stages.json")))
-    assert set(stages) == {"data", "tokenizer", "tokens", "decoder", "student", "teacher", "distill", "control", "atlas", "v3", "export", "eval"}
+    assert set(stages) == {
+        "data",
+        "tokenizer",
+        "tokens",
+        "decoder",
+        "student",
+        "teacher",
+        "distill",
+        "control",
+        "atlas",
+        "v3",
+        "export",
+        "eval",
+    }
     teacher = json.load(open(os.path.join(runs, "memory_teacher", "done.json")))
     assert teacher["finished"] and 0 <= teacher["forced_acc"] <= 1 and teacher["greedy_psnr_vs_tok"] > 5
     decoder = json.load(open(os.path.join(runs, "lite_decoder_2", "done.json")))
@@ -49,14 +62,23 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     assert "mem_source" in [t["name"] for t in manifest["files"]["student"]["inputs"]]
     for f in manifest["files"].values():
         assert hashlib.sha256(open(os.path.join(model, f["path"]), "rb").read()).hexdigest() == f["sha256"]
-    parity = subprocess.run(["npx", "tsx", "models/export/parity.ts", "--model", model], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    parity = subprocess.run(
+        ["npx", "tsx", "models/export/parity.ts", "--model", model], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert parity.returncode == 0, parity.stdout[-3000:] + parity.stderr[-2000:]
     assert json.loads(parity.stdout)["ok"]
     # Eval: every model and baseline scored at every horizon from 1 and 4 frames, loop closure, timings.
     ev = json.load(open(os.path.join(model, "eval.json")))
     for start in ("start_1", "start_4"):
-        assert set(ev["dream"][start]) == {"tokenizer ceiling", "copy last frame", "copy nearest atlas frame", "student (v3, copy + atlas)",
-                                           "student (v3, atlas off)", "student (v3, copy path off)", "student (v2, distilled)"}
+        assert set(ev["dream"][start]) == {
+            "tokenizer ceiling",
+            "copy last frame",
+            "copy nearest atlas frame",
+            "student (v3, copy + atlas)",
+            "student (v3, atlas off)",
+            "student (v3, copy path off)",
+            "student (v2, distilled)",
+        }
         assert all(set(row) == {"h1", "h2", "h16"} for row in ev["dream"][start].values())
         assert all(0 < row["h16"]["sharpness"] < 100 for row in ev["dream"][start].values())
         lc = ev["loop_closure"][start]["student (v3, copy + atlas)"]
@@ -75,6 +97,11 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
 
 
 def test_unknown_stage_is_a_clear_error(tmp_path):
-    r = subprocess.run([sys.executable, "models/pipeline.py", "--stages", "tokeniser", "--runs", str(tmp_path)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "models/pipeline.py", "--stages", "tokeniser", "--runs", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2 and "unknown stage" in r.stderr

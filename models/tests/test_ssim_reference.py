@@ -15,6 +15,18 @@ def test_ssim_matches_scikit_image():
     smooth = np.clip(base.astype(float) * 0.6 + 50, 0, 255).astype(np.uint8)
     noisy = np.clip(base + rng.normal(0, 20, base.shape), 0, 255).astype(np.uint8)
     for other in (smooth, noisy, base):
-        ref = np.mean([skm.structural_similarity(base[i], other[i], gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
-                                                 data_range=255, channel_axis=-1) for i in range(len(base))])
+        ref = np.mean(
+            [
+                skm.structural_similarity(
+                    base[i],
+                    other[i],
+                    gaussian_weights=True,
+                    sigma=1.5,
+                    use_sample_covariance=False,
+                    data_range=255,
+                    channel_axis=-1,
+                )
+                for i in range(len(base))
+            ]
+        )
         assert abs(ssim(base, other) - ref) < 1e-6, (ssim(base, other), ref)

@@ -44,10 +44,46 @@ def test_two_cpu_ranks_train_the_v3_student_and_agree(tmp_path):
     out = tmp_path / "run"
     # --redirects/--tee 1: Debian's torch 1.13 on Python 3.11 cannot parse their default "0" (IntFlag
     # iteration skips Std.NONE, so the launcher crashes in to_map); 1 (stdout) parses everywhere.
-    cmd = cmd0 + ["--nproc_per_node", "2", "--master_port", "29517", "--redirects", "1", "--tee", "1", "-m", "models.world_model.train_memory_student",
-                  "--tokens", str(tok), "--out", str(out), "--steps", "3", "--batch", "4", "--warmup", "1", "--eval-every", "3",
-                  "--eval-windows", "8", "--ckpt-every", "3", "--d", "32", "--layers", "1", "--heads", "2", "--threads", "1",
-                  "--copy", "--source", "--atlas", str(tmp_path / "atlas")]
+    cmd = cmd0 + [
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        "29517",
+        "--redirects",
+        "1",
+        "--tee",
+        "1",
+        "-m",
+        "models.world_model.train_memory_student",
+        "--tokens",
+        str(tok),
+        "--out",
+        str(out),
+        "--steps",
+        "3",
+        "--batch",
+        "4",
+        "--warmup",
+        "1",
+        "--eval-every",
+        "3",
+        "--eval-windows",
+        "8",
+        "--ckpt-every",
+        "3",
+        "--d",
+        "32",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--threads",
+        "1",
+        "--copy",
+        "--source",
+        "--atlas",
+        str(tmp_path / "atlas"),
+    ]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     done = json.load(open(out / "done.json"))

@@ -30,7 +30,7 @@ def ms_per_frame(net, codes: torch.Tensor, runs: int = 20) -> float:
         net(codes[:1])
         t = time.perf_counter()
         for i in range(runs):
-            net(codes[i % len(codes):i % len(codes) + 1])
+            net(codes[i % len(codes) : i % len(codes) + 1])
     return 1000 * (time.perf_counter() - t) / runs
 
 
@@ -50,16 +50,31 @@ def main(argv=None) -> dict:
     lite = load_lite_decoder(a.lite)
     frames = fixed_frames(load(a.data), a.frames, seed=2)
     with torch.no_grad():
-        codes = torch.cat([tok.fsq.indices_to_codes(tok.encode(frames_to_tensor(frames[i:i + 64], "cpu"))).permute(0, 3, 1, 2)
-                           for i in range(0, len(frames), 64)])
-        recon = {name: np.concatenate([tensor_to_frames(net(codes[i:i + 64])) for i in range(0, len(codes), 64)])
-                 for name, net in (("tokenizer_decoder", tok.decoder), ("lite_decoder", lite))}
+        codes = torch.cat(
+            [
+                tok.fsq.indices_to_codes(tok.encode(frames_to_tensor(frames[i : i + 64], "cpu"))).permute(0, 3, 1, 2)
+                for i in range(0, len(frames), 64)
+            ]
+        )
+        recon = {
+            name: np.concatenate([tensor_to_frames(net(codes[i : i + 64])) for i in range(0, len(codes), 64)])
+            for name, net in (("tokenizer_decoder", tok.decoder), ("lite_decoder", lite))
+        }
     h, w = codes.shape[2:]
-    out = {"what": "reconstruction of the test split's tokens by each decoder, PSNR (dB) against the rendered frames",
-           "data": a.data, "frames": len(frames), "lite_checkpoint": a.lite, "lite_config": asdict(lite.cfg)}
+    out = {
+        "what": "reconstruction of the test split's tokens by each decoder, PSNR (dB) against the rendered frames",
+        "data": a.data,
+        "frames": len(frames),
+        "lite_checkpoint": a.lite,
+        "lite_config": asdict(lite.cfg),
+    }
     for name, net in (("tokenizer_decoder", tok.decoder), ("lite_decoder", lite)):
-        out[name] = {"psnr": round(psnr(frames, recon[name]), 3), "gflop": round(conv_flops(net, h, w) / 1e9, 3),
-                     "params": sum(p.numel() for p in net.parameters()), "torch_cpu_ms": round(ms_per_frame(net, codes), 2)}
+        out[name] = {
+            "psnr": round(psnr(frames, recon[name]), 3),
+            "gflop": round(conv_flops(net, h, w) / 1e9, 3),
+            "params": sum(p.numel() for p in net.parameters()),
+            "torch_cpu_ms": round(ms_per_frame(net, codes), 2),
+        }
     out["psnr_gap"] = round(out["lite_decoder"]["psnr"] - out["tokenizer_decoder"]["psnr"], 3)
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as f:

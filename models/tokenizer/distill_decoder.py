@@ -36,7 +36,7 @@ from models.tokenizer.train import fixed_frames  # noqa: E402
 @dataclass
 class DistillConfig:
     tokenizer: str = "models/checkpoints/tokenizer.pt"
-    init: str = ""          # weights to start from (a new schedule); resuming <out>/ckpt.pt wins
+    init: str = ""  # weights to start from (a new schedule); resuming <out>/ckpt.pt wins
     data: str = "data/train"
     tokens: str = "models/runs/tokens"
     val: str = "data/val"
@@ -94,9 +94,15 @@ def train(cfg: DistillConfig) -> dict:
         raise ValueError(f"{cfg.tokens}/train.tokens.npy has {len(ids)} rows, {cfg.data} has {len(ds)} frames")
     val = fixed_frames(load(cfg.val), cfg.eval_frames, seed=1)
     with torch.no_grad():
-        val_codes = torch.cat([tok.fsq.indices_to_codes(tok.encode(frames_to_tensor(val[i:i + 64], rt.device))).permute(0, 3, 1, 2)
-                               for i in range(0, len(val), 64)])
-        teacher_psnr = psnr(val, np.concatenate([tensor_to_frames(tok.decoder(val_codes[i:i + 64])) for i in range(0, len(val), 64)]))
+        val_codes = torch.cat(
+            [
+                tok.fsq.indices_to_codes(tok.encode(frames_to_tensor(val[i : i + 64], rt.device))).permute(0, 3, 1, 2)
+                for i in range(0, len(val), 64)
+            ]
+        )
+        teacher_psnr = psnr(
+            val, np.concatenate([tensor_to_frames(tok.decoder(val_codes[i : i + 64])) for i in range(0, len(val), 64)])
+        )
     model = LiteDecoder(cfg.model).to(rt.device)
     if cfg.init:
         ck = torch.load(cfg.init, map_location="cpu")
@@ -105,8 +111,11 @@ def train(cfg: DistillConfig) -> dict:
         model.load_state_dict(ck["model"])  # overwritten by <out>/ckpt.pt when resuming
     h, w = ids.shape[1:]
     flops = conv_flops(model, h, w)
-    print(f"lite decoder: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M params, {flops / 1e9:.3f} GFLOP a frame; "
-          f"teacher decoder {conv_flops(tok.decoder, h, w) / 1e9:.3f} GFLOP, val PSNR {teacher_psnr:.2f} dB", flush=True)
+    print(
+        f"lite decoder: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M params, {flops / 1e9:.3f} GFLOP a frame; "
+        f"teacher decoder {conv_flops(tok.decoder, h, w) / 1e9:.3f} GFLOP, val PSNR {teacher_psnr:.2f} dB",
+        flush=True,
+    )
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=0.0)
 
     def loss_fn(net, rng):
@@ -122,13 +131,15 @@ def train(cfg: DistillConfig) -> dict:
         return loss
 
     def eval_fn(m):
-        out = np.concatenate([tensor_to_frames(m(val_codes[i:i + 64])) for i in range(0, len(val), 64)])
+        out = np.concatenate([tensor_to_frames(m(val_codes[i : i + 64])) for i in range(0, len(val), 64)])
         return {"val_psnr": round(psnr(val, out), 3), "teacher_val_psnr": round(teacher_psnr, 3)}
 
     def final_fn(m, result):
         result["flops"] = flops
-        torch.save({"model": m.state_dict(), "config": asdict(cfg.model), "flops": flops, "teacher_val_psnr": teacher_psnr},
-                   os.path.join(cfg.out, "lite_decoder.pt"))
+        torch.save(
+            {"model": m.state_dict(), "config": asdict(cfg.model), "flops": flops, "teacher_val_psnr": teacher_psnr},
+            os.path.join(cfg.out, "lite_decoder.pt"),
+        )
 
     return trainer.run(cfg, rt, model, opt, "lite decoder", loss_fn, eval_fn, final_fn)
 

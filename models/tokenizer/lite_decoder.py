@@ -16,9 +16,9 @@ from .model import ResBlock
 
 @dataclass
 class LiteDecoderConfig:
-    code_dim: int = 4       # FSQ digits per token
-    width_lo: int = 104     # channels at 16x16
-    width_hi: int = 40      # channels at 32x32
+    code_dim: int = 4  # FSQ digits per token
+    width_lo: int = 104  # channels at 16x16
+    width_hi: int = 40  # channels at 32x32
     blocks_lo: int = 2
     blocks_hi: int = 2
 
@@ -52,6 +52,7 @@ def conv_flops(model: nn.Module, h: int, w: int) -> int:
 def load_lite_decoder(path: str) -> LiteDecoder:
     """Weights written by distill_decoder.py -> the decoder, in eval mode."""
     import torch
+
     ck = torch.load(path, map_location="cpu")
     m = LiteDecoder(LiteDecoderConfig(**ck["config"]))
     m.load_state_dict(ck["model"])

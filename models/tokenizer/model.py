@@ -21,8 +21,8 @@ from .fsq import FSQ
 class TokenizerConfig:
     res: int = 128
     levels: list[int] = field(default_factory=lambda: [8, 8, 8, 8])
-    width_hi: int = 64      # channels at 32x32
-    width_lo: int = 160     # channels at 16x16
+    width_hi: int = 64  # channels at 32x32
+    width_lo: int = 160  # channels at 16x16
     blocks_hi: int = 2
     blocks_lo: int = 3
 

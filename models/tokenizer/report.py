@@ -31,12 +31,16 @@ def load_tokenizer(path: str) -> Tokenizer:
 
 @torch.no_grad()
 def reconstruct(tok: Tokenizer, frames: np.ndarray, batch: int = 64) -> np.ndarray:
-    out = [tensor_to_frames(tok.decode(tok.encode(frames_to_tensor(frames[i:i + batch], "cpu")))) for i in range(0, len(frames), batch)]
+    out = [
+        tensor_to_frames(tok.decode(tok.encode(frames_to_tensor(frames[i : i + batch], "cpu"))))
+        for i in range(0, len(frames), batch)
+    ]
     return np.concatenate(out)
 
 
 def plot_curves(runs: list[str], path: str) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -44,7 +48,13 @@ def plot_curves(runs: list[str], path: str) -> None:
     for r in runs:
         rows = JsonlLog(os.path.join(r, "log.jsonl")).rows()
         if rows:
-            ax.plot([x["cpu_minutes"] for x in rows], [x["val_psnr"] for x in rows], marker="o", ms=3, label=os.path.basename(r.rstrip("/")))
+            ax.plot(
+                [x["cpu_minutes"] for x in rows],
+                [x["val_psnr"] for x in rows],
+                marker="o",
+                ms=3,
+                label=os.path.basename(r.rstrip("/")),
+            )
     ax.axhline(30, color="gray", ls="--", lw=1, label="target 30 dB")
     ax.set_xlabel("CPU-minutes (process time, 2 cores)")
     ax.set_ylabel("validation PSNR (dB)")
@@ -70,12 +80,20 @@ def main(argv=None):
     idx = np.linspace(0, len(ds) - 1, min(a.frames, len(ds))).round().astype(int)
     frames = np.stack([np.asarray(ds.frame(int(i))) for i in idx])
     recon = reconstruct(tok, frames)
-    result = {"split": a.data, "frames": len(frames), "psnr": round(psnr(frames, recon), 3), "ssim": round(ssim(frames, recon), 4),
-              "vocab_size": tok.vocab_size, "grid": tok.cfg.grid, "levels": tok.cfg.levels,
-              "params": sum(p.numel() for p in tok.parameters())}
+    result = {
+        "split": a.data,
+        "frames": len(frames),
+        "psnr": round(psnr(frames, recon), 3),
+        "ssim": round(ssim(frames, recon), 4),
+        "vocab_size": tok.vocab_size,
+        "grid": tok.cfg.grid,
+        "levels": tok.cfg.levels,
+        "params": sum(p.numel() for p in tok.parameters()),
+    }
     with open(os.path.join(a.out, "tokenizer_eval.json"), "w") as f:
         json.dump(result, f, indent=2)
     from PIL import Image
+
     pick = np.linspace(0, len(frames) - 1, 8).round().astype(int)
     Image.fromarray(contact_sheet([*frames[pick], *recon[pick]], cols=8)).save(os.path.join(a.out, "reconstructions.png"))
     if a.runs:

@@ -26,6 +26,7 @@ from models.common import frames_to_tensor, psnr, setup, tensor_to_frames  # noq
 from models.data.dataset import load  # noqa: E402
 from models.tokenizer.model import Tokenizer, TokenizerConfig  # noqa: E402
 
+
 # ----------------------------------------------------------------------------- defaults
 @dataclass
 class TrainConfig:
@@ -42,7 +43,7 @@ class TrainConfig:
     eval_every: int = 250
     eval_frames: int = 256
     ckpt_every: int = 250
-    minutes: float = 0.0      # wall-clock budget for this invocation; 0 = none
+    minutes: float = 0.0  # wall-clock budget for this invocation; 0 = none
     seed: int = 0
     threads: int = 0
 
@@ -71,7 +72,9 @@ def parse_args(argv=None) -> TrainConfig:
         ap.error("--steps and --batch must be positive, --lr > 0")
     if a.res < 16 or a.res % 8:
         ap.error(f"--res must be a multiple of 8 and >= 16, got {a.res}")
-    model = TokenizerConfig(res=a.res, levels=levels, width_hi=a.width_hi, width_lo=a.width_lo, blocks_hi=a.blocks_hi, blocks_lo=a.blocks_lo)
+    model = TokenizerConfig(
+        res=a.res, levels=levels, width_hi=a.width_hi, width_lo=a.width_lo, blocks_hi=a.blocks_hi, blocks_lo=a.blocks_lo
+    )
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
     return TrainConfig(model=model, **vals)
 
@@ -79,8 +82,10 @@ def parse_args(argv=None) -> TrainConfig:
 # ----------------------------------------------------------------------------- evaluation
 @torch.no_grad()
 def evaluate(model: Tokenizer, frames: np.ndarray, device, batch: int = 64) -> float:
-    recon = [tensor_to_frames(model.decode(model.encode(frames_to_tensor(frames[i:i + batch], device))))
-             for i in range(0, len(frames), batch)]
+    recon = [
+        tensor_to_frames(model.decode(model.encode(frames_to_tensor(frames[i : i + batch], device))))
+        for i in range(0, len(frames), batch)
+    ]
     return psnr(frames, np.concatenate(recon))
 
 
@@ -101,8 +106,11 @@ def train(cfg: TrainConfig) -> dict:
     val_frames = fixed_frames(load(cfg.val), cfg.eval_frames, seed=1)
     model = Tokenizer(cfg.model).to(rt.device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=cfg.weight_decay)
-    print(f"tokenizer: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M params, vocab {model.vocab_size}, "
-          f"grid {cfg.model.grid}x{cfg.model.grid}", flush=True)
+    print(
+        f"tokenizer: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M params, vocab {model.vocab_size}, "
+        f"grid {cfg.model.grid}x{cfg.model.grid}",
+        flush=True,
+    )
 
     def loss_fn(net, rng):
         idx = np.sort(rng.integers(0, len(ds), cfg.batch))
@@ -114,8 +122,9 @@ def train(cfg: TrainConfig) -> dict:
         result["vocab_size"] = m.vocab_size
         torch.save({"model": m.state_dict(), "config": asdict(cfg.model)}, os.path.join(cfg.out, "tokenizer.pt"))
 
-    return trainer.run(cfg, rt, model, opt, "tokenizer", loss_fn,
-                       lambda m: {"val_psnr": round(evaluate(m, val_frames, rt.device), 3)}, final_fn)
+    return trainer.run(
+        cfg, rt, model, opt, "tokenizer", loss_fn, lambda m: {"val_psnr": round(evaluate(m, val_frames, rt.device), 3)}, final_fn
+    )
 
 
 if __name__ == "__main__":

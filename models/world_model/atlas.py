@@ -96,8 +96,9 @@ class AtlasIndex:
         for i, p in enumerate(self.poses):
             self.cells.setdefault((math.floor(p[0] / cell), math.floor(p[2] / cell)), []).append(i)
 
-    def candidates(self, target, k: int = ATLAS["candidates"], radius: float = ATLAS["radius_m"],
-                   exclude: np.ndarray | None = None) -> list[int]:
+    def candidates(
+        self, target, k: int = ATLAS["candidates"], radius: float = ATLAS["radius_m"], exclude: np.ndarray | None = None
+    ) -> list[int]:
         """Atlas indices within `radius` m (x, z) of target, best first by distance + heading cost.
         exclude: bool [N] (training: frames of the example's own episode)."""
         x, z = float(target[0]), float(target[2])
@@ -139,9 +140,16 @@ def main(argv=None) -> dict:
     picks = choose(poses, a.max_frames)
     os.makedirs(a.out, exist_ok=True)
     write(os.path.join(a.out, "atlas.bin"), tokens[picks].astype(np.int64), poses[picks])
-    rec = {"frames": int(len(picks)), "grid": list(tokens.shape[1:]), "frame_index": picks.tolist(),
-           "episode": episode[picks].tolist(), "cell_m": CELL_M, "headings": HEADINGS, "from_frames": int(len(poses)),
-           "bytes": os.path.getsize(os.path.join(a.out, "atlas.bin"))}
+    rec = {
+        "frames": int(len(picks)),
+        "grid": list(tokens.shape[1:]),
+        "frame_index": picks.tolist(),
+        "episode": episode[picks].tolist(),
+        "cell_m": CELL_M,
+        "headings": HEADINGS,
+        "from_frames": int(len(poses)),
+        "bytes": os.path.getsize(os.path.join(a.out, "atlas.bin")),
+    }
     with open(os.path.join(a.out, "atlas.json"), "w") as f:
         json.dump(rec, f)
     print(f"atlas: {rec['frames']} of {len(poses)} train frames, {rec['bytes'] / 1e6:.2f} MB", flush=True)

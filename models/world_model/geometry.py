@@ -26,7 +26,7 @@ SPEC = {
     "proxy": {"floor_y": 0.0, "wall_half_extent": 33.0, "wall_top": 8.5},
     "token_centre": "token (i, j) of a g x g grid looks through ndc x = (j + 0.5) / g * 2 - 1, y = 1 - (i + 0.5) / g * 2",
     "warp": "tent weights max(0, 1 - |si - i'|) * max(0, 1 - |sj - j'|) over source tokens (i', j') at the projected "
-            "position (si, sj) in source token units; zero where the hit is behind the source camera",
+    "position (si, sj) in source token units; zero where the hit is behind the source camera",
 }
 FOV = math.radians(SPEC["vertical_fov_deg"])
 WALL = SPEC["proxy"]["wall_half_extent"]
@@ -74,15 +74,15 @@ def project(target: torch.Tensor, source: torch.Tensor, rays: torch.Tensor, g: i
     """Where the target camera's rays [n, 3] land in the source camera.
     target [..., 5], source [..., 5] poses (broadcast). Returns (si, sj) in source token units
     (token i' has centre i') and `front` (hit in front of the source camera), each [..., n]."""
-    rt = rotation(target[..., 3], target[..., 4])                      # [..., 3, 3]
+    rt = rotation(target[..., 3], target[..., 4])  # [..., 3, 3]
     # Plain MatMuls, not einsum: onnxruntime-web's WebGPU Einsum kernel fails to compile these patterns.
-    d = rays @ rt.transpose(-1, -2)                                    # world directions [..., n, 3]
+    d = rays @ rt.transpose(-1, -2)  # world directions [..., n, 3]
     ct = target[..., None, :3]
-    inv = proxy_inverse_depth(ct, d)                                   # [..., n]
-    rel = (target[..., :3] - source[..., :3])[..., None, :]            # [..., 1, 3]
-    p = d + inv[..., None] * rel                                       # source-centred hit, scaled by 1/t
+    inv = proxy_inverse_depth(ct, d)  # [..., n]
+    rel = (target[..., :3] - source[..., :3])[..., None, :]  # [..., 1, 3]
+    p = d + inv[..., None] * rel  # source-centred hit, scaled by 1/t
     rs = rotation(source[..., 3], source[..., 4])
-    q = p @ rs                                                         # R_s^T p: source camera coordinates
+    q = p @ rs  # R_s^T p: source camera coordinates
     depth = -q[..., 2]
     front = depth > 1e-4
     safe = torch.where(front, depth, depth * 0 + 1)
@@ -102,9 +102,9 @@ def warp_matrix(target: torch.Tensor, source: torch.Tensor, g: int) -> torch.Ten
     rays = ray_grid(g, target.dtype).to(target.device)
     si, sj, _ = project(target, source, rays, g)
     idx = torch.arange(g, dtype=target.dtype, device=target.device)
-    wi = (1 - (si[..., :, None] - idx).abs()).clamp(min=0)             # [..., n, g]
+    wi = (1 - (si[..., :, None] - idx).abs()).clamp(min=0)  # [..., n, g]
     wj = (1 - (sj[..., :, None] - idx).abs()).clamp(min=0)
-    return (wi[..., :, :, None] * wj[..., :, None, :]).flatten(-2)      # [..., n, g*g]
+    return (wi[..., :, :, None] * wj[..., :, None, :]).flatten(-2)  # [..., n, g*g]
 
 
 def warp_matrices(target: torch.Tensor, source: torch.Tensor, g: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -38,8 +38,15 @@ def trajectories(seed: int = 7) -> list[np.ndarray]:
         x, y, z, yaw, pitch = walk[-1]
         yaw += rng.uniform(-0.09, 0.09)
         f = rng.uniform(0, 0.25)
-        walk.append([x - f * math.sin(yaw), float(np.clip(y + rng.uniform(-0.1, 0.1), 1, 3.5)), z - f * math.cos(yaw), yaw,
-                     float(np.clip(pitch + rng.uniform(-0.05, 0.05), -0.5, 0.35))])
+        walk.append(
+            [
+                x - f * math.sin(yaw),
+                float(np.clip(y + rng.uniform(-0.1, 0.1), 1, 3.5)),
+                z - f * math.cos(yaw),
+                yaw,
+                float(np.clip(pitch + rng.uniform(-0.05, 0.05), -0.5, 0.35)),
+            ]
+        )
     return [spin, np.array(out), np.array(walk)]
 
 
@@ -49,8 +56,15 @@ def build() -> dict:
         for t in range(1, len(traj), 7):
             # Every other case as a dream: the first frame ground truth, the rest the model's own.
             levels = None if t % 2 else np.r_[0.0, np.full(t - 1, 0.15)]
-            cases.append({"trajectory": k, "memory": traj[:t].tolist(), "target": traj[t].tolist(),
-                          "levels": None if levels is None else levels.tolist(), "slots": retrieve(traj[:t], traj[t], levels=levels)})
+            cases.append(
+                {
+                    "trajectory": k,
+                    "memory": traj[:t].tolist(),
+                    "target": traj[t].tolist(),
+                    "levels": None if levels is None else levels.tolist(),
+                    "slots": retrieve(traj[:t], traj[t], levels=levels),
+                }
+            )
     rng = np.random.default_rng(3)
     cover = []
     for _ in range(12):
@@ -58,9 +72,15 @@ def build() -> dict:
         b = [a[0] + rng.normal(0, 2), a[1], a[2] + rng.normal(0, 2), a[3] + rng.normal(0, 0.6), a[4] + rng.normal(0, 0.1)]
         rays = coverage_rays(torch.tensor(a, dtype=torch.float64), torch.tensor(b, dtype=torch.float64), RULE["coverage_grid"])
         cover.append({"target": a, "source": b, "rays": rays.int().tolist()})
-    return {"what": "retrieval picks and coverage rays from models/world_model (memory.retrieve, geometry.coverage_rays), "
-                    "and retrieval over session memory + atlas (atlas.AtlasIndex, memory.retrieve with extra_poses)",
-            "rule": {**RULE, "rule": "coverage"}, "geometry": SPEC, "retrieval": cases, "coverage": cover, "atlas": atlas_cases()}
+    return {
+        "what": "retrieval picks and coverage rays from models/world_model (memory.retrieve, geometry.coverage_rays), "
+        "and retrieval over session memory + atlas (atlas.AtlasIndex, memory.retrieve with extra_poses)",
+        "rule": {**RULE, "rule": "coverage"},
+        "geometry": SPEC,
+        "retrieval": cases,
+        "coverage": cover,
+        "atlas": atlas_cases(),
+    }
 
 
 def atlas_cases() -> dict:
@@ -68,8 +88,16 @@ def atlas_cases() -> dict:
     rule picks from both; plus a packed-token round trip."""
     rng = np.random.default_rng(11)
     A = 400
-    poses = np.stack([rng.uniform(-30, 30, A), rng.uniform(1, 3.5, A), rng.uniform(-30, 30, A), rng.uniform(-math.pi, math.pi, A),
-                      rng.uniform(-0.4, 0.3, A)], 1)
+    poses = np.stack(
+        [
+            rng.uniform(-30, 30, A),
+            rng.uniform(1, 3.5, A),
+            rng.uniform(-30, 30, A),
+            rng.uniform(-math.pi, math.pi, A),
+            rng.uniform(-0.4, 0.3, A),
+        ],
+        1,
+    )
     poses = poses.astype(np.float32).astype(np.float64)  # the file keeps float32 poses
     index = AtlasIndex(poses)
     cases = []
@@ -79,11 +107,23 @@ def atlas_cases() -> dict:
             extra = index.candidates(target)
             levels = None if t % 2 else np.r_[0.0, np.full(t - 1, 0.15)]
             picks = retrieve(traj[:t], target, levels=levels, extra_poses=poses[extra] if extra else None)
-            cases.append({"trajectory": k, "memory": traj[:t].tolist(), "target": target.tolist(),
-                          "levels": None if levels is None else levels.tolist(), "candidates": extra, "slots": picks})
+            cases.append(
+                {
+                    "trajectory": k,
+                    "memory": traj[:t].tolist(),
+                    "target": target.tolist(),
+                    "levels": None if levels is None else levels.tolist(),
+                    "candidates": extra,
+                    "slots": picks,
+                }
+            )
     ids = rng.integers(0, 4096, (3, 8))
-    return {"rule": ATLAS, "poses": poses.tolist(), "cases": cases,
-            "packed": {"ids": ids.tolist(), "bytes": list(pack_tokens(ids))}}
+    return {
+        "rule": ATLAS,
+        "poses": poses.tolist(),
+        "cases": cases,
+        "packed": {"ids": ids.tolist(), "bytes": list(pack_tokens(ids))},
+    }
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def digit_pad(levels: list[int]) -> torch.Tensor:
     so that digits with fewer levels than the widest one never pick a padded level."""
     pad = torch.zeros(len(levels), max(levels))
     for i, l in enumerate(levels):
-        pad[i, int(l):] = -1e4
+        pad[i, int(l) :] = -1e4
     return pad
 
 

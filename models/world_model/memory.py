@@ -30,12 +30,27 @@ from .geometry import coverage_rays
 
 SLOTS = 4
 ATLAS = {"cell_m": 4.0, "radius_m": 10.0, "heading_m_per_rad": 3.0, "candidates": 32}
-RULE = {"slots": SLOTS, "coverage_grid": 8, "overlap_bonus": 0.25, "distance_scale_m": 6.0, "min_gain": 0.02,
-        "first": "newest frame", "ties": "newer frame wins", "max_candidates": 1024, "trust": "gain x (1 - level)"}
+RULE = {
+    "slots": SLOTS,
+    "coverage_grid": 8,
+    "overlap_bonus": 0.25,
+    "distance_scale_m": 6.0,
+    "min_gain": 0.02,
+    "first": "newest frame",
+    "ties": "newer frame wins",
+    "max_candidates": 1024,
+    "trust": "gain x (1 - level)",
+}
 
 
-def retrieve(mem_poses: np.ndarray, target: np.ndarray, slots: int = SLOTS, rule: str = "coverage",
-             levels: np.ndarray | None = None, extra_poses: np.ndarray | None = None) -> list[int]:
+def retrieve(
+    mem_poses: np.ndarray,
+    target: np.ndarray,
+    slots: int = SLOTS,
+    rule: str = "coverage",
+    levels: np.ndarray | None = None,
+    extra_poses: np.ndarray | None = None,
+) -> list[int]:
     """rule "recent" (the ablation) returns the newest `slots` frames, newest first. Otherwise: mem_poses float [N, 5] oldest first, target [5] -> indices into mem_poses, slot order
     (at most `slots`; fewer when memory is short or nothing else overlaps). Float64 throughout so
     that Python and TypeScript pick the same frames. levels [N] (default 0): how far each frame is
@@ -47,7 +62,7 @@ def retrieve(mem_poses: np.ndarray, target: np.ndarray, slots: int = SLOTS, rule
         return list(range(n - 1, max(-1, n - 1 - slots), -1))
     chosen = [n - 1]
     lo = max(0, n - 1 - RULE["max_candidates"])
-    cand = np.arange(n - 2, lo - 1, -1)                 # newest first: argmax keeps the first of equal gains
+    cand = np.arange(n - 2, lo - 1, -1)  # newest first: argmax keeps the first of equal gains
     all_poses = np.asarray(mem_poses, np.float64)
     all_levels = np.zeros(n) if levels is None else np.asarray(levels, np.float64)
     if extra_poses is not None and len(extra_poses):

@@ -19,13 +19,13 @@ from .memory import SLOTS, retrieve
 
 @dataclass
 class Batch:
-    mem_tokens: torch.Tensor   # int64 [B, M, g, g]
-    mem_poses: torch.Tensor    # float [B, M, 5]
-    mem_level: torch.Tensor    # float [B, M]
-    mem_valid: torch.Tensor    # float [B, M]
+    mem_tokens: torch.Tensor  # int64 [B, M, g, g]
+    mem_poses: torch.Tensor  # float [B, M, 5]
+    mem_level: torch.Tensor  # float [B, M]
+    mem_valid: torch.Tensor  # float [B, M]
     target_pose: torch.Tensor  # float [B, 5]
-    action: torch.Tensor       # float [B, 5]
-    target: torch.Tensor       # int64 [B, g*g]
+    action: torch.Tensor  # float [B, 5]
+    target: torch.Tensor  # int64 [B, g*g]
     mem_source: torch.Tensor | None = None  # float [B, M]: 1 for an atlas slot (v3 students only)
 
     def inputs(self):
@@ -37,6 +37,7 @@ class Batch:
 class TrainingAtlas:
     """The atlas as training sees it: tokens int [N, g, g], poses [N, 5], and for each frame its
     train-split episode (-1 when unknown), so an example never retrieves its own episode."""
+
     tokens: np.ndarray
     poses: np.ndarray
     episode: np.ndarray
@@ -48,6 +49,7 @@ class TrainingAtlas:
     def load(folder: str) -> "TrainingAtlas":
         from .atlas import read
         import json
+
         rec = json.load(open(os.path.join(folder, "atlas.json")))
         n = int(np.prod(rec["grid"]))
         tokens, poses = read(os.path.join(folder, "atlas.bin"), rec["frames"], n)
@@ -61,8 +63,10 @@ class MemorySplit:
         self.meta = read_split_meta(root, split)
         load = lambda k: np.load(os.path.join(root, f"{split}.{k}.npy"))  # noqa: E731
         if not os.path.exists(os.path.join(root, f"{split}.poses.npy")):
-            raise FileNotFoundError(f"{root}/{split}.poses.npy missing: these tokens were prepared before poses were kept; "
-                                    "delete the folder and rerun prepare.py")
+            raise FileNotFoundError(
+                f"{root}/{split}.poses.npy missing: these tokens were prepared before poses were kept; "
+                "delete the folder and rerun prepare.py"
+            )
         self.tokens = load("tokens")
         self.poses = load("poses").astype(np.float64)
         self.actions = load("actions").astype(np.float32)
@@ -89,12 +93,20 @@ class MemorySplit:
         if atlas is not None:
             own = atlas.episode == int(self.episode[t]) if self.split == "train" else None
             extra = atlas.index.candidates(self.poses[t], exclude=own)
-        picks = retrieve(self.poses[s:t], self.poses[t], rule=self.rule,
-                         extra_poses=atlas.poses[extra] if extra else None)
+        picks = retrieve(self.poses[s:t], self.poses[t], rule=self.rule, extra_poses=atlas.poses[extra] if extra else None)
         return [(False, s + i) if i < h else (True, extra[i - h]) for i in picks]
 
-    def build(self, ts, hs, device, rng: np.random.Generator | None = None, max_level: float = 0.0,
-              corrupt_p: float = 0.7, atlas: TrainingAtlas | None = None, use_atlas=None) -> Batch:
+    def build(
+        self,
+        ts,
+        hs,
+        device,
+        rng: np.random.Generator | None = None,
+        max_level: float = 0.0,
+        corrupt_p: float = 0.7,
+        atlas: TrainingAtlas | None = None,
+        use_atlas=None,
+    ) -> Batch:
         """Examples for targets ts with history lengths hs; with rng, slots are corrupted at levels
         drawn from U(0, max_level) with probability corrupt_p (else kept clean). With atlas, the
         examples where use_atlas[b] (default all) also retrieve from it, and the batch carries
@@ -118,8 +130,16 @@ class MemorySplit:
                     mt[b, k] = corrupt(mt[b, k], lv[b, k], self.levels, rng)
         ts = np.asarray(ts)
         tt = lambda a: torch.from_numpy(a).to(device)  # noqa: E731
-        return Batch(tt(mt), tt(mp), tt(lv), tt(va), tt(self.poses[ts].astype(np.float32)), tt(self.actions[ts - 1]),
-                     tt(self.tokens[ts].astype(np.int64).reshape(B, -1)), tt(so) if atlas is not None else None)
+        return Batch(
+            tt(mt),
+            tt(mp),
+            tt(lv),
+            tt(va),
+            tt(self.poses[ts].astype(np.float32)),
+            tt(self.actions[ts - 1]),
+            tt(self.tokens[ts].astype(np.int64).reshape(B, -1)),
+            tt(so) if atlas is not None else None,
+        )
 
 
 def corrupt(tokens: np.ndarray, level: float, levels: list[int], rng: np.random.Generator) -> np.ndarray:

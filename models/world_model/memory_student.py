@@ -38,8 +38,8 @@ from .geometry import warp_matrices
 from .layers import ActionEncoder, FsqDigits, digit_pad, vocab_of
 from .student import StudentBlock
 
-LEVEL_PRED = 0.15   # the corruption level the model is told for its own predicted frames
-N_FOURIER = 4       # position frequencies: 1, 2, 4, 8 cycles across the courtyard
+LEVEL_PRED = 0.15  # the corruption level the model is told for its own predicted frames
+N_FOURIER = 4  # position frequencies: 1, 2, 4, 8 cycles across the courtyard
 
 
 @dataclass
@@ -52,10 +52,10 @@ class MemoryStudentConfig:
     layers: int = 4
     heads: int = 4
     conv_kernel: int = 5
-    warp: bool = True          # ablation: False feeds the slots unwarped
+    warp: bool = True  # ablation: False feeds the slots unwarped
     retrieval: str = "coverage"  # memory.retrieve's rule; "recent" (ablation): the newest frames only
-    source: bool = False       # v3: per-slot mem_source input (1 = atlas frame)
-    copy: bool = False         # v3: pointer-generator copy path over the slots' re-projected tokens
+    source: bool = False  # v3: per-slot mem_source input (1 = atlas frame)
+    copy: bool = False  # v3: pointer-generator copy path over the slots' re-projected tokens
 
     @property
     def vocab_size(self) -> int:
@@ -72,14 +72,14 @@ def pose_features(pose: torch.Tensor) -> torch.Tensor:
     base = [x / 30, z / 30, (y - 2.25) / 1.25, torch.sin(yaw), torch.cos(yaw), pitch / 0.5]
     four = []
     for k in range(N_FOURIER):
-        f = math.pi * (2 ** k) / 30
+        f = math.pi * (2**k) / 30
         four += [torch.sin(f * x), torch.cos(f * x), torch.sin(f * z), torch.cos(f * z)]
     return torch.stack(base + four, -1)
 
 
 SLOT_SCALARS = 3  # distance / 6 m, corruption level, slot filled (+ source, with cfg.source)
 COPY_MASK = 30.0  # gate logit penalty for a slot that does not see the token (exp(-30): never picked)
-GEN_BIAS = 2.0    # the gate starts out trusting the generator (a fine-tune from v2 starts as v2)
+GEN_BIAS = 2.0  # the gate starts out trusting the generator (a fine-tune from v2 starts as v2)
 
 
 class MemoryStudent(nn.Module):
@@ -118,7 +118,7 @@ class MemoryStudent(nn.Module):
         B, M = mem_tokens.shape[:2]
         n = self.cfg.grid * self.cfg.grid
         flat = mem_tokens.reshape(B, M, n)
-        oh = self.digits(flat)                                                  # [B, M, n, W]
+        oh = self.digits(flat)  # [B, M, n, W]
         if self.cfg.warp:
             w, near = warp_matrices(target_pose[:, None, :], mem_poses, self.cfg.grid)  # [B, M, n, n] each
         else:
@@ -131,12 +131,12 @@ class MemoryStudent(nn.Module):
         if self.cfg.source:
             src = mem_source if mem_source is not None else mem_valid * 0
             cols.append(src * mem_valid)
-        scalars = torch.stack(cols, -1)                                         # [B, M, 3 or 4]
+        scalars = torch.stack(cols, -1)  # [B, M, 3 or 4]
         feats = torch.cat([warped, cover, scalars[:, :, None, :].expand(B, M, n, scalars.shape[-1])], -1)
         feats = feats.permute(0, 2, 1, 3).reshape(B, n, M * self.slot_width)
         if not self.cfg.copy:
             return feats, None, None
-        copy_ids = (near @ flat.to(near.dtype)[..., None])[..., 0]              # exact: one-hot rows, ids < 2^24
+        copy_ids = (near @ flat.to(near.dtype)[..., None])[..., 0]  # exact: one-hot rows, ids < 2^24
         copyable = near.sum(-1) * mem_valid[:, :, None]
         return feats, copy_ids, copyable
 
@@ -154,7 +154,7 @@ class MemoryStudent(nn.Module):
         x, copy_ids, copyable = self._trunk(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
         if not self.cfg.copy:
             return self.logits(x), None, None, None
-        gate_logits = self.gate(self.norm(x))                                   # [B, n, 1 + M]
+        gate_logits = self.gate(self.norm(x))  # [B, n, 1 + M]
         mask = torch.cat([copyable[:, :1].transpose(1, 2) * 0 + 1, copyable.transpose(1, 2)], -1)
         gate_logits = gate_logits + (mask - 1) * COPY_MASK
         return self.mix(x, gate_logits, copy_ids), gate_logits, copy_ids, copyable
@@ -163,11 +163,11 @@ class MemoryStudent(nn.Module):
         """p = gate_gen x softmax(logits) + sum_s gate_s x onehot(digits of copy_ids[s]); -> log p (+ pad)."""
         nd, L = self.pad.shape
         B, M, n = copy_ids.shape
-        gen = self.logits(x).softmax(-1)                                        # [B, n, D, L]
-        digit = torch.floor(copy_ids[..., None] / self.basis)                   # [B, M, n, D]
+        gen = self.logits(x).softmax(-1)  # [B, n, D, L]
+        digit = torch.floor(copy_ids[..., None] / self.basis)  # [B, M, n, D]
         digit = digit - torch.floor(digit / self.lv) * self.lv
-        onehot = (digit[..., None] == self.lvl_idx).to(gen.dtype)               # [B, M, n, D, L]
-        gate = gate_logits.softmax(-1)                                          # [B, n, 1 + M]
+        onehot = (digit[..., None] == self.lvl_idx).to(gen.dtype)  # [B, M, n, D, L]
+        gate = gate_logits.softmax(-1)  # [B, n, 1 + M]
         copied = gate[:, :, 1:, None] * onehot.permute(0, 2, 1, 3, 4).reshape(B, n, M, nd * L)
         p = gen * gate[..., :1, None] + copied.sum(2).view(B, n, nd, L)
         return torch.log(p + 1e-6) + self.pad

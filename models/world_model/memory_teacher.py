@@ -70,9 +70,9 @@ class CausalBlock(nn.Module):
         the offset bias's row from rel [H, n, n] (computed once a frame). The same numbers as
         step()'s blend and one-hot product (x * 1 + 0 is exact), without their per-token cost."""
         q, k, v = self.qkv_heads(x)
-        kv[0, :, :, p:p + 1] = k
-        kv[1, :, :, p:p + 1] = v
-        return self.attend(x, q, kv[0], kv[1], causal + rel[:, p:p + 1])
+        kv[0, :, :, p : p + 1] = k
+        kv[1, :, :, p : p + 1] = v
+        return self.attend(x, q, kv[0], kv[1], causal + rel[:, p : p + 1])
 
     def step(self, x, kv, write, causal):
         """x [B, 1, d] at one position; kv [2, B, H, n, dh] the cache; write [n, 1] one-hot of the
@@ -148,8 +148,8 @@ class MemoryTeacher(nn.Module):
         first = (position == 0).to(h_p.dtype).view(1, 1, 1)
         prev = self.tok(self.digits(prev_token)[:, None]) * (1 - first) + self.bos * first
         z = self.hin(self.hnorm(h_p)) + prev
-        write = (self.ar == position).to(h_p.dtype)[:, None]           # [n, 1]
-        bias = ((self.ar > position).to(h_p.dtype) * -1e4)[None, :]     # [1, n]
+        write = (self.ar == position).to(h_p.dtype)[:, None]  # [n, 1]
+        bias = ((self.ar > position).to(h_p.dtype) * -1e4)[None, :]  # [1, n]
         new = []
         for i, blk in enumerate(self.blocks):
             z, layer_kv = blk.step(z, kv[i], write, bias)
@@ -172,11 +172,11 @@ class MemoryTeacher(nn.Module):
         rels = [blk.rel() for blk in self.blocks]
         for p in range(n):
             first = float(p == 0)
-            z = self.hin(self.hnorm(h[:, p:p + 1])) + self.tok(self.digits(prev)[:, None]) * (1 - first) + self.bos * first
+            z = self.hin(self.hnorm(h[:, p : p + 1])) + self.tok(self.digits(prev)[:, None]) * (1 - first) + self.bos * first
             causal = ((self.ar > p).to(h.dtype) * -1e4)[None, :]
             for i, blk in enumerate(self.blocks):
                 z = blk.step_inplace(z, kv[i], p, causal, rels[i])
-            logits = self.out(h[:, p:p + 1], z)
+            logits = self.out(h[:, p : p + 1], z)
             digits = logits[:, 0].argmax(-1) if pick is None else pick(logits[:, 0])
             prev = self.digits.compose(digits)
             ids[:, p] = prev

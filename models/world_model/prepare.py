@@ -46,7 +46,7 @@ def encode_split(tok, ds, batch: int = 128, log_every: int = 20) -> np.ndarray:
     for b, i in enumerate(range(0, n, batch)):
         idx = range(i, min(n, i + batch))
         x = frames_to_tensor(np.stack([np.asarray(ds.frame(j)) for j in idx]), "cpu")
-        out[i:i + len(idx)] = tok.encode(x).numpy().astype(np.uint16)
+        out[i : i + len(idx)] = tok.encode(x).numpy().astype(np.uint16)
         if b % log_every == 0:
             done = i + len(idx)
             print(f"  {done}/{n} frames  {done / max(time.time() - t0, 1e-6):.0f} frames/s", flush=True)
@@ -62,8 +62,15 @@ def prepare(tokenizer: str, data: str, splits: list[str], out: str) -> dict:
     meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
     if meta.get("tokenizer_sha256") not in (None, tok_hash):
         meta = {}  # another tokenizer: every split is stale
-    meta.update({"tokenizer": tokenizer, "tokenizer_sha256": tok_hash, "vocab_size": tok.vocab_size,
-                 "grid": [tok.cfg.grid, tok.cfg.grid], "levels": tok.cfg.levels})
+    meta.update(
+        {
+            "tokenizer": tokenizer,
+            "tokenizer_sha256": tok_hash,
+            "vocab_size": tok.vocab_size,
+            "grid": [tok.cfg.grid, tok.cfg.grid],
+            "levels": tok.cfg.levels,
+        }
+    )
     meta.setdefault("splits", {})
     for split in splits:
         files = {k: os.path.join(out, f"{split}.{k}.npy") for k in ("tokens", "actions", "poses", "episode")}
@@ -73,12 +80,20 @@ def prepare(tokenizer: str, data: str, splits: list[str], out: str) -> dict:
         ds = load(os.path.join(data, split))
         print(f"[prepare] {split}: encoding {len(ds)} frames", flush=True)
         tokens = encode_split(tok, ds)
-        for k, arr in [("tokens", tokens), ("actions", ds.normalized_actions().astype(np.float32)),
-                       ("poses", np.asarray(ds.poses, np.float32)), ("episode", np.asarray(ds.episode, np.int32))]:
+        for k, arr in [
+            ("tokens", tokens),
+            ("actions", ds.normalized_actions().astype(np.float32)),
+            ("poses", np.asarray(ds.poses, np.float32)),
+            ("episode", np.asarray(ds.episode, np.int32)),
+        ]:
             np.save(files[k] + ".tmp.npy", arr)
             os.replace(files[k] + ".tmp.npy", files[k])
-        meta["splits"][split] = {"frames": len(ds), "episodes": int(len(np.unique(ds.episode))), "source": os.path.join(data, split),
-                                 "contract_version": ds.meta["contract"]["version"]}
+        meta["splits"][split] = {
+            "frames": len(ds),
+            "episodes": int(len(np.unique(ds.episode))),
+            "source": os.path.join(data, split),
+            "contract_version": ds.meta["contract"]["version"],
+        }
         with open(meta_path, "w") as f:
             json.dump(meta, f, indent=2)
     return meta

@@ -38,14 +38,19 @@ def warped_copy(tok, split: MemorySplit, n: int, seed: int) -> dict:
     tgt = torch.from_numpy(split.tokens[ts].astype(np.int64)).view(n, -1)
     w = warp_matrix(torch.from_numpy(split.poses[ts]).float(), torch.from_numpy(split.poses[ts - 1]).float(), tok.cfg.grid)
     soft = w @ d(prev)
-    digits = torch.stack([soft[..., sum(split.levels[:i]):sum(split.levels[:i + 1])].argmax(-1) for i in range(len(split.levels))], -1)
+    digits = torch.stack(
+        [soft[..., sum(split.levels[:i]) : sum(split.levels[: i + 1])].argmax(-1) for i in range(len(split.levels))], -1
+    )
     warped = torch.where(w.sum(-1) > 0.5, d.compose(digits), prev)
     g = tok.cfg.grid
     ref = tensor_to_frames(tok.decode(tgt.view(-1, g, g)))
-    return {"steps": n, "copy_psnr": round(psnr(tensor_to_frames(tok.decode(prev.view(-1, g, g))), ref), 2),
-            "warped_copy_psnr": round(psnr(tensor_to_frames(tok.decode(warped.view(-1, g, g))), ref), 2),
-            "copy_token_acc": round((prev == tgt).float().mean().item(), 4),
-            "warped_copy_token_acc": round((warped == tgt).float().mean().item(), 4)}
+    return {
+        "steps": n,
+        "copy_psnr": round(psnr(tensor_to_frames(tok.decode(prev.view(-1, g, g))), ref), 2),
+        "warped_copy_psnr": round(psnr(tensor_to_frames(tok.decode(warped.view(-1, g, g))), ref), 2),
+        "copy_token_acc": round((prev == tgt).float().mean().item(), 4),
+        "warped_copy_token_acc": round((warped == tgt).float().mean().item(), 4),
+    }
 
 
 @torch.no_grad()
@@ -78,10 +83,13 @@ def main(argv=None):
             ap.error(f"{f} is missing")
     torch.set_num_threads(os.cpu_count() or 1)
     tok = load_tokenizer(a.tokenizer)
-    result = {"what": __doc__.strip().splitlines()[0],
-              "reprojection": warped_copy(tok, MemorySplit(a.tokens, "val"), a.steps, 0),
-              "level_pred_sweep": level_sweep(tok, load_memory_student(a.student), load(os.path.join(a.data, "val")), a.windows, 32,
-                                              [0.0, 0.15, 0.3, 0.45])}
+    result = {
+        "what": __doc__.strip().splitlines()[0],
+        "reprojection": warped_copy(tok, MemorySplit(a.tokens, "val"), a.steps, 0),
+        "level_pred_sweep": level_sweep(
+            tok, load_memory_student(a.student), load(os.path.join(a.data, "val")), a.windows, 32, [0.0, 0.15, 0.3, 0.45]
+        ),
+    }
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(result, f, indent=2)

@@ -76,7 +76,7 @@ def main(argv=None) -> dict:
     H, T = [], []
     with torch.no_grad():
         for i in range(0, a.frames, 64):
-            b = tr.build(ts[i:i + 64], hs[i:i + 64], "cpu")
+            b = tr.build(ts[i : i + 64], hs[i : i + 64], "cpu")
             H.append(t.features(*b.inputs()))
             T.append(b.target)
     H, T = torch.cat(H), torch.cat(T)
@@ -85,8 +85,12 @@ def main(argv=None) -> dict:
     cut = int(0.85 * a.frames)
     test = slice(cut, None)
     student = digit_nll(base[test], dg[test]).item()
-    report = {"what": "held-out digit NLL of the frozen memory student, and of heads given what token-by-token decoding adds",
-              "student": a.student, "frames": a.frames, "student_digit_nll": round(student, 4)}
+    report = {
+        "what": "held-out digit NLL of the frozen memory student, and of heads given what token-by-token decoding adds",
+        "student": a.student,
+        "frames": a.frames,
+        "student_digit_nll": round(student, 4),
+    }
 
     # prefix: the teacher's own causal head, trunk frozen
     opt = torch.optim.Adam([p for n, p in t.named_parameters() if not n.startswith("trunk.")], lr=1e-3)
@@ -99,7 +103,9 @@ def main(argv=None) -> dict:
         opt.step()
         if step % 50 == 0:
             with torch.no_grad():
-                curve.append({"step": step, "test_digit_nll": round(digit_nll(t.decode_all(H[test], T[test]), dg[test]).item(), 4)})
+                curve.append(
+                    {"step": step, "test_digit_nll": round(digit_nll(t.decode_all(H[test], T[test]), dg[test]).item(), 4)}
+                )
             print("prefix", curve[-1], flush=True)
     report["prefix_head"] = {"curve": curve, "best": min(c["test_digit_nll"] for c in curve)}
 
@@ -121,7 +127,9 @@ def main(argv=None) -> dict:
         if step % 100 == 0:
             with torch.no_grad():
                 lg = head(Hf[te_tok], oh[te_tok], Bf[te_tok])
-                curve.append({"step": step, "test_digit_nll": round(F.cross_entropy(lg.reshape(-1, L), Df[te_tok].reshape(-1)).item(), 4)})
+                curve.append(
+                    {"step": step, "test_digit_nll": round(F.cross_entropy(lg.reshape(-1, L), Df[te_tok].reshape(-1)).item(), 4)}
+                )
             print("digits", curve[-1], flush=True)
     report["digit_head"] = {"curve": curve, "best": min(c["test_digit_nll"] for c in curve)}
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)

@@ -20,15 +20,26 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from .layers import (ActionEncoder, Attention, DepthwiseConv2d, FsqDigits, Mlp, Modulation, PlainLayerNorm, RelPosBias2d, digit_pad,
-                     modulate, vocab_of)
+from .layers import (
+    ActionEncoder,
+    Attention,
+    DepthwiseConv2d,
+    FsqDigits,
+    Mlp,
+    Modulation,
+    PlainLayerNorm,
+    RelPosBias2d,
+    digit_pad,
+    modulate,
+    vocab_of,
+)
 
 
 @dataclass
 class StudentConfig:
     levels: list[int] = field(default_factory=lambda: [8, 8, 8, 8])
     grid: int = 16
-    context: int = 4          # frames of context; the prediction is frame context + 1
+    context: int = 4  # frames of context; the prediction is frame context + 1
     n_action: int = 5
     d: int = 128
     layers: int = 4
@@ -79,7 +90,7 @@ class Student(nn.Module):
         B, K = ctx.shape[:2]
         if K != self.cfg.context:
             raise ValueError(f"expected {self.cfg.context} context frames, got {K}")
-        oh = self.digits(ctx.reshape(B, K, -1))         # [B, K, n, W]
+        oh = self.digits(ctx.reshape(B, K, -1))  # [B, K, n, W]
         x = self.inp(oh.permute(0, 2, 1, 3).reshape(B, oh.shape[2], -1)) + self.pos
         c = self.act(actions.reshape(B, -1))
         for blk in self.blocks:
@@ -100,7 +111,7 @@ def sample_digits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.
     score = logits + temperature * -torch.log(-torch.log(u))
     score = torch.where(rank < top_k.float(), score, torch.full_like(score, -1e9))
     is_max = (score.unsqueeze(-2) <= score.unsqueeze(-1)).float().prod(-1)  # 1 where nothing beats level i
-    first = is_max * (torch.cumsum(is_max, -1) <= 1).float()               # ties: the lowest level
+    first = is_max * (torch.cumsum(is_max, -1) <= 1).float()  # ties: the lowest level
     return (first * torch.arange(L, dtype=logits.dtype, device=logits.device)).sum(-1)
 
 

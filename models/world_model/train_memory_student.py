@@ -59,9 +59,9 @@ class TrainConfig:
     tokens: str = "data/tokens"
     out: str = "models/runs/memory_student"
     model: MemoryStudentConfig = field(default_factory=MemoryStudentConfig)
-    tokenizer: str = ""        # tokenizer.pt: adds decoded PSNR to the validation log
-    init: str = ""             # start from these student weights (a fine-tune)
-    teacher: str = ""          # memory_teacher.py weights to distil from
+    tokenizer: str = ""  # tokenizer.pt: adds decoded PSNR to the validation log
+    init: str = ""  # start from these student weights (a fine-tune)
+    teacher: str = ""  # memory_teacher.py weights to distil from
     kd_weight: float = 0.0
     max_level: float = 0.3
     self_forcing: float = 0.3
@@ -77,8 +77,8 @@ class TrainConfig:
     minutes: float = 0.0
     seed: int = 0
     threads: int = 0
-    atlas: str = ""            # v3: atlas folder (atlas.py's atlas.bin + atlas.json)
-    atlas_p: float = 0.75      # probability an example retrieves from the atlas too
+    atlas: str = ""  # v3: atlas folder (atlas.py's atlas.bin + atlas.json)
+    atlas_p: float = 0.75  # probability an example retrieves from the atlas too
     gate_weight: float = 0.5
 
 
@@ -95,12 +95,24 @@ def parse_args(argv=None) -> TrainConfig:
     ap.add_argument("--source", action="store_true", help="v3: the per-slot source input (1 = atlas frame)")
     for k in ["steps", "batch", "warmup", "eval_every", "eval_windows", "ckpt_every", "seed", "threads"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
-    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history", "kd_weight", "atlas_p", "gate_weight"]:
+    for k in [
+        "lr",
+        "weight_decay",
+        "minutes",
+        "max_level",
+        "self_forcing",
+        "short_history",
+        "kd_weight",
+        "atlas_p",
+        "gate_weight",
+    ]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k))
     for k in ["d", "layers", "heads", "slots", "conv_kernel"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d.model, k))
     ap.add_argument("--no-warp", action="store_true", help="ablation: slots enter unwarped")
-    ap.add_argument("--retrieval", default="coverage", choices=["coverage", "recent"], help="ablation: recent = the newest frames")
+    ap.add_argument(
+        "--retrieval", default="coverage", choices=["coverage", "recent"], help="ablation: recent = the newest frames"
+    )
     a = ap.parse_args(argv)
     if a.d % a.heads:
         ap.error(f"--d {a.d} must be divisible by --heads {a.heads}")
@@ -119,9 +131,19 @@ def parse_args(argv=None) -> TrainConfig:
     if not os.path.exists(meta_path):
         ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
     meta = json.load(open(meta_path))
-    model = MemoryStudentConfig(levels=meta["levels"], grid=meta["grid"][0], slots=a.slots, d=a.d, layers=a.layers,
-                                heads=a.heads, conv_kernel=a.conv_kernel, warp=not a.no_warp,
-                                retrieval=a.retrieval, source=a.source, copy=a.copy)
+    model = MemoryStudentConfig(
+        levels=meta["levels"],
+        grid=meta["grid"][0],
+        slots=a.slots,
+        d=a.d,
+        layers=a.layers,
+        heads=a.heads,
+        conv_kernel=a.conv_kernel,
+        warp=not a.no_warp,
+        retrieval=a.retrieval,
+        source=a.source,
+        copy=a.copy,
+    )
     if a.init:  # a fine-tune keeps the network it starts from (v3's inputs and copy path may be added)
         base = {**torch.load(a.init, map_location="cpu")["config"]}
         base["source"] = base.get("source", False) or a.source
@@ -144,8 +166,13 @@ def self_force(model: MemoryStudent, split: MemorySplit, batch, ts, hs, device, 
     if not rows:
         return
     atlas = getattr(split, "atlas", None)
-    prev = split.build([ts[i] - 1 for i in rows], [hs[i] - 1 for i in rows], device, atlas=atlas,
-                       use_atlas=None if use_atlas is None else np.asarray(use_atlas)[rows])
+    prev = split.build(
+        [ts[i] - 1 for i in rows],
+        [hs[i] - 1 for i in rows],
+        device,
+        atlas=atlas,
+        use_atlas=None if use_atlas is None else np.asarray(use_atlas)[rows],
+    )
     was = model.training
     model.eval()
     pred = greedy_ids(model, model(*prev.inputs()))
@@ -168,8 +195,15 @@ def training_batch(split: MemorySplit, student: MemoryStudent, cfg, rng: np.rand
     if cfg.self_forcing > 0:
         pick = [i for i in range(len(ts)) if rng.random() < cfg.self_forcing]
         if pick:
-            sub = split.build(ts[pick], [hs[i] for i in pick], device, rng, cfg.max_level, atlas=atlas,
-                              use_atlas=None if use is None else use[pick])
+            sub = split.build(
+                ts[pick],
+                [hs[i] for i in pick],
+                device,
+                rng,
+                cfg.max_level,
+                atlas=atlas,
+                use_atlas=None if use is None else use[pick],
+            )
             self_force(student, split, sub, ts[pick], [hs[i] for i in pick], device, None if use is None else use[pick])
             for name in ("mem_tokens", "mem_level"):
                 getattr(b, name)[torch.as_tensor(pick)] = getattr(sub, name)
@@ -187,7 +221,7 @@ def evaluate(model: MemoryStudent, split: MemorySplit, ts, hs, device, tokenizer
     nll, db, copy_db = 0.0, [], []
     g = model.cfg.grid
     for i in range(0, len(ts), 64):
-        b = split.build(ts[i:i + 64], hs[i:i + 64], device, atlas=getattr(split, "atlas", None))
+        b = split.build(ts[i : i + 64], hs[i : i + 64], device, atlas=getattr(split, "atlas", None))
         logits = model(*b.inputs())
         nll += digit_nll(logits, model.digits.digits(b.target), "sum").item()
         pred = greedy_ids(model, logits)
@@ -221,19 +255,28 @@ def train(cfg: TrainConfig) -> dict:
     teacher = None
     if cfg.teacher:
         from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402 (only when distilling)
+
         teacher = load_memory_teacher(cfg.teacher).to(rt.device)
         if teacher.cfg.student.levels != cfg.model.levels or teacher.cfg.student.grid != cfg.model.grid:
             raise ValueError(f"{cfg.teacher}: the teacher's token space differs from the student's")
     params = list(model.named_parameters())
-    opt = torch.optim.AdamW([{"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": cfg.weight_decay},
-                             {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98))
+    opt = torch.optim.AdamW(
+        [
+            {"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": cfg.weight_decay},
+            {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0},
+        ],
+        lr=cfg.lr,
+        betas=(0.9, 0.98),
+    )
     print(f"memory student: {sum(p.numel() for _, p in params) / 1e6:.2f}M params, {len(tr)} training targets", flush=True)
 
     def loss_fn(net, rng):
         b = training_batch(tr, model, cfg, rng, rt.device)
         if cfg.model.copy:
             logits, gate_logits, copy_ids, copyable = net(*b.inputs(), parts=True)  # through DDP's forward
-            hard = digit_nll(logits, model.digits.digits(b.target)) + cfg.gate_weight * gate_loss(gate_logits, copy_ids, copyable, b.target)
+            hard = digit_nll(logits, model.digits.digits(b.target)) + cfg.gate_weight * gate_loss(
+                gate_logits, copy_ids, copyable, b.target
+            )
         else:
             logits = net(*b.inputs())
             hard = digit_nll(logits, model.digits.digits(b.target))
@@ -244,15 +287,18 @@ def train(cfg: TrainConfig) -> dict:
         return (1 - cfg.kd_weight) * hard + cfg.kd_weight * soft_nll(logits, probs)
 
     def final_fn(m, result):
-        torch.save({"model": m.state_dict(), "config": asdict(cfg.model), "kind": "memory_student"},
-                   os.path.join(cfg.out, "student.pt"))
+        torch.save(
+            {"model": m.state_dict(), "config": asdict(cfg.model), "kind": "memory_student"}, os.path.join(cfg.out, "student.pt")
+        )
 
     tok = None
     if cfg.tokenizer:
         from models.tokenizer.report import load_tokenizer  # noqa: E402 (only when asked for)
+
         tok = load_tokenizer(cfg.tokenizer)
-    return trainer.run(cfg, rt, model, opt, "memory student", loss_fn,
-                       lambda m: evaluate(m, va, vts, vhs, rt.device, tok), final_fn)
+    return trainer.run(
+        cfg, rt, model, opt, "memory student", loss_fn, lambda m: evaluate(m, va, vts, vhs, rt.device, tok), final_fn
+    )
 
 
 def gate_loss(gate_logits, copy_ids, copyable, target) -> torch.Tensor:

@@ -71,7 +71,17 @@ def parse_args(argv=None) -> TeacherTrainConfig:
         ap.add_argument(f"--{k}", default=getattr(d, k))
     for k in ["steps", "batch", "warmup", "eval_every", "eval_windows", "psnr_windows", "ckpt_every", "seed", "threads"]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k))
-    for k in ["lr", "weight_decay", "minutes", "max_level", "self_forcing", "short_history", "prefix_swap", "trunk_weight", "trunk_lr_scale"]:
+    for k in [
+        "lr",
+        "weight_decay",
+        "minutes",
+        "max_level",
+        "self_forcing",
+        "short_history",
+        "prefix_swap",
+        "trunk_weight",
+        "trunk_lr_scale",
+    ]:
         ap.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k))
     ap.add_argument("--head-layers", type=int, default=d.model.head_layers)
     ap.add_argument("--head-heads", type=int, default=d.model.head_heads)
@@ -105,7 +115,7 @@ def evaluate(model: MemoryTeacher, split: MemorySplit, ts, hs, device, tokenizer
     db, trunk_db = [], []
     g = model.cfg.student.grid
     for i in range(0, len(ts), 64):
-        b = split.build(ts[i:i + 64], hs[i:i + 64], device)
+        b = split.build(ts[i : i + 64], hs[i : i + 64], device)
         h = model.features(*b.inputs())
         digits = model.digits.digits(b.target)
         base = model.trunk.logits(h)
@@ -122,8 +132,12 @@ def evaluate(model: MemoryTeacher, split: MemorySplit, ts, hs, device, tokenizer
             gen = model.generate(h[:k])
             db.append(psnr(tensor_to_frames(tokenizer.decode(gen.view(-1, g, g).cpu())), ref))
             trunk_db.append(psnr(tensor_to_frames(tokenizer.decode(one_pass[:k].view(-1, g, g).cpu())), ref))
-    out = {"forced_acc": round(t_ok / total, 4), "trunk_acc": round(s_ok / total, 4),
-           "forced_nll": round(t_nll / total, 4), "trunk_nll": round(s_nll / total, 4)}
+    out = {
+        "forced_acc": round(t_ok / total, 4),
+        "trunk_acc": round(s_ok / total, 4),
+        "forced_nll": round(t_nll / total, 4),
+        "trunk_nll": round(s_nll / total, 4),
+    }
     if db:
         out.update(greedy_psnr_vs_tok=round(float(np.mean(db)), 2), trunk_psnr_vs_tok=round(float(np.mean(trunk_db)), 2))
     return out
@@ -146,11 +160,19 @@ def train(cfg: TeacherTrainConfig) -> dict:
     for trunk in (False, True):  # the head first: the log reports group 0's learning rate
         for decay in (True, False):
             ps = [p for n, p in params if n.startswith("trunk.") == trunk and no_decay(n, p) != decay]
-            groups.append({"params": ps, "weight_decay": cfg.weight_decay if decay else 0.0,
-                           "lr_scale": cfg.trunk_lr_scale if trunk else 1.0})
+            groups.append(
+                {
+                    "params": ps,
+                    "weight_decay": cfg.weight_decay if decay else 0.0,
+                    "lr_scale": cfg.trunk_lr_scale if trunk else 1.0,
+                }
+            )
     opt = torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.98))
-    print(f"memory teacher: {sum(p.numel() for _, p in params) / 1e6:.2f}M params "
-          f"({sum(p.numel() for p in model.trunk.parameters()) / 1e6:.2f}M trunk from {cfg.init})", flush=True)
+    print(
+        f"memory teacher: {sum(p.numel() for _, p in params) / 1e6:.2f}M params "
+        f"({sum(p.numel() for p in model.trunk.parameters()) / 1e6:.2f}M trunk from {cfg.init})",
+        flush=True,
+    )
 
     def loss_fn(net, rng):
         b = training_batch(tr, model.trunk, cfg, rng, rt.device)
@@ -162,15 +184,25 @@ def train(cfg: TeacherTrainConfig) -> dict:
         return digit_nll(logits, digits) + cfg.trunk_weight * digit_nll(base, digits)
 
     def final_fn(m, result):
-        torch.save({"model": m.state_dict(), "config": asdict(cfg.model), "kind": "memory_teacher"},
-                   os.path.join(cfg.out, "teacher.pt"))
+        torch.save(
+            {"model": m.state_dict(), "config": asdict(cfg.model), "kind": "memory_teacher"}, os.path.join(cfg.out, "teacher.pt")
+        )
 
     tok = None
     if cfg.tokenizer:
         from models.tokenizer.report import load_tokenizer  # noqa: E402 (only when asked for)
+
         tok = load_tokenizer(cfg.tokenizer)
-    return trainer.run(cfg, rt, model, opt, "memory teacher", loss_fn,
-                       lambda m: evaluate(m, va, vts, vhs, rt.device, tok, cfg.psnr_windows), final_fn)
+    return trainer.run(
+        cfg,
+        rt,
+        model,
+        opt,
+        "memory teacher",
+        loss_fn,
+        lambda m: evaluate(m, va, vts, vhs, rt.device, tok, cfg.psnr_windows),
+        final_fn,
+    )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,11 @@ export class AtlasIndex {
   /** Atlas indices within radius_m (x, z) of target, best first by distance + heading cost (ties: lower index). */
   candidates(target: PoseArray): number[] {
     const { cell_m: cell, radius_m: radius, heading_m_per_rad: hw, candidates: k } = this.rule;
-    const x = target[0]!, z = target[2]!;
+    const x = target[0]!,
+      z = target[2]!;
     const r = Math.ceil(radius / cell);
-    const cx = Math.floor(x / cell), cz = Math.floor(z / cell);
+    const cx = Math.floor(x / cell),
+      cz = Math.floor(z / cell);
     const found: { i: number; cost: number }[] = [];
     for (let i = cx - r; i <= cx + r; i++) {
       for (let j = cz - r; j <= cz + r; j++) {

@@ -11,7 +11,11 @@ export class EngineError extends Error {
   override name = 'EngineError';
 }
 
-type Pending = { resolve: (e: EngineEvent) => void; reject: (e: Error) => void; onPartial?: (frame: Uint8Array, tokens: number, total: number) => void };
+type Pending = {
+  resolve: (e: EngineEvent) => void;
+  reject: (e: Error) => void;
+  onPartial?: (frame: Uint8Array, tokens: number, total: number) => void;
+};
 
 export class EngineClient {
   /** every step asks the engine to retrieve from the model's atlas, or not */
@@ -77,7 +81,11 @@ export class EngineClient {
     this.worker.postMessage(req, transfer);
   }
 
-  private request<S extends EngineEvent['status']>(make: (id: number) => EngineRequest, onPartial?: Pending['onPartial'], transfer: Transferable[] = []) {
+  private request<S extends EngineEvent['status']>(
+    make: (id: number) => EngineRequest,
+    onPartial?: Pending['onPartial'],
+    transfer: Transferable[] = [],
+  ) {
     const id = this.nextId++;
     return new Promise<Extract<EngineEvent, { status: S }>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (e: EngineEvent) => void, reject, onPartial });
@@ -97,20 +105,46 @@ export class EngineClient {
    */
   anchor(frames: Uint8Array[], poses: number[][], sampling: Sampling, reset: boolean) {
     const copies = frames.map((f) => f.slice());
-    return this.request<'anchored'>((id) => ({ type: 'anchor', id, frames: copies, poses, sampling, reset }), undefined, copies.map((c) => c.buffer));
+    return this.request<'anchored'>(
+      (id) => ({ type: 'anchor', id, frames: copies, poses, sampling, reset }),
+      undefined,
+      copies.map((c) => c.buffer),
+    );
   }
 
   /** The frame at camera `pose` after `action` ([x, y, z, yaw, pitch]). */
-  async step(model: ModelKind, action: Float32Array, pose: number[], sampling: Sampling, onPartial?: Pending['onPartial'], insight = false, mark: number | null = null) {
+  async step(
+    model: ModelKind,
+    action: Float32Array,
+    pose: number[],
+    sampling: Sampling,
+    onPartial?: Pending['onPartial'],
+    insight = false,
+    mark: number | null = null,
+  ) {
     const atlas = this.atlas;
-    const e = await this.request<'frame'>((id) => ({ type: 'step', id, model, action, pose, sampling, decode: true, insight, mark, atlas }), onPartial);
+    const e = await this.request<'frame'>(
+      (id) => ({ type: 'step', id, model, action, pose, sampling, decode: true, insight, mark, atlas }),
+      onPartial,
+    );
     return { frame: e.frame, stats: e.stats, insight: e.insight };
   }
 
   /** A student step that stops at the tokens (another worker decodes them). */
   async stepTokens(action: Float32Array, pose: number[], sampling: Sampling, insight = false, mark: number | null = null) {
     const atlas = this.atlas;
-    const e = await this.request<'tokens'>((id) => ({ type: 'step', id, model: 'student', action, pose, sampling, decode: false, insight, mark, atlas }));
+    const e = await this.request<'tokens'>((id) => ({
+      type: 'step',
+      id,
+      model: 'student',
+      action,
+      pose,
+      sampling,
+      decode: false,
+      insight,
+      mark,
+      atlas,
+    }));
     return { tokens: e.tokens, stats: e.stats, insight: e.insight };
   }
 

@@ -78,6 +78,8 @@ export function topCandidates(x: Float32Array, k: number): { id: number; p: numb
   for (let i = 0; i < x.length; i++) if (x[i]! > max) max = x[i]!;
   let z = 0;
   for (let i = 0; i < x.length; i++) z += Math.exp(x[i]! - max);
-  const idx = Array.from(x.keys()).sort((a, b) => x[b]! - x[a]! || a - b).slice(0, k);
+  const idx = Array.from(x.keys())
+    .sort((a, b) => x[b]! - x[a]! || a - b)
+    .slice(0, k);
   return idx.map((id) => ({ id, p: Math.exp(x[id]! - max) / z }));
 }

@@ -24,7 +24,12 @@ const onnxFile = z.object({
 });
 /** A graph that stands in for another on one backend (same tensors and loop), e.g. an int8 student for WASM. */
 const variantFile = onnxFile.extend({ backend: z.enum(['wasm', 'webgpu']), meaning: z.string() });
-const dataFile = z.object({ path: z.string(), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/), meaning: z.string() });
+const dataFile = z.object({
+  path: z.string(),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  meaning: z.string(),
+});
 const sampling = z.object({ temperature: z.number().min(0), top_k: z.number().int().min(0), seed: z.number().int() });
 const memoryRule = z.object({
   slots: z.number().int().positive(),
@@ -84,7 +89,11 @@ export const manifestSchema = z.object({
     vocab_size: z.number().int().positive(),
     fsq_levels: z.array(z.number().int().min(2)).min(1),
   }),
-  action: z.object({ contract_version: z.number().int(), keys: z.array(z.string()).length(5), max: z.array(z.number().positive()).length(5) }),
+  action: z.object({
+    contract_version: z.number().int(),
+    keys: z.array(z.string()).length(5),
+    max: z.array(z.number().positive()).length(5),
+  }),
   /** the world seed the model was trained on */
   world: z.object({ seed: z.number().int().min(0) }),
   student: z.object({
@@ -96,7 +105,9 @@ export const manifestSchema = z.object({
     sampling_defaults: sampling,
   }),
   teacher: z.object({
-    kind: z.literal('memory', { error: (i) => `teacher.kind must be 'memory' (a teacher that reads the student's memory slots), got ${JSON.stringify(i.input)}` }),
+    kind: z.literal('memory', {
+      error: (i) => `teacher.kind must be 'memory' (a teacher that reads the student's memory slots), got ${JSON.stringify(i.input)}`,
+    }),
     tokens_per_frame: z.number().int().positive(),
     kv_shape: z.array(z.number().int().positive()),
     sampling_defaults: sampling,
@@ -132,7 +143,10 @@ export class ManifestError extends Error {
   }
   static of(source: string, problems: string[]): ManifestError {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    return new ManifestError(`${source}: ${problems[0]}${more}`, problems.map((p) => `${source}: ${p}`));
+    return new ManifestError(
+      `${source}: ${problems[0]}${more}`,
+      problems.map((p) => `${source}: ${p}`),
+    );
   }
 }
 
@@ -153,7 +167,8 @@ function checkManifest(json: unknown): { manifest: Manifest | null; problems: st
   if (!mem || mem.shape.join() !== [1, M, gh, gw].join()) out.push(`files.student: input 'mem_tokens' must be [1, ${M}, ${gh}, ${gw}]`);
   if (m.student.memory.slots !== M) out.push(`student.memory.slots ${m.student.memory.slots} != student.slots ${M}`);
   const v = m.files.student_int8;
-  const sig = (ts: { name: string; dtype: string; shape: unknown[] }[]) => ts.map((t) => `${t.name}:${t.dtype}[${t.shape.join()}]`).join(' ');
+  const sig = (ts: { name: string; dtype: string; shape: unknown[] }[]) =>
+    ts.map((t) => `${t.name}:${t.dtype}[${t.shape.join()}]`).join(' ');
   const studentOut = m.files.student.outputs.filter((t) => t.name === 'tokens' || t.name === 'logits');
   if (v && (sig(v.inputs) !== sig(m.files.student.inputs) || sig(v.outputs) !== sig(studentOut))) {
     out.push(`files.student_int8 must have files.student's inputs and its tokens and logits outputs (it stands in for it)`);

@@ -19,7 +19,8 @@ describe('memory retrieval (golden vectors from models/world_model)', () => {
 
   it('picks the same frames as the Python rule', () => {
     expect(golden.retrieval.length).toBeGreaterThan(20);
-    for (const c of golden.retrieval) expect(retrieve(c.memory, c.target, golden.rule, golden.geometry, c.levels ?? undefined)).toEqual(c.slots);
+    for (const c of golden.retrieval)
+      expect(retrieve(c.memory, c.target, golden.rule, golden.geometry, c.levels ?? undefined)).toEqual(c.slots);
     expect(golden.retrieval.some((c) => c.levels)).toBe(true);
   });
 

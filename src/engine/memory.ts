@@ -29,7 +29,10 @@ type Mat3 = [number, number, number, number, number, number, number, number, num
 
 /** Ry(yaw) Rx(pitch), row-major: three.js's Euler 'YXZ' with roll 0. */
 function rotation(yaw: number, pitch: number): Mat3 {
-  const cy = Math.cos(yaw), sy = Math.sin(yaw), cp = Math.cos(pitch), sp = Math.sin(pitch);
+  const cy = Math.cos(yaw),
+    sy = Math.sin(yaw),
+    cp = Math.cos(pitch),
+    sp = Math.sin(pitch);
   return [cy, sy * sp, sy * cp, 0, cp, -sp, -sy, cy * sp, cy * cp];
 }
 
@@ -73,12 +76,16 @@ export function coverageRays(target: PoseArray, source: PoseArray, g: number, sp
   const rel = [target[0]! - source[0]!, target[1]! - source[1]!, target[2]! - source[2]!];
   const out = new Uint8Array(g * g);
   for (let r = 0; r < g * g; r++) {
-    const lx = rays[r * 3]!, ly = rays[r * 3 + 1]!, lz = rays[r * 3 + 2]!;
+    const lx = rays[r * 3]!,
+      ly = rays[r * 3 + 1]!,
+      lz = rays[r * 3 + 2]!;
     const dx = rt[0] * lx + rt[1] * ly + rt[2] * lz;
     const dy = rt[3] * lx + rt[4] * ly + rt[5] * lz;
     const dz = rt[6] * lx + rt[7] * ly + rt[8] * lz;
     const inv = proxyInverseDepth(target, dx, dy, dz, spec);
-    const px = dx + inv * rel[0]!, py = dy + inv * rel[1]!, pz = dz + inv * rel[2]!;
+    const px = dx + inv * rel[0]!,
+      py = dy + inv * rel[1]!,
+      pz = dz + inv * rel[2]!;
     // R_s^T p: source camera coordinates
     const qx = rs[0] * px + rs[3] * py + rs[6] * pz;
     const qy = rs[1] * px + rs[4] * py + rs[7] * pz;
@@ -195,7 +202,14 @@ export class FrameMemory {
   /** The slots for target: from this memory and, where given, the atlas candidates (after the session's). */
   pick(target: PoseArray, rule: MemoryRule, spec: GeometrySpec, extra: readonly MemoryEntry[] = []): MemoryEntry[] {
     const e = this.entries;
-    const picks = retrieve(e.map((x) => x.pose), target, rule, spec, e.map((x) => x.level), extra.map((x) => x.pose));
+    const picks = retrieve(
+      e.map((x) => x.pose),
+      target,
+      rule,
+      spec,
+      e.map((x) => x.level),
+      extra.map((x) => x.pose),
+    );
     return picks.map((i) => (i < e.length ? e[i]! : extra[i - e.length]!));
   }
 }

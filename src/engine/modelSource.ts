@@ -8,7 +8,10 @@ import { MODEL_ID, type Manifest, ManifestError, VARIANT_FILES, graphKeys, parse
 import { modelFolderUrl } from './modelUrl';
 
 export const MODEL_BASE_URL = new URL(`${import.meta.env.BASE_URL}models/${MODEL_ID}/`, window.location.href).href;
-export const MATMUL_PROBE = { url: new URL(`${import.meta.env.BASE_URL}models/probes/matmul-1024.onnx`, window.location.href).href, size: 1024 };
+export const MATMUL_PROBE = {
+  url: new URL(`${import.meta.env.BASE_URL}models/probes/matmul-1024.onnx`, window.location.href).href,
+  size: 1024,
+};
 
 export type ModelSource = { kind: 'bundled' } | { kind: 'url'; url: string } | { kind: 'files'; label: string; n: number };
 
@@ -24,7 +27,8 @@ export interface ResolvedModel {
   bundled: boolean;
 }
 
-export const sourceKey = (s: ModelSource): string => (s.kind === 'bundled' ? 'bundled' : s.kind === 'url' ? `url:${s.url}` : `files:${s.n}`);
+export const sourceKey = (s: ModelSource): string =>
+  s.kind === 'bundled' ? 'bundled' : s.kind === 'url' ? `url:${s.url}` : `files:${s.n}`;
 
 export async function fetchManifest(baseUrl: string): Promise<Manifest> {
   const url = new URL('manifest.json', baseUrl).href;
@@ -51,7 +55,11 @@ let droppedCount = 0;
 export async function readDroppedModel(files: readonly File[], label: string): Promise<ModelSource> {
   const manifests = files.filter((f) => f.name === 'manifest.json');
   if (manifests.length !== 1) {
-    throw new ManifestError(manifests.length ? 'more than one manifest.json was dropped: drop one model folder at a time' : 'no manifest.json among the dropped files: drop the model folder, or its manifest.json with the .onnx files it names');
+    throw new ManifestError(
+      manifests.length
+        ? 'more than one manifest.json was dropped: drop one model folder at a time'
+        : 'no manifest.json among the dropped files: drop the model folder, or its manifest.json with the .onnx files it names',
+    );
   }
   let json: unknown;
   try {
@@ -82,17 +90,38 @@ export async function readDroppedModel(files: readonly File[], label: string): P
   }
   if (problems.length) throw ManifestError.of('dropped model', problems);
   const n = ++droppedCount;
-  dropped = { key: `files:${n}`, label: `${manifest.id} (from ${label})`, baseUrl: window.location.href, manifest, files: blobs, bundled: false };
+  dropped = {
+    key: `files:${n}`,
+    label: `${manifest.id} (from ${label})`,
+    baseUrl: window.location.href,
+    manifest,
+    files: blobs,
+    bundled: false,
+  };
   return { kind: 'files', label, n };
 }
 
 export async function resolveModel(source: ModelSource): Promise<ResolvedModel> {
-  if (source.kind === 'bundled') return { key: 'bundled', label: `${MODEL_ID} (bundled)`, baseUrl: MODEL_BASE_URL, manifest: await fetchManifest(MODEL_BASE_URL), bundled: true };
+  if (source.kind === 'bundled')
+    return {
+      key: 'bundled',
+      label: `${MODEL_ID} (bundled)`,
+      baseUrl: MODEL_BASE_URL,
+      manifest: await fetchManifest(MODEL_BASE_URL),
+      bundled: true,
+    };
   if (source.kind === 'url') {
     const base = modelFolderUrl(source.url);
     const manifest = await fetchManifest(base);
-    return { key: sourceKey(source), label: `${manifest.id} (from ${new URL(base).pathname})`, baseUrl: base, manifest, bundled: base === MODEL_BASE_URL };
+    return {
+      key: sourceKey(source),
+      label: `${manifest.id} (from ${new URL(base).pathname})`,
+      baseUrl: base,
+      manifest,
+      bundled: base === MODEL_BASE_URL,
+    };
   }
-  if (!dropped || dropped.key !== sourceKey(source)) throw new ManifestError('the dropped model is no longer in memory: drop its files again');
+  if (!dropped || dropped.key !== sourceKey(source))
+    throw new ManifestError('the dropped model is no longer in memory: drop its files again');
   return dropped;
 }

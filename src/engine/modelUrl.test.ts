@@ -12,7 +12,9 @@ describe('modelUrl', () => {
   });
 
   it('refuses another origin, saying why and what to do instead', () => {
-    expect(() => modelFolderUrl('https://models.example.com/wm/', page)).toThrow(/another origin \(https:\/\/models\.example\.com\).*drop its files/);
+    expect(() => modelFolderUrl('https://models.example.com/wm/', page)).toThrow(
+      /another origin \(https:\/\/models\.example\.com\).*drop its files/,
+    );
     expect(() => modelFolderUrl('http://127.0.0.1:9999/wm/', page)).toThrow(/another origin/);
     expect(() => modelFolderUrl('http://[bad', page)).toThrow(/not a URL/);
   });

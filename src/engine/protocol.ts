@@ -145,7 +145,14 @@ export type EngineRequest =
 
 export type EngineEvent =
   | { status: 'backend'; backend: BackendInfo }
-  | { status: 'progress'; file: string; loaded: number; total: number; cached: boolean; phase: 'download' | 'verify' | 'session' | 'warmup' }
+  | {
+      status: 'progress';
+      file: string;
+      loaded: number;
+      total: number;
+      cached: boolean;
+      phase: 'download' | 'verify' | 'session' | 'warmup';
+    }
   | {
       status: 'ready';
       backend: BackendInfo;
@@ -175,4 +182,8 @@ export type EngineEvent =
   | { status: 'error'; id?: number; message: string; fatal: boolean };
 
 export const isTransferable = (e: EngineEvent): ArrayBuffer[] =>
-  e.status === 'frame' || e.status === 'partial' || e.status === 'decoded' || e.status === 'edited' ? [e.frame.buffer as ArrayBuffer] : e.status === 'tokens' ? [e.tokens.buffer as ArrayBuffer] : [];
+  e.status === 'frame' || e.status === 'partial' || e.status === 'decoded' || e.status === 'edited'
+    ? [e.frame.buffer as ArrayBuffer]
+    : e.status === 'tokens'
+      ? [e.tokens.buffer as ArrayBuffer]
+      : [];

@@ -143,7 +143,13 @@ export class ModelRunners {
    * The same run, also fetching the per-digit logits (for the insight views); they come back on
    * the CPU through `read` (on a GPU, one counted readback of n x D x L floats).
    */
-  async studentStepTensorLogits(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array, read: (t: Tensor) => Promise<Float32Array>) {
+  async studentStepTensorLogits(
+    inp: StudentInputs,
+    temperature: number,
+    topK: number,
+    uniform: Float32Array,
+    read: (t: Tensor) => Promise<Float32Array>,
+  ) {
     const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens', 'logits'], true);
     try {
       return { tokens: r.tokens, logits: await read(r.logits) };
@@ -157,10 +163,22 @@ export class ModelRunners {
    * from the one packed output (on a GPU, one readback through `read`), and with `logits` also the
    * per-digit logits (a second readback).
    */
-  async studentStepDecoded(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array, read: (t: Tensor) => Promise<Float32Array>, logits = false) {
+  async studentStepDecoded(
+    inp: StudentInputs,
+    temperature: number,
+    topK: number,
+    uniform: Float32Array,
+    read: (t: Tensor) => Promise<Float32Array>,
+    logits = false,
+  ) {
     if (!this.fusedStudent) throw new Error('this student graph does not decode (no frame_tokens output)');
     const names = logits ? (['frame_tokens', 'logits'] as const) : (['frame_tokens'] as const);
-    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), names as readonly ('frame_tokens' | 'logits')[], true);
+    const r = await runKeep(
+      this.sessions.student,
+      this.studentFeeds(inp, temperature, topK, uniform),
+      names as readonly ('frame_tokens' | 'logits')[],
+      true,
+    );
     try {
       const packed = await read(r.frame_tokens);
       const px = packed.length - this.n;

@@ -13,8 +13,10 @@ export function checkSampling(s: Sampling, maxTopK: number): void {
   if (!Number.isFinite(s.temperature) || s.temperature < 0 || s.temperature > 5) {
     throw new SamplingError(`temperature must be from 0 to 5, got ${s.temperature}`);
   }
-  if (!Number.isInteger(s.topK) || s.topK < 0 || s.topK > maxTopK) throw new SamplingError(`top-k must be a whole number from 0 to ${maxTopK}, got ${s.topK}`);
-  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 2 ** 31 - 1) throw new SamplingError(`seed must be a whole number from 0 to ${2 ** 31 - 1}, got ${s.seed}`);
+  if (!Number.isInteger(s.topK) || s.topK < 0 || s.topK > maxTopK)
+    throw new SamplingError(`top-k must be a whole number from 0 to ${maxTopK}, got ${s.topK}`);
+  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 2 ** 31 - 1)
+    throw new SamplingError(`seed must be a whole number from 0 to ${2 ** 31 - 1}, got ${s.seed}`);
 }
 
 export class Sampler {

@@ -70,7 +70,8 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     for (let i = 0; i < steps; i++) expect(Array.from(tokens[i]!)).toEqual(Array.from(want.subarray(i * core.n, (i + 1) * core.n)));
     const dec = g('decoded0').data as Float32Array;
     let worst = 0;
-    for (let i = 0; i < dec.length; i++) worst = Math.max(worst, Math.abs(frames[0]![i]! - Math.min(255, Math.max(0, Math.round(dec[i]!)))));
+    for (let i = 0; i < dec.length; i++)
+      worst = Math.max(worst, Math.abs(frames[0]![i]! - Math.min(255, Math.max(0, Math.round(dec[i]!)))));
     expect(worst).toBeLessThanOrEqual(1);
     core.dispose();
   });

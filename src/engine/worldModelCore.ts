@@ -89,7 +89,12 @@ export interface SlotUse {
   atlas?: number;
 }
 
-const slotUse = (e: MemoryEntry): SlotUse => ({ step: e.step, pose: e.pose, level: e.level, ...(e.atlas === undefined ? {} : { atlas: e.atlas }) });
+const slotUse = (e: MemoryEntry): SlotUse => ({
+  step: e.step,
+  pose: e.pose,
+  level: e.level,
+  ...(e.atlas === undefined ? {} : { atlas: e.atlas }),
+});
 
 export class WorldModelCore {
   readonly n: number;
@@ -152,8 +157,11 @@ export class WorldModelCore {
   async anchor(frames: readonly Uint8Array[], poses: readonly ArrayLike<number>[], seed: number, reset = true): Promise<number[]> {
     const { height, width } = this.manifest.frame;
     if (frames.length === 0) throw new RangeError('anchor needs at least one ground-truth frame');
-    if (poses.length !== frames.length) throw new RangeError(`anchor needs one pose per frame (${frames.length} frames, ${poses.length} poses)`);
-    for (const f of frames) if (f.length !== height * width * 3) throw new RangeError(`anchor frames must be ${width}x${height} RGB (${height * width * 3} bytes), got ${f.length}`);
+    if (poses.length !== frames.length)
+      throw new RangeError(`anchor needs one pose per frame (${frames.length} frames, ${poses.length} poses)`);
+    for (const f of frames)
+      if (f.length !== height * width * 3)
+        throw new RangeError(`anchor frames must be ${width}x${height} RGB (${height * width * 3} bytes), got ${f.length}`);
     const checked = poses.map((p, i) => checkPose(p, `anchor pose ${i}`));
     this.cancelTeacher();
     if (reset) this.memory.clear();
@@ -217,7 +225,8 @@ export class WorldModelCore {
   ): Promise<{ frame: Uint8Array | null; tokens: Int32Array | null; stats: FrameStats; insight: FrameInsight }> {
     this.cancelTeacher();
     if (this.memory.size === 0) throw new Error('not anchored: nothing remembered yet');
-    if (action.length < 5 || !Array.prototype.every.call(action.subarray(0, 5), Number.isFinite)) throw new RangeError('action must be 5 finite numbers');
+    if (action.length < 5 || !Array.prototype.every.call(action.subarray(0, 5), Number.isFinite))
+      throw new RangeError('action must be 5 finite numbers');
     const target = checkPose(pose, 'pose');
     this.counter.take();
     const t0 = now();
@@ -234,13 +243,22 @@ export class WorldModelCore {
       used = s.used;
       if (decode && this.runners.fusedStudent) {
         // One run predicts and decodes; one packed readback on a GPU (two with the logits).
-        const r = await this.runners.studentStepDecoded(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t), insight);
+        const r = await this.runners.studentStepDecoded(
+          s.inputs,
+          sampling.temperature,
+          k,
+          this.uniform,
+          (t) => this.counter.floats(t),
+          insight,
+        );
         ids = r.ids;
         fusedFrame = toBytes(r.frame);
         if (r.logits) entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
       } else {
         if (insight) {
-          const r = await this.runners.studentStepTensorLogits(s.inputs, sampling.temperature, k, this.uniform, (t) => this.counter.floats(t));
+          const r = await this.runners.studentStepTensorLogits(s.inputs, sampling.temperature, k, this.uniform, (t) =>
+            this.counter.floats(t),
+          );
           tokens = r.tokens;
           entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
         } else tokens = await this.runners.studentStepTensor(s.inputs, sampling.temperature, k, this.uniform);
@@ -286,8 +304,15 @@ export class WorldModelCore {
       // a copy: the event transfers its buffer, and the memory keeps ids
       tokens: decode ? null : ids.slice(),
       stats: {
-        model, predictMs: t1 - t0, decodeMs: decode && !fusedFrame ? t2 - t1 : 0, ...c,
-        contextFrames: used.length, memoryFrames: this.memory.size, slots, step: this.stepIndex - 1, pose: target,
+        model,
+        predictMs: t1 - t0,
+        decodeMs: decode && !fusedFrame ? t2 - t1 : 0,
+        ...c,
+        contextFrames: used.length,
+        memoryFrames: this.memory.size,
+        slots,
+        step: this.stepIndex - 1,
+        pose: target,
       },
       insight: { tokens: ids.slice(), entropy },
     };
@@ -314,7 +339,15 @@ export class WorldModelCore {
     this.sampler.load(s.sampler);
   }
 
-  private stepper: { dec: TeacherDecoding; pose: number[]; used: MemoryEntry[]; last: Int32Array; entropy: Float32Array; t0: number; ms: number } | null = null;
+  private stepper: {
+    dec: TeacherDecoding;
+    pose: number[];
+    used: MemoryEntry[];
+    last: Int32Array;
+    entropy: Float32Array;
+    t0: number;
+    ms: number;
+  } | null = null;
 
   /** Drops a teacher frame decoded part way (a normal step, an anchor, or a new frame replaces it). */
   cancelTeacher(): void {
@@ -329,12 +362,7 @@ export class WorldModelCore {
    * remembered frame's tokens where the new ones are not in yet). The last token completes the
    * frame, which is then remembered as a step would.
    */
-  async teacherTokens(
-    begin: { action: Float32Array; pose: ArrayLike<number> } | null,
-    count: number,
-    sampling: Sampling,
-    topK = 5,
-  ) {
+  async teacherTokens(begin: { action: Float32Array; pose: ArrayLike<number> } | null, count: number, sampling: Sampling, topK = 5) {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`token count must be a whole number from 1, got ${count}`);
     checkSampling(sampling, this.manifest.tokens.vocab_size);
     if (begin) {
@@ -362,15 +390,33 @@ export class WorldModelCore {
     const frame = toBytes(await this.runners.decode(shown));
     const decodeMs = now() - t2;
     const out = {
-      position: r.position, total: this.n, token: r.id, candidates: topCandidates(r.logits, topK), kvPositions: st.dec.position, kvBytes: st.dec.kvBytes,
-      frame, tokens: shown, done: st.dec.done, stats: null as FrameStats | null, insight: null as FrameInsight | null,
+      position: r.position,
+      total: this.n,
+      token: r.id,
+      candidates: topCandidates(r.logits, topK),
+      kvPositions: st.dec.position,
+      kvBytes: st.dec.kvBytes,
+      frame,
+      tokens: shown,
+      done: st.dec.done,
+      stats: null as FrameStats | null,
+      insight: null as FrameInsight | null,
     };
     if (st.dec.done) {
       const ids = st.dec.tokens.slice();
       this.memory.add({ tokens: ids, pose: st.pose, level: this.manifest.student.level_pred, step: this.stepIndex++ });
       out.stats = {
-        model: 'teacher', predictMs: st.ms, decodeMs, runs: st.dec.runs + 1, readbacks: 0, readbackBytes: 0,
-        contextFrames: st.used.length, memoryFrames: this.memory.size, slots: st.used.map(slotUse), step: this.stepIndex - 1, pose: st.pose,
+        model: 'teacher',
+        predictMs: st.ms,
+        decodeMs,
+        runs: st.dec.runs + 1,
+        readbacks: 0,
+        readbackBytes: 0,
+        contextFrames: st.used.length,
+        memoryFrames: this.memory.size,
+        slots: st.used.map(slotUse),
+        step: this.stepIndex - 1,
+        pose: st.pose,
       };
       out.insight = { tokens: ids.slice(), entropy: st.entropy.slice() };
       this.cancelTeacher();
@@ -399,7 +445,8 @@ export class WorldModelCore {
     return {
       student: { tokens: st.tokens, frame: toBytes(await this.runners.decode(st.tokens)), ms: t1 - t0 },
       teacher: { tokens: te.tokens, frame: toBytes(await this.runners.decode(te.tokens)), ms: t2 - t1 },
-      agree, agreement: same / this.n,
+      agree,
+      agreement: same / this.n,
     };
   }
 
@@ -411,9 +458,11 @@ export class WorldModelCore {
   async editToken(position: number, token: number): Promise<{ frame: Uint8Array; tokens: Int32Array }> {
     const e = this.memory.newest(1)[0];
     if (!e) throw new Error('not anchored: nothing remembered yet');
-    if (!Number.isInteger(position) || position < 0 || position >= this.n) throw new RangeError(`token position must be a whole number from 0 to ${this.n - 1}, got ${position}`);
+    if (!Number.isInteger(position) || position < 0 || position >= this.n)
+      throw new RangeError(`token position must be a whole number from 0 to ${this.n - 1}, got ${position}`);
     const V = this.manifest.tokens.vocab_size;
-    if (!Number.isInteger(token) || token < 0 || token >= V) throw new RangeError(`token id must be a whole number from 0 to ${V - 1}, got ${token}`);
+    if (!Number.isInteger(token) || token < 0 || token >= V)
+      throw new RangeError(`token id must be a whole number from 0 to ${V - 1}, got ${token}`);
     const tokens = Int32Array.from(e.tokens);
     tokens[position] = token;
     // a new entry, not a changed one: rewind snapshots share the old entry

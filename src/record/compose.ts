@@ -29,7 +29,11 @@ export class Composer {
   private tileCtx: OffscreenCanvasRenderingContext2D;
   private tileImg: ImageData;
 
-  constructor(private frameW: number, private frameH: number, private scale: number) {
+  constructor(
+    private frameW: number,
+    private frameH: number,
+    private scale: number,
+  ) {
     const { width, height } = composeSize(frameW, frameH, scale);
     this.canvas = new OffscreenCanvas(width, height);
     this.ctx = this.canvas.getContext('2d')!;
@@ -45,7 +49,10 @@ export class Composer {
     ctx.fillStyle = '#0f1216';
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
     ctx.imageSmoothingEnabled = false;
-    for (const [f, x] of [[truth, 0], [pred, w + GAP]] as const) {
+    for (const [f, x] of [
+      [truth, 0],
+      [pred, w + GAP],
+    ] as const) {
       this.tileCtx.putImageData(rgbImage(f.data, f.width, f.height, this.tileImg), 0, 0);
       ctx.drawImage(this.tile, x, 0, w, h);
     }

@@ -5,7 +5,15 @@
  * model's speed. Encoding runs on a promise chain beside the loop; stop() waits for it.
  */
 import { applyPalette, GIFEncoder, quantize } from 'gifenc';
-import { BufferTarget, CanvasSource, Mp4OutputFormat, Output, QUALITY_HIGH, WebMOutputFormat, getFirstEncodableVideoCodec } from 'mediabunny';
+import {
+  BufferTarget,
+  CanvasSource,
+  Mp4OutputFormat,
+  Output,
+  QUALITY_HIGH,
+  WebMOutputFormat,
+  getFirstEncodableVideoCodec,
+} from 'mediabunny';
 import { STEP_RATE_HZ } from '../sim/contract';
 import type { Frame } from '../sim/frame';
 import { Composer, type HudLine } from './compose';
@@ -17,7 +25,6 @@ export class RecordError extends Error {
   override name = 'RecordError';
 }
 
-
 export class Recorder {
   private composer: Composer;
   private chain: Promise<void> = Promise.resolve();
@@ -28,7 +35,11 @@ export class Recorder {
   private gif: ReturnType<typeof GIFEncoder> | null = null;
   codec: string | null = null;
 
-  private constructor(readonly format: RecordFormat, frameW: number, frameH: number) {
+  private constructor(
+    readonly format: RecordFormat,
+    frameW: number,
+    frameH: number,
+  ) {
     this.composer = new Composer(frameW, frameH, format === 'gif' ? 1 : 2);
   }
 
@@ -39,11 +50,17 @@ export class Recorder {
       r.gif = GIFEncoder();
       return r;
     }
-    if (typeof VideoEncoder === 'undefined') throw new RecordError(`This browser has no WebCodecs video encoder, so it cannot record ${FORMAT_INFO[format].label}; record a GIF instead.`);
+    if (typeof VideoEncoder === 'undefined')
+      throw new RecordError(
+        `This browser has no WebCodecs video encoder, so it cannot record ${FORMAT_INFO[format].label}; record a GIF instead.`,
+      );
     const fmt = format === 'mp4' ? new Mp4OutputFormat({ fastStart: 'in-memory' }) : new WebMOutputFormat();
     const { width, height } = r.composer.canvas;
     const codec = await getFirstEncodableVideoCodec(fmt.getSupportedVideoCodecs(), { width, height });
-    if (!codec) throw new RecordError(`This browser cannot encode any codec ${FORMAT_INFO[format].label} can hold; try ${format === 'mp4' ? 'WebM' : 'MP4'} or GIF.`);
+    if (!codec)
+      throw new RecordError(
+        `This browser cannot encode any codec ${FORMAT_INFO[format].label} can hold; try ${format === 'mp4' ? 'WebM' : 'MP4'} or GIF.`,
+      );
     r.codec = codec;
     r.output = new Output({ format: fmt, target: new BufferTarget() });
     r.source = new CanvasSource(r.composer.canvas, { codec, bitrate: QUALITY_HIGH, keyFrameInterval: 2 });

@@ -35,7 +35,10 @@ export class RunRecording {
   stoppedBecause: string | null = null;
   onAutoStop: (() => void) | null = null;
 
-  constructor(private loop: StepLoop, private session: ModelSession) {}
+  constructor(
+    private loop: StepLoop,
+    private session: ModelSession,
+  ) {}
 
   get active(): boolean {
     return this.recorder !== null;
@@ -59,7 +62,15 @@ export class RunRecording {
     const recorder: Recorder = await Rec.create(format, 128, 128);
     const start = urlPose(s.pose);
     const trace: Trace = {
-      version: 1, world: s.worldSeed, start, model: s.model, temperature: s.temperature, topk: s.topk, seed: s.seed, anchor: s.anchor, actions: [],
+      version: 1,
+      world: s.worldSeed,
+      start,
+      model: s.model,
+      temperature: s.temperature,
+      topk: s.topk,
+      seed: s.seed,
+      anchor: s.anchor,
+      actions: [],
     };
     this.stoppedBecause = null;
     this.reanchors = [];
@@ -72,12 +83,19 @@ export class RunRecording {
       this.loop.actionFilter = (a) => {
         const q = quantizeAction(a);
         trace.actions.push(q.normalized);
-        if (trace.actions.length >= MAX_TRACE_STEPS) queueMicrotask(() => this.autoStop(`a shared run holds at most ${MAX_TRACE_STEPS} steps (a minute)`));
+        if (trace.actions.length >= MAX_TRACE_STEPS)
+          queueMicrotask(() => this.autoStop(`a shared run holds at most ${MAX_TRACE_STEPS} steps (a minute)`));
         return q.action;
       };
       this.session.onReanchor = () => this.reanchors.push(Math.max(0, trace.actions.length - 1));
       this.session.onShown = (truth, pred, info) =>
-        recorder.add(truth, pred, { frame: info.frame, model: info.model, psnr: info.psnr, entropy: Number.isFinite(info.entropy) ? info.entropy : null, lost: useApp.getState().lost });
+        recorder.add(truth, pred, {
+          frame: info.frame,
+          model: info.model,
+          psnr: info.psnr,
+          entropy: Number.isFinite(info.entropy) ? info.entropy : null,
+          lost: useApp.getState().lost,
+        });
     });
     this.unsub = useApp.subscribe((st, prev) => {
       const changed = SETTINGS.find((k) => st[k] !== prev[k]);
@@ -110,7 +128,13 @@ export class RunRecording {
     try {
       const recording = await recorder.stop();
       const shareUrl = await shareLink(trace, this.reanchors);
-      return { recording, trace, reanchors: this.reanchors, shareUrl, traceFile: new Blob([traceJson({ ...trace, ...{ reanchors: this.reanchors } } as Trace)], { type: 'application/json' }) };
+      return {
+        recording,
+        trace,
+        reanchors: this.reanchors,
+        shareUrl,
+        traceFile: new Blob([traceJson({ ...trace, ...{ reanchors: this.reanchors } } as Trace)], { type: 'application/json' }),
+      };
     } finally {
       this.session.recordSteps = false;
     }
@@ -129,8 +153,17 @@ export async function shareLink(trace: Trace, reanchors: number[]): Promise<stri
   const s = useApp.getState();
   const q = serializeUrlState({
     ...URL_DEFAULTS,
-    world: trace.world, pose: trace.start, model: trace.model, temperature: trace.temperature, topk: trace.topk, seed: trace.seed, anchor: trace.anchor,
-    upscale: s.upscale, backend: s.backendChoice, views: VIEW_NAMES.filter((v) => s.views[v]), guard: s.driftGuard,
+    world: trace.world,
+    pose: trace.start,
+    model: trace.model,
+    temperature: trace.temperature,
+    topk: trace.topk,
+    seed: trace.seed,
+    anchor: trace.anchor,
+    upscale: s.upscale,
+    backend: s.backendChoice,
+    views: VIEW_NAMES.filter((v) => s.views[v]),
+    guard: s.driftGuard,
     modelUrl: s.source.kind === 'url' ? s.source.url : null,
   });
   const params = new URLSearchParams(q);
@@ -147,7 +180,8 @@ export async function sharedRun(search: string): Promise<{ actions: number[][]; 
   const actions = await decodeActions(t);
   const raw = p.get('reanchors');
   const reanchors = raw ? raw.split('.').map(Number) : [];
-  if (reanchors.some((r) => !Number.isInteger(r) || r < 0 || r >= actions.length)) throw new TraceError(`reanchors=${raw} names steps the run does not have (it has ${actions.length})`);
+  if (reanchors.some((r) => !Number.isInteger(r) || r < 0 || r >= actions.length))
+    throw new TraceError(`reanchors=${raw} names steps the run does not have (it has ${actions.length})`);
   return { actions, reanchors };
 }
 
@@ -158,7 +192,11 @@ export async function replay(loop: StepLoop, session: ModelSession, run: { actio
   session.replaying = true;
   session.recordSteps = true;
   try {
-    await loop.runScript(run.actions.map((a) => actionFromNormalized(a)), start, (i) => at.has(i) && session.reanchor());
+    await loop.runScript(
+      run.actions.map((a) => actionFromNormalized(a)),
+      start,
+      (i) => at.has(i) && session.reanchor(),
+    );
     // The run's last frame stays on screen (and its records stay the run's own) until resumed.
     useApp.getState().setPaused(true);
   } finally {

@@ -38,7 +38,11 @@ export function urlPose(p: Pose): Pose {
   return poseFromArray([p.x, p.y, p.z, p.yaw, p.pitch].map((v) => Number(v.toFixed(4))));
 }
 
-const toBase64Url = (b: Uint8Array): string => btoa(String.fromCharCode(...b)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+const toBase64Url = (b: Uint8Array): string =>
+  btoa(String.fromCharCode(...b))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 function fromBase64Url(s: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new TraceError('the action trace has characters base64url does not use');
   const bin = atob(s.replaceAll('-', '+').replaceAll('_', '/'));
@@ -52,7 +56,8 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
 
 /** Actions -> the `trace` URL parameter. */
 export async function encodeActions(actions: readonly number[][]): Promise<string> {
-  if (actions.length > MAX_TRACE_STEPS) throw new TraceError(`a shared run holds at most ${MAX_TRACE_STEPS} steps, this one has ${actions.length}`);
+  if (actions.length > MAX_TRACE_STEPS)
+    throw new TraceError(`a shared run holds at most ${MAX_TRACE_STEPS} steps, this one has ${actions.length}`);
   const bytes = new Int8Array(actions.length * ACTION_KEYS.length);
   actions.forEach((a, i) => a.forEach((v, k) => (bytes[i * ACTION_KEYS.length + k] = Math.round(v * 127))));
   return toBase64Url(await pipe(new Uint8Array(bytes.buffer), new CompressionStream('deflate-raw')));
@@ -64,7 +69,9 @@ export async function decodeActions(param: string): Promise<number[][]> {
   try {
     raw = await pipe(fromBase64Url(param), new DecompressionStream('deflate-raw'));
   } catch (e) {
-    throw e instanceof TraceError ? e : new TraceError('the action trace in the link is damaged (it does not inflate); was the link cut short?');
+    throw e instanceof TraceError
+      ? e
+      : new TraceError('the action trace in the link is damaged (it does not inflate); was the link cut short?');
   }
   const D = ACTION_KEYS.length;
   if (raw.length % D !== 0) throw new TraceError(`the action trace holds ${raw.length} bytes, not a whole number of ${D}-value actions`);
@@ -81,5 +88,9 @@ export async function decodeActions(param: string): Promise<number[][]> {
 
 /** The trace as a JSON file (what the recording saves beside the video). */
 export function traceJson(t: Trace): string {
-  return JSON.stringify({ ...t, action_keys: ACTION_KEYS, action_max: ACTION_MAX, note: 'actions are normalized: multiply by action_max for units' }, null, 1);
+  return JSON.stringify(
+    { ...t, action_keys: ACTION_KEYS, action_max: ACTION_MAX, note: 'actions are normalized: multiply by action_max for units' },
+    null,
+    1,
+  );
 }

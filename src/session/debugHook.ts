@@ -30,7 +30,20 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     stepsTaken: () => loop()?.stepsTaken ?? 0,
     model: () => {
       const s = useApp.getState();
-      return { phase: s.phase, error: s.modelError, backend: s.backend, loadMs: s.loadMs, loadPhases: s.loadPhases, teacherReady: s.teacherReady, hud: s.hud, model: s.model, firstFrameAt: session.firstFrameAt, loadStartedAt: session.loadStartedAt, readyAt: session.readyAt, decoderReady: session.decoderReady };
+      return {
+        phase: s.phase,
+        error: s.modelError,
+        backend: s.backend,
+        loadMs: s.loadMs,
+        loadPhases: s.loadPhases,
+        teacherReady: s.teacherReady,
+        hud: s.hud,
+        model: s.model,
+        firstFrameAt: session.firstFrameAt,
+        loadStartedAt: session.loadStartedAt,
+        readyAt: session.readyAt,
+        decoderReady: session.decoderReady,
+      };
     },
     /** Runs normalized actions back to back from `start` (or from here); resolves when done. */
     runScript: async (actions: number[][], start?: Pose | null): Promise<void> => {
@@ -48,7 +61,15 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     /** the teaching views' data for the newest prediction, as plain numbers */
     insight: () => {
       const n = insightHolder.now;
-      return { version: n.version, frame: n.frame, step: n.step, edited: n.edited, tokens: n.tokens ? Array.from(n.tokens) : null, entropy: n.entropy ? Array.from(n.entropy) : null, slots: n.slots };
+      return {
+        version: n.version,
+        frame: n.frame,
+        step: n.step,
+        edited: n.edited,
+        tokens: n.tokens ? Array.from(n.tokens) : null,
+        entropy: n.entropy ? Array.from(n.entropy) : null,
+        slots: n.slots,
+      };
     },
     history: () => ({ ...insightHolder.history }),
     editToken: (position: number, token: number) => session.editToken(position, token),

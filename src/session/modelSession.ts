@@ -122,15 +122,31 @@ export class ModelSession {
       this.resetMemory = true;
       timeline.clear(); // a new engine keeps no rewind points
     }
-    st.patchModel({ phase: 'loading', loadStep: 'starting the engine', modelError: null, teacherReady: false, teacherError: null, modelLabel: model.label, predicting: false });
+    st.patchModel({
+      phase: 'loading',
+      loadStep: 'starting the engine',
+      modelError: null,
+      teacherReady: false,
+      teacherError: null,
+      modelLabel: model.label,
+      predicting: false,
+    });
     this.ready = false;
     this.offEvents?.();
     const off = this.client.on((e) => {
       const s = useApp.getState();
-      if (e.status === 'backend') s.patchModel({ backend: e.backend, loadStep: `starting ${e.backend.name === 'webgpu' ? 'WebGPU' : 'WASM'}` });
+      if (e.status === 'backend')
+        s.patchModel({ backend: e.backend, loadStep: `starting ${e.backend.name === 'webgpu' ? 'WebGPU' : 'WASM'}` });
       else if (e.status === 'progress') {
         if (e.phase === 'download') s.setFileProgress(e.file, { loaded: e.loaded, total: e.total, cached: e.cached });
-        s.patchModel({ loadStep: e.phase === 'download' ? `${e.cached ? 'reading' : 'downloading'} ${e.file}` : e.phase === 'session' ? `preparing ${e.file}` : 'warming up' });
+        s.patchModel({
+          loadStep:
+            e.phase === 'download'
+              ? `${e.cached ? 'reading' : 'downloading'} ${e.file}`
+              : e.phase === 'session'
+                ? `preparing ${e.file}`
+                : 'warming up',
+        });
       } else if (e.status === 'teacherReady') s.patchModel({ teacherReady: true });
       else if (e.status === 'teacherFailed') {
         s.patchModel({ teacherError: e.message });
@@ -173,8 +189,13 @@ export class ModelSession {
       this.readyAt ??= performance.now();
       const s = useApp.getState();
       s.patchModel({
-        phase: 'ready', backend: r.backend, loadMs: r.loadMs, loadPhases: r.phases ?? null, loadStep: '',
-        atlasFrames: r.atlasFrames ?? 0, learnedWorld: manifest.world.seed,
+        phase: 'ready',
+        backend: r.backend,
+        loadMs: r.loadMs,
+        loadPhases: r.phases ?? null,
+        loadStep: '',
+        atlasFrames: r.atlasFrames ?? 0,
+        learnedWorld: manifest.world.seed,
       });
       if (r.backend.fallbackReason && backend === 'auto') s.notify('info', `Running the model on WASM (CPU): ${r.backend.fallbackReason}.`);
       this.ready = true;
@@ -196,7 +217,12 @@ export class ModelSession {
     const toWasm = this.gpuFailures >= 2 || this.loadArgs.backend === 'wasm';
     this.decoder?.terminate();
     this.decoder = null;
-    s.notify('error', toWasm ? `The GPU failed again (${reason}); switched to WASM, which is slower.` : `The GPU device was lost (${reason}); restarting the model on it.`);
+    s.notify(
+      'error',
+      toWasm
+        ? `The GPU failed again (${reason}); switched to WASM, which is slower.`
+        : `The GPU device was lost (${reason}); restarting the model on it.`,
+    );
     this.client.terminate();
     await this.load(this.loadArgs.model, toWasm ? 'wasm' : this.loadArgs.backend, useApp.getState().model === 'teacher');
   }
@@ -258,7 +284,9 @@ export class ModelSession {
 
   private sampling(): Sampling {
     const s = useApp.getState();
-    return s.model === 'teacher' ? { temperature: s.temperature, topK: 0, seed: s.seed } : { temperature: s.temperature, topK: s.topk, seed: s.seed };
+    return s.model === 'teacher'
+      ? { temperature: s.temperature, topK: 0, seed: s.seed }
+      : { temperature: s.temperature, topK: s.topk, seed: s.seed };
   }
 
   private async anchorNow(): Promise<void> {
@@ -268,7 +296,12 @@ export class ModelSession {
     const kept = this.recent.filter((r, i, all) => i === all.length - 1 || !samePose(r.pose, all[i + 1]!.pose));
     const frames = kept.map((r) => r.frame);
     const { width, height } = this.frameSize();
-    const r = await this.client.anchor(frames, kept.map((x) => x.pose), this.sampling(), this.resetMemory);
+    const r = await this.client.anchor(
+      frames,
+      kept.map((x) => x.pose),
+      this.sampling(),
+      this.resetMemory,
+    );
     if (!this.resetMemory) progress.reanchors++;
     this.firstAfterAnchor = null;
     if (this.resetMemory) insightHolder.remembered.clear();
@@ -304,17 +337,34 @@ export class ModelSession {
    * camera `pose`. The frame so far shows at once; the last token completes the step (the
    * simulator steps, the frame is scored) and the true observation is returned, else null.
    */
-  async teacherTokens(action: Action, pose: Pose, count: number, begin: boolean, simStep: () => Promise<Observation>): Promise<Observation | null> {
+  async teacherTokens(
+    action: Action,
+    pose: Pose,
+    count: number,
+    begin: boolean,
+    simStep: () => Promise<Observation>,
+  ): Promise<Observation | null> {
     const t0 = performance.now();
     if (begin && !(await this.ensureAnchored())) return null;
     const s = useApp.getState();
-    const r = await this.client.teacherTokens(begin ? { action: normalizeAction(action), pose: poseArray(pose) } : null, count, { temperature: s.temperature, topK: 0, seed: s.seed });
+    const r = await this.client.teacherTokens(begin ? { action: normalizeAction(action), pose: poseArray(pose) } : null, count, {
+      temperature: s.temperature,
+      topK: 0,
+      seed: s.seed,
+    });
     progress.teacherSteps += count;
     const pred: Frame = { ...this.frameSize(), data: r.frame };
     publishFrame(frameHolder.predicted, pred);
     const prev = insightHolder.teacher;
     insightHolder.teacher = {
-      version: (prev?.version ?? 0) + 1, position: r.position, total: r.total, token: r.token, candidates: r.candidates, kvPositions: r.kvPositions, kvBytes: r.kvBytes, done: r.done,
+      version: (prev?.version ?? 0) + 1,
+      position: r.position,
+      total: r.total,
+      token: r.token,
+      candidates: r.candidates,
+      kvPositions: r.kvPositions,
+      kvBytes: r.kvBytes,
+      done: r.done,
     };
     const n = insightHolder.now;
     Object.assign(n, { version: n.version + 1, tokens: r.tokens, predicted: pred, edited: false });
@@ -346,10 +396,18 @@ export class ModelSession {
     if (model === 'student' && this.decoder) return this.pipelinedStep(action, pose, simStep, t0);
     const key = this.nextKey++;
     this.client.atlas = atlasActive(useApp.getState());
-    const pending = this.client.step(model, normalizeAction(action), poseArray(pose), this.sampling(), (frame, done, total) => {
-      publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
-      useApp.getState().setHud({ tokens: { done, total } });
-    }, this.wantsEntropy(), key);
+    const pending = this.client.step(
+      model,
+      normalizeAction(action),
+      poseArray(pose),
+      this.sampling(),
+      (frame, done, total) => {
+        publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
+        useApp.getState().setHud({ tokens: { done, total } });
+      },
+      this.wantsEntropy(),
+      key,
+    );
     const obs = this.afterSim(await simStep(), action);
     let r: Awaited<typeof pending>;
     try {
@@ -388,7 +446,8 @@ export class ModelSession {
     this.decoding = decoder
       .decode(r.tokens)
       .then(
-        (d) => this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0, r.insight, point),
+        (d) =>
+          this.show(d.frame, truth, obs.t, 'student', { ...r.stats, decodeMs: d.decodeMs, runs: r.stats.runs + 1 }, t0, r.insight, point),
         (e: Error) => this.report('The decoder failed', e),
       )
       .finally(() => (this.decoding = null));
@@ -396,7 +455,13 @@ export class ModelSession {
   }
 
   private show(
-    frame: Uint8Array, truthFrame: Frame, t: number, model: ModelKind, stats: FrameStats, t0: number, insight: FrameInsight,
+    frame: Uint8Array,
+    truthFrame: Frame,
+    t: number,
+    model: ModelKind,
+    stats: FrameStats,
+    t0: number,
+    insight: FrameInsight,
     point: Omit<TimelineEntry, 'predicted' | 'tokens' | 'psnr'> | null = null,
   ): void {
     const pred: Frame = { ...this.frameSize(), data: frame };
@@ -420,7 +485,15 @@ export class ModelSession {
     this.stepTimes.push(performance.now());
     if (this.stepTimes.length > 30) this.stepTimes.shift();
     if (this.recordSteps && this.records.length < 100_000) {
-      this.records.push({ t, hash: fnv1a(frame), model, stats, displayMs: frameHolder.predicted.displayMs ?? 0, psnr: score, wallMs: wall });
+      this.records.push({
+        t,
+        hash: fnv1a(frame),
+        model,
+        stats,
+        displayMs: frameHolder.predicted.displayMs ?? 0,
+        psnr: score,
+        wallMs: wall,
+      });
     }
     this.flushHud();
   }
@@ -428,8 +501,13 @@ export class ModelSession {
   /** What a rewind to just after this step restores on this side (taken when the prediction returns). */
   private rewindPoint(key: number, obs: Observation, action: Action): Omit<TimelineEntry, 'predicted' | 'tokens' | 'psnr'> {
     const session: SessionSnap = {
-      recent: this.recent.slice(), needAnchor: this.needAnchor, resetMemory: this.resetMemory, sinceAnchor: this.sinceAnchor,
-      scored: this.scored, psnrSum: this.psnrSum, firstAfterAnchor: this.firstAfterAnchor,
+      recent: this.recent.slice(),
+      needAnchor: this.needAnchor,
+      resetMemory: this.resetMemory,
+      sinceAnchor: this.sinceAnchor,
+      scored: this.scored,
+      psnrSum: this.psnrSum,
+      firstAfterAnchor: this.firstAfterAnchor,
     };
     return { key, pose: obs.pose, t: obs.t, action: Array.from(normalizeAction(action)), session };
   }
@@ -451,7 +529,11 @@ export class ModelSession {
     const n = insightHolder.now;
     const truth = this.recent[this.recent.length - 1];
     Object.assign(n, {
-      version: n.version + 1, tokens: e.tokens, entropy: null, predicted: e.predicted, edited: false,
+      version: n.version + 1,
+      tokens: e.tokens,
+      entropy: null,
+      predicted: e.predicted,
+      edited: false,
       truth: truth ? { ...this.frameSize(), data: truth.frame } : n.truth,
     });
     this.lastPsnr = e.psnr;
@@ -464,8 +546,15 @@ export class ModelSession {
     this.frameCount++;
     const n = insightHolder.now;
     Object.assign(n, {
-      version: n.version + 1, frame: this.frameCount, tokens: insight.tokens, entropy: insight.entropy,
-      predicted: pred, truth, slots: stats.slots, step: stats.step, edited: false,
+      version: n.version + 1,
+      frame: this.frameCount,
+      tokens: insight.tokens,
+      entropy: insight.entropy,
+      predicted: pred,
+      truth,
+      slots: stats.slots,
+      step: stats.step,
+      edited: false,
     });
     remember(stats.step, pred, stats.pose, this.manifest?.student.level_pred ?? 1);
   }
@@ -479,7 +568,8 @@ export class ModelSession {
     const s = Math.min(score, 99);
     this.firstAfterAnchor ??= s;
     p.worstDrop = Math.max(p.worstDrop, this.firstAfterAnchor - s);
-    for (const slot of stats.slots) if (slot.level === 0 && slot.atlas === undefined) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
+    for (const slot of stats.slots)
+      if (slot.level === 0 && slot.atlas === undefined) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
     const st = useApp.getState();
     if (st.temperature > 0) p.sampledSeeds.add(st.seed);
     const scores = atlasActive(st) ? p.atlasPsnr.on : p.atlasPsnr.off;
@@ -555,4 +645,5 @@ function fnv1a(data: Uint8Array): number {
   return h >>> 0;
 }
 
-const samePose = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
+const samePose = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);

@@ -33,7 +33,8 @@ export class UnsupportedBrowserError extends Error {
 export function assertWebGL2(): void {
   const canvas = document.createElement('canvas');
   const gl = canvas.getContext('webgl2');
-  if (!gl) throw new UnsupportedBrowserError('This browser cannot show the world: WebGL 2 is unavailable (disabled, blocked, or not supported).');
+  if (!gl)
+    throw new UnsupportedBrowserError('This browser cannot show the world: WebGL 2 is unavailable (disabled, blocked, or not supported).');
   gl.getExtension('WEBGL_lose_context')?.loseContext();
 }
 
@@ -67,7 +68,10 @@ export class StepLoop {
   /** while a script runs, the paced loop (and the steering input) stand aside */
   private scripted = false;
 
-  constructor(private steering: Steering, worldSeed: number) {
+  constructor(
+    private steering: Steering,
+    worldSeed: number,
+  ) {
     assertWebGL2();
     this.world = buildWorld(worldSeed);
     try {

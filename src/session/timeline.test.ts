@@ -2,8 +2,13 @@ import { expect, it } from 'vitest';
 import { TIMELINE_STEPS, Timeline, type TimelineEntry } from './timeline';
 
 const entry = (key: number): TimelineEntry => ({
-  key, pose: { x: key, y: 1.7, z: 0, yaw: 0, pitch: 0 }, t: key, action: [0, 0, 0, 0, 0],
-  predicted: { width: 1, height: 1, data: new Uint8Array(3) }, tokens: new Int32Array(1), psnr: 20,
+  key,
+  pose: { x: key, y: 1.7, z: 0, yaw: 0, pitch: 0 },
+  t: key,
+  action: [0, 0, 0, 0, 0],
+  predicted: { width: 1, height: 1, data: new Uint8Array(3) },
+  tokens: new Int32Array(1),
+  psnr: 20,
   session: { recent: [], needAnchor: false, resetMemory: false, sinceAnchor: key, scored: key, psnrSum: 0, firstAfterAnchor: null },
 });
 

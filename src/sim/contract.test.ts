@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ACTION_KEYS, ACTION_MAX, BOUNDS, CAMERA_RADIUS, ContractError, type Pose, ZERO_ACTION,
-  actionBetween, actionFromNormalized, applyAction, clampAction, clampPose, contractJson, isPoseValid,
-  normalizeAction, poseFromArray, wrapAngle,
+  ACTION_KEYS,
+  ACTION_MAX,
+  BOUNDS,
+  CAMERA_RADIUS,
+  ContractError,
+  type Pose,
+  ZERO_ACTION,
+  actionBetween,
+  actionFromNormalized,
+  applyAction,
+  clampAction,
+  clampPose,
+  contractJson,
+  isPoseValid,
+  normalizeAction,
+  poseFromArray,
+  wrapAngle,
 } from './contract';
 import { createRng } from './rng';
 import contractFile from '../../models/contract.json';
@@ -23,7 +37,13 @@ describe('pose / action contract', () => {
   it('actionBetween inverts applyAction when nothing clamps (random round trips)', () => {
     const rng = createRng(7);
     for (let i = 0; i < 500; i++) {
-      const pose: Pose = { x: rng.range(-20, 20), y: rng.range(1.5, 3), z: rng.range(-20, 20), yaw: rng.range(-3, 3), pitch: rng.range(-0.3, 0.2) };
+      const pose: Pose = {
+        x: rng.range(-20, 20),
+        y: rng.range(1.5, 3),
+        z: rng.range(-20, 20),
+        yaw: rng.range(-3, 3),
+        pitch: rng.range(-0.3, 0.2),
+      };
       const a = Object.fromEntries(ACTION_KEYS.map((k) => [k, rng.range(-1, 1) * ACTION_MAX[k]])) as typeof ZERO_ACTION;
       const next = applyAction(pose, a);
       const back = actionBetween(pose, next);
@@ -35,7 +55,13 @@ describe('pose / action contract', () => {
 
   it('clamps each action component to its maximum', () => {
     const a = clampAction({ forward: 5, strafe: -5, vertical: 1, yaw: -1, pitch: 0.01 });
-    expect(a).toEqual({ forward: ACTION_MAX.forward, strafe: -ACTION_MAX.strafe, vertical: ACTION_MAX.vertical, yaw: -ACTION_MAX.yaw, pitch: 0.01 });
+    expect(a).toEqual({
+      forward: ACTION_MAX.forward,
+      strafe: -ACTION_MAX.strafe,
+      vertical: ACTION_MAX.vertical,
+      yaw: -ACTION_MAX.yaw,
+      pitch: 0.01,
+    });
   });
 
   it('rejects non-finite actions and poses instead of propagating them', () => {
@@ -79,7 +105,13 @@ describe('pose / action contract', () => {
   it('normalizes actions to [-1, 1] and back', () => {
     const n = normalizeAction({ forward: 1, strafe: -ACTION_MAX.strafe / 2, vertical: 0, yaw: ACTION_MAX.yaw, pitch: -9 });
     expect(Array.from(n)).toEqual([1, -0.5, 0, 1, -1]);
-    expect(actionFromNormalized(n)).toEqual({ forward: ACTION_MAX.forward, strafe: -ACTION_MAX.strafe / 2, vertical: 0, yaw: ACTION_MAX.yaw, pitch: -ACTION_MAX.pitch });
+    expect(actionFromNormalized(n)).toEqual({
+      forward: ACTION_MAX.forward,
+      strafe: -ACTION_MAX.strafe / 2,
+      vertical: 0,
+      yaw: ACTION_MAX.yaw,
+      pitch: -ACTION_MAX.pitch,
+    });
   });
 
   it('models/contract.json matches this module (run `npm run contract` after changing it)', () => {

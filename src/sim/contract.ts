@@ -95,7 +95,7 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
 /** Wraps an angle to (-pi, pi]. */
 export function wrapAngle(a: number): number {
   const twoPi = 2 * Math.PI;
-  let w = ((a + Math.PI) % twoPi + twoPi) % twoPi - Math.PI;
+  let w = ((((a + Math.PI) % twoPi) + twoPi) % twoPi) - Math.PI;
   if (w <= -Math.PI) w += twoPi;
   return w;
 }
@@ -242,7 +242,8 @@ export function contractJson() {
       units: ['m/step', 'm/step', 'm/step', 'rad/step', 'rad/step'],
       max: ACTION_KEYS.map((k) => ACTION_MAX[k]),
       normalization: 'model input = action / max, each component in [-1, 1]',
-      semantics: 'translate in the heading frame of the pose before the step (forward ignores pitch), then add yaw and pitch, then clamp the pose',
+      semantics:
+        'translate in the heading frame of the pose before the step (forward ignores pitch), then add yaw and pitch, then clamp the pose',
     },
     bounds: {
       x: [-BOUNDS.halfExtent, BOUNDS.halfExtent],

@@ -28,7 +28,12 @@ export class FrameRenderer {
   private gl: WebGL2RenderingContext;
   private rgba: Uint8Array;
 
-  constructor(world: World, readonly width: number, readonly height: number, opts: FrameRendererOptions = {}) {
+  constructor(
+    world: World,
+    readonly width: number,
+    readonly height: number,
+    opts: FrameRendererOptions = {},
+  ) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 8 || height < 8 || width > 1024 || height > 1024) {
       throw new RangeError(`frame size must be integers in [8, 1024], got ${width}x${height}`);
     }
@@ -36,7 +41,13 @@ export class FrameRenderer {
     const canvas = opts.canvas ?? new OffscreenCanvas(1, 1);
     canvas.width = width * this.tiles;
     canvas.height = height * this.tiles;
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, alpha: false, preserveDrawingBuffer: false, powerPreference: 'high-performance' });
+    this.renderer = new THREE.WebGLRenderer({
+      canvas,
+      antialias: true,
+      alpha: false,
+      preserveDrawingBuffer: false,
+      powerPreference: 'high-performance',
+    });
     this.renderer.outputColorSpace = THREE.LinearSRGBColorSpace;
     this.renderer.setPixelRatio(1);
     this.renderer.autoClear = true;
@@ -93,7 +104,15 @@ export class FrameRenderer {
   private readRows(rows: number): void {
     const gl = this.gl;
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    gl.readPixels(0, 0, this.width * this.tiles, rows, gl.RGBA, gl.UNSIGNED_BYTE, this.rgba.subarray(0, this.width * this.tiles * rows * 4));
+    gl.readPixels(
+      0,
+      0,
+      this.width * this.tiles,
+      rows,
+      gl.RGBA,
+      gl.UNSIGNED_BYTE,
+      this.rgba.subarray(0, this.width * this.tiles * rows * 4),
+    );
   }
 
   /** One frame from one pose. */

@@ -3,7 +3,9 @@ import { createRng, mixSeed } from './rng';
 
 describe('rng', () => {
   it('reproduces sequences per seed', () => {
-    const a = createRng(42), b = createRng(42), c = createRng(43);
+    const a = createRng(42),
+      b = createRng(42),
+      c = createRng(43);
     const sa = Array.from({ length: 100 }, () => a.next());
     expect(Array.from({ length: 100 }, () => b.next())).toEqual(sa);
     expect(Array.from({ length: 100 }, () => c.next())).not.toEqual(sa);

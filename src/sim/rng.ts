@@ -43,9 +43,15 @@ export interface Rng {
 
 export function createRng(seed: number): Rng {
   const init = splitmix32(seed >>> 0);
-  let a = init(), b = init(), c = init(), d = init();
+  let a = init(),
+    b = init(),
+    c = init(),
+    d = init();
   const u32 = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
     a = b ^ (b >>> 9);
@@ -71,7 +77,8 @@ export function createRng(seed: number): Rng {
     chance: (p) => next() < p,
     save: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0],
     load: (st) => {
-      if (st.length !== 4 || !st.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)) throw new RangeError('an rng state is four 32-bit unsigned integers');
+      if (st.length !== 4 || !st.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32))
+        throw new RangeError('an rng state is four 32-bit unsigned integers');
       [a, b, c, d] = st as [number, number, number, number];
     },
   };

@@ -134,7 +134,7 @@ function objectMesh(o: WorldObject, materials: (c: number) => THREE.Material): T
         band.position.y = (h / bands) * (i + 0.5);
         group.add(band);
       }
-        const cap = new THREE.Mesh(new THREE.ConeGeometry(r * 1.3, r * 2.5, 12), materials(o.accent));
+      const cap = new THREE.Mesh(new THREE.ConeGeometry(r * 1.3, r * 2.5, 12), materials(o.accent));
       cap.position.y = h + r * 1.25;
       group.add(cap);
       group.position.set(o.x, 0, o.z);
@@ -230,7 +230,12 @@ export function buildScene(world: World): WorldScene {
   // One 64-texel brick tile spans 2 m of wall: a brick is 0.5 m x 0.25 m.
   const wallMaterial = new THREE.MeshLambertMaterial({ vertexColors: true, map: brickTexture() });
   for (const chunk of chunked(wallMeshes, CHUNK_METRES)) {
-    scene.add(new THREE.Mesh(bake(chunk, (m) => [m.userData.size[0] / 2, m.userData.size[1] / 2]), wallMaterial));
+    scene.add(
+      new THREE.Mesh(
+        bake(chunk, (m) => [m.userData.size[0] / 2, m.userData.size[1] / 2]),
+        wallMaterial,
+      ),
+    );
   }
   const objectRoot = new THREE.Group();
   for (const o of world.objects) objectRoot.add(objectMesh(o, colorOnly));

@@ -17,7 +17,10 @@ export class SimEnv implements Environment {
   private t = 0;
   private frame: Frame;
 
-  constructor(readonly world: World, private renderer: PoseRenderer) {
+  constructor(
+    readonly world: World,
+    private renderer: PoseRenderer,
+  ) {
     this.pose = spawnPose(world, 0);
     this.frame = createFrame(renderer.width, renderer.height);
   }

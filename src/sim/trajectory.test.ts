@@ -32,7 +32,11 @@ describe('trajectories', () => {
 
   it('mix every behaviour and move like a person: forward, turning, looking, pausing', () => {
     const seen = new Set<Behaviour>();
-    let forward = 0, turning = 0, looking = 0, still = 0, n = 0;
+    let forward = 0,
+      turning = 0,
+      looking = 0,
+      still = 0,
+      n = 0;
     for (let seed = 0; seed < 12; seed++) {
       const ep = generateEpisode(world, seed, { length: 256 });
       ep.behaviours.forEach((b) => seen.add(b));
@@ -56,8 +60,11 @@ describe('trajectories', () => {
     for (let seed = 0; seed < 12; seed++) {
       const { poses } = generateEpisode(world, seed, { length: 256 });
       // Some pose comes back within 2 m of one visited at least 40 steps before, after having left it (> 4 m).
-      const back = poses.some((p, t) => poses.slice(0, Math.max(0, t - 40)).some((q, s) =>
-        Math.hypot(p.x - q.x, p.z - q.z) < 2 && poses.slice(s, t).some((m) => Math.hypot(m.x - q.x, m.z - q.z) > 4)));
+      const back = poses.some((p, t) =>
+        poses
+          .slice(0, Math.max(0, t - 40))
+          .some((q, s) => Math.hypot(p.x - q.x, p.z - q.z) < 2 && poses.slice(s, t).some((m) => Math.hypot(m.x - q.x, m.z - q.z) > 4)),
+      );
       if (back) returns++;
     }
     expect(returns).toBeGreaterThanOrEqual(3);

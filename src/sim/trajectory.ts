@@ -5,8 +5,16 @@
  * Pure and deterministic per (world, seed), so the generator can resume any episode.
  */
 import {
-  ACTION_MAX, BOUNDS, type Action, type Pose, ZERO_ACTION,
-  actionBetween, applyAction, clampAction, headingVectors, wrapAngle,
+  ACTION_MAX,
+  BOUNDS,
+  type Action,
+  type Pose,
+  ZERO_ACTION,
+  actionBetween,
+  applyAction,
+  clampAction,
+  headingVectors,
+  wrapAngle,
 } from './contract';
 import { createRng, mixSeed, type Rng } from './rng';
 import { type World, randomPose } from './world';
@@ -28,9 +36,16 @@ export interface Episode {
 }
 
 const WEIGHTS: [Behaviour, number][] = [
-  ['walk', 0.3], ['turn', 0.12], ['look', 0.14], ['strafe', 0.09], ['pause', 0.05], ['rise', 0.05], ['return', 0.12],
+  ['walk', 0.3],
+  ['turn', 0.12],
+  ['look', 0.14],
+  ['strafe', 0.09],
+  ['pause', 0.05],
+  ['rise', 0.05],
+  ['return', 0.12],
   // Revisits a world model must remember across: a full turn on the spot, and a walk out and back.
-  ['spin', 0.06], ['outback', 0.07],
+  ['spin', 0.06],
+  ['outback', 0.07],
 ];
 
 function pickBehaviour(rng: Rng, canReturn: boolean): Behaviour {
@@ -154,7 +169,8 @@ export interface EpisodeOptions {
 
 /** One episode of `length` frames, deterministic in (world, seed). */
 export function generateEpisode(world: World, seed: number, opts: EpisodeOptions): Episode {
-  if (!Number.isInteger(opts.length) || opts.length < 1) throw new RangeError(`episode length must be a positive integer, got ${opts.length}`);
+  if (!Number.isInteger(opts.length) || opts.length < 1)
+    throw new RangeError(`episode length must be a positive integer, got ${opts.length}`);
   const rng = createRng(mixSeed(world.seed, seed, 0x7a1));
   // Some drivers tap keys (sharp), some use sticks (smooth): one smoothing constant per episode.
   const smoothing = rng.range(0.25, 0.9);
@@ -172,7 +188,12 @@ export function generateEpisode(world: World, seed: number, opts: EpisodeOptions
     }
     let want = command(plan, pose);
     // Walls and objects ahead: turn away, as a driver would, unless deliberately returning.
-    if (want.forward > 0 && blockedAhead(world, pose, 2.5) && plan.behaviour !== 'return' && !(plan.behaviour === 'outback' && !plan.outSteps)) {
+    if (
+      want.forward > 0 &&
+      blockedAhead(world, pose, 2.5) &&
+      plan.behaviour !== 'return' &&
+      !(plan.behaviour === 'outback' && !plan.outSteps)
+    ) {
       plan = { behaviour: 'turn', stepsLeft: rng.int(8, 24), target: { ...ZERO_ACTION, yaw: (rng.chance(0.5) ? 1 : -1) * ACTION_MAX.yaw } };
       want = plan.target;
     }
@@ -212,7 +233,8 @@ export function generateLoopEpisode(world: World, seed: number, length: number):
   const back = steps - 2 * halfTurn - out;
   let start = randomPose(world, rng);
   // Room ahead for the walk out and behind for the walk back past the start.
-  const blocked = (p: Pose) => blockedAhead(world, p, out * ACTION_MAX.forward + 1.5) || blockedAhead(world, { ...p, yaw: p.yaw + Math.PI }, 2.5);
+  const blocked = (p: Pose) =>
+    blockedAhead(world, p, out * ACTION_MAX.forward + 1.5) || blockedAhead(world, { ...p, yaw: p.yaw + Math.PI }, 2.5);
   for (let i = 0; kind === 'outback' && i < 100 && blocked(start); i++) {
     start = randomPose(world, rng);
   }

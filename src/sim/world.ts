@@ -52,9 +52,8 @@ export interface World {
 
 /** Saturated, well separated hues so a small model can tell landmarks apart at 128x128. */
 const PALETTE = [
-  0xd62828, 0xf77f00, 0xfcbf49, 0x2a9d8f, 0x6a4c93, 0x1982c4, 0x8ac926, 0xff595e,
-  0xffca3a, 0x3a86ff, 0x8338ec, 0xfb5607, 0xff006e, 0x06d6a0, 0x118ab2, 0xef476f,
-  0xe9c46a, 0xf4a261, 0xe76f51, 0x9b5de5, 0x00bbf9, 0x00f5d4,
+  0xd62828, 0xf77f00, 0xfcbf49, 0x2a9d8f, 0x6a4c93, 0x1982c4, 0x8ac926, 0xff595e, 0xffca3a, 0x3a86ff, 0x8338ec, 0xfb5607, 0xff006e,
+  0x06d6a0, 0x118ab2, 0xef476f, 0xe9c46a, 0xf4a261, 0xe76f51, 0x9b5de5, 0x00bbf9, 0x00f5d4,
 ];
 const WALL_COLORS: readonly [number, number, number, number] = [0xb56576, 0x6d9dc5, 0xc9a227, 0x7fb069];
 
@@ -81,9 +80,13 @@ function buildWalls(rng: Rng, half: number): WallSegment[] {
       const color = accent ? rng.pick(PALETTE) : shade(base, i % 2 === 0 ? 1 : 0.82);
       const height = 7 + rng.int(0, 3) * 1.5;
       const pos =
-        side === 0 ? { x: along, z: -half } :
-        side === 1 ? { x: half, z: along } :
-        side === 2 ? { x: -along, z: half } : { x: -half, z: -along };
+        side === 0
+          ? { x: along, z: -half }
+          : side === 1
+            ? { x: half, z: along }
+            : side === 2
+              ? { x: -along, z: half }
+              : { x: -half, z: -along };
       walls.push({ ...pos, length: segLen, height, side, color });
     }
   }
@@ -111,13 +114,20 @@ function placeObjects(rng: Rng, half: number): WorldObject[] {
   // One tall tower per quadrant: visible from anywhere, they tell the model where it is.
   const towerColors = [0xe63946, 0x1d3557, 0xffb703, 0xf1faee];
   const quadrants: [number, number, number, number][] = [
-    [4, half - 4, -half + 4, -4], [4, half - 4, 4, half - 4], [-half + 4, -4, 4, half - 4], [-half + 4, -4, -half + 4, -4],
+    [4, half - 4, -half + 4, -4],
+    [4, half - 4, 4, half - 4],
+    [-half + 4, -4, 4, half - 4],
+    [-half + 4, -4, -half + 4, -4],
   ];
   quadrants.forEach((q, i) =>
     tryPlace(
       () => ({
-        kind: 'tower', radius: rng.range(1.2, 1.8), height: rng.range(14, 22), rotation: rng.range(0, Math.PI),
-        color: towerColors[i] as number, accent: rng.pick(PALETTE),
+        kind: 'tower',
+        radius: rng.range(1.2, 1.8),
+        height: rng.range(14, 22),
+        rotation: rng.range(0, Math.PI),
+        color: towerColors[i] as number,
+        accent: rng.pick(PALETTE),
       }),
       q,
     ),
@@ -127,17 +137,11 @@ function placeObjects(rng: Rng, half: number): WorldObject[] {
   for (let i = 0; objects.length < target + 4 && i < 400; i++) {
     const kind = rng.pick(kinds);
     const big = rng.chance(0.25);
-    tryPlace(
-      () => {
-        const radius = big ? rng.range(1.6, 2.6) : rng.range(0.5, 1.4);
-        const height =
-          kind === 'sphere' ? 2 * radius :
-          kind === 'ring' ? 2 * radius + 0.4 :
-          big ? rng.range(3, 7) : rng.range(0.8, 3.5);
-        return { kind, radius, height, rotation: rng.range(0, Math.PI), color: rng.pick(PALETTE), accent: rng.pick(PALETTE) };
-      },
-      [-half, half, -half, half],
-    );
+    tryPlace(() => {
+      const radius = big ? rng.range(1.6, 2.6) : rng.range(0.5, 1.4);
+      const height = kind === 'sphere' ? 2 * radius : kind === 'ring' ? 2 * radius + 0.4 : big ? rng.range(3, 7) : rng.range(0.8, 3.5);
+      return { kind, radius, height, rotation: rng.range(0, Math.PI), color: rng.pick(PALETTE), accent: rng.pick(PALETTE) };
+    }, [-half, half, -half, half]);
   }
   return objects;
 }

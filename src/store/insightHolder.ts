@@ -35,7 +35,9 @@ export interface Insight {
 }
 
 /** The teacher's state while it is stepped one token at a time (the engine's answer, minus the pixels). */
-export type TeacherStepState = Pick<TeacherTokens, 'position' | 'total' | 'token' | 'candidates' | 'kvPositions' | 'kvBytes' | 'done'> & { version: number };
+export type TeacherStepState = Pick<TeacherTokens, 'position' | 'total' | 'token' | 'candidates' | 'kvPositions' | 'kvBytes' | 'done'> & {
+  version: number;
+};
 
 export const insightHolder = {
   teacher: null as TeacherStepState | null,

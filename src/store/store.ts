@@ -4,7 +4,15 @@ import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
 import type { BackendInfo, FrameStats } from '../engine/protocol';
 import type { ModelSource } from '../engine/modelSource';
 import type { DriftGuard, ViewName } from './views';
-import { type AnchorEvery, type AtlasChoice, type BackendChoice, type ModelChoice, type Precision, URL_DEFAULTS, type Upscale } from './urlState';
+import {
+  type AnchorEvery,
+  type AtlasChoice,
+  type BackendChoice,
+  type ModelChoice,
+  type Precision,
+  URL_DEFAULTS,
+  type Upscale,
+} from './urlState';
 
 export interface SimSlice {
   worldSeed: number;
@@ -86,14 +94,47 @@ export interface ModelSlice {
   setModel(m: ModelChoice): void;
   setSampling(s: Partial<{ temperature: number; topk: number; seed: number }>): void;
   setAnchor(n: AnchorEvery): void;
-  patchModel(p: Partial<Pick<ModelSlice, 'phase' | 'loadStep' | 'backend' | 'loadMs' | 'loadPhases' | 'teacherReady' | 'teacherError' | 'modelError' | 'modelLabel' | 'modelProblems' | 'predicting' | 'backendChoice' | 'threads' | 'pipeline' | 'precision' | 'atlasFrames' | 'learnedWorld'>>): void;
+  patchModel(
+    p: Partial<
+      Pick<
+        ModelSlice,
+        | 'phase'
+        | 'loadStep'
+        | 'backend'
+        | 'loadMs'
+        | 'loadPhases'
+        | 'teacherReady'
+        | 'teacherError'
+        | 'modelError'
+        | 'modelLabel'
+        | 'modelProblems'
+        | 'predicting'
+        | 'backendChoice'
+        | 'threads'
+        | 'pipeline'
+        | 'precision'
+        | 'atlasFrames'
+        | 'learnedWorld'
+      >
+    >,
+  ): void;
   setFileProgress(file: string, p: FileProgress): void;
   clearFileProgress(): void;
   setSource(source: ModelSource): void;
   setHud(h: Partial<Hud>): void;
 }
 
-const EMPTY_HUD: Hud = { fps: 0, predictMs: 0, decodeMs: 0, displayMs: 0, stats: null, psnr: null, psnrMean: null, sinceAnchor: 0, tokens: null };
+const EMPTY_HUD: Hud = {
+  fps: 0,
+  predictMs: 0,
+  decodeMs: 0,
+  displayMs: 0,
+  stats: null,
+  psnr: null,
+  psnrMean: null,
+  sinceAnchor: 0,
+  tokens: null,
+};
 
 export interface OfflineSlice {
   /** ready: the service worker holds the app (it reopens without a network); online: navigator.onLine;

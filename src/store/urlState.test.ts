@@ -3,7 +3,22 @@ import { URL_DEFAULTS, parseUrlState, serializeUrlState } from './urlState';
 
 describe('URL state', () => {
   it('round-trips shareable state', () => {
-    const s = { ...URL_DEFAULTS, world: 7, pose: { x: 1.5, y: 2, z: -3.25, yaw: 0.5, pitch: -0.1 }, upscale: 'smooth' as const, model: 'teacher' as const, temperature: 0.8, topk: 3, seed: 42, anchor: 15, backend: 'wasm' as const, threads: 2, pipeline: false, atlas: 'off' as const, modelUrl: '/models/mine/' };
+    const s = {
+      ...URL_DEFAULTS,
+      world: 7,
+      pose: { x: 1.5, y: 2, z: -3.25, yaw: 0.5, pitch: -0.1 },
+      upscale: 'smooth' as const,
+      model: 'teacher' as const,
+      temperature: 0.8,
+      topk: 3,
+      seed: 42,
+      anchor: 15,
+      backend: 'wasm' as const,
+      threads: 2,
+      pipeline: false,
+      atlas: 'off' as const,
+      modelUrl: '/models/mine/',
+    };
     const { state, errors } = parseUrlState(serializeUrlState(s));
     expect(errors).toEqual([]);
     expect(state).toEqual(s);

@@ -65,7 +65,11 @@ export const URL_DEFAULTS: UrlState = {
 };
 
 const props = {
-  world: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  world: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   pose: z.string().transform((s, ctx) => {
     try {
       return poseFromArray(s.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))));
@@ -78,7 +82,11 @@ const props = {
   model: z.enum(['student', 'teacher', 'off']),
   temperature: z.coerce.number().min(0).max(5),
   topk: z.coerce.number().int().min(0).max(4096),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   anchor: z.coerce.number().int().min(0).max(10000),
   backend: z.enum(['auto', 'webgpu', 'wasm']),
   threads: z.coerce.number().int().min(0).max(16),

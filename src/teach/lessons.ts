@@ -53,7 +53,8 @@ export const LESSONS: readonly Lesson[] = [
       'The model never sees pixels. An encoder cuts each 128 × 128 frame into a 16 × 16 grid and gives every 8 × 8 patch one of 4,096 codes; a decoder paints patches back from codes.',
       'A code is four FSQ digits, each 0 to 7: each digit is one learned property of the patch, rounded to 8 levels.',
     ],
-    tryThis: 'Pick two tokens on the map and compare the predicted code with the true one. Then change a digit, apply the edit and step one frame: the model carries on from what you told it it saw.',
+    tryThis:
+      'Pick two tokens on the map and compare the predicted code with the true one. Then change a digit, apply the edit and step one frame: the model carries on from what you told it it saw.',
     setup: { views: ['grid'], paused: true, pose: COURTYARD },
     highlight: 'map-tokens',
     done: (p) => p.inspected.size >= 2 && p.edits >= 1 && p.framesSinceEdit >= 1,
@@ -79,7 +80,8 @@ export const LESSONS: readonly Lesson[] = [
       'A world model predicts the next frame from the past frames and the action taken. Change the action and the same past leads to a different future.',
       'While paused, each movement key takes exactly one step with that action.',
     ],
-    tryThis: 'Paused, press W (forward) once, then Q or E (turn) once, then A or D (strafe): three steps, each a different action. Watch how the prediction moves with each.',
+    tryThis:
+      'Paused, press W (forward) once, then Q or E (turn) once, then A or D (strafe): three steps, each a different action. Watch how the prediction moves with each.',
     setup: { model: 'student', views: ['grid'], paused: true, pose: COURTYARD },
     highlight: 'pause',
     done: (p) => p.pausedSteps >= 3 && [...p.pausedActions].filter((a) => a !== '0,0,0,0,0').length >= 2,
@@ -92,7 +94,8 @@ export const LESSONS: readonly Lesson[] = [
       'This model remembers every frame with the camera pose it was seen from. For each new frame it picks the 4 remembered frames that cover the new view best and re-projects them into it.',
       'Cyan frames are the truth it was shown; magenta ones are its own imagination, trusted less.',
     ],
-    tryThis: 'In dream mode, turn all the way around (hold Q) and look back where you started: the memory strip shows the first true frames being used again, many steps later.',
+    tryThis:
+      'In dream mode, turn all the way around (hold Q) and look back where you started: the memory strip shows the first true frames being used again, many steps later.',
     setup: { model: 'student', anchor: 0, views: ['memory'], paused: false, pose: COURTYARD },
     highlight: 'memory-strip',
     done: (p) => p.oldestTruthSlot >= 45,
@@ -105,7 +108,8 @@ export const LESSONS: readonly Lesson[] = [
       'Each imagined frame becomes part of the past the next one is predicted from, so small mistakes feed on themselves: the dream drifts away from the truth.',
       'An anchor shows the model the truth again and the error falls back.',
     ],
-    tryThis: 'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor and watch the chart jump back.',
+    tryThis:
+      'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor and watch the chart jump back.',
     setup: { model: 'student', anchor: 0, views: ['chart'], paused: false, pose: COURTYARD },
     highlight: 'psnr-chart',
     done: (p) => p.worstDrop >= 6 && p.reanchors >= 1,
@@ -155,7 +159,8 @@ export const LESSONS: readonly Lesson[] = [
       'A model of one fixed world can carry a memory of that world: its atlas, training frames with their camera poses, chosen to cover the courtyard in every direction. Retrieval picks from the atlas the same way it picks from what this session has seen.',
       'Where a remembered token lands exactly on the new view, the model copies it instead of re-imagining it, so recall is sharp. Switch the atlas off and it knows only what you showed it.',
     ],
-    tryThis: 'In dream mode with the atlas off, turn around (hold Q) and watch the PSNR; then switch the atlas on in the model panel at the same place and turn again. Compare the two scores below.',
+    tryThis:
+      'In dream mode with the atlas off, turn around (hold Q) and watch the PSNR; then switch the atlas on in the model panel at the same place and turn again. Compare the two scores below.',
     setup: { model: 'student', anchor: 0, atlas: 'off', views: ['memory', 'chart'], paused: false, pose: COURTYARD },
     highlight: 'atlas',
     done: (p) => p.atlasSwitches >= 1 && p.atlasPsnr.off.length >= MIN_FRAMES && p.atlasPsnr.on.length >= MIN_FRAMES,

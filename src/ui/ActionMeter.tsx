@@ -8,7 +8,10 @@ export function ActionMeter() {
   return (
     <section className="panel action-meter" aria-label="Current action">
       <h3>
-        Action <span className="subtitle">step {step} · {STEP_RATE_HZ} steps/s</span>
+        Action{' '}
+        <span className="subtitle">
+          step {step} · {STEP_RATE_HZ} steps/s
+        </span>
       </h3>
       {ACTION_KEYS.map((k) => {
         const v = action[k] / ACTION_MAX[k];

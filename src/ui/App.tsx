@@ -62,7 +62,13 @@ export function App() {
   const [session] = useState(() => new ModelSession());
   useUrlSync();
   const source = useApp((s) => s.source);
-  const manifest = useQuery({ queryKey: ['model', sourceKey(source)], queryFn: () => resolveModel(source), retry: false, staleTime: Infinity, gcTime: 0 });
+  const manifest = useQuery({
+    queryKey: ['model', sourceKey(source)],
+    queryFn: () => resolveModel(source),
+    retry: false,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
   const model = useApp((s) => s.model);
   const narrow = useNarrow();
 
@@ -149,8 +155,17 @@ export function App() {
         <FramePanel title="Ground truth" subtitle="rendered by the world, 128×128" slot="groundTruth" steering={steering} testId="gt-view">
           {!narrow && <Joystick steering={steering} />}
         </FramePanel>
-        <FramePanel title="Model prediction" subtitle="what the world model imagines, 128×128" slot="predicted" steering={steering} testId="pred-view">
-          <ModelStatus manifestError={manifest.error ?? null} teacherFiles={resolved ? [resolved.manifest.files.teacher_prev.path, resolved.manifest.files.teacher_step.path] : []} />
+        <FramePanel
+          title="Model prediction"
+          subtitle="what the world model imagines, 128×128"
+          slot="predicted"
+          steering={steering}
+          testId="pred-view"
+        >
+          <ModelStatus
+            manifestError={manifest.error ?? null}
+            teacherFiles={resolved ? [resolved.manifest.files.teacher_prev.path, resolved.manifest.files.teacher_step.path] : []}
+          />
           {resolved && <WorldNote known={resolved.manifest.world.seed} />}
           <Hud />
         </FramePanel>

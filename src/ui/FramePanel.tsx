@@ -58,13 +58,30 @@ export function FramePanel({ title, subtitle, slot, steering, testId, children, 
             // With the token grid on, hovering a frame picks the cell under the mouse.
             if (!grid || e.pointerType !== 'mouse' || e.buttons !== 0 || document.pointerLockElement) return;
             const r = e.currentTarget.getBoundingClientRect();
-            const c = Math.min(g - 1, Math.floor(((e.clientY - r.top) / r.height) * g)) * g + Math.min(g - 1, Math.floor(((e.clientX - r.left) / r.width) * g));
+            const c =
+              Math.min(g - 1, Math.floor(((e.clientY - r.top) / r.height) * g)) * g +
+              Math.min(g - 1, Math.floor(((e.clientX - r.left) / r.width) * g));
             if (c !== useApp.getState().cell) useApp.getState().setCell(c);
           }}
-          data-testid={testId} className="frame-canvas" tabIndex={-1} role="img" aria-label={`${title}: ${subtitle}; drag to look around`} />
+          data-testid={testId}
+          className="frame-canvas"
+          tabIndex={-1}
+          role="img"
+          aria-label={`${title}: ${subtitle}; drag to look around`}
+        />
         {grid && (
           <div className="grid-overlay" aria-hidden="true" style={{ backgroundSize: `${100 / g}% ${100 / g}%` }}>
-            {cell !== null && <div className="cell" style={{ left: `${(cell % g) * (100 / g)}%`, top: `${Math.floor(cell / g) * (100 / g)}%`, width: `${100 / g}%`, height: `${100 / g}%` }} />}
+            {cell !== null && (
+              <div
+                className="cell"
+                style={{
+                  left: `${(cell % g) * (100 / g)}%`,
+                  top: `${Math.floor(cell / g) * (100 / g)}%`,
+                  width: `${100 / g}%`,
+                  height: `${100 / g}%`,
+                }}
+              />
+            )}
           </div>
         )}
         {placeholder && <div className="placeholder">{placeholder}</div>}

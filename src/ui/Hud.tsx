@@ -15,7 +15,11 @@ export function Hud() {
     <div className="hud" data-testid="hud">
       <div data-testid="hud-backend">
         {backend.name === 'webgpu' ? 'WebGPU' : 'WASM'} · {backend.adapter}
-        {backend.name === 'wasm' ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.student === 'int8' ? ' · int8 student' : ''}${backend.pipeline ? ' · decode pipelined' : ''}` : backend.shaderF16 ? ' · f16' : ''}
+        {backend.name === 'wasm'
+          ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.student === 'int8' ? ' · int8 student' : ''}${backend.pipeline ? ' · decode pipelined' : ''}`
+          : backend.shaderF16
+            ? ' · f16'
+            : ''}
       </div>
       <div data-testid="hud-fps">{hud.fps.toFixed(1)} frames/s</div>
       <div className="detail">
@@ -27,10 +31,16 @@ export function Hud() {
         </div>
       )}
       {st && (
-        <div className="detail" data-testid="hud-memory" title="the remembered frames this prediction was made from, and how many steps ago each was seen (* = ground truth; A = an atlas frame of the world it learned)">
+        <div
+          className="detail"
+          data-testid="hud-memory"
+          title="the remembered frames this prediction was made from, and how many steps ago each was seen (* = ground truth; A = an atlas frame of the world it learned)"
+        >
           {st.model === 'student' ? 'memory' : 'window'} {st.contextFrames} of {st.memoryFrames} · ages{' '}
           {st.slots.map((m) => (m.atlas !== undefined ? 'A' : `${st.step - m.step}${m.level === 0 ? '*' : ''}`)).join(', ')}
-          {st.slots.some((m) => m.atlas !== undefined) && <span data-testid="hud-atlas"> · {st.slots.filter((m) => m.atlas !== undefined).length} from the atlas</span>}
+          {st.slots.some((m) => m.atlas !== undefined) && (
+            <span data-testid="hud-atlas"> · {st.slots.filter((m) => m.atlas !== undefined).length} from the atlas</span>
+          )}
         </div>
       )}
       {hud.tokens && (

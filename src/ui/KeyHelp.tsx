@@ -11,8 +11,14 @@ export function KeyHelp() {
             <dd>{v}</dd>
           </div>
         ))}
-        <div><dt>gamepad</dt><dd>left stick moves, right stick looks, shoulders rise/sink</dd></div>
-        <div><dt>touch</dt><dd>joystick moves, drag the view to look</dd></div>
+        <div>
+          <dt>gamepad</dt>
+          <dd>left stick moves, right stick looks, shoulders rise/sink</dd>
+        </div>
+        <div>
+          <dt>touch</dt>
+          <dd>joystick moves, drag the view to look</dd>
+        </div>
       </dl>
     </section>
   );

@@ -12,7 +12,13 @@ export function MiniMap({ loop }: { loop: StepLoop | null }) {
     const draw = () => {
       const s = useApp.getState();
       const slots = s.model === 'off' ? [] : (s.hud.stats?.slots ?? []);
-      drawMiniMap(ctx, loop.world, loop.trail, s.pose, slots.map((m) => ({ pose: m.pose, kind: memoryKind(m) })));
+      drawMiniMap(
+        ctx,
+        loop.world,
+        loop.trail,
+        s.pose,
+        slots.map((m) => ({ pose: m.pose, kind: memoryKind(m) })),
+      );
     };
     draw();
     return useApp.subscribe((s, prev) => {
@@ -21,12 +27,20 @@ export function MiniMap({ loop }: { loop: StepLoop | null }) {
   }, [loop]);
   return (
     <section className="panel minimap" aria-label="Map">
-      <h3>Map <span className="subtitle">top view, trail of the last 40 s; ticks: the remembered frames the model used</span></h3>
+      <h3>
+        Map <span className="subtitle">top view, trail of the last 40 s; ticks: the remembered frames the model used</span>
+      </h3>
       <canvas ref={ref} width={240} height={240} data-testid="minimap" />
       <ul className="memory-legend" data-testid="memory-legend">
-        <li><span style={{ background: MEMORY_COLOURS.truth }} /> truth this session saw</li>
-        <li><span style={{ background: MEMORY_COLOURS.own }} /> its own frames</li>
-        <li><span style={{ background: MEMORY_COLOURS.atlas }} /> atlas: the world it learned</li>
+        <li>
+          <span style={{ background: MEMORY_COLOURS.truth }} /> truth this session saw
+        </li>
+        <li>
+          <span style={{ background: MEMORY_COLOURS.own }} /> its own frames
+        </li>
+        <li>
+          <span style={{ background: MEMORY_COLOURS.atlas }} /> atlas: the world it learned
+        </li>
       </ul>
     </section>
   );

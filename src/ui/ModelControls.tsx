@@ -40,7 +40,15 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
         <span>
           temperature <output data-testid="temperature-value">{temperature.toFixed(2)}</output>
         </span>
-        <input data-testid="temperature" type="range" min={0} max={2} step={0.05} value={temperature} onChange={(e) => setSampling({ temperature: Number(e.target.value) })} />
+        <input
+          data-testid="temperature"
+          type="range"
+          min={0}
+          max={2}
+          step={0.05}
+          value={temperature}
+          onChange={(e) => setSampling({ temperature: Number(e.target.value) })}
+        />
       </label>
       <label className="row" title="student: levels kept per FSQ digit (0 = all 8); the teacher samples from all tokens">
         top-k
@@ -74,28 +82,43 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
         </select>
       </label>
       {atlasFrames > 0 && (
-        <label className="row" title="The atlas: training frames the model carries as memory of the world it learned, retrieved beside what this session has seen">
+        <label
+          className="row"
+          title="The atlas: training frames the model carries as memory of the world it learned, retrieved beside what this session has seen"
+        >
           <span>
             atlas <output data-testid="atlas-state">{atlasOn ? `on (${atlasFrames.toLocaleString('en')} frames)` : 'off'}</output>
           </span>
-          <select data-testid="atlas" value={atlas} onChange={(e) => {
+          <select
+            data-testid="atlas"
+            value={atlas}
+            onChange={(e) => {
               setAtlas(e.target.value as AtlasChoice);
               progress.atlasSwitches++;
-            }}>
+            }}
+          >
             <option value="auto">auto (on in world {learned ?? 0}, which it learned)</option>
             <option value="on">on: remember the learned world</option>
             <option value="off">off: only what this session saw</option>
           </select>
         </label>
       )}
-      <button data-testid="reanchor" disabled={phase !== 'ready'} onClick={() => session?.reanchor()} title="Encode the current ground truth into the model's context (R)">
+      <button
+        data-testid="reanchor"
+        disabled={phase !== 'ready'}
+        onClick={() => session?.reanchor()}
+        title="Encode the current ground truth into the model's context (R)"
+      >
         re-anchor now
       </button>
       <div className="model-source">
         <span className="hint" data-testid="model-label">
           {label || 'no model loaded'}
         </span>
-        <label className="file-open" title="A model folder's manifest.json and the .onnx (and atlas .bin) files it names (or drop the folder on the page)">
+        <label
+          className="file-open"
+          title="A model folder's manifest.json and the .onnx (and atlas .bin) files it names (or drop the folder on the page)"
+        >
           open another model…
           <input
             type="file"

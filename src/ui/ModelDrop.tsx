@@ -33,7 +33,10 @@ export async function openModelFiles(files: File[], label: string): Promise<void
   } catch (e) {
     const problems = e instanceof ManifestError ? e.problems : [(e as Error).message];
     patchModel({ modelProblems: problems });
-    notify('error', `That model was not loaded: ${problems.length} problem${problems.length === 1 ? '' : 's'} (listed in the model panel). The current model stays.`);
+    notify(
+      'error',
+      `That model was not loaded: ${problems.length} problem${problems.length === 1 ? '' : 's'} (listed in the model panel). The current model stays.`,
+    );
   }
 }
 

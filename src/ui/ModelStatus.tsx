@@ -57,7 +57,15 @@ export function ModelStatus({ manifestError, teacherFiles }: { manifestError: Er
   }
   if (model === 'off') return <div className="placeholder">The model is off. Choose student or teacher to see its predictions.</div>;
   const list = Object.entries(files);
-  if (phase !== 'ready') return <Progress files={list.filter(([n]) => !teacherFiles.includes(n))} step={step} title="Loading the world model…" testId="model-loading" />;
+  if (phase !== 'ready')
+    return (
+      <Progress
+        files={list.filter(([n]) => !teacherFiles.includes(n))}
+        step={step}
+        title="Loading the world model…"
+        testId="model-loading"
+      />
+    );
   if (model === 'teacher' && teacherError) {
     return (
       <div className="model-status error-box" role="alert" data-testid="teacher-error">

@@ -9,7 +9,9 @@ export function Notices() {
       {notices.map((n) => (
         <div key={n.id} className={`notice ${n.level}`} data-testid="notice">
           <span>{n.text}</span>
-          <button onClick={() => dismiss(n.id)} aria-label="dismiss">×</button>
+          <button onClick={() => dismiss(n.id)} aria-label="dismiss">
+            ×
+          </button>
         </div>
       ))}
     </div>

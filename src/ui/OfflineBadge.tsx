@@ -22,7 +22,11 @@ export function OfflineBadge() {
         <span
           className={`offline-badge${online && !unavailable ? '' : ' off'}`}
           data-testid="offline-badge"
-          title={unavailable ? `Not available offline: ${unavailable}` : 'The app, the WASM runtimes and the model are kept on this device by a service worker and Cache Storage'}
+          title={
+            unavailable
+              ? `Not available offline: ${unavailable}`
+              : 'The app, the WASM runtimes and the model are kept on this device by a service worker and Cache Storage'
+          }
         >
           {text}
         </span>

@@ -26,7 +26,9 @@ export function PoseEditor({ loop }: { loop: StepLoop | null }) {
     const wanted = { ...pose, [key]: fromDeg(key, v) };
     const got = await loop.teleport(wanted);
     if (!isPoseValid(wanted, loop.world.obstacles)) {
-      setError(`${LABELS[key]} ${raw} is outside the world or inside an object; moved to the nearest allowed pose (${show(key, got[key])}).`);
+      setError(
+        `${LABELS[key]} ${raw} is outside the world or inside an object; moved to the nearest allowed pose (${show(key, got[key])}).`,
+      );
     } else setError(null);
   };
 
@@ -56,9 +58,14 @@ export function PoseEditor({ loop }: { loop: StepLoop | null }) {
         ))}
       </div>
       <p className="hint">
-        x, z in ±{BOUNDS.halfExtent} m · y {BOUNDS.yMin}–{BOUNDS.yMax} m · pitch {Math.round((BOUNDS.pitchMin * 180) / Math.PI)}° to {Math.round((BOUNDS.pitchMax * 180) / Math.PI)}°
+        x, z in ±{BOUNDS.halfExtent} m · y {BOUNDS.yMin}–{BOUNDS.yMax} m · pitch {Math.round((BOUNDS.pitchMin * 180) / Math.PI)}° to{' '}
+        {Math.round((BOUNDS.pitchMax * 180) / Math.PI)}°
       </p>
-      {error && <p className="error" role="alert" data-testid="pose-error">{error}</p>}
+      {error && (
+        <p className="error" role="alert" data-testid="pose-error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

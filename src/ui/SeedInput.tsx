@@ -7,7 +7,17 @@ const MAX_SEED = 2 ** 31 - 1;
  * A seed field: edits freely, commits on Enter or blur; anything but a whole number from 0 to
  * 2^31-1 is refused with a notice and the field shows the current value again.
  */
-export function SeedInput({ value, what, testId, onCommit }: { value: number; what: string; testId: string; onCommit: (v: number) => void }) {
+export function SeedInput({
+  value,
+  what,
+  testId,
+  onCommit,
+}: {
+  value: number;
+  what: string;
+  testId: string;
+  onCommit: (v: number) => void;
+}) {
   const [text, setText] = useState<string | null>(null);
   const commit = () => {
     if (text === null) return;

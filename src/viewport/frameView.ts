@@ -20,7 +20,10 @@ export class FrameView {
   private raf = 0;
   private upscale: Upscale = 'crisp';
 
-  constructor(private canvas: HTMLCanvasElement, private slot: HeldFrame) {
+  constructor(
+    private canvas: HTMLCanvasElement,
+    private slot: HeldFrame,
+  ) {
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, alpha: false });
     this.renderer.outputColorSpace = THREE.LinearSRGBColorSpace;
     this.renderer.setClearColor(0x111418);

@@ -16,9 +16,16 @@ export interface MemoryMark {
 export type MemoryKind = 'truth' | 'own' | 'atlas';
 /** One colour per kind, shared by the map, the memory strip and the HUD legend. */
 export const MEMORY_COLOURS: Record<MemoryKind, string> = { truth: '#22d3ee', own: '#e879f9', atlas: '#fbbf24' };
-export const memoryKind = (slot: { level: number; atlas?: number }): MemoryKind => (slot.atlas !== undefined ? 'atlas' : slot.level === 0 ? 'truth' : 'own');
+export const memoryKind = (slot: { level: number; atlas?: number }): MemoryKind =>
+  slot.atlas !== undefined ? 'atlas' : slot.level === 0 ? 'truth' : 'own';
 
-export function drawMiniMap(ctx: CanvasRenderingContext2D, world: World, trail: readonly Pose[], pose: Pose | null, memory: readonly MemoryMark[] = []): void {
+export function drawMiniMap(
+  ctx: CanvasRenderingContext2D,
+  world: World,
+  trail: readonly Pose[],
+  pose: Pose | null,
+  memory: readonly MemoryMark[] = [],
+): void {
   const { width: w, height: h } = ctx.canvas;
   const extent = world.wallHalfExtent + 1;
   const s = Math.min(w, h) / (2 * extent);

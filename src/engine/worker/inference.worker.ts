@@ -30,7 +30,13 @@ let gpuDevice: { destroy(): void; lost: Promise<{ message: string; reason: strin
 let lost = false;
 const sessions: Partial<Record<ModelFileKey, InferenceSession>> = {};
 /** Which manifest file each session key loads: the student's may be a variant (student_int8 on WASM). */
-let fileOf: Record<ModelFileKey, ModelFileKey | VariantKey> = { encoder: 'encoder', decoder: 'decoder', student: 'student', teacher_prev: 'teacher_prev', teacher_step: 'teacher_step' };
+let fileOf: Record<ModelFileKey, ModelFileKey | VariantKey> = {
+  encoder: 'encoder',
+  decoder: 'decoder',
+  student: 'student',
+  teacher_prev: 'teacher_prev',
+  teacher_step: 'teacher_step',
+};
 
 /** On WebGPU, outputs that feed another run stay on the GPU. */
 function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.SessionOptions {
@@ -55,7 +61,8 @@ function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey
   return Promise.all(
     keys.map((k) => {
       const spec = m.files[fileOf[k]]!;
-      if (blobs && !blobs[spec.path]) return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
+      if (blobs && !blobs[spec.path])
+        return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
       return loadModelFile(
         baseUrl,
         spec,
@@ -70,7 +77,8 @@ function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey
 /** The atlas file (manifest.atlas), checked and cached like the graphs. */
 function downloadAtlas(m: Manifest, baseUrl: string, blobs?: Record<string, Blob>): Promise<ArrayBuffer> {
   const spec = m.atlas!;
-  if (blobs && !blobs[spec.path]) return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
+  if (blobs && !blobs[spec.path])
+    return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
   return loadModelFile(
     baseUrl,
     spec,
@@ -81,7 +89,13 @@ function downloadAtlas(m: Manifest, baseUrl: string, blobs?: Record<string, Blob
 }
 
 /** One session at a time: each takes the CPU (and the runtime handles one creation at a time). */
-async function buildSessions(m: Manifest, keys: readonly ModelFileKey[], bufs: ArrayBuffer[], name: BackendName, ms: Record<string, number> = {}): Promise<void> {
+async function buildSessions(
+  m: Manifest,
+  keys: readonly ModelFileKey[],
+  bufs: ArrayBuffer[],
+  name: BackendName,
+  ms: Record<string, number> = {},
+): Promise<void> {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const want = m.files[fileOf[k]]!;
@@ -94,8 +108,14 @@ async function buildSessions(m: Manifest, keys: readonly ModelFileKey[], bufs: A
       throw new Error(`${want.path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`, { cause: e });
     }
     const s = sessions[k]!;
-    const missing = [...want.inputs.filter((t) => !s.inputNames.includes(t.name)), ...want.outputs.filter((t) => !s.outputNames.includes(t.name))];
-    if (missing.length) throw new ManifestError(`${want.path} has no tensor named ${missing.map((t) => `'${t.name}'`).join(', ')}, which the manifest describes`);
+    const missing = [
+      ...want.inputs.filter((t) => !s.inputNames.includes(t.name)),
+      ...want.outputs.filter((t) => !s.outputNames.includes(t.name)),
+    ];
+    if (missing.length)
+      throw new ManifestError(
+        `${want.path} has no tensor named ${missing.map((t) => `'${t.name}'`).join(', ')}, which the manifest describes`,
+      );
   }
 }
 

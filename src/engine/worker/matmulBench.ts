@@ -5,7 +5,13 @@
 import type { BackendName } from '../protocol';
 import type { Ort } from './backend';
 
-export async function benchMatMul(ort: Ort, backend: BackendName, url: string, size: number, runs: number): Promise<{ flops: number; ms: number[] }> {
+export async function benchMatMul(
+  ort: Ort,
+  backend: BackendName,
+  url: string,
+  size: number,
+  runs: number,
+): Promise<{ flops: number; ms: number[] }> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const session = await ort.InferenceSession.create(new Uint8Array(await res.arrayBuffer()), { executionProviders: [backend] });

@@ -69,11 +69,14 @@ async function fetchFrom(url: string, spec: FileSpec, out: Uint8Array, from: num
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) && loaded + length > spec.bytes) {
     await res.body?.cancel();
-    throw new ModelFileError(`${spec.path}: the server says it is ${loaded + length} bytes, the manifest says ${spec.bytes}: refused before downloading it (the file was replaced?)`);
+    throw new ModelFileError(
+      `${spec.path}: the server says it is ${loaded + length} bytes, the manifest says ${spec.bytes}: refused before downloading it (the file was replaced?)`,
+    );
   }
   if (!res.body) {
     const buf = new Uint8Array(await res.arrayBuffer());
-    if (loaded + buf.length > spec.bytes) throw new ModelFileError(`${spec.path}: the server sent more than the manifest's ${spec.bytes} bytes (the file was replaced?)`);
+    if (loaded + buf.length > spec.bytes)
+      throw new ModelFileError(`${spec.path}: the server sent more than the manifest's ${spec.bytes} bytes (the file was replaced?)`);
     out.set(buf, loaded);
     return loaded + buf.length;
   }
@@ -118,7 +121,9 @@ async function download(url: string, spec: FileSpec, onProgress: Progress, notif
       why = `the connection dropped after ${mb(loaded)} of ${mb(spec.bytes)} (${e.message})`;
     }
     if (resumes >= MAX_RESUMES) {
-      throw new ModelFileError(`${spec.path}: ${why}, ${MAX_RESUMES + 1} times. Check the network and reload: files already downloaded are kept.`);
+      throw new ModelFileError(
+        `${spec.path}: ${why}, ${MAX_RESUMES + 1} times. Check the network and reload: files already downloaded are kept.`,
+      );
     }
     notify(`${spec.path}: ${why}; resuming from there (${resumes + 1} of ${MAX_RESUMES})…`);
     await new Promise((r) => setTimeout(r, 250 * 2 ** resumes));
@@ -130,14 +135,22 @@ async function download(url: string, spec: FileSpec, onProgress: Progress, notif
 async function verify(spec: FileSpec, buf: ArrayBuffer): Promise<void> {
   const got = await sha256Hex(buf);
   if (got !== spec.sha256) {
-    throw new ModelFileError(`${spec.path}: sha256 ${got.slice(0, 12)}… does not match the manifest's ${spec.sha256.slice(0, 12)}… (corrupted or replaced file)`);
+    throw new ModelFileError(
+      `${spec.path}: sha256 ${got.slice(0, 12)}… does not match the manifest's ${spec.sha256.slice(0, 12)}… (corrupted or replaced file)`,
+    );
   }
 }
 
 let warnedQuota = false;
 
 /** The file's bytes, verified; from `blob` when given (dropped files), else from Cache Storage or the network. */
-export async function loadModelFile(baseUrl: string, spec: FileSpec, onProgress: Progress, notify: Notify, blob?: Blob): Promise<ArrayBuffer> {
+export async function loadModelFile(
+  baseUrl: string,
+  spec: FileSpec,
+  onProgress: Progress,
+  notify: Notify,
+  blob?: Blob,
+): Promise<ArrayBuffer> {
   if (blob) {
     if (blob.size !== spec.bytes) throw new ModelFileError(`${spec.path}: the file is ${blob.size} bytes, the manifest says ${spec.bytes}`);
     const buf = await blob.arrayBuffer();
@@ -165,7 +178,9 @@ export async function loadModelFile(baseUrl: string, spec: FileSpec, onProgress:
     if (!warnedQuota) {
       warnedQuota = true;
       const full = (e as DOMException).name === 'QuotaExceededError';
-      notify(`${full ? 'The browser\u2019s storage for this page is full' : `Model files cannot be kept (${(e as Error).message})`}: the model runs, but the next visit downloads it again.`);
+      notify(
+        `${full ? 'The browser\u2019s storage for this page is full' : `Model files cannot be kept (${(e as Error).message})`}: the model runs, but the next visit downloads it again.`,
+      );
     }
   }
   return buf;

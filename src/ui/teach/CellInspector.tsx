@@ -23,7 +23,8 @@ function patchOf(frame: Frame, cell: number, grid: number): Frame {
   const i0 = Math.floor(cell / grid) * ps;
   const j0 = (cell % grid) * ps;
   const data = new Uint8Array(ps * ps * 3);
-  for (let y = 0; y < ps; y++) data.set(frame.data.subarray(((i0 + y) * frame.width + j0) * 3, ((i0 + y) * frame.width + j0 + ps) * 3), y * ps * 3);
+  for (let y = 0; y < ps; y++)
+    data.set(frame.data.subarray(((i0 + y) * frame.width + j0) * 3, ((i0 + y) * frame.width + j0 + ps) * 3), y * ps * 3);
   return { width: ps, height: ps, data };
 }
 
@@ -112,7 +113,10 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
   return (
     <div className="cell-inspector" data-testid="cell-inspector">
       <h4>
-        token row {Math.floor(cell / grid)}, column {cell % grid} <span className="muted">(position {cell} of {grid * grid}, raster order)</span>
+        token row {Math.floor(cell / grid)}, column {cell % grid}{' '}
+        <span className="muted">
+          (position {cell} of {grid * grid}, raster order)
+        </span>
       </h4>
       <dl>
         <div>
@@ -123,11 +127,19 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
         </div>
         <div>
           <dt>true code</dt>
-          <dd data-testid="cell-truth-code">{truthId === null ? 'encoding…' : `${truthId} = digits [${digitsOf(truthId, levels).join(', ')}]${truthId === id ? ' — the same' : ''}`}</dd>
+          <dd data-testid="cell-truth-code">
+            {truthId === null
+              ? 'encoding…'
+              : `${truthId} = digits [${digitsOf(truthId, levels).join(', ')}]${truthId === id ? ' — the same' : ''}`}
+          </dd>
         </div>
         <div>
           <dt>uncertainty</dt>
-          <dd data-testid="cell-entropy">{h === undefined ? 'switch on the uncertainty map to measure it' : `${h.toFixed(2)} nats (as unsure as a fair pick among ${Math.exp(h).toFixed(1)} codes)`}</dd>
+          <dd data-testid="cell-entropy">
+            {h === undefined
+              ? 'switch on the uncertainty map to measure it'
+              : `${h.toFixed(2)} nats (as unsure as a fair pick among ${Math.exp(h).toFixed(1)} codes)`}
+          </dd>
         </div>
         <div>
           <dt>error here</dt>
@@ -160,13 +172,23 @@ export function CellInspector({ session, grid, levels }: { session: ModelSession
         <button type="button" data-testid="edit-apply" onClick={() => void apply(shown)}>
           Apply: the model now believes this
         </button>
-        <button type="button" data-testid="edit-truth" disabled={truthId === null} onClick={() => truthId !== null && void apply(digitsOf(truthId, levels))}>
+        <button
+          type="button"
+          data-testid="edit-truth"
+          disabled={truthId === null}
+          onClick={() => truthId !== null && void apply(digitsOf(truthId, levels))}
+        >
           Put the true code here
         </button>
         <label>
           or paint it <input type="color" value={paint} onChange={(e) => setPaint(e.target.value)} data-testid="paint-color" />
         </label>
-        <button type="button" onClick={() => void paintPatch()} data-testid="paint-apply" title="the encoder picks the code closest to the painted patch">
+        <button
+          type="button"
+          onClick={() => void paintPatch()}
+          data-testid="paint-apply"
+          title="the encoder picks the code closest to the painted patch"
+        >
           Paint
         </button>
       </fieldset>

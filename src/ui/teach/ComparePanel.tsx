@@ -31,7 +31,13 @@ function AgreeMap({ agree, grid }: { agree: Uint8Array; grid: number }) {
   }, [agree, grid]);
   return (
     <figure>
-      <canvas ref={ref} width={128} height={128} role="img" aria-label="where the two chose the same token (green) and where not (orange)" />
+      <canvas
+        ref={ref}
+        width={128}
+        height={128}
+        role="img"
+        aria-label="where the two chose the same token (green) and where not (orange)"
+      />
       <figcaption>same token (green) or not (orange)</figcaption>
     </figure>
   );
@@ -56,8 +62,8 @@ export function ComparePanel({ loop, grid, side }: { loop: StepLoop | null; grid
   return (
     <div className="compare" data-testid="compare">
       <p className="muted">
-        The student makes a frame in one pass; the teacher it was distilled from writes it token by token. Both predict the next step here from the same memory, greedily; nothing is
-        remembered.
+        The student makes a frame in one pass; the teacher it was distilled from writes it token by token. Both predict the next step here
+        from the same memory, greedily; nothing is remembered.
       </p>
       <button type="button" onClick={() => void run()} disabled={!teacherReady || !loop || busy} data-testid="compare-run">
         {teacherReady ? (busy ? 'comparing…' : 'Compare on the next step') : 'the teacher is still loading'}
@@ -68,7 +74,8 @@ export function ComparePanel({ loop, grid, side }: { loop: StepLoop | null; grid
           <Rgb data={r.teacher.frame} side={side} label={`teacher: ${r.teacher.ms.toFixed(0)} ms`} testId="compare-teacher" />
           <AgreeMap agree={r.agree} grid={grid} />
           <p data-testid="compare-agreement">
-            They chose the same code for <strong>{(r.agreement * 100).toFixed(0)}%</strong> of the {r.agree.length} tokens; the student was {(r.teacher.ms / Math.max(r.student.ms, 0.1)).toFixed(0)}× faster.
+            They chose the same code for <strong>{(r.agreement * 100).toFixed(0)}%</strong> of the {r.agree.length} tokens; the student was{' '}
+            {(r.teacher.ms / Math.max(r.student.ms, 0.1)).toFixed(0)}× faster.
           </p>
         </div>
       )}

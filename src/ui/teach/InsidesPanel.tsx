@@ -43,7 +43,8 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
         <div className="toggles" role="group" aria-label="views">
           {VIEW_NAMES.map((v) => (
             <label key={v}>
-              <input type="checkbox" checked={views[v]} data-testid={`view-${v}`} onChange={(e) => setView(v, e.target.checked)} /> {VIEW_LABEL[v]}
+              <input type="checkbox" checked={views[v]} data-testid={`view-${v}`} onChange={(e) => setView(v, e.target.checked)} />{' '}
+              {VIEW_LABEL[v]}
             </label>
           ))}
         </div>
@@ -51,11 +52,20 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
           <button type="button" data-testid="pause" aria-pressed={paused} onClick={() => setPaused(!paused)} title="P">
             {paused ? '▶ Resume' : '⏸ Pause'}
           </button>
-          <button type="button" data-testid="step-once" disabled={!paused || !loop} onClick={() => void loop?.stepOnce()} title="full stop (.), or any movement key while paused">
+          <button
+            type="button"
+            data-testid="step-once"
+            disabled={!paused || !loop}
+            onClick={() => void loop?.stepOnce()}
+            title="full stop (.), or any movement key while paused"
+          >
             Step one frame
           </button>
         </div>
-        <label className="guard" title="The model's own uncertainty climbing well above its level just after an anchor means it no longer knows where it is.">
+        <label
+          className="guard"
+          title="The model's own uncertainty climbing well above its level just after an anchor means it no longer knows where it is."
+        >
           drift guard
           <select data-testid="drift-guard" value={guard} onChange={(e) => setDriftGuard(e.target.value as DriftGuard)}>
             <option value="off">off</option>

@@ -82,7 +82,12 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
           <ol>
             {LESSONS.map((l) => (
               <li key={l.id}>
-                <a href={hrefOf(l.id)} onClick={open(l.id)} aria-current={l.id === id ? 'page' : undefined} data-testid={`lesson-link-${l.id}`}>
+                <a
+                  href={hrefOf(l.id)}
+                  onClick={open(l.id)}
+                  aria-current={l.id === id ? 'page' : undefined}
+                  data-testid={`lesson-link-${l.id}`}
+                >
                   {l.title}
                   {done.has(l.id) ? ' ✓' : ''}
                 </a>

@@ -12,8 +12,9 @@ export function MemoryStrip() {
   return (
     <div className="memory-strip" data-testid="memory-strip">
       <p className="muted">
-        The newest prediction (step {n.step < 0 ? '–' : n.step}) was made from {n.slots.length} remembered frame{n.slots.length === 1 ? '' : 's'}, picked by
-        how much of the new view each one covers (of {insightHolder.remembered.size} remembered). The map marks where each was seen.
+        The newest prediction (step {n.step < 0 ? '–' : n.step}) was made from {n.slots.length} remembered frame
+        {n.slots.length === 1 ? '' : 's'}, picked by how much of the new view each one covers (of {insightHolder.remembered.size}{' '}
+        remembered). The map marks where each was seen.
       </p>
       <ol>
         {n.slots.map((s) => {
@@ -29,7 +30,11 @@ export function MemoryStrip() {
           const truth = s.level === 0;
           return (
             <li key={s.step} className={truth ? 'truth' : 'own'} data-testid="memory-slot">
-              {kept ? <RgbCanvas data={kept.thumb} width={THUMB} height={THUMB} label={`remembered frame, ${n.step - s.step} steps ago`} /> : <span className="gone">not kept</span>}
+              {kept ? (
+                <RgbCanvas data={kept.thumb} width={THUMB} height={THUMB} label={`remembered frame, ${n.step - s.step} steps ago`} />
+              ) : (
+                <span className="gone">not kept</span>
+              )}
               <span>
                 {n.step - s.step} step{n.step - s.step === 1 ? '' : 's'} ago · {truth ? 'truth' : 'its own'}
               </span>

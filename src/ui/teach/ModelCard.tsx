@@ -97,7 +97,8 @@ export function ModelCard({ manifest }: { manifest: Manifest | null }) {
             {compute ? (
               <>
                 <p data-testid="card-compute">
-                  {compute.hardware}. Training: <strong>{compute.training_cpu_hours} CPU hours</strong>. Wall time per pipeline stage (minutes):{' '}
+                  {compute.hardware}. Training: <strong>{compute.training_cpu_hours} CPU hours</strong>. Wall time per pipeline stage
+                  (minutes):{' '}
                   {Object.entries(compute.stage_wall_minutes ?? {})
                     .map(([k, v]) => `${k} ${v.toFixed(0)}`)
                     .join(', ')}
@@ -105,8 +106,9 @@ export function ModelCard({ manifest }: { manifest: Manifest | null }) {
                 </p>
                 {e && (
                   <p data-testid="card-energy">
-                    Estimated energy: {e.kwh.toFixed(2)} kWh over {e.hours.toFixed(1)} hours of the stages listed, about {(e.kgCo2 * 1000).toFixed(0)} g CO₂. Assumed: {ENERGY.watts} W for the
-                    machine while busy, {ENERGY.kgCo2PerKwh} kg CO₂ per kWh; stages the manifest does not list are not counted.
+                    Estimated energy: {e.kwh.toFixed(2)} kWh over {e.hours.toFixed(1)} hours of the stages listed, about{' '}
+                    {(e.kgCo2 * 1000).toFixed(0)} g CO₂. Assumed: {ENERGY.watts} W for the machine while busy, {ENERGY.kgCo2PerKwh} kg CO₂
+                    per kWh; stages the manifest does not list are not counted.
                   </p>
                 )}
               </>

@@ -78,9 +78,15 @@ export function PsnrChart() {
   }, []);
   return (
     <figure className="psnr-chart">
-      <div ref={ref} data-testid="psnr-chart" role="img" aria-label="PSNR of each prediction against the truth over time, with anchors as dashed lines" />
+      <div
+        ref={ref}
+        data-testid="psnr-chart"
+        role="img"
+        aria-label="PSNR of each prediction against the truth over time, with anchors as dashed lines"
+      />
       <figcaption>
-        Each prediction against the truth. Dashed lines: anchors, where the model is shown the truth again. In dream mode (anchor: never) the error compounds; re-anchoring resets it.
+        Each prediction against the truth. Dashed lines: anchors, where the model is shown the truth again. In dream mode (anchor: never)
+        the error compounds; re-anchoring resets it.
       </figcaption>
     </figure>
   );

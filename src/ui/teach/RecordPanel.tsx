@@ -82,7 +82,12 @@ export function RecordPanel({ loop, session }: { loop: StepLoop | null; session:
       <div className="row">
         <label>
           as{' '}
-          <select value={format} onChange={(e) => setFormat(e.target.value as RecordFormat)} disabled={state !== 'idle'} data-testid="record-format">
+          <select
+            value={format}
+            onChange={(e) => setFormat(e.target.value as RecordFormat)}
+            disabled={state !== 'idle'}
+            data-testid="record-format"
+          >
             {(Object.keys(FORMAT_INFO) as RecordFormat[]).map((f) => (
               <option key={f} value={f}>
                 {FORMAT_INFO[f].label}
@@ -109,7 +114,8 @@ export function RecordPanel({ loop, session }: { loop: StepLoop | null; session:
       {done && (
         <div className="record-done" data-testid="record-done">
           <a href={done.url} download={`${stamp}.${FORMAT_INFO[done.recording.format].ext}`} data-testid="record-download">
-            {FORMAT_INFO[done.recording.format].label}: {done.recording.frames} frames, {done.recording.seconds.toFixed(1)} s, {kb(done.recording.blob.size)}
+            {FORMAT_INFO[done.recording.format].label}: {done.recording.frames} frames, {done.recording.seconds.toFixed(1)} s,{' '}
+            {kb(done.recording.blob.size)}
             {done.recording.codec ? ` (${done.recording.codec})` : ''}
           </a>
           <a href={done.traceUrl} download={`${stamp}.json`} data-testid="record-trace">

@@ -2,7 +2,21 @@
 import { useEffect, useRef } from 'react';
 import { rgbImage } from '../../viewport/rgbImage';
 
-export function RgbCanvas({ data, width, height, size, label, testId }: { data: Uint8Array; width: number; height: number; size?: number; label: string; testId?: string }) {
+export function RgbCanvas({
+  data,
+  width,
+  height,
+  size,
+  label,
+  testId,
+}: {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  size?: number;
+  label: string;
+  testId?: string;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     ref.current?.getContext('2d')?.putImageData(rgbImage(data, width, height), 0, 0);

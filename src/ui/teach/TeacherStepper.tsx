@@ -34,8 +34,9 @@ export function TeacherStepper({ loop, grid, levels }: { loop: StepLoop | null; 
   return (
     <div className="teacher-stepper" data-testid="teacher-stepper">
       <p className="muted">
-        The teacher writes a frame one token at a time, in raster order, each chosen from its distribution over all 4,096 codes after reading every token before it (held in its
-        KV cache). {teacherReady ? (paused ? 'Step it:' : 'Pause to step it.') : 'The teacher is still loading.'}
+        The teacher writes a frame one token at a time, in raster order, each chosen from its distribution over all 4,096 codes after
+        reading every token before it (held in its KV cache).{' '}
+        {teacherReady ? (paused ? 'Step it:' : 'Pause to step it.') : 'The teacher is still loading.'}
       </p>
       <div className="row">
         <button type="button" disabled={!can} onClick={() => void go(1)} data-testid="teacher-next">
@@ -51,8 +52,10 @@ export function TeacherStepper({ loop, grid, levels }: { loop: StepLoop | null; 
       {t && (
         <div className="teacher-state" data-testid="teacher-state">
           <p data-testid="teacher-position">
-            {t.done ? `Frame complete: ${t.total} tokens.` : `Token ${t.position + 1} of ${t.total} (row ${Math.floor(t.position / grid)}, column ${t.position % grid})`} · KV cache:{' '}
-            <span data-testid="teacher-kv">{t.kvPositions}</span> of {t.total} positions ({(t.kvBytes / 1024).toFixed(0)} KB)
+            {t.done
+              ? `Frame complete: ${t.total} tokens.`
+              : `Token ${t.position + 1} of ${t.total} (row ${Math.floor(t.position / grid)}, column ${t.position % grid})`}{' '}
+            · KV cache: <span data-testid="teacher-kv">{t.kvPositions}</span> of {t.total} positions ({(t.kvBytes / 1024).toFixed(0)} KB)
           </p>
           <table className="candidates" aria-label="the most likely codes for this token">
             <thead>

@@ -73,8 +73,8 @@ export function TimelinePanel({ loop }: { loop: StepLoop | null }) {
   return (
     <div className="timeline" data-testid="timeline">
       <p className="muted">
-        The last {entries.length} steps of this run. Scrub back, rewind, and take other actions from there: the model’s memory and its sampler come back too, so the same actions
-        (and seed) give the same frames, and other actions show what the action changes.
+        The last {entries.length} steps of this run. Scrub back, rewind, and take other actions from there: the model’s memory and its
+        sampler come back too, so the same actions (and seed) give the same frames, and other actions show what the action changes.
       </p>
       {e ? (
         <div className="scrub">
@@ -91,7 +91,8 @@ export function TimelinePanel({ loop }: { loop: StepLoop | null }) {
               data-testid="timeline-slider"
             />
             <p data-testid="timeline-position">
-              {i === last ? 'now' : `${last - i} step${last - i === 1 ? '' : 's'} back`} · PSNR {e.psnr.toFixed(1)} dB · action {actionGlyph(e.action)}
+              {i === last ? 'now' : `${last - i} step${last - i === 1 ? '' : 's'} back`} · PSNR {e.psnr.toFixed(1)} dB · action{' '}
+              {actionGlyph(e.action)}
             </p>
             <button type="button" disabled={busy || i === last || !loop} onClick={() => void rewind()} data-testid="timeline-rewind">
               Rewind here

@@ -38,7 +38,10 @@ function drawGrid(ctx: CanvasRenderingContext2D, g: number, cell: number | null)
 }
 
 /** One small canvas and pixel buffer per picture size, reused frame after frame. */
-const scratch = new Map<string, { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D; img: ImageData; values: Float32Array }>();
+const scratch = new Map<
+  string,
+  { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D; img: ImageData; values: Float32Array }
+>();
 function scratchOf(kind: string, w: number, h: number) {
   const key = `${kind}:${w}x${h}`;
   let s = scratch.get(key);

@@ -8,7 +8,9 @@ function lut(f: (t: number) => string): Lut {
   for (let i = 0; i < 256; i++) {
     const c = f(i / 255);
     // d3 returns "rgb(r, g, b)" or "#rrggbb"
-    const m = c.startsWith('#') ? [c.slice(1, 3), c.slice(3, 5), c.slice(5, 7)].map((h) => parseInt(h, 16)) : (c.match(/\d+/g) ?? []).map(Number);
+    const m = c.startsWith('#')
+      ? [c.slice(1, 3), c.slice(3, 5), c.slice(5, 7)].map((h) => parseInt(h, 16))
+      : (c.match(/\d+/g) ?? []).map(Number);
     out.set(m.slice(0, 3), i * 3);
   }
   return out;

@@ -12,7 +12,11 @@ it('measures where the prediction is wrong, per pixel and per token cell', () =>
   expect(e[0]).toBe(90);
   expect(e.slice(1).every((v) => v === 0)).toBe(true);
   // the top-left 2 x 2 patch (a token's cell) averages to 22.5
-  const patch = (f: typeof pred) => ({ width: 2, height: 2, data: Uint8Array.from([...f.data.subarray(0, 6), ...f.data.subarray(12, 18)]) });
+  const patch = (f: typeof pred) => ({
+    width: 2,
+    height: 2,
+    data: Uint8Array.from([...f.data.subarray(0, 6), ...f.data.subarray(12, 18)]),
+  });
   expect(meanOf(pixelError(patch(pred), patch(truth)))).toBe(22.5);
   expect(() => pixelError(pred, { width: 2, height: 2, data: new Uint8Array(12) })).toThrow(/size/);
 });

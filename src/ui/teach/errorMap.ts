@@ -11,7 +11,11 @@ export function pixelError(pred: Frame, truth: Frame): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const k = i * 3;
-    out[i] = (Math.abs(pred.data[k]! - truth.data[k]!) + Math.abs(pred.data[k + 1]! - truth.data[k + 1]!) + Math.abs(pred.data[k + 2]! - truth.data[k + 2]!)) / 3;
+    out[i] =
+      (Math.abs(pred.data[k]! - truth.data[k]!) +
+        Math.abs(pred.data[k + 1]! - truth.data[k + 1]!) +
+        Math.abs(pred.data[k + 2]! - truth.data[k + 2]!)) /
+      3;
   }
   return out;
 }
