@@ -144,6 +144,14 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
     tp = t;
   };
   const m = parseManifest(req.manifest);
+  if (req.role === 'engine' && !self.isSecureContext) {
+    post({
+      status: 'notice',
+      message:
+        'This page is not served over HTTPS or from localhost, so the browser withholds WebGPU, threads, file caching and offline use: ' +
+        'the model runs on one WASM thread and downloads again on the next visit. Open it over HTTPS or on localhost to get them back.',
+    });
+  }
   setThreadOverride(req.threads);
   const chosen = await chooseBackend(req.backend);
   const fallback = req.backend !== 'wasm' && chosen.name === 'wasm' ? chosen.probe?.reason : undefined;

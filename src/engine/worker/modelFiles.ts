@@ -6,6 +6,7 @@
  * than the manifest's is refused before a byte of it is read. Files a person dropped on the page
  * come in as Blobs and get the same checks.
  */
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 
 export const CACHE_NAME = 'wmp-models-v1';
 /** resumes of one file before its download is given up */
@@ -47,7 +48,9 @@ async function openCache(): Promise<Cache | null> {
 }
 
 export async function sha256Hex(buf: ArrayBuffer): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
+  // crypto.subtle exists only in secure contexts (HTTPS, localhost): a page served over plain HTTP
+  // by a LAN name or address (a workshop room) hashes with @noble/hashes instead (audited, no deps).
+  const d = globalThis.crypto?.subtle ? new Uint8Array(await crypto.subtle.digest('SHA-256', buf)) : nobleSha256(new Uint8Array(buf));
   return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
