@@ -164,6 +164,8 @@ export async function shareLink(trace: Trace, reanchors: number[]): Promise<stri
     backend: s.backendChoice,
     views: VIEW_NAMES.filter((v) => s.views[v]),
     guard: s.driftGuard,
+    // the replay must retrieve from the same memory: the atlas choice travels with the run
+    atlas: s.atlas,
     modelUrl: s.source.kind === 'url' ? s.source.url : null,
   });
   const params = new URLSearchParams(q);
