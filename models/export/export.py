@@ -32,7 +32,7 @@ from models.export.graphs import (
     MemoryTeacherPrevGraph,
     MemoryTeacherStepGraph,
 )  # noqa: E402
-from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
+from models.export.rollout import first_step_logits, memory_rollout, teacher_first_logits, teacher_rollout  # noqa: E402
 from models.tokenizer.lite_decoder import with_lite_decoder  # noqa: E402
 from models.tokenizer.report import load_tokenizer  # noqa: E402
 from models.world_model import atlas as atlas_file, geometry, memory  # noqa: E402
@@ -420,18 +420,18 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("actions", actions[0])
         gold.add("encoded", ctx_all[0])
         start = ctx_all[0, :1]
-        greedy, logits0, slots = memory_rollout(stu, start, poses, actions[0], 0.0, Lmax, uniforms, atlas)
+        greedy, _, slots = memory_rollout(stu, start, poses, actions[0], 0.0, Lmax, uniforms, atlas)
         sampled, _, _ = memory_rollout(stu, start, poses, actions[0], 1.0, 4, uniforms, atlas)
         gold.add("poses", poses)
         gold.add("student_uniforms", uniforms)
         gold.add("student_greedy", greedy)
-        gold.add("student_logits0", logits0[0])
+        gold.add("student_logits0", first_step_logits(stu, start, poses, actions[0], Lmax, uniforms[:1])[0])
         gold.add("student_sampled_t1_k4", sampled)
         gold.add("decoded0", dec(greedy[:1])[0])
-        tgreedy, tlogits0, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames, atlas)
+        tgreedy, _, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames, atlas)
         gold.add("teacher_features0", tprev(*ex_s[:6])[0])  # the teacher takes the first six inputs (no mem_source)
         gold.add("teacher_greedy", tgreedy)
-        gold.add("teacher_logits0", tlogits0)
+        gold.add("teacher_logits0", teacher_first_logits(tprev, tstep, start, poses, actions[0]))
     gold.write(
         out,
         {
@@ -609,11 +609,22 @@ def compute_summary(runs: str) -> dict:
     stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
     wall = {k: v["wall_minutes"] for k, v in stages.items()}
     cpu = {}
-    for k, run in (("tokenizer", "tokenizer"), ("teacher", TEACHER_RUN), ("student", STUDENT_RUN)):
+    # Every training run behind the shipped files, v3's fine-tune and the runs it starts from.
+    chain = (
+        ("tokenizer", "tokenizer"),
+        ("decoder", "lite_decoder_2"),
+        ("student_v2", "memory_student"),
+        ("teacher", TEACHER_RUN),
+        ("distill", "student_kd"),
+        ("control", "student_gt"),
+        ("student", STUDENT_RUN),
+    )
+    for k, run in chain:
         path = os.path.join(runs, run, "done.json")
         if os.path.exists(path):
             d = json.load(open(path))
-            wall[k], cpu[k] = d.get("wall_minutes"), d.get("cpu_minutes")
+            # the decoder's record sums its two schedules in cpu_minutes_total
+            wall[k], cpu[k] = d.get("wall_minutes"), d.get("cpu_minutes_total", d.get("cpu_minutes"))
             cpu[f"{k}_threads"] = d.get("config", {}).get("threads") or "all"
     return {
         "hardware": "2 CPU cores, no GPU",

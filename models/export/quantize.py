@@ -241,7 +241,7 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     from models.export.export import STUDENT_RUN, Golden, load_atlas
     from models.export.flops import count_flops
     from models.export.graphs import MemoryStudentGraph
-    from models.export.rollout import memory_rollout
+    from models.export.rollout import first_step_logits, memory_rollout
     from models.world_model.prepare import file_sha256
     from models.world_model.train_memory_student import load_memory_student
 
@@ -251,7 +251,7 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     index, g = read_golden(model_dir)
     Lmax = max(student.cfg.levels)
     T = torch.from_numpy
-    greedy, logits0, _ = memory_rollout(
+    greedy, _, _ = memory_rollout(
         MemoryStudentGraph(fake_quant(student)),
         T(g["encoded"][:1].copy()),
         g["poses"].copy(),
@@ -267,7 +267,17 @@ def add_to_export(model_dir: str, runs: str) -> dict:
         if not k.startswith("student_int8_"):
             gold.add(k, a)
     gold.add("student_int8_greedy", greedy)
-    gold.add("student_int8_logits0", logits0[0])
+    gold.add(
+        "student_int8_logits0",
+        first_step_logits(
+            MemoryStudentGraph(fake_quant(student)),
+            T(g["encoded"][:1].copy()),
+            g["poses"].copy(),
+            T(g["actions"].copy()),
+            Lmax,
+            T(g["student_uniforms"][:1].copy()),
+        )[0],
+    )
     meta = {k: v for k, v in index.items() if k != "tensors"}
     meta["student_int8"] = "student_int8.onnx's PyTorch mirror (quantize.fake_quant) on the student's golden inputs, greedy"
     gold.write(model_dir, meta)

@@ -116,3 +116,25 @@ def teacher_rollout(
         out.append(tokens)
         used.append(slots)
     return torch.stack(out), first, used
+
+
+@torch.no_grad()
+def first_step_logits(
+    g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor, top_k: int, uniform: torch.Tensor
+):
+    """The student's logits for frame 1 from the start frame alone (slot 0; no atlas slots): the
+    hand-built inputs parity.ts feeds the graph directly, apart from the engine's retrieval."""
+    M = g.student.cfg.slots
+    (mt, mp, lv, va, tp, so), _ = memory_inputs(list(start[:1]), [0.0], poses, 1, M, g.student.cfg.retrieval)
+    extra = (so,) if g.student.cfg.source else ()
+    return g(mt, mp, lv, va, tp, actions[:1], *extra, torch.tensor([0.0]), torch.tensor([top_k], dtype=torch.int32), uniform)[1]
+
+
+@torch.no_grad()
+def teacher_first_logits(
+    prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor
+) -> torch.Tensor:
+    """The teacher's first-token log-probabilities for frame 1 on the same inputs as first_step_logits."""
+    sc = step_g.teacher.cfg.student
+    (mt, mp, lv, va, tp, _), _ = memory_inputs(list(start[:1]), [0.0], poses, 1, sc.slots, sc.retrieval)
+    return teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[:1]), lambda l: l.argmax())[1]
