@@ -24,7 +24,7 @@ test('loaded once, the app reopens offline, isolated, and predicts', async ({ pa
   expect(precache.some((p) => p.endsWith('.wasm'))).toBe(true);
   expect(precache.some((p) => p.endsWith('/models/wm-courtyard-v3/manifest.json'))).toBe(true);
   expect(precache.filter((p) => p.endsWith('.onnx'))).toEqual([]); // stored once, in the model cache
-  expect(caches['wmp-models-v1']).toHaveLength(5);
+  expect(caches['wmp-models-v1']).toHaveLength(6); // the five graphs the WASM engine loads, and the atlas
 
   // Chrome would offer to install it (web app manifest, icons, a service worker with a fetch handler).
   const cdp = await context.newCDPSession(page);
