@@ -4,7 +4,7 @@
  * models/world_model/atlas.py (file format, AtlasIndex); the candidates join memory.ts's retrieve
  * as extraPoses, and both languages are checked against models/world_model/geometry_golden.json.
  */
-import type { PoseArray } from './memory';
+import type { MemoryEntry, PoseArray } from './memory';
 
 export interface AtlasRule {
   cell_m: number;
@@ -87,4 +87,12 @@ export class AtlasIndex {
     found.sort((a, b) => a.cost - b.cost || a.i - b.i);
     return found.slice(0, k).map((f) => f.i);
   }
+}
+
+/** The atlas candidates for a camera pose as memory entries (what retrieval takes as extras). */
+export function atlasEntries(frames: AtlasFrames, index: AtlasIndex, pose: PoseArray): MemoryEntry[] {
+  const n = frames.n;
+  return index
+    .candidates(pose)
+    .map((i) => ({ tokens: frames.tokens.subarray(i * n, (i + 1) * n), pose: index.pose(i), level: 0, step: -1, atlas: i }));
 }

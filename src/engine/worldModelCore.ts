@@ -13,7 +13,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { type Manifest, tokensPerFrame } from './manifest';
 import type { FrameStats, ModelKind, Sampling } from './protocol';
 import { FrameMemory, type MemoryEntry } from './memory';
-import { type AtlasFrames, AtlasIndex } from './atlas';
+import { type AtlasFrames, AtlasIndex, atlasEntries } from './atlas';
 import { type ModelRunners, type Runnable, type StudentInputs, type TeacherDecoding, argmax, asRunnable } from './runners';
 import { type FrameInsight, digitEntropy, entropyOf, topCandidates } from './insight';
 import { Sampler, checkSampling } from './sampling';
@@ -139,14 +139,7 @@ export class WorldModelCore {
   /** The atlas candidates for a camera pose, as memory entries (none when the atlas is off). */
   private atlasCandidates(pose: number[]): MemoryEntry[] {
     const a = this.atlasData;
-    if (!a || !this.atlasOn) return [];
-    return a.index.candidates(pose).map((i) => ({
-      tokens: a.frames.tokens.subarray(i * this.n, (i + 1) * this.n),
-      pose: a.index.pose(i),
-      level: 0,
-      step: -1,
-      atlas: i,
-    }));
+    return a && this.atlasOn ? atlasEntries(a.frames, a.index, pose) : [];
   }
 
   /**

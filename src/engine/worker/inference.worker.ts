@@ -13,7 +13,7 @@ import { ModelRunners, type Sessions } from '../runners';
 import { RunCounter, WorldModelCore, toBytes } from '../worldModelCore';
 import { type Ort, backendInfo, chooseBackend, importOrt, setThreadOverride } from './backend';
 import { benchMatMul } from './matmulBench';
-import { deleteStale, loadModelFile } from './modelFiles';
+import { type FileSpec, deleteStale, loadModelFile } from './modelFiles';
 import { parseAtlas } from '../atlas';
 
 const post = (e: EngineEvent) => self.postMessage(e, isTransferable(e));
@@ -57,26 +57,8 @@ function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.
   return opts;
 }
 
-function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey[], blobs?: Record<string, Blob>): Promise<ArrayBuffer[]> {
-  return Promise.all(
-    keys.map((k) => {
-      const spec = m.files[fileOf[k]]!;
-      if (blobs && !blobs[spec.path])
-        return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
-      return loadModelFile(
-        baseUrl,
-        spec,
-        (loaded, total, cached) => post({ status: 'progress', file: spec.path, loaded, total, cached, phase: 'download' }),
-        (message) => post({ status: 'notice', message }),
-        blobs?.[spec.path],
-      );
-    }),
-  );
-}
-
-/** The atlas file (manifest.atlas), checked and cached like the graphs. */
-function downloadAtlas(m: Manifest, baseUrl: string, blobs?: Record<string, Blob>): Promise<ArrayBuffer> {
-  const spec = m.atlas!;
+/** One file the manifest names (a graph or the atlas): checked, cached, with progress and notices. */
+function downloadFile(spec: FileSpec, baseUrl: string, blobs?: Record<string, Blob>): Promise<ArrayBuffer> {
   if (blobs && !blobs[spec.path])
     return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
   return loadModelFile(
@@ -86,6 +68,10 @@ function downloadAtlas(m: Manifest, baseUrl: string, blobs?: Record<string, Blob
     (message) => post({ status: 'notice', message }),
     blobs?.[spec.path],
   );
+}
+
+function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey[], blobs?: Record<string, Blob>): Promise<ArrayBuffer[]> {
+  return Promise.all(keys.map((k) => downloadFile(m.files[fileOf[k]]!, baseUrl, blobs)));
 }
 
 /** One session at a time: each takes the CPU (and the runtime handles one creation at a time). */
@@ -172,7 +158,7 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   }
   const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET, req.files);
   teacherBufs.catch(() => {}); // reported when the teacher is built
-  const atlasBuf = m.atlas ? downloadAtlas(m, req.baseUrl, req.files) : Promise.resolve(null);
+  const atlasBuf = m.atlas ? downloadFile(m.atlas, req.baseUrl, req.files) : Promise.resolve(null);
   atlasBuf.catch(() => {});
   const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET, req.files);
   const atlasFile = await atlasBuf;
