@@ -147,6 +147,31 @@ test('9 learned vs seen: the atlas off, then on, at the same place, scored live'
   await expect(page.getByTestId('hud-atlas')).toContainText('from the atlas');
 });
 
+test('10 why dreams blur: the same start and actions, greedy and three seeds, side by side with PSNR and sharpness', async ({ page }) => {
+  await openLesson(page, 'why-blur');
+  await expect(page.getByTestId('decoding')).toHaveValue('greedy');
+  await expect(page.getByTestId('hud-sharpness')).toContainText(/sharpness \d\.\d\d/, { timeout: 60_000 });
+  await page.getByTestId('blur-run').click();
+  for (let i = 0; i < 4; i++)
+    await expect(page.getByTestId(`blur-score-${i}`)).toContainText(/PSNR \d+\.\d dB · sharpness \d\.\d\d/, { timeout: 120_000 });
+  await done(page);
+  await expect(page.getByTestId('lesson-readout')).toHaveText(/greedy: \d+\.\d dB, sharpness \d\.\d\d · samples \(mean of 3\): \d+\.\d dB/);
+  // Four different frames: each seed draws its own future, and none of them is the greedy average.
+  const sums = await page.evaluate(() =>
+    [0, 1, 2, 3].map((i) => {
+      const c = document.querySelector<HTMLCanvasElement>(`[data-testid="blur-frame-${i}"]`)!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let h = 0;
+      for (let j = 0; j < d.length; j++) h = (h * 31 + d[j]!) >>> 0;
+      return h;
+    }),
+  );
+  expect(new Set(sums).size).toBe(4);
+  // The run put the learner's settings back: still greedy, still dreaming.
+  await expect(page.getByTestId('decoding')).toHaveValue('greedy');
+  await expect(page.getByTestId('anchor-mode')).toHaveValue('0');
+});
+
 test('lessons are links: the next one opens from the keyboard and lands in the URL', async ({ page }) => {
   await openLesson(page, 'tokenizer');
   await page.getByTestId('lesson-next').focus();

@@ -97,6 +97,13 @@ async function main() {
     await shot(page, 'insides', 'rewind-branch');
     await page.close();
 
+    // Why dreams blur: the same 20 dreamed steps greedy and with three seeds.
+    page = await open(browser, `${Q}&views=blur&anchor=0`);
+    await page.getByTestId('blur-run').click();
+    await page.getByTestId('blur-score-3').waitFor({ timeout: 180_000 });
+    await shot(page, 'blur-lab', 'why-blur');
+    await page.close();
+
     // Every lesson as it opens, set up.
     for (const l of LESSONS) {
       page = await open(browser, `${Q}&lesson=${l.id}`, false, 1250);

@@ -25,13 +25,16 @@ def rollout_memory(
     record_slots: bool = False,
     atlas=None,
     copy: bool = True,
+    decode=None,
 ):
     """start_tokens int [N, S, g, g] (ground truth); poses [N, S + H, 5]; actions [N, S + H, 5] normalized,
     actions[:, t] leads from frame t to t + 1. The student predicts a frame in one pass, the teacher
     token by token (greedy, with its cache). Returns predictions [N, H, g, g] (and, with
     record_slots, the frame indices each prediction's slots held: [N, H, slots], -1 empty, an atlas
     frame k as -2 - k). atlas: a memory_data.TrainingAtlas to retrieve from too (v3 students);
-    copy=False switches a v3 student's copy path off (the gate forced to "generate")."""
+    copy=False switches a v3 student's copy path off (the gate forced to "generate").
+    decode(inputs, h) -> ids [N, g, g] replaces greedy decoding (sampling: sampling_eval.py); inputs
+    are the model's (mem_tokens .. action, mem_source)."""
     N, S = start_tokens.shape[:2]
     cfg = m.cfg.student if isinstance(m, MemoryTeacher) else m.cfg
     M, g = cfg.slots, cfg.grid
@@ -71,7 +74,9 @@ def rollout_memory(
                 va[b, k] = 1
         tp = torch.from_numpy(poses[:, t].astype(np.float32))
         act = torch.from_numpy(actions[:, t - 1].astype(np.float32))
-        if isinstance(m, MemoryTeacher):
+        if decode is not None:
+            pred = decode((mt, mp, lv, va, tp, act, so), h).view(N, g, g)
+        elif isinstance(m, MemoryTeacher):
             pred = m.generate(m.features(mt, mp, lv, va, tp, act)).view(N, g, g)
         elif getattr(cfg, "copy", False) and not copy:
             x = m.features(mt, mp, lv, va, tp, act, so)

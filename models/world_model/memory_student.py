@@ -154,16 +154,21 @@ class MemoryStudent(nn.Module):
         x, copy_ids, copyable = self._trunk(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
         if not self.cfg.copy:
             return self.logits(x), None, None, None
-        gate_logits = self.gate(self.norm(x))  # [B, n, 1 + M]
-        mask = torch.cat([copyable[:, :1].transpose(1, 2) * 0 + 1, copyable.transpose(1, 2)], -1)
-        gate_logits = gate_logits + (mask - 1) * COPY_MASK
-        return self.mix(x, gate_logits, copy_ids), gate_logits, copy_ids, copyable
+        gate_logits = self.gate_logits(x, copyable)
+        return self.mix_logits(self.logits(x), gate_logits, copy_ids), gate_logits, copy_ids, copyable
 
-    def mix(self, x, gate_logits, copy_ids):
-        """p = gate_gen x softmax(logits) + sum_s gate_s x onehot(digits of copy_ids[s]); -> log p (+ pad)."""
+    def gate_logits(self, x, copyable):
+        """features [B, n, d], copyable [B, M, n] -> gate logits [B, n, 1 + M] ("generate" first;
+        a slot that does not see the token is pushed out by COPY_MASK)."""
+        mask = torch.cat([copyable[:, :1].transpose(1, 2) * 0 + 1, copyable.transpose(1, 2)], -1)
+        return self.gate(self.norm(x)) + (mask - 1) * COPY_MASK
+
+    def mix_logits(self, gen_logits, gate_logits, copy_ids):
+        """p = gate_gen x softmax(gen_logits) + sum_s gate_s x onehot(digits of copy_ids[s]); -> log p (+ pad).
+        gen_logits [B, n, D, L]: the trunk's, or a refiner pass's (refine.py)."""
         nd, L = self.pad.shape
         B, M, n = copy_ids.shape
-        gen = self.logits(x).softmax(-1)  # [B, n, D, L]
+        gen = gen_logits.softmax(-1)  # [B, n, D, L]
         digit = torch.floor(copy_ids[..., None] / self.basis)  # [B, M, n, D]
         digit = digit - torch.floor(digit / self.lv) * self.lv
         onehot = (digit[..., None] == self.lvl_idx).to(gen.dtype)  # [B, M, n, D, L]

@@ -10,7 +10,7 @@ import type { Manifest } from '../engine/manifest';
 import type { ResolvedModel } from '../engine/modelSource';
 import type { BackendName, FrameStats, ModelKind, Sampling } from '../engine/protocol';
 import { type Action, type Pose, normalizeAction, poseToArray as poseArray } from '../sim/contract';
-import { type Frame, psnr } from '../sim/frame';
+import { type Frame, psnr, sharpness } from '../sim/frame';
 import { frameHolder, publishFrame } from '../store/frameHolder';
 import type { FrameInsight } from '../engine/insight';
 import { insightHolder, markAnchor, meanOf, pushHistory, remember } from '../store/insightHolder';
@@ -72,6 +72,7 @@ export class ModelSession {
   private lastHud = 0;
   private lastStats: FrameStats | null = null;
   private lastPsnr: number | null = null;
+  private lastSharpness: number | null = null;
   /** every step's numbers, for the benchmark (bounded) */
   readonly records: StepRecord[] = [];
   recordSteps = false;
@@ -481,6 +482,7 @@ export class ModelSession {
     this.psnrSum += Math.min(score, 99);
     this.lastStats = stats;
     this.lastPsnr = score;
+    this.lastSharpness = sharpness(pred, truthFrame);
     const wall = performance.now() - t0;
     this.stepTimes.push(performance.now());
     if (this.stepTimes.length > 30) this.stepTimes.shift();
@@ -602,7 +604,10 @@ export class ModelSession {
     Object.assign(n, { version: n.version + 1, tokens: r.tokens, predicted: pred, edited: true });
     const kept = insightHolder.remembered.get(n.step);
     if (kept) remember(n.step, pred, kept.pose, kept.level);
-    if (n.truth) this.lastPsnr = psnr(pred, n.truth);
+    if (n.truth) {
+      this.lastPsnr = psnr(pred, n.truth);
+      this.lastSharpness = sharpness(pred, n.truth);
+    }
     this.lastHud = 0;
     this.flushHud();
   }
@@ -627,6 +632,7 @@ export class ModelSession {
       stats: st,
       psnr: this.lastPsnr,
       psnrMean: this.scored ? this.psnrSum / this.scored : null,
+      sharpness: this.lastSharpness,
       sinceAnchor: this.scored,
       tokens: null,
     });

@@ -51,6 +51,8 @@ export interface Hud {
   psnr: number | null;
   /** mean PSNR since the last anchor */
   psnrMean: number | null;
+  /** the last prediction's sharpness ratio: its image-gradient energy over the truth's (1 = as sharp) */
+  sharpness: number | null;
   sinceAnchor: number;
   /** teacher: tokens of the frame in progress */
   tokens: { done: number; total: number } | null;
@@ -132,6 +134,7 @@ const EMPTY_HUD: Hud = {
   stats: null,
   psnr: null,
   psnrMean: null,
+  sharpness: null,
   sinceAnchor: 0,
   tokens: null,
 };
@@ -224,7 +227,17 @@ export const useApp = create<AppState>()((set) => ({
   setSource: (source) => set({ source, modelProblems: [] }),
   setHud: (h) => set((s) => ({ hud: { ...s.hud, ...h } })),
 
-  views: { grid: false, confidence: false, error: false, chart: false, memory: false, decoding: false, compare: false, timeline: false },
+  views: {
+    grid: false,
+    confidence: false,
+    error: false,
+    chart: false,
+    memory: false,
+    decoding: false,
+    compare: false,
+    blur: false,
+    timeline: false,
+  },
   paused: false,
   driftGuard: URL_DEFAULTS.guard,
   lost: false,

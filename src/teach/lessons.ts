@@ -169,6 +169,25 @@ export const LESSONS: readonly Lesson[] = [
       `atlas on: ${p.atlasPsnr.on.length ? `${mean(p.atlasPsnr.on).toFixed(1)} dB` : '–'} (${p.atlasPsnr.on.length} frames)`,
     sees: 'The live PSNR of the same place with the atlas off and on side by side, and amber atlas frames in the memory strip and on the map once it is on.',
   },
+  {
+    id: 'why-blur',
+    title: '10. Why dreams blur',
+    text: [
+      'Where the model cannot know what comes next (a corner it has not seen), it spreads its bets over several codes per token. Greedy decoding takes each token’s most likely code on its own, so the picture becomes the average of the futures it cannot tell apart: a smear.',
+      'A sample draws one of those futures instead. It is sharper, but it is only one of many, so on average it lands a little further from the truth: PSNR rewards the blurry average, your eye prefers the sample.',
+    ],
+    tryThis:
+      'Open "why dreams blur" and dream the same start and actions four ways: greedy, then three seeds. Compare the PSNR and the sharpness under each frame (sharpness 1 = as much edge and texture as the truth).',
+    setup: { model: 'student', anchor: 0, views: ['blur'], paused: false, pose: COURTYARD, temperature: 0 },
+    highlight: 'blur-run',
+    done: (p) => p.blurRuns >= 1 && p.blur !== null,
+    readout: (p) =>
+      p.blur
+        ? `greedy: ${p.blur.greedyPsnr.toFixed(1)} dB, sharpness ${p.blur.greedySharpness.toFixed(2)} · samples (mean of 3): ` +
+          `${p.blur.samplePsnr.toFixed(1)} dB, sharpness ${p.blur.sampleSharpness.toFixed(2)}`
+        : 'not dreamed yet',
+    sees: 'The truth and four dreamed frames of the same 20 steps side by side: the greedy one smoother, the three samples sharper and different from each other, each with its PSNR and sharpness.',
+  },
 ];
 
 export const lessonById = (id: string | null): Lesson | null => LESSONS.find((l) => l.id === id) ?? null;

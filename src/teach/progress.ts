@@ -30,6 +30,9 @@ export interface Progress {
   /** PSNR of the newest predictions made with the atlas on and off (last 30 each), and switches of it */
   atlasPsnr: { on: number[]; off: number[] };
   atlasSwitches: number;
+  /** "why dreams blur" runs, and the newest one's means (greedy vs the samples' average) */
+  blurRuns: number;
+  blur: { greedyPsnr: number; greedySharpness: number; samplePsnr: number; sampleSharpness: number } | null;
   /** ms per frame, newest, by model (for the distillation lesson's comparison) */
   msPerFrame: { student: number | null; teacher: number | null };
 }
@@ -53,6 +56,8 @@ function fresh(): Progress {
     compared: 0,
     atlasPsnr: { on: [], off: [] },
     atlasSwitches: 0,
+    blurRuns: 0,
+    blur: null,
     msPerFrame: { student: null, teacher: null },
   };
 }

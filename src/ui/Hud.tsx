@@ -57,6 +57,14 @@ export function Hud() {
         PSNR {hud.psnr === null ? '–' : hud.psnr === Infinity ? '∞' : hud.psnr.toFixed(1)} dB
         {hud.psnrMean !== null && ` (mean ${hud.psnrMean.toFixed(1)} over ${hud.sinceAnchor} since anchor)`}
       </div>
+      {hud.sharpness !== null && (
+        <div
+          data-testid="hud-sharpness"
+          title="sharpness: how much edge and texture the prediction has, over the truth's (1 = as sharp; a blurred average is well under 1; even a perfect prediction stays under 1, since the codes lose detail finer than a token)"
+        >
+          sharpness {hud.sharpness.toFixed(2)}
+        </div>
+      )}
     </div>
   );
 }

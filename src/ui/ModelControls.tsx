@@ -36,6 +36,20 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
           <option value="off">off</option>
         </select>
       </label>
+      <label
+        className="row"
+        title="Where the model is unsure, the most likely code of every token on its own is the average of the futures it cannot tell apart: a smear. A sample draws one of those futures instead: sharper, and a little less like the truth on average."
+      >
+        decoding
+        <select
+          data-testid="decoding"
+          value={temperature === 0 ? 'greedy' : 'sample'}
+          onChange={(e) => setSampling({ temperature: e.target.value === 'greedy' ? 0 : 1 })}
+        >
+          <option value="greedy">average (greedy): blurs where unsure</option>
+          <option value="sample">sample: one possible future</option>
+        </select>
+      </label>
       <label className="row" title="0 = greedy (always the most likely token)">
         <span>
           temperature <output data-testid="temperature-value">{temperature.toFixed(2)}</output>

@@ -17,6 +17,7 @@ import { TokenMap } from './TokenMaps';
 import { TeacherStepper } from './TeacherStepper';
 import { ComparePanel } from './ComparePanel';
 import { TimelinePanel } from './TimelinePanel';
+import { BlurLab } from './BlurLab';
 
 const VIEW_LABEL: Record<ViewName, string> = {
   grid: 'tokens',
@@ -26,6 +27,7 @@ const VIEW_LABEL: Record<ViewName, string> = {
   memory: 'memory',
   decoding: 'teacher step by step',
   compare: 'teacher vs student',
+  blur: 'why dreams blur',
   timeline: 'rewind and branch',
 };
 
@@ -84,6 +86,7 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
       )}
       {views.decoding && <TeacherStepper loop={loop} grid={grid} levels={levels} />}
       {views.compare && <ComparePanel loop={loop} grid={grid} side={manifest?.frame.width ?? 128} />}
+      {views.blur && <BlurLab loop={loop} session={session} />}
       {views.timeline && <TimelinePanel loop={loop} />}
       {views.chart && (
         <Suspense fallback={<p className="muted">loading the chart…</p>}>
