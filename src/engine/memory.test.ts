@@ -51,3 +51,18 @@ describe('memory retrieval (golden vectors from models/world_model)', () => {
     expect(m.newest(2).map((e) => e.step)).toEqual([3, 4]);
   });
 });
+
+describe('a re-anchor supersedes imagined frames of the same view', () => {
+  it('forgets only the model’s own frames near the anchored pose', () => {
+    const m = new FrameMemory(100);
+    const here = [2, 1.7, 3, 0.5, 0];
+    m.add({ tokens: new Int32Array(1), pose: here, level: 0, step: 0 }); // a true frame here: kept
+    m.add({ tokens: new Int32Array(1), pose: here, level: 0.15, step: 1 }); // imagined, same view: gone
+    m.add({ tokens: new Int32Array(1), pose: [2.3, 1.7, 3, 0.5 + 0.2, 0.1], level: 0.15, step: 2 }); // imagined, close: gone
+    m.add({ tokens: new Int32Array(1), pose: [2, 1.7, 3, 0.5 + Math.PI, 0], level: 0.15, step: 3 }); // looking the other way: kept
+    m.add({ tokens: new Int32Array(1), pose: [4, 1.7, 3, 0.5, 0], level: 0.15, step: 4 }); // 2 m away: kept
+    m.add({ tokens: new Int32Array(1), pose: [2, 1.7, 3, 0.5 - 2 * Math.PI + 0.1, 0], level: 0.15, step: 5 }); // yaw wraps: gone
+    expect(m.supersede(here)).toBe(3);
+    expect(m.entries.map((e) => e.step)).toEqual([0, 3, 4]);
+  });
+});

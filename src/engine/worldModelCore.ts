@@ -158,6 +158,7 @@ export class WorldModelCore {
     const checked = poses.map((p, i) => checkPose(p, `anchor pose ${i}`));
     this.cancelTeacher();
     if (reset) this.memory.clear();
+    else for (const p of checked) this.memory.supersede(p);
     // One at a time: a session takes one run at a time.
     const steps: number[] = [];
     for (let i = 0; i < frames.length; i++) {

@@ -30,6 +30,9 @@ interface Recent {
   pose: number[];
 }
 
+/** frames on each side of a re-anchor that lesson 5 compares */
+const GAIN_FRAMES = 4;
+
 export interface StepRecord {
   t: number;
   /** FNV-1a of the predicted pixels: equal frames, equal hashes (determinism checks) */
@@ -72,6 +75,10 @@ export class ModelSession {
   private lastHud = 0;
   private lastStats: FrameStats | null = null;
   private lastPsnr: number | null = null;
+  /** the newest GAIN_FRAMES scores, and around a re-anchor the mean before it and the scores after */
+  private lastScores: number[] = [];
+  private beforeAnchor: number | null = null;
+  private afterAnchor: number[] | null = null;
   private lastSharpness: number | null = null;
   /** every step's numbers, for the benchmark (bounded) */
   readonly records: StepRecord[] = [];
@@ -303,7 +310,12 @@ export class ModelSession {
       this.sampling(),
       this.resetMemory,
     );
-    if (!this.resetMemory) progress.reanchors++;
+    if (!this.resetMemory) {
+      progress.reanchors++;
+      // Lesson 5's outcome: the mean PSNR of the frames just before R, against those just after.
+      this.beforeAnchor = this.lastScores.length ? this.lastScores.reduce((a, b) => a + b, 0) / this.lastScores.length : null;
+      this.afterAnchor = [];
+    }
     this.firstAfterAnchor = null;
     if (this.resetMemory) insightHolder.remembered.clear();
     r.steps.forEach((step, i) => remember(step, { width, height, data: kept[i]!.frame }, kept[i]!.pose, 0));
@@ -568,6 +580,16 @@ export class ModelSession {
     if (p.edits > 0) p.framesSinceEdit++;
     p.msPerFrame[model] = stats.predictMs + stats.decodeMs;
     const s = Math.min(score, 99);
+    this.lastScores.push(s);
+    if (this.lastScores.length > GAIN_FRAMES) this.lastScores.shift();
+    if (this.afterAnchor && this.beforeAnchor !== null) {
+      this.afterAnchor.push(s);
+      if (this.afterAnchor.length === GAIN_FRAMES) {
+        p.reanchorGain = this.afterAnchor.reduce((a, b) => a + b, 0) / GAIN_FRAMES - this.beforeAnchor;
+        p.bestReanchorGain = Math.max(p.bestReanchorGain ?? -Infinity, p.reanchorGain);
+        this.afterAnchor = null;
+      }
+    }
     this.firstAfterAnchor ??= s;
     p.worstDrop = Math.max(p.worstDrop, this.firstAfterAnchor - s);
     for (const slot of stats.slots)

@@ -42,6 +42,8 @@ export interface Lesson {
 
 const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
 const MIN_FRAMES = 8;
+/** lesson 5 is done when a re-anchor has brought the PSNR back up by at least this much */
+const REANCHOR_GAIN_DB = 3;
 
 const COURTYARD: Pose = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
 
@@ -109,10 +111,15 @@ export const LESSONS: readonly Lesson[] = [
       'An anchor shows the model the truth again and the error falls back.',
     ],
     tryThis:
-      'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor and watch the chart jump back.',
+      'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor (walking on or standing still) and watch the chart jump back.',
     setup: { model: 'student', anchor: 0, views: ['chart'], paused: false, pose: COURTYARD },
     highlight: 'psnr-chart',
-    done: (p) => p.worstDrop >= 6 && p.reanchors >= 1,
+    done: (p) => p.worstDrop >= 6 && p.reanchors >= 1 && (p.bestReanchorGain ?? 0) >= REANCHOR_GAIN_DB,
+    readout: (p) =>
+      `fallen ${p.worstDrop.toFixed(1)} dB below the first frame · ` +
+      (p.reanchorGain === null
+        ? 'no re-anchor scored yet (4 frames after R)'
+        : `last re-anchor: ${p.reanchorGain >= 0 ? '+' : ''}${p.reanchorGain.toFixed(1)} dB (the 4 frames after R against the 4 before)`),
     sees: 'The PSNR line sliding down while dreaming, a dashed anchor line where R was pressed, and the line back up after it.',
   },
   {

@@ -16,6 +16,9 @@ export interface Progress {
   pausedActions: Set<string>;
   /** anchors on the truth after the first */
   reanchors: number;
+  /** mean PSNR of the 4 frames after the newest re-anchor minus the 4 before (dB), and the best such gain */
+  reanchorGain: number | null;
+  bestReanchorGain: number | null;
   /** the largest drop in PSNR from the first frame after an anchor, dB */
   worstDrop: number;
   /** the oldest ground-truth memory slot a prediction used, in steps */
@@ -48,6 +51,8 @@ function fresh(): Progress {
     pausedSteps: 0,
     pausedActions: new Set(),
     reanchors: 0,
+    reanchorGain: null,
+    bestReanchorGain: null,
     worstDrop: 0,
     oldestTruthSlot: 0,
     sampledSeeds: new Set(),
