@@ -175,6 +175,35 @@ test('10 why dreams blur: the same start and actions, greedy and three seeds, si
   await expect(page.getByTestId('anchor-mode')).toHaveValue('0');
 });
 
+test('words a student may not know link to the glossary, the key help lists every key, and lesson ticks can be cleared', async ({
+  page,
+}) => {
+  await openLesson(page, 'compounding');
+  const term = page.getByTestId('lesson').getByTestId('term-psnr').first();
+  await expect(term).toHaveAttribute('title', /higher is better/i);
+  await term.click();
+  await expect.poll(() => page.url()).toContain('#glossary-psnr');
+  await expect(page.locator('#glossary-psnr')).toBeInViewport();
+  await expect(page.locator('#glossary-psnr')).toContainText('decibels');
+  await expect(page.getByTestId('hud').getByTestId('term-psnr')).toBeVisible();
+  for (const [key, what] of [
+    ['R', 're-anchor'],
+    ['P', 'pause'],
+    ['.', 'one frame'],
+  ] as const)
+    await expect(
+      page.getByLabel('Controls').locator('div', { has: page.locator('dt', { hasText: new RegExp(`^\\${key}$`) }) }),
+    ).toContainText(what);
+  // A shared lab machine: the next student starts without the last one's ticks.
+  await page.evaluate(() => localStorage.setItem('wmp.lessonsDone', JSON.stringify(['tokenizer', 'actions'])));
+  await page.reload();
+  await expect(page.getByTestId('lesson-link-tokenizer')).toContainText('✓', { timeout: 60_000 });
+  await page.getByTestId('lessons-clear').click();
+  await expect(page.getByTestId('lesson-link-tokenizer')).not.toContainText('✓');
+  await expect(page.getByTestId('lessons-clear')).toHaveCount(0);
+  expect(await page.evaluate(() => localStorage.getItem('wmp.lessonsDone'))).toBeNull();
+});
+
 test('lessons are links: the next one opens from the keyboard and lands in the URL', async ({ page }) => {
   await openLesson(page, 'tokenizer');
   await page.getByTestId('lesson-next').focus();

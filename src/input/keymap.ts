@@ -25,4 +25,7 @@ export const KEY_HELP: [string, string][] = [
   ['↑ ↓', 'look up / down'],
   ['Space / Shift or C', 'rise / sink'],
   ['drag, or lock mouse look', 'look with the mouse'],
+  ['R', 're-anchor: show the model the true frame again'],
+  ['P', 'pause / resume'],
+  ['.', 'one frame while paused (or any movement key)'],
 ];

@@ -62,3 +62,12 @@ export function markLessonDone(id: string): void {
     // private mode: progress lasts for the page only
   }
 }
+
+/** Forgets every lesson's tick (shared lab machines: the next student starts clean). */
+export function clearLessonsDone(): void {
+  try {
+    localStorage.removeItem(DONE_KEY);
+  } catch {
+    // private mode: nothing was kept
+  }
+}

@@ -15,6 +15,7 @@ import { ModelControls } from './ModelControls';
 import { ModelStatus } from './ModelStatus';
 import { Joystick } from './Joystick';
 import { KeyHelp } from './KeyHelp';
+import { Glossary } from './Glossary';
 import { MiniMap } from './MiniMap';
 import { ModelDrop } from './ModelDrop';
 import { Notices } from './Notices';
@@ -182,6 +183,7 @@ export function App() {
           <MiniMap loop={loop} />
           <RecordPanel loop={loop} session={session} />
           <KeyHelp />
+          <Glossary />
         </aside>
         <LessonPanel loop={loop} />
         <InsidesPanel session={session} loop={loop} manifest={resolved?.manifest ?? null} />

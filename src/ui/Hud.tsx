@@ -1,4 +1,5 @@
 import { useApp } from '../store/store';
+import { Term } from './Glossary';
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
@@ -54,7 +55,7 @@ export function Hud() {
         </div>
       )}
       <div data-testid="hud-psnr">
-        PSNR {hud.psnr === null ? '–' : hud.psnr === Infinity ? '∞' : hud.psnr.toFixed(1)} dB
+        <Term id="psnr">PSNR</Term> {hud.psnr === null ? '–' : hud.psnr === Infinity ? '∞' : hud.psnr.toFixed(1)} dB
         {hud.psnrMean !== null && ` (mean ${hud.psnrMean.toFixed(1)} over ${hud.sinceAnchor} since anchor)`}
       </div>
       {hud.sharpness !== null && (
@@ -62,7 +63,7 @@ export function Hud() {
           data-testid="hud-sharpness"
           title="sharpness: how much edge and texture the prediction has, over the truth's (1 = as sharp; a blurred average is well under 1; even a perfect prediction stays under 1, since the codes lose detail finer than a token)"
         >
-          sharpness {hud.sharpness.toFixed(2)}
+          <Term id="sharpness">sharpness</Term> {hud.sharpness.toFixed(2)}
         </div>
       )}
     </div>

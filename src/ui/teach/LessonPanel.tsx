@@ -5,9 +5,10 @@
 import { useEffect, useState } from 'react';
 import type { StepLoop } from '../../session/stepLoop';
 import { useApp } from '../../store/store';
-import { applyLesson, lessonsDone, markLessonDone } from '../../teach/applyLesson';
+import { applyLesson, clearLessonsDone, lessonsDone, markLessonDone } from '../../teach/applyLesson';
 import { LESSONS, lessonById } from '../../teach/lessons';
 import { progress } from '../../teach/progress';
+import { Linked } from '../Glossary';
 
 const hrefOf = (id: string) => {
   const q = new URLSearchParams(window.location.search);
@@ -73,6 +74,7 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
     setLesson(next);
   };
   const index = lesson ? LESSONS.indexOf(lesson) : -1;
+  const seen = new Set<string>(); // a word links to the glossary at its first mention in the lesson
   const next = LESSONS[index + 1];
   return (
     <section className="panel lessons" aria-labelledby="lessons-title" data-testid="lessons">
@@ -95,15 +97,31 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
             ))}
           </ol>
         </nav>
+        {done.size > 0 && (
+          <button
+            type="button"
+            className="link"
+            data-testid="lessons-clear"
+            title="Forget which lessons are done on this machine (for the next student at a shared computer)"
+            onClick={() => {
+              clearLessonsDone();
+              setDone(lessonsDone());
+            }}
+          >
+            clear the ✓ marks
+          </button>
+        )}
       </header>
       {lesson && (
         <article className="lesson" data-testid="lesson" aria-live="polite">
           <h4>{lesson.title}</h4>
           {lesson.text.map((t, i) => (
-            <p key={i}>{t}</p>
+            <p key={i}>
+              <Linked text={t} seen={seen} />
+            </p>
           ))}
           <div className={`try ${now ? 'done' : ''}`} data-testid="lesson-try">
-            <strong>Try this:</strong> {lesson.tryThis}
+            <strong>Try this:</strong> <Linked text={lesson.tryThis} seen={seen} />
             <div className="status" data-testid="lesson-status" role="status">
               {ready !== lesson.id ? 'setting up…' : now ? '✓ Done: that is it.' : 'Not yet.'}
             </div>
