@@ -32,8 +32,9 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 const locked = { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY };
 
-export default defineConfig({
-  plugins: [react(), modelFiles(), offline()],
+export default defineConfig(({ mode }) => ({
+  // classroom() first: its counter must see the model requests before modelFiles() answers them
+  plugins: [react(), ...(mode === 'classroom' ? [classroom()] : []), modelFiles(), offline()],
   server: { headers: isolation },
   preview: { headers: locked },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 1500 },
@@ -42,7 +43,74 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'models/**/*.test.ts'],
     environment: 'node',
   },
-});
+}));
+
+/**
+ * A self-signed certificate made on the spot (the selfsigned library, not hand-rolled crypto) for
+ * every name and address this machine answers on. Students' browsers warn once: "Advanced",
+ * then "Proceed" (Chrome, Edge), "Accept the risk" (Firefox), "visit this website" (Safari).
+ */
+async function classroomCertificate(): Promise<{ key: string; cert: string }> {
+  const { generate } = await import('selfsigned');
+  const { hostname, networkInterfaces } = await import('node:os');
+  const ips = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4')
+    .map((a) => a!.address);
+  const names = [...new Set([hostname(), `${hostname()}.local`, 'localhost'])];
+  const pems = await generate([{ name: 'commonName', value: hostname() }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: new Date(Date.now() + 7 * 24 * 3600 * 1000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [...names.map((value) => ({ type: 2 as const, value })), ...ips.map((ip) => ({ type: 7 as const, ip }))],
+      },
+    ],
+  });
+  console.log(
+    `\n  Classroom server: HTTPS with a certificate made just now for ${[...names, ...ips].join(', ')}.\n` +
+      `  Students open one of the Network addresses below and accept the warning once (it is this certificate):\n` +
+      `  Chrome/Edge: Advanced -> Proceed; Firefox: Advanced -> Accept the risk; Safari: Show details -> visit this website.\n` +
+      `  Its SHA-1 fingerprint, to read out: ${pems.fingerprint}\n` +
+      `  How many devices have loaded the model: printed here as they do, and at /__classroom.json.\n`,
+  );
+  return { key: pems.private, cert: pems.cert };
+}
+
+/**
+ * `npm run classroom`: the build for a room, on every network address over HTTPS (a secure
+ * context, so WebGPU, threads and caching stay on for every laptop), counting the devices
+ * (client addresses) that have downloaded a student graph, for the host.
+ */
+function classroom(): Plugin {
+  const devices = new Set<string>();
+  const count: Connect.NextHandleFunction = (req, res, next) => {
+    const url = req.url ?? '';
+    if (url.startsWith('/__classroom.json')) {
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Cache-Control', 'no-store');
+      for (const [k, v] of Object.entries(locked)) res.setHeader(k, v);
+      res.end(JSON.stringify({ devices: devices.size }));
+      return;
+    }
+    const who = req.socket.remoteAddress ?? '?';
+    if (/^\/models\/[\w.-]+\/student(_int8)?\.onnx/.test(url) && !devices.has(who)) {
+      devices.add(who);
+      console.log(`  [classroom] ${devices.size} device${devices.size === 1 ? ' has' : 's have'} loaded the model (newest: ${who})`);
+    }
+    next();
+  };
+  return {
+    name: 'classroom',
+    config: async () => ({ preview: { host: '0.0.0.0', https: await classroomCertificate() } }),
+    configurePreviewServer: (server) => void server.middlewares.use(count),
+  };
+}
 
 /**
  * Serves the shipped model folders (models/<id>/ with a manifest.json) and the probes at
@@ -128,7 +196,7 @@ function offline() {
       // onnxruntime's WebGPU build is 27 MB of WASM
       maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
       navigateFallback: 'index.html',
-      navigateFallbackDenylist: [/^\/models\//, /^\/__model-cache\//],
+      navigateFallbackDenylist: [/^\/models\//, /^\/__model-cache\//, /^\/__classroom/],
       cleanupOutdatedCaches: true,
     },
   });
