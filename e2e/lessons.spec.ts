@@ -40,6 +40,14 @@ test('2 next-token decoding: step the teacher token by token, then finish the fr
     await page.getByTestId('teacher-next').click();
     await expect(page.getByTestId('teacher-kv')).toHaveText(String(i));
   }
+  // Mid-frame the undecoded part is grey, not the previous frame passing for a finished one:
+  // every pixel of the bottom half lies within 40 levels of the grey it fades to.
+  const bottom = await page.evaluate(() => {
+    const f = (window as any).__wmp.predicted();
+    const half = f.data.slice((f.height / 2) * f.width * 3);
+    return { n: half.length, grey: half.filter((v: number) => Math.abs(v - 96) <= 40).length };
+  });
+  expect(bottom.grey).toBe(bottom.n);
   await expect(page.getByTestId('teacher-candidate')).toHaveCount(5);
   await expect(page.getByTestId('teacher-candidate').filter({ hasText: 'chosen' })).toHaveCount(1);
   await page.getByTestId('teacher-finish').click();

@@ -11,6 +11,7 @@ import type { ResolvedModel } from '../engine/modelSource';
 import type { BackendName, FrameStats, ModelKind, Sampling } from '../engine/protocol';
 import { type Action, type Pose, normalizeAction, poseToArray as poseArray } from '../sim/contract';
 import { type Frame, psnr, sharpness } from '../sim/frame';
+import { greyUndecoded } from '../viewport/greyUndecoded';
 import { frameHolder, publishFrame } from '../store/frameHolder';
 import type { FrameInsight } from '../engine/insight';
 import { insightHolder, markAnchor, meanOf, pushHistory, remember } from '../store/insightHolder';
@@ -249,6 +250,10 @@ export class ModelSession {
     return { width, height, data: this.recent[this.recent.length - 1]!.frame };
   }
 
+  private grid(): number {
+    return this.manifest!.tokens.grid[1];
+  }
+
   private frameSize(): { width: number; height: number } {
     const f = this.manifest!.frame;
     return { width: f.width, height: f.height };
@@ -367,7 +372,10 @@ export class ModelSession {
     });
     progress.teacherSteps += count;
     const pred: Frame = { ...this.frameSize(), data: r.frame };
-    publishFrame(frameHolder.predicted, pred);
+    publishFrame(
+      frameHolder.predicted,
+      r.done ? pred : { ...pred, data: greyUndecoded(r.frame, pred.width, pred.height, this.grid(), r.kvPositions) },
+    );
     const prev = insightHolder.teacher;
     insightHolder.teacher = {
       version: (prev?.version ?? 0) + 1,
@@ -415,7 +423,8 @@ export class ModelSession {
       poseArray(pose),
       this.sampling(),
       (frame, done, total) => {
-        publishFrame(frameHolder.predicted, { ...this.frameSize(), data: frame });
+        const { width, height } = this.frameSize();
+        publishFrame(frameHolder.predicted, { width, height, data: greyUndecoded(frame, width, height, this.grid(), done) });
         useApp.getState().setHud({ tokens: { done, total } });
       },
       this.wantsEntropy(),

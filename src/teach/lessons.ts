@@ -69,11 +69,12 @@ export const LESSONS: readonly Lesson[] = [
       'The teacher writes a frame the way a language model writes a sentence: one token at a time, left to right and top to bottom, each chosen from a distribution over all 4,096 codes after reading every token before it.',
       'What it has read is kept in a KV cache, so each new token costs one more run, not a re-read: 257 runs a frame.',
     ],
-    tryThis: 'Paused, press "Next token" a few times and watch the candidates and the cache grow; then finish the frame.',
+    tryThis:
+      'Paused, press "Next token" a few times and watch the candidates and the cache grow (the grey part of the frame is not written yet); then finish the frame.',
     setup: { views: ['decoding', 'grid'], paused: true, pose: COURTYARD },
     highlight: 'teacher-next',
     done: (p) => p.teacherSteps >= 3 && p.frames.teacher >= 1,
-    sees: 'The current token highlighted on the grid, its five most likely codes with probabilities, the KV cache counting up, and the frame filling in.',
+    sees: 'The current token highlighted on the grid, its five most likely codes with probabilities, the KV cache counting up, and the frame filling in over a grey of what is still to come.',
   },
   {
     id: 'actions',

@@ -18,15 +18,34 @@ function Rgb({ data, side, label, testId }: { data: Uint8Array; side: number; la
   );
 }
 
+/** Okabe-Ito blue and orange: told apart with every common colour-vision deficiency. */
+const AGREE = '#0072b2';
+const DISAGREE = '#e69f00';
+
 function AgreeMap({ agree, grid }: { agree: Uint8Array; grid: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
     const s = 128 / grid;
+    // Blue and orange, not green and red (readable with red-green colour blindness), and a cross
+    // on every disagreeing cell, so the map does not rest on colour alone.
+    ctx.clearRect(0, 0, 128, 128);
     agree.forEach((a, i) => {
-      ctx.fillStyle = a ? '#1f9d55' : '#c2410c';
-      ctx.fillRect((i % grid) * s, Math.floor(i / grid) * s, s - 1, s - 1);
+      const x = (i % grid) * s;
+      const y = Math.floor(i / grid) * s;
+      ctx.fillStyle = a ? AGREE : DISAGREE;
+      ctx.fillRect(x, y, s - 1, s - 1);
+      if (!a) {
+        ctx.strokeStyle = '#111';
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.moveTo(x + 2, y + 2);
+        ctx.lineTo(x + s - 3, y + s - 3);
+        ctx.moveTo(x + s - 3, y + 2);
+        ctx.lineTo(x + 2, y + s - 3);
+        ctx.stroke();
+      }
     });
   }, [agree, grid]);
   return (
@@ -36,9 +55,9 @@ function AgreeMap({ agree, grid }: { agree: Uint8Array; grid: number }) {
         width={128}
         height={128}
         role="img"
-        aria-label="where the two chose the same token (green) and where not (orange)"
+        aria-label="where the two chose the same token (blue) and where not (orange, crossed)"
       />
-      <figcaption>same token (green) or not (orange)</figcaption>
+      <figcaption>same token (blue) or not (orange ×)</figcaption>
     </figure>
   );
 }
