@@ -127,13 +127,20 @@ test('with its atlas the model recalls the learned world where the session saw n
   await expect(page.getByTestId('memory-legend')).toContainText('atlas');
 });
 
-test('the teacher fills a frame in token by token, and switching models keeps the page', async ({ page }) => {
+test('the teacher loads when chosen, fills a frame in token by token, and switching models keeps the page', async ({ page }) => {
+  const teacherFiles: string[] = [];
+  page.on('request', (r) => /teacher_(prev|step)\.onnx/.test(r.url()) && teacherFiles.push(r.url()));
   await openPlayground(page, '?model=student&backend=wasm');
   await waitForPredictions(page, 2);
-  await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 60_000 }).toBe(true);
+  // The teacher loads only once something needs it (~11 MB a laptop saved): nothing has asked yet.
+  await page.waitForTimeout(6000);
+  expect((await modelInfo(page)).teacherReady).toBe(false);
+  expect(teacherFiles).toEqual([]);
   // A page reload would drop this marker (URL updates use replaceState, not navigation).
   await page.evaluate(() => ((window as any).__sameDocument = true));
   await page.getByTestId('model-select').selectOption('teacher');
+  await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 60_000 }).toBe(true);
+  expect(teacherFiles).toHaveLength(2);
   await expect(page.getByTestId('hud-tokens')).toContainText(/token \d+ \/ 256/, { timeout: 60_000 });
   await expect.poll(async () => (await modelInfo(page)).hud.stats?.model, { timeout: 90_000 }).toBe('teacher');
   const runs = (await modelInfo(page)).hud.stats!.runs;

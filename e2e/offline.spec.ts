@@ -10,7 +10,8 @@ test.use({ serviceWorkers: 'allow' });
 
 test('loaded once, the app reopens offline, isolated, and predicts', async ({ page, context }) => {
   // pipeline=0: one engine worker with a thread per core, so the thread count shows isolation in the worker too
-  await openPlayground(page, '?model=student&backend=wasm&pipeline=0');
+  // The comparison view needs the teacher, so all five graphs load (the teacher loads on demand).
+  await openPlayground(page, '?model=student&backend=wasm&pipeline=0&views=compare');
   await waitForPredictions(page, 2);
   await expect(page.getByTestId('offline-badge')).toHaveText('available offline', { timeout: 90_000 });
   await expect.poll(async () => (await modelInfo(page)).teacherReady, { timeout: 90_000 }).toBe(true);

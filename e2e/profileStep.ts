@@ -56,7 +56,9 @@ async function main() {
     await page.goto(`http://127.0.0.1:${port}/?${query}`);
     await page.waitForFunction(
       () => {
-        const m = (window as any).__wmp?.model();
+        const w = (window as any).__wmp;
+        w?.loadTeacher(); // the teacher loads on demand; this profile wants it
+        const m = w?.model();
         return m && m.firstFrameAt !== null && m.teacherReady && (!m.backend?.pipeline || m.decoderReady);
       },
       null,

@@ -76,6 +76,11 @@ export class EngineClient {
     for (const l of [...this.listeners]) l(e);
   }
 
+  /** The teacher is needed now: download and build it (once per load; teacherReady follows). */
+  loadTeacher(): void {
+    this.send({ type: 'loadTeacher' });
+  }
+
   private send(req: EngineRequest, transfer: Transferable[] = []): void {
     if (!this.worker) throw new EngineError('the engine is not running');
     this.worker.postMessage(req, transfer);

@@ -131,6 +131,8 @@ export type EngineRequest =
    * each request decodes `count` more tokens. Any other step or anchor drops a frame in progress.
    */
   | { type: 'teacherTokens'; id: number; begin: { action: Float32Array; pose: number[] } | null; count: number; sampling: Sampling }
+  /** Download and build the teacher now (it loads only when something needs it: ~11 MB a laptop saved otherwise). */
+  | { type: 'loadTeacher' }
   /** Teacher and student on the same next step, greedily, without remembering either. */
   | { type: 'compare'; id: number; action: Float32Array; pose: number[] }
   /** Encodes one frame (RGB bytes) to tokens, without remembering it (the inspector's ground-truth codes). */

@@ -58,6 +58,8 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     },
     records: () => session.records,
     reanchor: () => session.reanchor(),
+    /** benchmarks: load the teacher as a view that needs it would (it loads only on demand) */
+    loadTeacher: () => session.client.loadTeacher(),
     /** the teaching views' data for the newest prediction, as plain numbers */
     insight: () => {
       const n = insightHolder.now;

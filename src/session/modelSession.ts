@@ -18,7 +18,7 @@ import { insightHolder, markAnchor, meanOf, pushHistory, remember } from '../sto
 import { DriftWatch } from './driftWatch';
 import { progress } from '../teach/progress';
 import { type SessionSnap, type TimelineEntry, timeline } from './timeline';
-import { atlasActive, useApp } from '../store/store';
+import { type AppState, atlasActive, teacherNeeded, useApp } from '../store/store';
 import type { Observation } from '../types/env';
 
 const HUD_EVERY_MS = 250;
@@ -196,6 +196,7 @@ export class ModelSession {
         r.backend.pipeline = true;
       }
       this.readyAt ??= performance.now();
+      this.watchTeacherNeed();
       const s = useApp.getState();
       s.patchModel({
         phase: 'ready',
@@ -669,7 +670,23 @@ export class ModelSession {
     });
   }
 
+  /** Asks the engine for the teacher once something needs it (teacherNeeded), once per load. */
+  private watchTeacherNeed(): void {
+    this.offTeacherWatch?.();
+    let asked = false;
+    const check = (s: AppState) => {
+      if (asked || !teacherNeeded(s)) return;
+      asked = true;
+      this.client.loadTeacher();
+    };
+    check(useApp.getState());
+    this.offTeacherWatch = useApp.subscribe(check);
+  }
+
+  private offTeacherWatch: (() => void) | null = null;
+
   dispose(): void {
+    this.offTeacherWatch?.();
     this.ready = false;
     this.client.terminate();
     this.decoder?.terminate();

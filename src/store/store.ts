@@ -175,6 +175,10 @@ export interface TeachSlice {
 export const atlasActive = (s: Pick<AppState, 'atlas' | 'atlasFrames' | 'learnedWorld' | 'worldSeed'>): boolean =>
   s.atlasFrames > 0 && (s.atlas === 'on' || (s.atlas === 'auto' && s.learnedWorld === s.worldSeed));
 
+/** Something on screen needs the teacher (chosen, or a view that shows it): only then does it load. */
+export const teacherNeeded = (s: Pick<AppState, 'model' | 'views'>): boolean =>
+  s.model === 'teacher' || s.views.decoding || s.views.compare;
+
 export type AppState = SimSlice & ViewSlice & NoticeSlice & ModelSlice & OfflineSlice & TeachSlice;
 
 let noticeId = 0;

@@ -30,9 +30,7 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
         model
         <select data-testid="model-select" value={model} onChange={(e) => setModel(e.target.value as ModelChoice)}>
           <option value="student">student (one pass a frame)</option>
-          <option value="teacher" disabled={!teacherReady}>
-            teacher (token by token){teacherReady ? '' : ' — loading'}
-          </option>
+          <option value="teacher">teacher (token by token){teacherReady ? '' : ' — loads when chosen'}</option>
           <option value="off">off</option>
         </select>
       </label>

@@ -130,6 +130,10 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
     tp = t;
   };
   const m = parseManifest(req.manifest);
+  if (req.role === 'engine') {
+    startTeacher = () => {}; // another model: its teacher waits to be asked for again
+    teacherWanted = false;
+  }
   if (req.role === 'engine' && !self.isSecureContext) {
     post({
       status: 'notice',
@@ -156,8 +160,6 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
     post({ status: 'ready', backend, loadMs: performance.now() - t0 });
     return;
   }
-  const teacherBufs = downloadFiles(m, req.baseUrl, TEACHER_SET, req.files);
-  teacherBufs.catch(() => {}); // reported when the teacher is built
   const atlasBuf = m.atlas ? downloadFile(m.atlas, req.baseUrl, req.files) : Promise.resolve(null);
   atlasBuf.catch(() => {});
   const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET, req.files);
@@ -184,28 +186,39 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   }
   mark('warmup');
   post({ status: 'ready', backend, loadMs: performance.now() - t0, phases, atlasFrames: m.atlas?.frames ?? 0 });
-  // The teacher comes after the student is usable and after the first predicted frame (or 5 s),
-  // so neither waits for it. Its sessions are built in the request queue, between frames.
+  // The teacher loads only when something needs it (chosen, a view or lesson that shows it: a
+  // loadTeacher request), after the student is usable and after its first frame, so neither
+  // waits for it. Its sessions are built in the request queue, between frames.
   const afterFirst = new Promise<void>((r) => {
     firstFrameServed = r;
-    setTimeout(r, req.teacherNow ? 0 : 5000);
+    if (req.teacherNow) r();
   });
-  void Promise.all([teacherBufs, afterFirst]).then(
-    ([bufs]) => {
-      queue = queue.then(async () => {
-        try {
-          await buildSessions(m, TEACHER_SET, bufs, chosen.name);
-          Object.assign(wrapped, sessionsFor(counter));
-          if (req.pruneCache) await deleteStale([...Object.values(m.files).map((f) => f!.sha256), ...(m.atlas ? [m.atlas.sha256] : [])]);
-          post({ status: 'teacherReady' });
-        } catch (e) {
-          post({ status: 'teacherFailed', message: (e as Error).message });
-        }
-      });
-    },
-    (e: Error) => post({ status: 'teacherFailed', message: e.message }),
-  );
+  startTeacher = () => {
+    startTeacher = () => {};
+    const bufs = downloadFiles(m, req.baseUrl, TEACHER_SET, req.files);
+    void Promise.all([bufs, afterFirst]).then(
+      ([b]) => {
+        queue = queue.then(async () => {
+          try {
+            await buildSessions(m, TEACHER_SET, b, chosen.name);
+            Object.assign(wrapped, sessionsFor(counter));
+            if (req.pruneCache) await deleteStale([...Object.values(m.files).map((f) => f!.sha256), ...(m.atlas ? [m.atlas.sha256] : [])]);
+            post({ status: 'teacherReady' });
+          } catch (e) {
+            post({ status: 'teacherFailed', message: (e as Error).message });
+          }
+        });
+      },
+      (e: Error) => post({ status: 'teacherFailed', message: e.message }),
+    );
+  };
+  if (req.teacherNow || teacherWanted) startTeacher();
 }
+
+/** Starts the teacher's download and build (once per load); a no-op before a load and after the first call. */
+let startTeacher: () => void = () => {};
+/** a loadTeacher that came before the load finished */
+let teacherWanted = false;
 
 function sessionsFor(counter: RunCounter): Partial<Sessions> {
   const out: Partial<Sessions> = {};
@@ -320,5 +333,11 @@ function need(): WorldModelCore {
 }
 
 self.onmessage = (ev: MessageEvent<EngineRequest>) => {
+  // Not queued: the download starts at once, and its sessions are built in the queue later.
+  if (ev.data.type === 'loadTeacher') {
+    teacherWanted = true;
+    startTeacher();
+    return;
+  }
   queue = queue.then(() => handle(ev.data));
 };
