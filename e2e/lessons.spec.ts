@@ -155,7 +155,16 @@ test('9 learned vs seen: the atlas off, then on, at the same place, scored live'
       { timeout: 60_000, intervals: [100] },
     )
     .toBeGreaterThan(0);
-  await expect(page.getByTestId('hud-atlas')).toContainText('from the atlas');
+  // The HUD says so too (for the newest prediction: keep turning until one uses the atlas).
+  await expect
+    .poll(
+      async () => {
+        await hold(page, 'KeyQ', 700);
+        return (await page.getByTestId('hud-atlas').textContent()) ?? '';
+      },
+      { timeout: 60_000, intervals: [100] },
+    )
+    .toContain('from the atlas');
 });
 
 test('10 why dreams blur: the same start and actions, greedy and three seeds, side by side with PSNR and sharpness', async ({ page }) => {

@@ -56,7 +56,7 @@ export const LESSONS: readonly Lesson[] = [
       'A code is four FSQ digits, each 0 to 7: each digit is one learned property of the patch, rounded to 8 levels.',
     ],
     tryThis:
-      'Pick two tokens on the map and compare the predicted code with the true one. Then change a digit, apply the edit and step one frame: the model carries on from what you told it it saw.',
+      'Pick two tokens on the map and compare the predicted code with the true one. Then change a digit, apply the edit and step one frame: the model predicts on from the frame you edited, but one odd token weighs little against everything it remembers, so most of the edit is gone a step later.',
     setup: { views: ['grid'], paused: true, pose: COURTYARD },
     highlight: 'map-tokens',
     done: (p) => p.inspected.size >= 2 && p.edits >= 1 && p.framesSinceEdit >= 1,
