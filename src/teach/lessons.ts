@@ -141,10 +141,11 @@ export const LESSONS: readonly Lesson[] = [
     text: [
       'At temperature 0 the model takes its most likely code every time (greedy), so the same run gives the same frames. Above 0 it samples: each seed draws a different, equally plausible future; top-k keeps only the k most likely choices.',
     ],
-    tryThis: 'Raise the temperature above 0.5, let a few frames go by, then change the seed (a new seed starts at the next anchor).',
-    setup: { model: 'student', views: ['confidence'], paused: false, temperature: 0 },
+    tryThis:
+      'Raise the temperature above 0.5, let a few frames go by, then change the seed (a new seed starts at the next anchor). Or dream the same steps greedily and with three seeds side by side in "why dreams blur".',
+    setup: { model: 'student', views: ['confidence', 'blur'], paused: false, temperature: 0 },
     highlight: 'temperature',
-    done: (p) => p.sampledSeeds.size >= 2,
+    done: (p) => p.sampledSeeds.size >= 2 || p.blurRuns >= 1,
     sees: 'Speckled, restless frames at high temperature that differ seed to seed; calm, repeatable ones at 0.',
   },
   {
