@@ -180,7 +180,8 @@ export interface MemoryEntry {
 /** How close a remembered camera must be to an anchor's to count as the same view. */
 export const SAME_VIEW = { distanceM: 0.5, yawRad: 0.25, pitchRad: 0.15 } as const;
 
-function nearView(a: PoseArray, b: PoseArray): boolean {
+/** Whether two cameras see about the same view (SAME_VIEW): an anchor there supersedes imagined frames. */
+export function sameView(a: PoseArray, b: PoseArray): boolean {
   const dyaw = Math.abs(Math.atan2(Math.sin(a[3]! - b[3]!), Math.cos(a[3]! - b[3]!)));
   return (
     Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!) <= SAME_VIEW.distanceM &&
@@ -210,7 +211,7 @@ export class FrameMemory {
    */
   supersede(pose: PoseArray): number {
     const before = this.entries.length;
-    const keep = this.entries.filter((e) => e.level === 0 || !nearView(e.pose, pose));
+    const keep = this.entries.filter((e) => e.level === 0 || !sameView(e.pose, pose));
     this.entries.length = 0;
     this.entries.push(...keep);
     return before - keep.length;

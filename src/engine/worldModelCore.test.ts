@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRunners, readAtlas, readGolden, type GoldenTensor } from '../../models/export/ortNode';
 import { MODEL_ID } from './manifest';
+import { sameView } from './memory';
 import { RunCounter, WorldModelCore } from './worldModelCore';
 
 const DIR = `models/${MODEL_ID}`;
@@ -109,12 +110,19 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     core.dispose();
   });
 
-  it('keeps its memory across a re-anchor and forgets it on a reset', async () => {
+  it('keeps its memory across a re-anchor (less its own frames of that view) and forgets it on a reset', async () => {
     const core = make();
     await rollout(core, 2);
     expect(core.memory.size).toBe(3);
+    const before = core.memory.entries.map((e) => ({ step: e.step, level: e.level, pose: [...e.pose] }));
     await core.anchor(goldenFrames(1), [goldenPose(0)], 0, false);
-    expect(core.memory.size).toBe(4);
+    // Kept: every true frame and the model's own frames of other views; the new truth is the newest.
+    const superseded = before.filter((e) => e.level > 0 && sameView(e.pose, goldenPose(0)));
+    expect(core.memory.entries.map((e) => e.step)).toEqual([
+      ...before.filter((e) => !superseded.includes(e)).map((e) => e.step),
+      core.memory.entries[core.memory.size - 1]!.step,
+    ]);
+    expect(core.memory.entries[core.memory.size - 1]!.level).toBe(0);
     await core.anchor(goldenFrames(1), [goldenPose(0)], 0, true);
     expect(core.memory.size).toBe(1);
     core.dispose();
