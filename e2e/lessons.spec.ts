@@ -221,6 +221,19 @@ test('words a student may not know link to the glossary, the key help lists ever
   expect(await page.evaluate(() => localStorage.getItem('wmp.lessonsDone'))).toBeNull();
 });
 
+test('an exercise link hides some controls and locks others, and keeps them in the URL', async ({ page }) => {
+  await openPlayground(page, '?model=student&backend=wasm&hide=temperature,topk,atlas&lock=decoding,seed');
+  await waitForPredictions(page, 2);
+  for (const id of ['temperature', 'topk', 'atlas']) await expect(page.getByTestId(id)).toHaveCount(0);
+  await expect(page.getByTestId('decoding')).toBeDisabled();
+  await expect(page.getByTestId('sampling-seed')).toBeDisabled();
+  await expect(page.getByTestId('model-select')).toBeEnabled();
+  await page.getByTestId('anchor-mode').selectOption('15'); // another setting changes: the URL is rewritten
+  await expect.poll(() => page.url()).toContain('anchor=15');
+  expect(page.url()).toContain('hide=temperature%2Ctopk%2Catlas');
+  expect(page.url()).toContain('lock=decoding%2Cseed');
+});
+
 test('lessons are links: the next one opens from the keyboard and lands in the URL', async ({ page }) => {
   await openLesson(page, 'tokenizer');
   await page.getByTestId('lesson-next').focus();

@@ -8,6 +8,7 @@ import {
   type AnchorEvery,
   type AtlasChoice,
   type BackendChoice,
+  type ControlName,
   type ModelChoice,
   type Precision,
   URL_DEFAULTS,
@@ -159,6 +160,9 @@ export interface TeachSlice {
   tokenGrid: number;
   /** the open lesson's id, null = none */
   lesson: string | null;
+  /** exercise flags from the URL (hide=, lock=): controls not shown, and shown but fixed */
+  hidden: ControlName[];
+  locked: ControlName[];
   setView(v: ViewName, on: boolean): void;
   setViews(v: Partial<Record<ViewName, boolean>>): void;
   setPaused(p: boolean): void;
@@ -248,6 +252,8 @@ export const useApp = create<AppState>()((set) => ({
   cell: null,
   tokenGrid: 16,
   lesson: null,
+  hidden: [],
+  locked: [],
   setView: (v, on) => set((s) => ({ views: { ...s.views, [v]: on } })),
   setViews: (v) => set((s) => ({ views: { ...s.views, ...v } })),
   setPaused: (paused) => set({ paused }),

@@ -18,6 +18,8 @@ describe('URL state', () => {
       pipeline: false,
       atlas: 'off' as const,
       modelUrl: '/models/mine/',
+      hide: ['atlas' as const, 'topk' as const],
+      lock: ['decoding' as const],
     };
     const { state, errors } = parseUrlState(serializeUrlState(s));
     expect(errors).toEqual([]);
@@ -49,5 +51,11 @@ describe('URL state', () => {
     expect(model.errors).toHaveLength(4);
     expect(model.state.anchor).toBe(3);
     expect(model.state.model).toBe('student');
+  });
+  it('reads exercise flags and names a control it does not know', () => {
+    expect(parseUrlState('?hide=temperature,seed&lock=model').state).toMatchObject({ hide: ['temperature', 'seed'], lock: ['model'] });
+    const bad = parseUrlState('?hide=temperature,everything');
+    expect(bad.state.hide).toEqual([]);
+    expect(bad.errors[0]).toContain("unknown control 'everything'");
   });
 });

@@ -15,6 +15,9 @@ export type Precision = 'auto' | 'float32';
 export type AtlasChoice = 'auto' | 'on' | 'off';
 /** 0 = dream (never re-anchor); N = re-encode the ground truth every N frames */
 export type AnchorEvery = number;
+/** Controls an exercise link can hide or lock (hide=..., lock=...), as TensorFlow Playground's can. */
+export const CONTROL_NAMES = ['model', 'decoding', 'temperature', 'topk', 'seed', 'anchor', 'atlas', 'reanchor', 'open-model'] as const;
+export type ControlName = (typeof CONTROL_NAMES)[number];
 
 export interface UrlState {
   world: number;
@@ -42,6 +45,9 @@ export interface UrlState {
   guard: DriftGuard;
   /** an open lesson (lessons.ts ids) */
   lesson: string | null;
+  /** exercise flags: controls not shown, and controls shown but fixed */
+  hide: ControlName[];
+  lock: ControlName[];
 }
 
 export const URL_DEFAULTS: UrlState = {
@@ -62,7 +68,24 @@ export const URL_DEFAULTS: UrlState = {
   views: [],
   guard: 'off',
   lesson: null,
+  hide: [],
+  lock: [],
 };
+
+function controlList() {
+  return z.string().transform((s, ctx) => {
+    const names = s.split(',').filter(Boolean);
+    const bad = names.filter((n) => !(CONTROL_NAMES as readonly string[]).includes(n));
+    if (bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown control ${bad.map((b) => `'${b}'`).join(', ')} (controls: ${CONTROL_NAMES.join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    return names as ControlName[];
+  });
+}
 
 const props = {
   world: z.coerce
@@ -105,6 +128,8 @@ const props = {
   }),
   guard: z.enum(['off', 'warn', 'reanchor']),
   lesson: z.string().regex(/^[a-z-]{1,40}$/, 'a lesson id is lowercase letters and dashes'),
+  hide: controlList(),
+  lock: controlList(),
 } satisfies Record<keyof UrlState, z.ZodType>;
 
 export interface ParsedUrl {
@@ -143,6 +168,8 @@ export function serializeUrlState(s: UrlState): string {
   if (s.views.length) params.set('views', s.views.join(','));
   if (s.guard !== URL_DEFAULTS.guard) params.set('guard', s.guard);
   if (s.lesson) params.set('lesson', s.lesson);
+  if (s.hide.length) params.set('hide', s.hide.join(','));
+  if (s.lock.length) params.set('lock', s.lock.join(','));
   const q = params.toString();
   return q ? `?${q}` : '';
 }

@@ -103,6 +103,7 @@ export function App() {
     st.setViews(Object.fromEntries(state.views.map((v) => [v, true])));
     st.setDriftGuard(state.guard);
     st.setLesson(state.lesson);
+    useApp.setState({ hidden: state.hide, locked: state.lock });
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);

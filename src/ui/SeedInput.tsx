@@ -12,11 +12,13 @@ export function SeedInput({
   what,
   testId,
   onCommit,
+  disabled,
 }: {
   value: number;
   what: string;
   testId: string;
   onCommit: (v: number) => void;
+  disabled?: boolean;
 }) {
   const [text, setText] = useState<string | null>(null);
   const commit = () => {
@@ -33,6 +35,7 @@ export function SeedInput({
     <input
       data-testid={testId}
       inputMode="numeric"
+      disabled={disabled}
       value={text ?? String(value)}
       onChange={(e) => setText(e.target.value)}
       onBlur={commit}

@@ -21,6 +21,8 @@ const urlOf = (s: AppState): UrlState => ({
   views: VIEW_NAMES.filter((v) => s.views[v]),
   guard: s.driftGuard,
   lesson: s.lesson,
+  hide: s.hidden,
+  lock: s.locked,
 });
 
 /** Mirrors shareable state into the URL (replaceState, at most every 500 ms: no history spam while steering). */
@@ -30,7 +32,8 @@ export function useUrlSync(): void {
     const unsub = useApp.subscribe((s, prev) => {
       const a = urlOf(s);
       const b = urlOf(prev);
-      if ((Object.keys(a) as (keyof UrlState)[]).every((k) => (k === 'views' ? a.views.join() === b.views.join() : a[k] === b[k]))) return;
+      if ((Object.keys(a) as (keyof UrlState)[]).every((k) => (Array.isArray(a[k]) ? String(a[k]) === String(b[k]) : a[k] === b[k])))
+        return;
       if (timer !== undefined) return;
       timer = setTimeout(() => {
         timer = undefined;
