@@ -28,4 +28,7 @@ export const KEY_HELP: [string, string][] = [
   ['R', 're-anchor: show the model the true frame again'],
   ['P', 'pause / resume'],
   ['.', 'one frame while paused (or any movement key)'],
+  ['F', 'presentation mode on / off (for a projector)'],
+  ['PageDown / PageUp', 'next / previous lesson'],
+  ['V', "enlarge the lesson's view / put it back (Esc)"],
 ];

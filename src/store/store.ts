@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
 import type { BackendInfo, FrameStats } from '../engine/protocol';
 import type { ModelSource } from '../engine/modelSource';
-import type { DriftGuard, ViewName } from './views';
+import type { DriftGuard, ViewBox, ViewName } from './views';
 import {
   type AnchorEvery,
   type AtlasChoice,
@@ -163,6 +163,15 @@ export interface TeachSlice {
   /** exercise flags from the URL (hide=, lock=): controls not shown, and shown but fixed */
   hidden: ControlName[];
   locked: ControlName[];
+  /** presentation mode (present=1): the frames, the lesson and its view on one screen in large type */
+  present: boolean;
+  /** a teaching view shown large over the page (the token maps count as one), null = none */
+  enlarged: ViewBox | null;
+  /** presentation mode hides the controls column; this shows it as a drawer */
+  controlsOpen: boolean;
+  setPresent(on: boolean): void;
+  setEnlarged(v: ViewBox | null): void;
+  setControlsOpen(open: boolean): void;
   setView(v: ViewName, on: boolean): void;
   setViews(v: Partial<Record<ViewName, boolean>>): void;
   setPaused(p: boolean): void;
@@ -254,6 +263,12 @@ export const useApp = create<AppState>()((set) => ({
   lesson: null,
   hidden: [],
   locked: [],
+  present: URL_DEFAULTS.present,
+  enlarged: null,
+  controlsOpen: false,
+  setPresent: (present) => set({ present, controlsOpen: false }),
+  setEnlarged: (enlarged) => set({ enlarged }),
+  setControlsOpen: (controlsOpen) => set({ controlsOpen }),
   setView: (v, on) => set((s) => ({ views: { ...s.views, [v]: on } })),
   setViews: (v) => set((s) => ({ views: { ...s.views, ...v } })),
   setPaused: (paused) => set({ paused }),

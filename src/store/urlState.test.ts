@@ -20,7 +20,15 @@ describe('URL state', () => {
       modelUrl: '/models/mine/',
       hide: ['atlas' as const, 'topk' as const],
       lock: ['decoding' as const],
+      precision: 'float32' as const,
+      views: ['chart' as const, 'memory' as const],
+      guard: 'warn' as const,
+      lesson: 'why-blur',
+      present: true,
     };
+    // every key away from its default, so a key the serializer forgets fails here
+    const kept = (Object.keys(URL_DEFAULTS) as (keyof typeof s)[]).filter((k) => JSON.stringify(s[k]) === JSON.stringify(URL_DEFAULTS[k]));
+    expect(kept).toEqual([]);
     const { state, errors } = parseUrlState(serializeUrlState(s));
     expect(errors).toEqual([]);
     expect(state).toEqual(s);

@@ -48,6 +48,8 @@ export interface UrlState {
   /** exercise flags: controls not shown, and controls shown but fixed */
   hide: ControlName[];
   lock: ControlName[];
+  /** presentation mode: the frames, the lesson and its view on one screen in large type */
+  present: boolean;
 }
 
 export const URL_DEFAULTS: UrlState = {
@@ -70,6 +72,7 @@ export const URL_DEFAULTS: UrlState = {
   lesson: null,
   hide: [],
   lock: [],
+  present: false,
 };
 
 function controlList() {
@@ -130,6 +133,7 @@ const props = {
   lesson: z.string().regex(/^[a-z-]{1,40}$/, 'a lesson id is lowercase letters and dashes'),
   hide: controlList(),
   lock: controlList(),
+  present: z.enum(['0', '1']).transform((v) => v === '1'),
 } satisfies Record<keyof UrlState, z.ZodType>;
 
 export interface ParsedUrl {
@@ -154,22 +158,24 @@ export function parseUrlState(search: string): ParsedUrl {
 
 const fmt = (v: number): string => String(Number(v.toFixed(4)));
 
+/** How a value is written back: the inverse of its parser in props (a test round-trips every key). */
+const FORMAT: { [K in keyof UrlState]?: (v: NonNullable<UrlState[K]>) => string } = {
+  pose: (p) => POSE_KEYS.map((k) => fmt(p[k])).join(','),
+  pipeline: (v) => (v ? '1' : '0'),
+  present: (v) => (v ? '1' : '0'),
+};
+
+const same = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? a.join(',') === b.join(',') : a === b);
+
+/** The URL of a state: every key of props (in its order) that differs from its default. */
 export function serializeUrlState(s: UrlState): string {
   const params = new URLSearchParams();
-  if (s.world !== URL_DEFAULTS.world) params.set('world', String(s.world));
-  if (s.pose) params.set('pose', POSE_KEYS.map((k) => fmt((s.pose as Pose)[k])).join(','));
-  for (const k of ['upscale', 'model', 'temperature', 'topk', 'seed', 'anchor', 'backend', 'threads'] as const) {
-    if (s[k] !== URL_DEFAULTS[k]) params.set(k, String(s[k]));
+  for (const key of Object.keys(props) as (keyof UrlState)[]) {
+    const v = s[key];
+    if (v === null || same(v, URL_DEFAULTS[key])) continue;
+    const f = FORMAT[key] as ((v: unknown) => string) | undefined;
+    params.set(key, f ? f(v) : Array.isArray(v) ? v.join(',') : String(v));
   }
-  if (!s.pipeline) params.set('pipeline', '0');
-  if (s.precision !== URL_DEFAULTS.precision) params.set('precision', s.precision);
-  if (s.atlas !== URL_DEFAULTS.atlas) params.set('atlas', s.atlas);
-  if (s.modelUrl) params.set('modelUrl', s.modelUrl);
-  if (s.views.length) params.set('views', s.views.join(','));
-  if (s.guard !== URL_DEFAULTS.guard) params.set('guard', s.guard);
-  if (s.lesson) params.set('lesson', s.lesson);
-  if (s.hide.length) params.set('hide', s.hide.join(','));
-  if (s.lock.length) params.set('lock', s.lock.join(','));
   const q = params.toString();
   return q ? `?${q}` : '';
 }

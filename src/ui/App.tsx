@@ -29,6 +29,7 @@ import { LessonPanel } from './teach/LessonPanel';
 import { RecordPanel } from './teach/RecordPanel';
 import { replay, sharedRun } from '../record/runRecording';
 import { bindTeachKeys } from './teach/teachKeys';
+import { bindPresentKeys } from './presentKeys';
 
 /** A shared run in the URL: replayed once the model (and the teacher, if it ran) is in. */
 async function startReplay(loop: StepLoop, session: ModelSession): Promise<void> {
@@ -72,6 +73,12 @@ export function App() {
   });
   const model = useApp((s) => s.model);
   const narrow = useNarrow();
+  const present = useApp((s) => s.present);
+  const controlsOpen = useApp((s) => s.controlsOpen);
+  // rem sizes follow the root's font size, so presentation mode scales the whole page from one place
+  useEffect(() => {
+    document.documentElement.classList.toggle('present', present);
+  }, [present]);
 
   // The engine starts once the manifest is in and a model is wanted (loading while the world is
   // still being built), and starts again when another model is opened.
@@ -103,7 +110,7 @@ export function App() {
     st.setViews(Object.fromEntries(state.views.map((v) => [v, true])));
     st.setDriftGuard(state.guard);
     st.setLesson(state.lesson);
-    useApp.setState({ hidden: state.hide, locked: state.lock });
+    useApp.setState({ hidden: state.hide, locked: state.lock, present: state.present });
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);
@@ -122,6 +129,7 @@ export function App() {
     });
     const unbindKeys = bindKeyboard(steering);
     const unbindTeach = bindTeachKeys(l);
+    const unbindPresent = bindPresentKeys();
     const onR = (e: KeyboardEvent) => {
       if (e.code === 'KeyR' && !(e.target instanceof HTMLInputElement) && !e.ctrlKey && !e.metaKey) session.reanchor();
     };
@@ -129,6 +137,7 @@ export function App() {
     const unbind = () => {
       unbindKeys();
       unbindTeach();
+      unbindPresent();
       window.removeEventListener('keydown', onR);
     };
     return () => {
@@ -149,7 +158,7 @@ export function App() {
   }
 
   return (
-    <div className="app">
+    <div className={present ? 'app present' : 'app'}>
       <Toolbar loop={loop} manifest={resolved?.manifest ?? null} />
       <Notices />
       <ModelDrop />
@@ -177,7 +186,7 @@ export function App() {
             <p className="hint">Left thumb: walk. Drag either view to look around.</p>
           </div>
         )}
-        <aside className="side">
+        <aside className={controlsOpen ? 'side open' : 'side'} id="controls" aria-label="controls">
           <ModelControls session={session} />
           <PoseEditor loop={loop} />
           <ActionMeter />
@@ -186,8 +195,11 @@ export function App() {
           <KeyHelp />
           <Glossary />
         </aside>
-        <LessonPanel loop={loop} />
-        <InsidesPanel session={session} loop={loop} manifest={resolved?.manifest ?? null} />
+        {/* one column in presentation mode; in the normal layout its children are the stage's own grid items */}
+        <div className="lesson-column">
+          <LessonPanel loop={loop} />
+          <InsidesPanel session={session} loop={loop} manifest={resolved?.manifest ?? null} />
+        </div>
       </main>
     </div>
   );

@@ -14,7 +14,7 @@ export function Hud() {
   const st = hud.stats;
   return (
     <div className="hud" data-testid="hud">
-      <div data-testid="hud-backend">
+      <div className="backend" data-testid="hud-backend">
         {backend.name === 'webgpu' ? 'WebGPU' : 'WASM'} · {backend.adapter}
         {backend.name === 'wasm'
           ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.student === 'int8' ? ' · int8 student' : ''}${backend.pipeline ? ' · decode pipelined' : ''}`

@@ -12,6 +12,8 @@ export function Toolbar({ loop, manifest }: { loop: StepLoop | null; manifest: M
   const setUpscale = useApp((s) => s.setUpscale);
   const notify = useApp((s) => s.notify);
   const [spawn, setSpawn] = useState(0);
+  const present = useApp((s) => s.present);
+  const controlsOpen = useApp((s) => s.controlsOpen);
 
   return (
     <header className="toolbar">
@@ -57,6 +59,29 @@ export function Toolbar({ loop, manifest }: { loop: StepLoop | null; manifest: M
       </button>
       <ModelCard manifest={manifest} />
       <OfflineBadge />
+      <span className="present-buttons">
+        {present && (
+          <button
+            type="button"
+            data-testid="controls-toggle"
+            aria-expanded={controlsOpen}
+            aria-controls="controls"
+            onClick={() => useApp.getState().setControlsOpen(!controlsOpen)}
+            title="The model panel, the pose, the map and the rest of the controls"
+          >
+            {controlsOpen ? 'hide controls' : 'controls'}
+          </button>
+        )}
+        <button
+          type="button"
+          data-testid="present-toggle"
+          aria-pressed={present}
+          onClick={() => useApp.getState().setPresent(!present)}
+          title="For a projector: the frames, the lesson and its view on one screen in large type (F; PageDown / PageUp change lesson, V enlarges its view)"
+        >
+          {present ? 'leave presentation' : 'present'}
+        </button>
+      </span>
     </header>
   );
 }

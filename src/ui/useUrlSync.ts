@@ -23,6 +23,7 @@ const urlOf = (s: AppState): UrlState => ({
   lesson: s.lesson,
   hide: s.hidden,
   lock: s.locked,
+  present: s.present,
 });
 
 /** Mirrors shareable state into the URL (replaceState, at most every 500 ms: no history spam while steering). */

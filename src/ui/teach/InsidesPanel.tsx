@@ -18,6 +18,7 @@ import { TeacherStepper } from './TeacherStepper';
 import { ComparePanel } from './ComparePanel';
 import { TimelinePanel } from './TimelinePanel';
 import { BlurLab } from './BlurLab';
+import { ViewFrame } from './ViewFrame';
 
 const VIEW_LABEL: Record<ViewName, string> = {
   grid: 'tokens',
@@ -77,23 +78,47 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
         </label>
       </header>
       {(views.grid || views.confidence || views.error) && (
-        <div className="maps">
-          {views.grid && <TokenMap kind="tokens" grid={grid} />}
-          {views.confidence && <TokenMap kind="confidence" grid={grid} />}
-          {views.error && <TokenMap kind="error" grid={grid} />}
-          <CellInspector session={session} grid={grid} levels={levels} />
-        </div>
+        <ViewFrame box="maps" label="the token maps">
+          <div className="maps">
+            {views.grid && <TokenMap kind="tokens" grid={grid} />}
+            {views.confidence && <TokenMap kind="confidence" grid={grid} />}
+            {views.error && <TokenMap kind="error" grid={grid} />}
+            <CellInspector session={session} grid={grid} levels={levels} />
+          </div>
+        </ViewFrame>
       )}
-      {views.decoding && <TeacherStepper loop={loop} grid={grid} levels={levels} />}
-      {views.compare && <ComparePanel loop={loop} grid={grid} side={manifest?.frame.width ?? 128} />}
-      {views.blur && <BlurLab loop={loop} session={session} />}
-      {views.timeline && <TimelinePanel loop={loop} />}
+      {views.decoding && (
+        <ViewFrame box="decoding" label={VIEW_LABEL.decoding}>
+          <TeacherStepper loop={loop} grid={grid} levels={levels} />
+        </ViewFrame>
+      )}
+      {views.compare && (
+        <ViewFrame box="compare" label={VIEW_LABEL.compare}>
+          <ComparePanel loop={loop} grid={grid} side={manifest?.frame.width ?? 128} />
+        </ViewFrame>
+      )}
+      {views.blur && (
+        <ViewFrame box="blur" label={VIEW_LABEL.blur}>
+          <BlurLab loop={loop} session={session} />
+        </ViewFrame>
+      )}
+      {views.timeline && (
+        <ViewFrame box="timeline" label={VIEW_LABEL.timeline}>
+          <TimelinePanel loop={loop} />
+        </ViewFrame>
+      )}
+      {views.memory && (
+        <ViewFrame box="memory" label={VIEW_LABEL.memory}>
+          <MemoryStrip />
+        </ViewFrame>
+      )}
       {views.chart && (
-        <Suspense fallback={<p className="muted">loading the chart…</p>}>
-          <PsnrChart />
-        </Suspense>
+        <ViewFrame box="chart" label={VIEW_LABEL.chart}>
+          <Suspense fallback={<p className="muted">loading the chart…</p>}>
+            <PsnrChart />
+          </Suspense>
+        </ViewFrame>
       )}
-      {views.memory && <MemoryStrip />}
     </section>
   );
 }

@@ -53,18 +53,21 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
     };
   }, [lesson, ready]);
 
-  // Point at the control the lesson is about.
+  // Point at the control the lesson is about (in presentation mode, at the drawer's button while the control is in the closed drawer).
   useEffect(() => {
     if (!lesson?.highlight) return;
-    let el: Element | null = null;
+    let marked: Element[] = [];
     const find = setInterval(() => {
-      el?.classList.remove('lesson-highlight');
-      el = document.querySelector(`[data-testid="${lesson.highlight}"]`);
-      el?.classList.add('lesson-highlight');
+      marked.forEach((m) => m.classList.remove('lesson-highlight'));
+      const el = document.querySelector(`[data-testid="${lesson.highlight}"]`);
+      const drawer =
+        el?.closest('.side:not(.open)') && useApp.getState().present ? document.querySelector('[data-testid="controls-toggle"]') : null;
+      marked = [el, drawer].filter((m): m is Element => m !== null && m !== undefined);
+      marked.forEach((m) => m.classList.add('lesson-highlight'));
     }, 500);
     return () => {
       clearInterval(find);
-      el?.classList.remove('lesson-highlight');
+      marked.forEach((m) => m.classList.remove('lesson-highlight'));
     };
   }, [lesson]);
 
@@ -76,8 +79,9 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
   const index = lesson ? LESSONS.indexOf(lesson) : -1;
   const seen = new Set<string>(); // a word links to the glossary at its first mention in the lesson
   const next = LESSONS[index + 1];
+  const previous = index > 0 ? LESSONS[index - 1] : undefined;
   return (
-    <section className="panel lessons" aria-labelledby="lessons-title" data-testid="lessons">
+    <section className={lesson ? 'panel lessons has-lesson' : 'panel lessons'} aria-labelledby="lessons-title" data-testid="lessons">
       <header className="lessons-head">
         <h3 id="lessons-title">Lessons</h3>
         <nav aria-label="lessons">
@@ -114,7 +118,13 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
       </header>
       {lesson && (
         <article className="lesson" data-testid="lesson" aria-live="polite">
-          <h4>{lesson.title}</h4>
+          <h4>
+            {lesson.title}
+            <span className="lesson-count present-only">
+              {' '}
+              · {index + 1} of {LESSONS.length} (PageDown / PageUp)
+            </span>
+          </h4>
           {lesson.text.map((t, i) => (
             <p key={i}>
               <Linked text={t} seen={seen} />
@@ -135,6 +145,11 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
             <button type="button" onClick={() => loop && void applyLesson(lesson, loop)} data-testid="lesson-reset">
               Set it up again
             </button>
+            {previous && (
+              <button type="button" className="present-only" onClick={open(previous.id)} data-testid="lesson-previous">
+                Previous
+              </button>
+            )}
             {next && (
               <button type="button" onClick={open(next.id)} data-testid="lesson-next">
                 Next: {next.title.replace(/^\d+\. /, '')}

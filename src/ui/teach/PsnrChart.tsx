@@ -8,15 +8,25 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { insightHolder } from '../../store/insightHolder';
+import { useApp } from '../../store/store';
 
 const HZ = 4;
 /** frames shown: the last WINDOW (about 40 s at the step rate) */
 const WINDOW = 600;
 
+/** The plot's height comes from the stylesheet (--chart-h: taller in presentation mode and enlarged). */
+const heightOf = (el: HTMLElement) => parseFloat(getComputedStyle(el).getPropertyValue('--chart-h')) || 170;
+
 export function PsnrChart() {
   const ref = useRef<HTMLDivElement>(null);
+  // axis text follows the page's type size, so the plot is made again when presentation mode changes it
+  const present = useApp((s) => s.present);
   useEffect(() => {
     const el = ref.current!;
+    const px = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.86);
+    const font = `${px}px system-ui, sans-serif`;
+    const labelFont = `bold ${px}px system-ui, sans-serif`;
+    const axis = { stroke: '#8b96a5', font, labelFont, labelSize: px + 8, size: px * 3 + 10 };
     const anchorLines: uPlot.Plugin = {
       hooks: {
         draw: (u) => {
@@ -41,13 +51,13 @@ export function PsnrChart() {
     };
     const opts: uPlot.Options = {
       width: Math.max(300, el.clientWidth),
-      height: 170,
+      height: heightOf(el),
       plugins: [anchorLines],
       scales: { x: { time: false }, db: { range: [5, 40] }, nats: { range: [0, 5] } },
       axes: [
-        { stroke: '#8b96a5', grid: { stroke: '#2a323d' }, label: 'frame' },
-        { scale: 'db', stroke: '#8b96a5', grid: { stroke: '#2a323d' }, label: 'PSNR dB' },
-        { scale: 'nats', side: 1, stroke: '#8b96a5', grid: { show: false }, label: 'entropy nats' },
+        { ...axis, grid: { stroke: '#2a323d' }, label: 'frame', size: px * 2 + 10 },
+        { ...axis, scale: 'db', grid: { stroke: '#2a323d' }, label: 'PSNR dB' },
+        { ...axis, scale: 'nats', side: 1, grid: { show: false }, label: 'entropy nats' },
       ],
       series: [
         { label: 'frame' },
@@ -68,14 +78,14 @@ export function PsnrChart() {
       seen = h.version;
       plot.setData(slice());
     }, 1000 / HZ);
-    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: 170 }));
+    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: heightOf(el) }));
     ro.observe(el);
     return () => {
       clearInterval(timer);
       ro.disconnect();
       plot.destroy();
     };
-  }, []);
+  }, [present]);
   return (
     <figure className="psnr-chart">
       <div
