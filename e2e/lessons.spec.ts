@@ -55,19 +55,43 @@ test('2 next-token decoding: step the teacher token by token, then finish the fr
   await done(page);
 });
 
-test('3 actions: one step per key while paused, with different actions', async ({ page }) => {
+/** While paused, one movement key press takes exactly one step: hold it until the prediction changes. */
+async function stepWith(page: Page, key: string) {
+  const v = await page.evaluate(() => (window as any).__wmp.predictedVersion());
+  await page.keyboard.down(key);
+  await expect.poll(() => page.evaluate(() => (window as any).__wmp.predictedVersion())).toBeGreaterThan(v);
+  await page.keyboard.up(key);
+}
+
+test('3 actions: the same past, another action: two branches side by side', async ({ page }) => {
   await openLesson(page, 'actions');
-  for (const key of ['KeyW', 'KeyQ', 'KeyA']) {
-    const v = await page.evaluate(() => (window as any).__wmp.predictedVersion());
-    await page.keyboard.down(key);
-    await expect.poll(() => page.evaluate(() => (window as any).__wmp.predictedVersion())).toBeGreaterThan(v);
-    await page.keyboard.up(key);
-  }
+  await page.locator('body').focus();
+  for (let i = 0; i < 3; i++) await stepWith(page, 'KeyW');
+  await page.getByTestId('timeline-slider').fill('0');
+  await expect(page.getByTestId('timeline-position')).toContainText('3 steps back');
+  await page.getByTestId('timeline-rewind').click();
+  await expect(page.getByTestId('timeline-position')).toContainText('now');
+  await page.locator('body').focus();
+  for (let i = 0; i < 3; i++) await stepWith(page, 'KeyQ');
+  await expect(page.getByTestId('branch-a').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('branch-b').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('branch-a')).toContainText('↑');
+  await expect(page.getByTestId('branch-b')).toContainText('↺');
   await done(page);
+  await expect(page.getByTestId('lesson-readout')).toContainText(
+    /3 steps in both branches · actions differ · the two predictions differ by \d+\.\d/,
+  );
 });
 
-test('4 memory: turning round brings the first true frames back into use', async ({ page }) => {
-  await openLesson(page, 'memory');
+test('4 memory: it waits for the model, then holds the moment the first true frames come back', async ({ page }) => {
+  // a slow network: the student graph arrives 4 s late, and the lesson says to wait rather than "Not yet."
+  await page.route(/\/student[^/]*\.onnx$/, async (r) => {
+    await new Promise((res) => setTimeout(res, 4000));
+    await r.continue();
+  });
+  await openPlayground(page, '?model=student&backend=wasm&lesson=memory');
+  await expect(page.getByTestId('lesson-status')).toHaveText(/Wait for the model/, { timeout: 30_000 });
+  await expect(page.getByTestId('lesson-status')).toHaveText('Not yet.', { timeout: 90_000 });
   await hold(page, 'KeyQ', 9000);
   await expect
     .poll(
@@ -78,6 +102,16 @@ test('4 memory: turning round brings the first true frames back into use', async
       { timeout: 90_000, intervals: [100] },
     )
     .toMatch(/Done/);
+  // the strip stopped on that prediction, with a true frame at least 45 steps old, and stays there while the model runs on
+  const held = page.getByTestId('memory-held');
+  await expect(held).toBeVisible();
+  const text = (await held.textContent()) ?? '';
+  expect(Number(/seen (\d+) steps earlier/.exec(text)?.[1])).toBeGreaterThanOrEqual(45);
+  await expect(page.getByTestId('memory-strip').locator('.truth')).not.toHaveCount(0);
+  await hold(page, 'KeyQ', 1500);
+  await expect(held).toHaveText(text);
+  await page.getByTestId('memory-let-go').click();
+  await expect(held).toBeHidden();
 });
 
 test('5 compounding error: the dream drifts, an anchor brings it back', async ({ page }) => {
@@ -102,7 +136,11 @@ test('6 distillation: teacher and student on the same step', async ({ page }) =>
   await page.getByTestId('compare-run').click();
   await expect(page.getByTestId('compare-agreement')).toContainText(/\d+%/, { timeout: 30_000 });
   await expect(page.getByTestId('compare-teacher')).toBeVisible();
+  // it starts after a dreamed turn, where they do not agree everywhere (at a known view they agreed on 100%)
+  const agreement = Number(/(\d+)%/.exec((await page.getByTestId('compare-agreement').textContent()) ?? '')?.[1]);
+  expect(agreement).toBeLessThan(100);
   await done(page);
+  await expect(page.getByTestId('lesson-readout')).toContainText(`${agreement}% of the tokens`);
 });
 
 test('7 sampling: two seeds above temperature 0', async ({ page }) => {
@@ -240,4 +278,18 @@ test('lessons are links: the next one opens from the keyboard and lands in the U
   await expect.poll(() => page.url()).toContain('lesson=next-token');
   await page.getByTestId('lesson-close').click();
   await expect(page.getByTestId('lesson')).toHaveCount(0);
+});
+
+test("after the last lesson a wrap-up says what each one showed, in the model's own numbers", async ({ page }) => {
+  await openLesson(page, 'why-blur');
+  await page.getByTestId('lesson-next').click();
+  const wrap = page.getByTestId('wrap-up');
+  await expect(wrap).toBeVisible();
+  await expect.poll(() => page.url()).toContain('lesson=wrap-up');
+  await expect(wrap.locator('ol > li')).toHaveCount(10);
+  await expect(wrap).toContainText('A frame is 256 codes of 8 × 8 patches');
+  await expect(wrap).not.toContainText('{');
+  await expect(wrap.getByTestId('wrap-up-count')).toContainText(/of 10 lessons done here|every lesson/);
+  await wrap.getByTestId('lesson-previous').click();
+  await expect(page.getByTestId('lesson')).toContainText('Why dreams blur');
 });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { TIMELINE_STEPS, Timeline, type TimelineEntry } from './timeline';
+import { TIMELINE_STEPS, Timeline, type TimelineEntry, compareBranches } from './timeline';
 
 const entry = (key: number): TimelineEntry => ({
   key,
@@ -29,4 +29,18 @@ it('keeps only the last steps', () => {
   for (let k = 0; k < TIMELINE_STEPS + 20; k++) t.push(entry(k));
   expect(t.entries.length).toBe(TIMELINE_STEPS);
   expect(t.entries[0]!.key).toBe(20);
+});
+
+it('compares two branches step for step: their actions, and their frames where both have been', () => {
+  const step = (key: number, action: number[], px: number) => ({
+    ...entry(key),
+    action,
+    predicted: { width: 1, height: 1, data: new Uint8Array([px, px, px]) },
+  });
+  const a = [step(1, [1, 0, 0, 0, 0], 100), step(2, [1, 0, 0, 0, 0], 110), step(3, [1, 0, 0, 0, 0], 120)];
+  const same = [step(4, [1, 0, 0, 0, 0], 100), step(5, [1, 0, 0, 0, 0], 110)];
+  expect(compareBranches(a, same)).toEqual({ steps: 2, actionsDiffer: false, pixelDiff: 0 });
+  const turned = [step(4, [0, 0, 0, 1, 0], 100), step(5, [0, 0, 0, 1, 0], 150)];
+  expect(compareBranches(a, turned)).toEqual({ steps: 2, actionsDiffer: true, pixelDiff: 40 });
+  expect(compareBranches(a, []).steps).toBe(0);
 });

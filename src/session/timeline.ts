@@ -80,3 +80,29 @@ export class Timeline {
 }
 
 export const timeline = new Timeline();
+
+/** Two branches from one past, as lesson 3 reads them: how far both go, whether their actions differ, how far apart their frames end up. */
+export interface BranchGap {
+  /** steps both branches took from the fork */
+  steps: number;
+  /** some step of B took another action than the same step of A */
+  actionsDiffer: boolean;
+  /** mean absolute difference (0-255) between the two predictions at the last common step */
+  pixelDiff: number;
+}
+
+export function compareBranches(a: readonly TimelineEntry[], b: readonly TimelineEntry[]): BranchGap {
+  const steps = Math.min(a.length, b.length);
+  let actionsDiffer = false;
+  for (let i = 0; i < steps && !actionsDiffer; i++)
+    actionsDiffer = a[i]!.action.some((v, j) => Math.abs(v - (b[i]!.action[j] ?? 0)) > 0.05);
+  let pixelDiff = 0;
+  if (steps > 0) {
+    const x = a[steps - 1]!.predicted.data;
+    const y = b[steps - 1]!.predicted.data;
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += Math.abs(x[i]! - y[i]!);
+    pixelDiff = s / Math.max(1, x.length);
+  }
+  return { steps, actionsDiffer, pixelDiff };
+}

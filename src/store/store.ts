@@ -4,6 +4,7 @@ import { type Action, type Pose, ZERO_ACTION } from '../sim/contract';
 import type { BackendInfo, FrameStats } from '../engine/protocol';
 import type { ModelSource } from '../engine/modelSource';
 import type { DriftGuard, ViewBox, ViewName } from './views';
+import type { Facts } from '../teach/lessonFacts';
 import {
   type AnchorEvery,
   type AtlasChoice,
@@ -158,6 +159,8 @@ export interface TeachSlice {
   cell: number | null;
   /** the loaded model's token grid side (manifest tokens.grid) */
   tokenGrid: number;
+  /** the facts lesson and glossary text state, from the model's manifest (null until it is read) */
+  facts: Facts | null;
   /** the open lesson's id, null = none */
   lesson: string | null;
   /** exercise flags from the URL (hide=, lock=): controls not shown, and shown but fixed */
@@ -260,6 +263,7 @@ export const useApp = create<AppState>()((set) => ({
   lost: false,
   cell: null,
   tokenGrid: 16,
+  facts: null,
   lesson: null,
   hidden: [],
   locked: [],

@@ -1,5 +1,6 @@
 /** Sets the app up for a lesson's "try this": model, sampling, views, pause, and a start pose. */
 import type { StepLoop } from '../session/stepLoop';
+import { ZERO_ACTION } from '../sim/contract';
 import { useApp } from '../store/store';
 import { VIEW_NAMES } from '../store/views';
 import type { Lesson } from './lessons';
@@ -21,10 +22,12 @@ export async function applyLesson(lesson: Lesson, loop: StepLoop | null): Promis
   s.setPaused(u.paused ?? false);
   if (u.pose && loop) {
     await loop.teleport(u.pose);
+    const model = useApp.getState().model !== 'off' && (await modelReady(60_000));
+    resetProgress(); // the frames shown from here count (a lesson waits for the first)
+    if (model && u.preroll) await loop.runScript(Array.from({ length: u.preroll.steps }, () => ({ ...ZERO_ACTION, ...u.preroll!.action })));
     // Paused lessons start with a prediction on screen to look at (once the model is in).
-    if (u.paused && useApp.getState().model !== 'off' && (await modelReady(60_000))) await loop.stepOnce();
-  }
-  resetProgress();
+    else if (model && u.paused) await loop.stepOnce();
+  } else resetProgress();
 }
 
 function modelReady(timeoutMs: number): Promise<boolean> {

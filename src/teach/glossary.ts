@@ -28,13 +28,13 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     id: 'token',
     term: 'token / code',
     matches: ['token', 'tokens', 'code', 'codes'],
-    text: 'The model’s unit of a picture: each 8 × 8 pixel patch of a frame becomes one of 4,096 codes. A frame is a 16 × 16 grid of them, like the words of a sentence.',
+    text: 'The model’s unit of a picture: each {patch} pixel patch of a frame becomes one of {codes} codes. A frame is a {grid} grid of them, like the words of a sentence.',
   },
   {
     id: 'fsq',
     term: 'FSQ',
     matches: ['FSQ'],
-    text: 'Finite scalar quantization: the tokenizer rounds four learned numbers per patch to 8 levels each; the four digits together are the code (8 × 8 × 8 × 8 = 4,096).',
+    text: 'Finite scalar quantization: the tokenizer rounds {digits} learned numbers per patch to {levels} each; the digits together are the code ({levelProduct}).',
   },
   {
     id: 'greedy',
@@ -76,7 +76,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     id: 'teacher-student',
     term: 'teacher and student',
     matches: ['teacher', 'student', 'distillation', 'distilled'],
-    text: 'The teacher writes a frame token by token (slow, 257 runs); the student makes the whole frame in one run. Distillation trains the student to imitate the teacher.',
+    text: 'The teacher writes a frame token by token (slow, {runs} runs); the student makes the whole frame in one run. Distillation trains the student to imitate the teacher.',
   },
   {
     id: 'dream',

@@ -3,7 +3,7 @@
  * that notices when the learner has done it (from the progress counters and the app state).
  * Addressable by URL (?lesson=<id>), as TensorFlow Playground's lesson links are.
  */
-import type { Pose } from '../sim/contract';
+import type { Action, Pose } from '../sim/contract';
 import type { AppState } from '../store/store';
 import type { DriftGuard, ViewName } from '../store/views';
 import type { Progress } from './progress';
@@ -22,6 +22,10 @@ export interface LessonSetup {
   guard?: DriftGuard;
   /** a start pose: the camera jumps there (the model re-anchors on the truth) */
   pose?: Pose;
+  /** steps taken for the learner once the model is in, so the lesson starts where its point shows */
+  preroll?: { action: Partial<Action>; steps: number };
+  /** the memory strip stops on the first prediction that uses a true frame at least this many steps old */
+  holdMemory?: number;
 }
 
 export interface Lesson {
@@ -30,6 +34,8 @@ export interface Lesson {
   /** the idea, a few short sentences */
   text: string[];
   tryThis: string;
+  /** the point in one sentence, for the wrap-up */
+  takeaway: string;
   setup: LessonSetup;
   /** the control to point at (its data-testid) */
   highlight?: string;
@@ -45,15 +51,19 @@ const MIN_FRAMES = 8;
 /** lesson 5 is done when a re-anchor has brought the PSNR back up by at least this much */
 const REANCHOR_GAIN_DB = 3;
 
+/** lesson 4: a true frame at least this many steps old back in use */
+const OLD_TRUTH_STEPS = 45;
+
 const COURTYARD: Pose = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
 
 export const LESSONS: readonly Lesson[] = [
   {
     id: 'tokenizer',
     title: '1. Frames become tokens',
+    takeaway: 'A frame is {tokens} codes of {patch} patches; the model only ever sees codes.',
     text: [
-      'The model never sees pixels. An encoder cuts each 128 × 128 frame into a 16 × 16 grid and gives every 8 × 8 patch one of 4,096 codes; a decoder paints patches back from codes.',
-      'A code is four FSQ digits, each 0 to 7: each digit is one learned property of the patch, rounded to 8 levels.',
+      'The model never sees pixels. An encoder cuts each {frame} frame into a {grid} grid and gives every {patch} patch one of {codes} codes; a decoder paints patches back from codes.',
+      'A code is {digits} FSQ digits, {digitRange}: each digit is one learned property of the patch, rounded to {levels}.',
     ],
     tryThis:
       'Pick two tokens on the map and compare the predicted code with the true one. Then change a digit, apply the edit and step one frame: the model predicts on from the frame you edited, but one odd token weighs little against everything it remembers, so most of the edit is gone a step later.',
@@ -65,9 +75,10 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'next-token',
     title: '2. Next-token decoding',
+    takeaway: 'The teacher writes a frame token by token, like a language model writes a sentence.',
     text: [
-      'The teacher writes a frame the way a language model writes a sentence: one token at a time, left to right and top to bottom, each chosen from a distribution over all 4,096 codes after reading every token before it.',
-      'What it has read is kept in a KV cache, so each new token costs one more run, not a re-read: 257 runs a frame.',
+      'The teacher writes a frame the way a language model writes a sentence: one token at a time, left to right and top to bottom, each chosen from a distribution over all {codes} codes after reading every token before it.',
+      'What it has read is kept in a KV cache, so each new token costs one more run, not a re-read: {runs} runs a frame.',
     ],
     tryThis:
       'Paused, press "Next token" a few times and watch the candidates and the cache grow (the grey part of the frame is not written yet); then finish the frame.',
@@ -79,34 +90,46 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'actions',
     title: '3. Actions steer the imagination',
+    takeaway: 'The same past with another action gives another future.',
     text: [
       'A world model predicts the next frame from the past frames and the action taken. Change the action and the same past leads to a different future.',
-      'While paused, each movement key takes exactly one step with that action.',
+      'Rewind and branch shows it: go back to a step, its memory and all, and take another action from there.',
     ],
     tryThis:
-      'Paused, press W (forward) once, then Q or E (turn) once, then A or D (strafe): three steps, each a different action. Watch how the prediction moves with each.',
-    setup: { model: 'student', views: ['grid'], paused: true, pose: COURTYARD },
-    highlight: 'pause',
-    done: (p) => p.pausedSteps >= 3 && [...p.pausedActions].filter((a) => a !== '0,0,0,0,0').length >= 2,
-    sees: 'One predicted frame per key press: forward zooms in, a turn slides the view sideways, a strafe shifts near things more than far ones.',
+      'Paused, press W three times: three steps forward (while paused each movement key takes one step). Drag the timeline back to the start and press "Rewind here". Now press Q three times: three turns from the same past. Branch A and branch B show both futures side by side.',
+    setup: { model: 'student', views: ['timeline'], paused: true, pose: COURTYARD },
+    highlight: 'timeline-rewind',
+    done: (p) => p.branch !== null && p.branch.steps >= 2 && p.branch.actionsDiffer && p.branch.pixelDiff >= 2,
+    readout: (p) =>
+      p.branch === null
+        ? 'no branch yet: take steps, rewind, take other steps'
+        : `${p.branch.steps} step${p.branch.steps === 1 ? '' : 's'} in both branches · actions ${p.branch.actionsDiffer ? 'differ' : 'the same so far'} · ` +
+          `the two predictions differ by ${p.branch.pixelDiff.toFixed(1)} grey levels per pixel`,
+    sees: 'Two rows of predicted frames from one fork: forward steps zoom in, turns slide the view sideways; the same past, two futures.',
   },
   {
     id: 'memory',
     title: '4. Context and memory',
+    takeaway: 'It remembers frames with their camera poses; looking back brings old truth back into use.',
     text: [
-      'This model remembers every frame with the camera pose it was seen from. For each new frame it picks the 4 remembered frames that cover the new view best and re-projects them into it.',
+      'This model remembers every frame with the camera pose it was seen from. For each new frame it picks the {slots} remembered frames that cover the new view best and re-projects them into it.',
       'Cyan frames are the truth it was shown; magenta ones are its own imagination, trusted less.',
     ],
     tryThis:
-      'In dream mode, turn all the way around (hold Q) and look back where you started: the memory strip shows the first true frames being used again, many steps later.',
-    setup: { model: 'student', anchor: 0, views: ['memory'], paused: false, pose: COURTYARD },
+      'Wait until the prediction appears, then in dream mode turn all the way around (hold Q) and look back where you started: the memory strip stops on the moment the first true frames are used again, many steps later.',
+    setup: { model: 'student', anchor: 0, views: ['memory'], paused: false, pose: COURTYARD, holdMemory: OLD_TRUTH_STEPS },
     highlight: 'memory-strip',
-    done: (p) => p.oldestTruthSlot >= 45,
+    done: (p) => p.oldestTruthSlot >= OLD_TRUTH_STEPS,
+    readout: (p) =>
+      p.oldestTruthSlot >= OLD_TRUTH_STEPS
+        ? `held: a prediction used a true frame from ${p.oldestTruthSlot} steps ago (the strip stays on it until you let go)`
+        : `oldest true frame used so far: ${p.oldestTruthSlot} steps ago (keep turning: ${OLD_TRUTH_STEPS} or more)`,
     sees: 'The memory strip switching from recent magenta frames to the old cyan ground-truth frames as the view comes back round; ticks on the map where they were seen.',
   },
   {
     id: 'compounding',
     title: '5. Compounding error',
+    takeaway: 'In a dream its mistakes become its past; showing it the truth again brings it back.',
     text: [
       'Each imagined frame becomes part of the past the next one is predicted from, so small mistakes feed on themselves: the dream drifts away from the truth.',
       'An anchor shows the model the truth again and the error falls back.',
@@ -126,18 +149,31 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'distillation',
     title: '6. Distillation: teacher and student',
+    takeaway: 'A one-pass student imitates a slow teacher: they agree where the view is known, not where it is imagined.',
     text: [
       'The student makes a whole frame in one pass; it was trained to match the teacher’s token distributions as well as the truth. Here the two are about equally good (see the model card), and the student is many times faster.',
+      'Where the view is known they agree; this lesson starts after a dreamed turn, where part of the view is imagined and they do not.',
     ],
-    tryThis: 'Compare the two on the next step: where do they choose the same code, and how long does each take?',
-    setup: { model: 'student', views: ['compare', 'confidence'], paused: false },
+    tryThis:
+      'Compare the two on the next step: where do they choose a different code (orange ×), is it where the uncertainty map is bright, and how long does each take?',
+    setup: {
+      model: 'student',
+      anchor: 0,
+      views: ['compare', 'confidence'],
+      paused: true,
+      pose: COURTYARD,
+      preroll: { action: { yaw: 1 }, steps: 20 },
+    },
     highlight: 'compare-run',
     done: (p) => p.compared >= 1,
+    readout: (p) =>
+      p.lastAgreement === null ? 'not compared yet' : `they chose the same code for ${(p.lastAgreement * 100).toFixed(0)}% of the tokens`,
     sees: 'The student’s and the teacher’s frames side by side, a map of where their tokens agree, the agreement in percent and each one’s milliseconds.',
   },
   {
     id: 'sampling',
     title: '7. Sampling: temperature, top-k, seed',
+    takeaway: 'Temperature 0 repeats itself; above 0 each seed draws another future.',
     text: [
       'At temperature 0 the model takes its most likely code every time (greedy), so the same run gives the same frames. Above 0 it samples: each seed draws a different, equally plausible future; top-k keeps only the k most likely choices.',
     ],
@@ -151,6 +187,7 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'data-compute',
     title: '8. Where the data and compute come from',
+    takeaway: 'Every frame it learned from was rendered here; the model card says what it cost and cannot do.',
     text: [
       'Every training frame was rendered by this app’s own world (the same code you are steering), so nothing was scraped and every prediction can be scored against the truth.',
       'The model card lists the data, the CPU time each stage took, an energy estimate and what the model cannot do.',
@@ -164,6 +201,7 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'learned-vs-seen',
     title: '9. What it learned vs what it sees',
+    takeaway: 'An atlas of training frames is a memory of the world it learned; without it, it knows only what you showed it.',
     text: [
       'A model of one fixed world can carry a memory of that world: its atlas, training frames with their camera poses, chosen to cover the courtyard in every direction. Retrieval picks from the atlas the same way it picks from what this session has seen.',
       'Where a remembered token lands exactly on the new view, the model copies it instead of re-imagining it, so recall is sharp. Switch the atlas off and it knows only what you showed it.',
@@ -181,6 +219,7 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'why-blur',
     title: '10. Why dreams blur',
+    takeaway: 'Greedy is the average of the futures it cannot tell apart (blur, higher PSNR); a sample is one sharp future.',
     text: [
       'Where the model cannot know what comes next (a corner it has not seen), it spreads its bets over several codes per token. Greedy decoding takes each token’s most likely code on its own, so the picture becomes the average of the futures it cannot tell apart: a smear.',
       'A sample draws one of those futures instead. It is sharper, but it is only one of many, so on average it lands a little further from the truth: PSNR rewards the blurry average, your eye prefers the sample.',
@@ -200,3 +239,11 @@ export const LESSONS: readonly Lesson[] = [
 ];
 
 export const lessonById = (id: string | null): Lesson | null => LESSONS.find((l) => l.id === id) ?? null;
+
+/** The page after the last lesson: what each one showed, and questions to take away. */
+export const WRAP_UP_ID = 'wrap-up';
+export const WRAP_UP_QUESTIONS: readonly string[] = [
+  'Which lesson surprised you most, and why?',
+  'Where did the model fail in a way a person would not? What would you change first to make it better?',
+  'Where else have you seen error compound, a fast copy imitate a slow original, or an average blur the truth?',
+];

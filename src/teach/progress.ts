@@ -2,6 +2,8 @@
  * What the learner has done, counted where it happens (session, inspector, controls), so that a
  * lesson can notice when its "try this" is done. Plain counters outside React; lessons poll them.
  */
+import type { BranchGap } from '../session/timeline';
+
 export interface Progress {
   /** predicted frames shown, by model */
   frames: { student: number; teacher: number };
@@ -28,8 +30,11 @@ export interface Progress {
   /** teacher tokens decoded one at a time */
   teacherSteps: number;
   modelCardOpened: boolean;
-  /** teacher-student comparisons run */
+  /** teacher-student comparisons run, and the newest one's share of tokens both chose alike */
   compared: number;
+  lastAgreement: number | null;
+  /** the newest rewind-and-branch: both branches compared step for step (lesson 3) */
+  branch: BranchGap | null;
   /** PSNR of the newest predictions made with the atlas on and off (last 30 each), and switches of it */
   atlasPsnr: { on: number[]; off: number[] };
   atlasSwitches: number;
@@ -59,6 +64,8 @@ function fresh(): Progress {
     teacherSteps: 0,
     modelCardOpened: false,
     compared: 0,
+    lastAgreement: null,
+    branch: null,
     atlasPsnr: { on: [], off: [] },
     atlasSwitches: 0,
     blurRuns: 0,

@@ -30,6 +30,7 @@ import { RecordPanel } from './teach/RecordPanel';
 import { replay, sharedRun } from '../record/runRecording';
 import { bindTeachKeys } from './teach/teachKeys';
 import { bindPresentKeys } from './presentKeys';
+import { factsOf } from '../teach/lessonFacts';
 
 /** A shared run in the URL: replayed once the model (and the teacher, if it ran) is in. */
 async function startReplay(loop: StepLoop, session: ModelSession): Promise<void> {
@@ -91,7 +92,7 @@ export function App() {
   }, [wanted, resolved, session]);
   useEffect(() => () => session.dispose(), [session]);
   useEffect(() => {
-    if (resolved) useApp.setState({ tokenGrid: resolved.manifest.tokens.grid[1] });
+    if (resolved) useApp.setState({ tokenGrid: resolved.manifest.tokens.grid[1], facts: factsOf(resolved.manifest) });
   }, [resolved]);
 
   useEffect(() => {

@@ -6,7 +6,7 @@
 import { isTyping } from '../input/bindInputs';
 import { useApp } from '../store/store';
 import { shownBoxes } from '../store/views';
-import { LESSONS } from '../teach/lessons';
+import { LESSONS, WRAP_UP_ID } from '../teach/lessons';
 
 export function bindPresentKeys(target: Window = window): () => void {
   const down = (e: KeyboardEvent) => {
@@ -14,12 +14,13 @@ export function bindPresentKeys(target: Window = window): () => void {
     const s = useApp.getState();
     if (e.code === 'KeyF') s.setPresent(!s.present);
     else if (e.code === 'PageDown' || e.code === 'PageUp') {
-      const i = LESSONS.findIndex((l) => l.id === s.lesson);
+      const order = [...LESSONS.map((l) => l.id), WRAP_UP_ID];
+      const i = order.indexOf(s.lesson ?? '');
       const next = e.code === 'PageDown' ? (i < 0 ? 0 : i + 1) : i - 1;
-      if (next < 0 || next >= LESSONS.length) return;
+      if (next < 0 || next >= order.length) return;
       e.preventDefault(); // the page itself does not scroll
       s.setEnlarged(null);
-      s.setLesson(LESSONS[next]!.id);
+      s.setLesson(order[next]!);
     } else if (e.code === 'KeyV') {
       const first = shownBoxes(s.views)[0];
       s.setEnlarged(s.enlarged ? null : (first ?? null));

@@ -70,8 +70,10 @@ export function ComparePanel({ loop, grid, side }: { loop: StepLoop | null; grid
     if (!loop) return;
     setBusy(true);
     try {
-      setR(await loop.compare());
+      const c = await loop.compare();
+      setR(c);
       progress.compared++;
+      progress.lastAgreement = c.agreement;
     } catch (e) {
       useApp.getState().notify('error', `Could not compare: ${(e as Error).message}`);
     } finally {

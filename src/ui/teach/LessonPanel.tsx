@@ -6,7 +6,8 @@ import { useEffect, useState } from 'react';
 import type { StepLoop } from '../../session/stepLoop';
 import { useApp } from '../../store/store';
 import { applyLesson, clearLessonsDone, lessonsDone, markLessonDone } from '../../teach/applyLesson';
-import { LESSONS, lessonById } from '../../teach/lessons';
+import { LESSONS, WRAP_UP_ID, WRAP_UP_QUESTIONS, lessonById } from '../../teach/lessons';
+import { fillFacts } from '../../teach/lessonFacts';
 import { progress } from '../../teach/progress';
 import { Linked } from '../Glossary';
 
@@ -24,6 +25,10 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
   const [now, setNow] = useState(false);
   const [ready, setReady] = useState<string | null>(null);
   const { setLesson } = useApp.getState();
+  const facts = useApp((s) => s.facts);
+  const phase = useApp((s) => s.phase);
+  // a lesson about the model waits for its first prediction: before it, what the learner does shows nothing
+  const waiting = !!lesson?.setup.model && (phase !== 'ready' || progress.frames.student + progress.frames.teacher === 0);
 
   // Set the lesson up once the world runs (a lesson from the URL waits for it).
   useEffect(() => {
@@ -41,7 +46,7 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
     const timer = setInterval(() => {
       const ok = lesson.done(progress, useApp.getState());
       setNow(ok);
-      if (lesson.readout) setTick((t) => t + 1); // the readout's numbers change every frame
+      setTick((t) => t + 1); // the readout's numbers and the wait for the model change every frame
       if (ok) {
         markLessonDone(lesson.id);
         setDone(lessonsDone());
@@ -116,6 +121,40 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
           </button>
         )}
       </header>
+      {id === WRAP_UP_ID && (
+        <article className="lesson wrap-up" data-testid="wrap-up">
+          <h4>Wrap-up: what the {LESSONS.length} lessons showed</h4>
+          <ol>
+            {LESSONS.map((l) => (
+              <li key={l.id}>
+                <a href={hrefOf(l.id)} onClick={open(l.id)}>
+                  {l.title.replace(/^\d+\. /, '')}
+                </a>
+                {done.has(l.id) ? ' ✓' : ''}: {fillFacts(l.takeaway, facts)}
+              </li>
+            ))}
+          </ol>
+          <p data-testid="wrap-up-count">
+            {done.size >= LESSONS.length
+              ? 'You did every lesson.'
+              : `${LESSONS.filter((l) => done.has(l.id)).length} of ${LESSONS.length} lessons done here.`}
+          </p>
+          <h4>To talk about</h4>
+          <ul>
+            {WRAP_UP_QUESTIONS.map((q) => (
+              <li key={q}>{q}</li>
+            ))}
+          </ul>
+          <div className="lesson-buttons">
+            <button type="button" onClick={open(LESSONS[LESSONS.length - 1]!.id)} data-testid="lesson-previous">
+              Previous
+            </button>
+            <button type="button" onClick={open(null)} data-testid="lesson-close">
+              Close lessons
+            </button>
+          </div>
+        </article>
+      )}
       {lesson && (
         <article className="lesson" data-testid="lesson" aria-live="polite">
           <h4>
@@ -127,13 +166,19 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
           </h4>
           {lesson.text.map((t, i) => (
             <p key={i}>
-              <Linked text={t} seen={seen} />
+              <Linked text={fillFacts(t, facts)} seen={seen} />
             </p>
           ))}
           <div className={`try ${now ? 'done' : ''}`} data-testid="lesson-try">
             <strong>Try this:</strong> <Linked text={lesson.tryThis} seen={seen} />
             <div className="status" data-testid="lesson-status" role="status">
-              {ready !== lesson.id ? 'setting up…' : now ? '✓ Done: that is it.' : 'Not yet.'}
+              {ready !== lesson.id
+                ? 'setting up…'
+                : now
+                  ? '✓ Done: that is it.'
+                  : waiting
+                    ? 'Wait for the model: its first prediction is not on screen yet.'
+                    : 'Not yet.'}
             </div>
             {lesson.readout && (
               <div className="readout" data-testid="lesson-readout">
@@ -150,9 +195,13 @@ export function LessonPanel({ loop }: { loop: StepLoop | null }) {
                 Previous
               </button>
             )}
-            {next && (
+            {next ? (
               <button type="button" onClick={open(next.id)} data-testid="lesson-next">
                 Next: {next.title.replace(/^\d+\. /, '')}
+              </button>
+            ) : (
+              <button type="button" onClick={open(WRAP_UP_ID)} data-testid="lesson-next">
+                Next: wrap-up
               </button>
             )}
             <button type="button" onClick={open(null)} data-testid="lesson-close">

@@ -1,20 +1,85 @@
 /**
  * What the newest prediction was made from: the remembered frames in the student's slots, as
- * thumbnails with their age and whether each was the truth or the model's own imagining.
+ * thumbnails with their age and whether each was the truth or the model's own imagining. A lesson
+ * can ask it to hold: it stops on the first prediction that uses a true frame that old, so the
+ * moment stays on screen until the learner lets go.
  */
+import { useEffect, useState } from 'react';
 import { THUMB, insightHolder } from '../../store/insightHolder';
+import { useApp } from '../../store/store';
+import { lessonById } from '../../teach/lessons';
 import { RgbCanvas } from './RgbCanvas';
 import { useInsightTick } from './useHolder';
 
+type Slot = (typeof insightHolder.now.slots)[number];
+interface Shown {
+  step: number;
+  slots: Slot[];
+  thumbs: Map<number, Uint8Array>;
+  remembered: number;
+}
+
+const live = (): Shown => ({
+  step: insightHolder.now.step,
+  slots: insightHolder.now.slots,
+  thumbs: new Map([...insightHolder.remembered].map(([k, v]) => [k, v.thumb])),
+  remembered: insightHolder.remembered.size,
+});
+
+const oldTruth = (slots: readonly Slot[], step: number, age: number) =>
+  slots.some((s) => s.level === 0 && s.atlas === undefined && step - s.step >= age);
+
 export function MemoryStrip() {
   useInsightTick(4);
-  const n = insightHolder.now;
+  const holdAt = useApp((s) => lessonById(s.lesson)?.setup.holdMemory ?? null);
+  // 'let go' follows live again for the rest of the lesson; a hold belongs to the lesson that asked for it
+  const [hold, setHold] = useState<{ at: number; shown: Shown | 'released' } | null>(null);
+  const mine = hold && hold.at === holdAt ? hold.shown : null;
+  const held = mine === 'released' ? null : mine;
+
+  // Watched every animation frame, not at the strip's 4 Hz, so the one prediction that reached back is not missed.
+  useEffect(() => {
+    if (holdAt === null || mine) return;
+    const at = holdAt;
+    let raf = 0;
+    let seen = -1;
+    const tick = () => {
+      raf = requestAnimationFrame(tick);
+      const n = insightHolder.now;
+      if (n.version === seen) return;
+      seen = n.version;
+      if (!oldTruth(n.slots, n.step, at)) return;
+      const s = live();
+      // copies: the live holder reuses its buffers and forgets old thumbnails
+      setHold({
+        at,
+        shown: { ...s, slots: s.slots.map((x) => ({ ...x })), thumbs: new Map([...s.thumbs].map(([k, v]) => [k, v.slice()])) },
+      });
+    };
+    tick();
+    return () => cancelAnimationFrame(raf);
+  }, [holdAt, mine]);
+
+  const n = held ?? live();
   return (
-    <div className="memory-strip" data-testid="memory-strip">
+    <div className={held ? 'memory-strip held' : 'memory-strip'} data-testid="memory-strip">
+      {held && (
+        <p className="hold" role="status" data-testid="memory-held">
+          Held: the prediction at step {held.step} used a true frame seen{' '}
+          {Math.max(...held.slots.filter((s) => s.level === 0 && s.atlas === undefined).map((s) => held.step - s.step))} steps earlier.{' '}
+          <button
+            type="button"
+            onClick={() => setHold({ at: holdAt ?? 0, shown: 'released' })}
+            data-testid="memory-let-go"
+          >
+            let go (follow live again)
+          </button>
+        </p>
+      )}
       <p className="muted">
-        The newest prediction (step {n.step < 0 ? '–' : n.step}) was made from {n.slots.length} remembered frame
-        {n.slots.length === 1 ? '' : 's'}, picked by how much of the new view each one covers (of {insightHolder.remembered.size}{' '}
-        remembered). The map marks where each was seen.
+        The {held ? 'held' : 'newest'} prediction (step {n.step < 0 ? '–' : n.step}) was made from {n.slots.length} remembered frame
+        {n.slots.length === 1 ? '' : 's'}, picked by how much of the new view each one covers (of {n.remembered} remembered). The map marks
+        where each was seen.
       </p>
       <ol>
         {n.slots.map((s) => {
@@ -26,12 +91,12 @@ export function MemoryStrip() {
               </li>
             );
           }
-          const kept = insightHolder.remembered.get(s.step);
+          const thumb = n.thumbs.get(s.step);
           const truth = s.level === 0;
           return (
             <li key={s.step} className={truth ? 'truth' : 'own'} data-testid="memory-slot">
-              {kept ? (
-                <RgbCanvas data={kept.thumb} width={THUMB} height={THUMB} label={`remembered frame, ${n.step - s.step} steps ago`} />
+              {thumb ? (
+                <RgbCanvas data={thumb} width={THUMB} height={THUMB} label={`remembered frame, ${n.step - s.step} steps ago`} />
               ) : (
                 <span className="gone">not kept</span>
               )}

@@ -5,7 +5,8 @@
  */
 import { useEffect, useState } from 'react';
 import type { StepLoop } from '../../session/stepLoop';
-import { type TimelineEntry, timeline } from '../../session/timeline';
+import { type TimelineEntry, compareBranches, timeline } from '../../session/timeline';
+import { progress } from '../../teach/progress';
 import type { Frame } from '../../sim/frame';
 import { useApp } from '../../store/store';
 import { RgbCanvas } from './RgbCanvas';
@@ -49,7 +50,10 @@ export function TimelinePanel({ loop }: { loop: StepLoop | null }) {
   const [pick, setPick] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    const t = setInterval(() => setV(timeline.version), 250);
+    const t = setInterval(() => {
+      setV(timeline.version);
+      if (timeline.branchA.length) progress.branch = compareBranches(timeline.branchA, timeline.branchB);
+    }, 250);
     return () => clearInterval(t);
   }, []);
   const entries = timeline.entries;
