@@ -16,6 +16,7 @@ import { ModelStatus } from './ModelStatus';
 import { Joystick } from './Joystick';
 import { KeyHelp } from './KeyHelp';
 import { Glossary } from './Glossary';
+import { Handout } from './Handout';
 import { MiniMap } from './MiniMap';
 import { ModelDrop } from './ModelDrop';
 import { Notices } from './Notices';
@@ -202,6 +203,7 @@ export function App() {
           <InsidesPanel session={session} loop={loop} manifest={resolved?.manifest ?? null} />
         </div>
       </main>
+      <Handout />
     </div>
   );
 }

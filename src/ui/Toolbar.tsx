@@ -57,6 +57,14 @@ export function Toolbar({ loop, manifest }: { loop: StepLoop | null; manifest: M
       >
         copy link
       </button>
+      <button
+        type="button"
+        data-testid="print-handout"
+        onClick={() => window.print()}
+        title="A one-page handout for students: controls, lessons, glossary"
+      >
+        print handout
+      </button>
       <ModelCard manifest={manifest} />
       <OfflineBadge />
       <span className="present-buttons">

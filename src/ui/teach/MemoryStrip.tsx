@@ -67,11 +67,7 @@ export function MemoryStrip() {
         <p className="hold" role="status" data-testid="memory-held">
           Held: the prediction at step {held.step} used a true frame seen{' '}
           {Math.max(...held.slots.filter((s) => s.level === 0 && s.atlas === undefined).map((s) => held.step - s.step))} steps earlier.{' '}
-          <button
-            type="button"
-            onClick={() => setHold({ at: holdAt ?? 0, shown: 'released' })}
-            data-testid="memory-let-go"
-          >
+          <button type="button" onClick={() => setHold({ at: holdAt ?? 0, shown: 'released' })} data-testid="memory-let-go">
             let go (follow live again)
           </button>
         </p>
