@@ -34,6 +34,7 @@ import time
 
 import numpy as np
 import torch
+from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
@@ -41,18 +42,20 @@ from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_fram
 from models.data.contact_sheet import contact_sheet  # noqa: E402
 from models.data.dataset import load  # noqa: E402
 from models.export.dream import rollout_memory, rollout_window  # noqa: E402
-from models.export.export import (
+from models.export.shipped import (  # noqa: E402
     STUDENT_RUN,
     TEACHER_RUN,
     compute_summary,
     load_atlas,
-    load_student,
-    sha256,
+    read_manifest,
     shipped_tokenizer,
-)  # noqa: E402
-from models.world_model.memory_data import TrainingAtlas  # noqa: E402
+    update_manifest,
+)
 from models.tokenizer.report import reconstruct  # noqa: E402
+from models.world_model.memory_data import TrainingAtlas  # noqa: E402
 from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402
+from models.world_model.prepare import file_sha256 as sha256  # noqa: E402
+from models.world_model.student import load_student  # noqa: E402
 from models.world_model.train_memory_student import load_memory_student  # noqa: E402
 
 HORIZONS = [1, 4, 16, 32, 64, 128]
@@ -254,8 +257,7 @@ def _tour_row(pred: np.ndarray, truth: np.ndarray) -> dict:
 def run(a: argparse.Namespace) -> dict:
     t_start = time.time()
     torch.set_num_threads(a.threads or os.cpu_count() or 1)
-    man_path = os.path.join(a.model, "manifest.json")
-    manifest = json.load(open(man_path))
+    manifest = read_manifest(a.model)
     eval_path = os.path.join(a.model, "eval.json")
     sources = {k: sha256(os.path.join(a.model, f["path"])) for k, f in manifest["files"].items() if f["path"].endswith(".onnx")}
     if os.path.exists(eval_path):
@@ -428,8 +430,6 @@ def run(a: argparse.Namespace) -> dict:
     with open(eval_path, "w") as f:
         json.dump(result, f, indent=2)
     write_markdown(result, os.path.join(a.model, "eval.md"))
-    from PIL import Image
-
     pts = sorted(set(curve_points(H)) | set(a.horizons))
     pick = [pts.index(h) for h in a.horizons]
     rows = [sheet[k][0][pick] for k in ("tokenizer ceiling", me, V2, TEACHER, ATLAS_COPY, copy) if k in sheet]
@@ -450,10 +450,10 @@ def run(a: argparse.Namespace) -> dict:
         {"v3 student": JsonlLog(os.path.join(a.runs, STUDENT_RUN, "log.jsonl")).rows()},
         os.path.join(a.model, "curves.png"),
     )
-    manifest["compute"] = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
+    compute = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
     # stages.json adds up every eval run; the model's record is this one.
-    manifest["compute"]["stage_wall_minutes"]["eval"] = manifest["compute"]["eval_wall_minutes"]
-    manifest["metrics"] = {
+    compute["stage_wall_minutes"]["eval"] = compute["eval_wall_minutes"]
+    metrics = {
         "eval": "eval.json",
         "tokenizer": tok_metrics,
         "dream_psnr": {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in dream.items()},
@@ -462,8 +462,7 @@ def run(a: argparse.Namespace) -> dict:
         },
         "targets": targets,
     }
-    with open(man_path, "w") as f:
-        json.dump(manifest, f, indent=2)
+    update_manifest(a.model, compute=compute, metrics=metrics)
     log(f"wrote {eval_path} in {time.time() - t_start:.0f} s")
     return result
 

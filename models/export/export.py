@@ -10,66 +10,56 @@ has a kernel in onnxruntime-web's WebGPU execution provider (webgpu_ops.json).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 
 import numpy as np
 import onnx
 import torch
+from onnx import helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 from models.data.dataset import load  # noqa: E402
-from models.export.flops import count_flops  # noqa: E402
-from models.export.fuse import fuse  # noqa: E402
-from models.export.quantize import add_to_export  # noqa: E402
+from models.export.flops import count_flops
+from models.export.fuse import fuse
 from models.export.graphs import (
     DecoderGraph,
     EncoderGraph,
     MemoryStudentGraph,
     MemoryTeacherPrevGraph,
     MemoryTeacherStepGraph,
-)  # noqa: E402
-from models.export.rollout import first_step_logits, memory_rollout, teacher_first_logits, teacher_rollout  # noqa: E402
-from models.tokenizer.lite_decoder import with_lite_decoder  # noqa: E402
-from models.tokenizer.report import load_tokenizer  # noqa: E402
-from models.world_model import atlas as atlas_file, geometry, memory  # noqa: E402
-from models.world_model.memory_student import LEVEL_PRED, MemoryStudent  # noqa: E402
-from models.world_model.memory_teacher import MemoryTeacher, load_memory_teacher  # noqa: E402
-from models.world_model.prepare import file_sha256 as sha256  # noqa: E402
-from models.world_model.student import Student, StudentConfig  # noqa: E402
-from models.world_model.train_memory_student import load_memory_student  # noqa: E402
+)
+from models.export.quantize import add_to_export
+from models.export.rollout import first_step_logits, memory_rollout, teacher_first_logits, teacher_rollout
+from models.export.shipped import (
+    ATLAS_RUN,
+    DECODER,
+    STUDENT_RUN,
+    TEACHER_RUN,
+    Golden,
+    compute_summary,
+    read_manifest,
+    shipped_tokenizer,
+    update_manifest,
+)
+from models.world_model import atlas as atlas_file, geometry, memory
+from models.world_model.memory_student import LEVEL_PRED, MemoryStudent
+from models.world_model.memory_teacher import MemoryTeacher, load_memory_teacher
+from models.world_model.prepare import file_sha256 as sha256
+from models.world_model.train_memory_student import load_memory_student
 
 OPSET = 17
 HERE = os.path.dirname(os.path.abspath(__file__))
 FORMAT = "world-model-playground manifest v2"
-STUDENT_RUN = "student_v3"  # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
-ATLAS_RUN = "atlas"  # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
-TEACHER_RUN = "memory_teacher"  # <runs>/<this>/teacher.pt is the shipped teacher
-DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: the shipped decoder (distill_decoder.py)
-
-
-def shipped_tokenizer(runs: str):
-    """The tokenizer as the app ships it: its encoder, the lite decoder."""
-    return with_lite_decoder(load_tokenizer(os.path.join(runs, "tokenizer", "tokenizer.pt")), os.path.join(runs, DECODER))
-
-
-def load_atlas(model_dir: str):
-    """The exported atlas as the rollouts read it: (tokens int [A, g*g], poses [A, 5], AtlasIndex), or None."""
-    man = json.load(open(os.path.join(model_dir, "manifest.json")))
-    a = man.get("atlas")
-    if not a:
-        return None
-    tokens, poses = atlas_file.read(os.path.join(model_dir, a["path"]), a["frames"], a["grid"][0] * a["grid"][1])
-    return tokens.reshape(-1, *a["grid"]), poses, atlas_file.AtlasIndex(poses, a["retrieval"]["cell_m"])
 
 
 def atlas_entry(runs: str, out: str, world_seed: int) -> dict:
     """Copies the atlas into the model folder; -> its manifest entry."""
-    import shutil
-
     rec = json.load(open(os.path.join(runs, ATLAS_RUN, "atlas.json")))
     dst = os.path.join(out, "atlas.bin")
     shutil.copyfile(os.path.join(runs, ATLAS_RUN, "atlas.bin"), dst)
@@ -90,13 +80,6 @@ def atlas_entry(runs: str, out: str, world_seed: int) -> dict:
         "meaning": "long-term memory of the learned world: retrieval draws candidates from it beside the session's frames "
         "(student.memory + atlas.retrieval; the slots say which are atlas frames through mem_source)",
     }
-
-
-def load_student(path: str) -> Student:
-    ck = torch.load(path, map_location="cpu")
-    m = Student(StudentConfig(**ck["config"]))
-    m.load_state_dict(ck["model"])
-    return m.eval()
 
 
 def check_webgpu_ops(model: onnx.ModelProto, name: str) -> list[str]:
@@ -135,8 +118,6 @@ def export_graph(
 def fold_constant_of_shape(model: onnx.ModelProto) -> int:
     """torch 1.13 leaves ConstantOfShape nodes on constant shapes (broadcasts of scalars), an op
     WebGPU has no kernel for: replace each by the Constant it always produces."""
-    from onnx import helper, numpy_helper
-
     consts = {
         n.output[0]: numpy_helper.to_array(n.attribute[0].t)
         for n in model.graph.node
@@ -165,27 +146,6 @@ def tensor(name: str, dtype: str, shape: list, meaning: str) -> dict:
     return {"name": name, "dtype": dtype, "shape": shape, "meaning": meaning}
 
 
-class Golden:
-    """Named tensors in one little-endian binary file, indexed by golden.json (readable from Node)."""
-
-    def __init__(self):
-        self.index, self.blobs, self.offset = {}, [], 0
-
-    def add(self, name: str, arr) -> None:
-        a = np.ascontiguousarray(arr.detach().numpy() if torch.is_tensor(arr) else arr)
-        dtype = {np.dtype("float32"): "float32", np.dtype("int32"): "int32", np.dtype("uint8"): "uint8"}[a.dtype]
-        b = a.astype(a.dtype.newbyteorder("<")).tobytes()
-        self.index[name] = {"dtype": dtype, "shape": list(a.shape), "offset": self.offset, "bytes": len(b)}
-        self.blobs.append(b)
-        self.offset += len(b)
-
-    def write(self, out: str, meta: dict) -> None:
-        with open(os.path.join(out, "golden.bin"), "wb") as f:
-            f.write(b"".join(self.blobs))
-        with open(os.path.join(out, "golden.json"), "w") as f:
-            json.dump({**meta, "tensors": self.index}, f, indent=1)
-
-
 def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3, teacher_frames: int = 2) -> dict:
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
@@ -202,16 +162,13 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         sources["atlas"] = sha256(os.path.join(runs, ATLAS_RUN, "atlas.bin"))
     # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
-    import hashlib
-
     graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "flops.py", "rollout.py")] + [
         os.path.join(here, "..", "world_model", f)
         for f in ("geometry.py", "memory.py", "memory_student.py", "memory_teacher.py", "atlas.py")
     ]
     code = hashlib.sha256(b"".join(open(f, "rb").read() for f in graph_code))
     sources["export_code"] = code.hexdigest()
-    man_path = os.path.join(out, "manifest.json")
-    old = json.load(open(man_path)) if os.path.exists(man_path) else None
+    old = read_manifest(out)
     if old:
         if old.get("sources") == sources and all(
             os.path.exists(os.path.join(out, f["path"])) and sha256(os.path.join(out, f["path"])) == f["sha256"]
@@ -471,15 +428,15 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         manifest["metrics"] = old.get("metrics", {})
         if "eval_wall_minutes" in old.get("compute", {}):
             manifest["compute"]["eval_wall_minutes"] = old["compute"]["eval_wall_minutes"]
-    with open(man_path, "w") as f:
-        json.dump(manifest, f, indent=2)
+    update_manifest(out, fresh=True, **manifest)
     print("[export] the int8 student for WASM", flush=True)
-    manifest["files"]["student_int8"] = add_to_export(out, runs)
+    add_to_export(out, runs)
+    manifest = read_manifest(out)
     print(
         f"[export] {out}: {sum(f['bytes'] for f in manifest['files'].values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s",
         flush=True,
     )
-    return json.load(open(man_path))
+    return manifest
 
 
 # What the shipped model cannot do, in words the app's model card shows (numbers: metrics / eval.json).
@@ -600,37 +557,6 @@ def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teac
         },
         "compute": compute_summary(runs),
         "metrics": {},
-    }
-
-
-def compute_summary(runs: str) -> dict:
-    """Wall and CPU minutes per stage: training stages from their own records (which survive resumes
-    and reuse), the others from the pipeline's stages.json."""
-    stages = json.load(open(os.path.join(runs, "stages.json"))) if os.path.exists(os.path.join(runs, "stages.json")) else {}
-    wall = {k: v["wall_minutes"] for k, v in stages.items()}
-    cpu = {}
-    # Every training run behind the shipped files, v3's fine-tune and the runs it starts from.
-    chain = (
-        ("tokenizer", "tokenizer"),
-        ("decoder", "lite_decoder_2"),
-        ("student_v2", "memory_student"),
-        ("teacher", TEACHER_RUN),
-        ("distill", "student_kd"),
-        ("control", "student_gt"),
-        ("student", STUDENT_RUN),
-    )
-    for k, run in chain:
-        path = os.path.join(runs, run, "done.json")
-        if os.path.exists(path):
-            d = json.load(open(path))
-            # the decoder's record sums its two schedules in cpu_minutes_total
-            wall[k], cpu[k] = d.get("wall_minutes"), d.get("cpu_minutes_total", d.get("cpu_minutes"))
-            cpu[f"{k}_threads"] = d.get("config", {}).get("threads") or "all"
-    return {
-        "hardware": "2 CPU cores, no GPU",
-        "stage_wall_minutes": wall,
-        "training_cpu_minutes": cpu,
-        "training_cpu_hours": round(sum(v for v in cpu.values() if isinstance(v, (int, float))) / 60, 2),
     }
 
 

@@ -38,8 +38,25 @@ from onnx import helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from models.data.dataset import load  # noqa: E402
+from models.export.dream import rollout_memory  # noqa: E402
+from models.export.evaluate import Windows, dream_table, pick_windows  # noqa: E402
+from models.export.flops import count_flops  # noqa: E402
 from models.export.fuse import strip  # noqa: E402
+from models.export.graphs import MemoryStudentGraph  # noqa: E402
+from models.export.rollout import first_step_logits, memory_rollout  # noqa: E402
+from models.export.shipped import (
+    STUDENT_RUN,
+    Golden,
+    load_atlas,
+    read_golden,
+    read_manifest,
+    shipped_tokenizer,
+    update_manifest,
+)  # noqa: E402
 from models.world_model.layers import DepthwiseConv2d, Mlp  # noqa: E402
+from models.world_model.prepare import file_sha256  # noqa: E402
+from models.world_model.train_memory_student import load_memory_student  # noqa: E402
 
 # The block linears, by their ONNX node names (torch.onnx names a Linear's MatMul after its module).
 BLOCK_LINEAR = re.compile(r"^/student/blocks\.\d+/(conv/pw|attn/q|attn/kv|attn/o|mlp/fc1|mlp/fc2)/MatMul$")
@@ -191,12 +208,6 @@ def fake_quant(student: nn.Module) -> nn.Module:
 
 def evaluate(model_dir: str, runs: str, data: str, windows: int, horizons: list[int], seed: int) -> dict:
     """Dream PSNR of the float and the int8 student on the eval's test windows."""
-    from models.data.dataset import load
-    from models.export.dream import rollout_memory
-    from models.export.evaluate import Windows, dream_table, pick_windows
-    from models.export.export import STUDENT_RUN, shipped_tokenizer
-    from models.world_model.train_memory_student import load_memory_student
-
     tok = shipped_tokenizer(runs)
     student = load_memory_student(os.path.join(runs, STUDENT_RUN, "student.pt"))
     q = fake_quant(student)
@@ -218,33 +229,10 @@ def evaluate(model_dir: str, runs: str, data: str, windows: int, horizons: list[
     return out
 
 
-def read_golden(model_dir: str) -> tuple[dict, dict]:
-    """golden.json's index and its tensors as numpy arrays."""
-    index = json.load(open(os.path.join(model_dir, "golden.json")))
-    blob = open(os.path.join(model_dir, "golden.bin"), "rb").read()
-    arrays = {
-        k: np.frombuffer(
-            blob,
-            dtype=np.dtype(t["dtype"]).newbyteorder("<"),
-            count=int(np.prod(t["shape"])) if t["shape"] else 1,
-            offset=t["offset"],
-        ).reshape(t["shape"])
-        for k, t in index["tensors"].items()
-    }
-    return index, arrays
-
-
 @torch.no_grad()
 def add_to_export(model_dir: str, runs: str) -> dict:
     """student_int8.onnx beside student.onnx, its golden tensors (the fake-quantized PyTorch student
     on export's golden inputs) and its manifest entry. -> the entry."""
-    from models.export.export import STUDENT_RUN, Golden, load_atlas
-    from models.export.flops import count_flops
-    from models.export.graphs import MemoryStudentGraph
-    from models.export.rollout import first_step_logits, memory_rollout
-    from models.world_model.prepare import file_sha256
-    from models.world_model.train_memory_student import load_memory_student
-
     dst = os.path.join(model_dir, "student_int8.onnx")
     done = quantize_graph(os.path.join(model_dir, "student.onnx"), dst)
     student = load_memory_student(os.path.join(runs, STUDENT_RUN, "student.pt"))
@@ -282,11 +270,10 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     meta["student_int8"] = "student_int8.onnx's PyTorch mirror (quantize.fake_quant) on the student's golden inputs, greedy"
     gold.write(model_dir, meta)
 
-    man_path = os.path.join(model_dir, "manifest.json")
-    manifest = json.load(open(man_path))
-    stu = manifest["files"]["student"]
+    files = read_manifest(model_dir)["files"]
+    stu = files["student"]
     model = onnx.load(dst)
-    manifest["files"]["student_int8"] = {
+    files["student_int8"] = {
         "path": "student_int8.onnx",
         "backend": "wasm",
         "meaning": f"the student for the WASM backend: {done} (models/export/quantize.py); same inputs, outputs and loop",
@@ -299,10 +286,9 @@ def add_to_export(model_dir: str, runs: str) -> dict:
     }
     for name in ("golden.json", "golden.bin"):
         p = os.path.join(model_dir, name)
-        manifest["files"][name.replace(".", "_")].update(bytes=os.path.getsize(p), sha256=file_sha256(p))
-    with open(man_path, "w") as f:
-        json.dump(manifest, f, indent=2)
-    return manifest["files"]["student_int8"]
+        files[name.replace(".", "_")].update(bytes=os.path.getsize(p), sha256=file_sha256(p))
+    update_manifest(model_dir, files=files)
+    return files["student_int8"]
 
 
 def main(argv=None):

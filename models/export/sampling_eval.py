@@ -42,7 +42,7 @@ from models.data.contact_sheet import contact_sheet
 from models.data.dataset import load
 from models.export.dream import rollout_memory
 from models.export.evaluate import Windows, decode, pick_windows, sharpness
-from models.export.export import load_atlas, shipped_tokenizer
+from models.export.shipped import load_atlas, shipped_tokenizer
 from models.world_model.memory_data import TrainingAtlas
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.refine import masked_decode

@@ -88,7 +88,12 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     assert ev["ms_per_frame_onnxruntime_node"]["teacher"]["runs_per_frame"] == 1 + 64  # teacher_prev, then 64 tokens
     for png in ("contact_sheet.png", "loop_closure.png", "curves.png"):
         assert os.path.getsize(os.path.join(model, png)) > 1000
-    assert json.load(open(os.path.join(model, "manifest.json")))["metrics"]["targets"] == ev["targets"]
+    text = open(os.path.join(model, "manifest.json")).read()
+    assert json.loads(text)["metrics"]["targets"] == ev["targets"]
+    # export, quantize and eval each handed their parts to shipped.update_manifest: the shipped layout
+    shipped = json.load(open(os.path.join(ROOT, "models", "wm-courtyard-v3", "manifest.json")))
+    assert text == json.dumps(json.loads(text), indent=2)
+    assert list(json.loads(text)) == list(shipped) and list(json.loads(text)["files"]) == list(shipped["files"])
     # A second run finds every stage cached and finishes fast without retraining.
     r2 = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r2.returncode == 0

@@ -99,6 +99,14 @@ class Student(nn.Module):
         return self.head(self.norm(x)).view(B, -1, nd, L) + self.pad
 
 
+def load_student(path: str) -> Student:
+    """A v1 student checkpoint (models/checkpoints/v1_student.pt) for evaluate.py's --v1 row."""
+    ck = torch.load(path, map_location="cpu")
+    m = Student(StudentConfig(**ck["config"]))
+    m.load_state_dict(ck["model"])
+    return m.eval()
+
+
 def sample_digits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
     """Draws one level per digit: Gumbel-max over the top_k most likely levels at `temperature`
     (0 = greedy). logits and uniform [.., L]; temperature and top_k are 1-element tensors.
