@@ -183,6 +183,10 @@ export type EngineEvent =
   | { status: 'deviceLost'; reason: string }
   | { status: 'error'; id?: number; message: string; fatal: boolean };
 
+/** Steps the timeline keeps to rewind to; the engine keeps a rewind point for each, and a few for steps still in flight. */
+export const REWIND_STEPS = 300;
+export const REWIND_IN_FLIGHT = 8;
+
 export const isTransferable = (e: EngineEvent): ArrayBuffer[] =>
   e.status === 'frame' || e.status === 'partial' || e.status === 'decoded' || e.status === 'edited'
     ? [e.frame.buffer as ArrayBuffer]

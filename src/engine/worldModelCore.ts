@@ -11,7 +11,7 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { type Manifest, tokensPerFrame } from './manifest';
-import type { FrameStats, ModelKind, Sampling } from './protocol';
+import { type FrameStats, type ModelKind, REWIND_IN_FLIGHT, REWIND_STEPS, type Sampling } from './protocol';
 import { FrameMemory, type MemoryEntry } from './memory';
 import { type AtlasFrames, AtlasIndex, atlasEntries } from './atlas';
 import { type ModelRunners, type Runnable, type StudentInputs, type TeacherDecoding, argmax, asRunnable } from './runners';
@@ -314,7 +314,7 @@ export class WorldModelCore {
 
   /** rewind points: the memory, step counter and sampler as they were after a marked step */
   private snapshots = new Map<number, { entries: MemoryEntry[]; stepIndex: number; sampler: number[] }>();
-  static readonly MAX_SNAPSHOTS = 400;
+  static readonly MAX_SNAPSHOTS = REWIND_STEPS + REWIND_IN_FLIGHT;
 
   /** Keeps the state after the newest step under `key` (the oldest points go beyond MAX_SNAPSHOTS). */
   mark(key: number): void {

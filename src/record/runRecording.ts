@@ -78,8 +78,8 @@ export class RunRecording {
     await this.loop.exclusive(async () => {
       await this.loop.teleport(start); // a jump: the model anchors afresh on the truth here
       this.recorder = recorder;
-      this.session.recordSteps = true;
-      this.session.clearRecords();
+      this.session.scoring.recordSteps = true;
+      this.session.scoring.clearRecords();
       this.loop.actionFilter = (a) => {
         const q = quantizeAction(a);
         trace.actions.push(q.normalized);
@@ -136,7 +136,7 @@ export class RunRecording {
         traceFile: new Blob([traceJson({ ...trace, ...{ reanchors: this.reanchors } } as Trace)], { type: 'application/json' }),
       };
     } finally {
-      this.session.recordSteps = false;
+      this.session.scoring.recordSteps = false;
     }
   }
 
@@ -144,7 +144,7 @@ export class RunRecording {
     this.detach();
     await this.recorder?.cancel();
     this.recorder = null;
-    this.session.recordSteps = false;
+    this.session.scoring.recordSteps = false;
   }
 }
 
@@ -192,7 +192,7 @@ export async function replay(loop: StepLoop, session: ModelSession, run: { actio
   const start = useApp.getState().pose;
   const at = new Set(run.reanchors);
   session.replaying = true;
-  session.recordSteps = true;
+  session.scoring.recordSteps = true;
   try {
     await loop.runScript(
       run.actions.map((a) => actionFromNormalized(a)),
@@ -203,6 +203,6 @@ export async function replay(loop: StepLoop, session: ModelSession, run: { actio
     useApp.getState().setPaused(true);
   } finally {
     session.replaying = false;
-    session.recordSteps = false;
+    session.scoring.recordSteps = false;
   }
 }

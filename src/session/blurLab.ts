@@ -5,7 +5,7 @@
  * is reproducible from its seed; the sampling and anchor settings are put back afterwards.
  */
 import { ACTION_MAX, type Action, type Pose, ZERO_ACTION } from '../sim/contract';
-import { type Frame, psnr, sharpness } from '../sim/frame';
+import { type Frame, PSNR_CAP_DB, psnr, sharpness } from '../sim/frame';
 import { useApp } from '../store/store';
 import type { ModelSession } from './modelSession';
 import type { StepLoop } from './stepLoop';
@@ -52,7 +52,7 @@ export async function dreamFourWays(loop: StepLoop, session: ModelSession, start
       await loop.runScript(blurActions(steps), start);
       const last = shown[shown.length - 1];
       if (!last) throw new Error('the model showed no frame');
-      const ps = shown.map((s) => Math.min(psnr(s.pred, s.truth), 99));
+      const ps = shown.map((s) => Math.min(psnr(s.pred, s.truth), PSNR_CAP_DB));
       const sh = shown.map((s) => sharpness(s.pred, s.truth));
       out.push({
         ...w,

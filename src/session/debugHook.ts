@@ -39,9 +39,9 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
         teacherReady: s.teacherReady,
         hud: s.hud,
         model: s.model,
-        firstFrameAt: session.firstFrameAt,
-        loadStartedAt: session.loadStartedAt,
-        readyAt: session.readyAt,
+        firstFrameAt: session.scoring.firstFrameAt,
+        loadStartedAt: session.engine.loadStartedAt,
+        readyAt: session.engine.readyAt,
         decoderReady: session.decoderReady,
       };
     },
@@ -53,10 +53,10 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
     },
     /** Keep every predicted frame's numbers (runScript starts each run with an empty list). */
     recordSteps: (on: boolean) => {
-      session.recordSteps = on;
-      if (on) session.clearRecords();
+      session.scoring.recordSteps = on;
+      if (on) session.scoring.clearRecords();
     },
-    records: () => session.records,
+    records: () => session.scoring.records,
     reanchor: () => session.reanchor(),
     /** benchmarks: load the teacher as a view that needs it would (it loads only on demand) */
     loadTeacher: () => session.client.loadTeacher(),

@@ -61,7 +61,10 @@ export class StepLoop {
   private raf = 0;
   private last = 0;
   private acc = 0;
+  /** a step (or a teacher token run) is in flight; the paced loop skips its tick meanwhile */
   private busy = false;
+  /** the last queued step: steps run one after another, each after the one before has settled */
+  private tail: Promise<unknown> = Promise.resolve();
   stepsTaken = 0;
   /** the world model beside the world, when one is loaded */
   model: ModelSession | null = null;
@@ -133,29 +136,51 @@ export class StepLoop {
     return obs.pose;
   }
 
-  private async runSteps(n: number): Promise<void> {
-    this.busy = true;
-    this.teacherAction = null; // a whole step replaces a teacher frame in progress
-    try {
-      let obs: Observation | null = null;
-      let action: Action | null = null;
-      for (let i = 0; i < n; i++) {
-        const raw = this.nextAction ?? this.steering.sample();
-        const a = this.actionFilter && !this.nextAction ? this.actionFilter(raw) : raw;
-        action = a;
-        const model = this.model;
-        if (model?.active) {
-          obs = await model.step(action, this.env.peek(a), () => this.env.step(a));
-        } else {
-          obs = await this.env.step(action);
-          model?.observe(obs, action);
-        }
-        this.stepsTaken++;
+  /** Runs fn after every step queued before it (a promise queue, like the worker's), with busy set meanwhile. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(async () => {
+      this.busy = true;
+      try {
+        return await fn();
+      } finally {
+        this.busy = false;
       }
-      if (obs) this.publish(obs, action);
-    } finally {
-      this.busy = false;
+    });
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves once no step is queued or in flight. */
+  private async settled(): Promise<void> {
+    let t;
+    do {
+      t = this.tail;
+      await t;
+    } while (t !== this.tail);
+  }
+
+  private runSteps(n: number): Promise<void> {
+    return this.serial(() => this.takeSteps(n));
+  }
+
+  private async takeSteps(n: number): Promise<void> {
+    this.teacherAction = null; // a whole step replaces a teacher frame in progress
+    let obs: Observation | null = null;
+    let action: Action | null = null;
+    for (let i = 0; i < n; i++) {
+      const raw = this.nextAction ?? this.steering.sample();
+      const a = this.actionFilter && !this.nextAction ? this.actionFilter(raw) : raw;
+      action = a;
+      const model = this.model;
+      if (model?.active) {
+        obs = await model.step(action, this.env.peek(a), () => this.env.step(a));
+      } else {
+        obs = await this.env.step(action);
+        model?.observe(obs, action);
+      }
+      this.stepsTaken++;
     }
+    if (obs) this.publish(obs, action);
   }
 
   private nextAction: Action | null = null;
@@ -171,10 +196,10 @@ export class StepLoop {
     if (this.scripted) throw new Error('a script is already running');
     this.scripted = true;
     try {
-      while (this.busy) await yieldToEventLoop();
+      await this.settled();
       await this.model?.idle();
       if (start) await this.teleport(start);
-      this.model?.clearRecords();
+      this.model?.scoring.clearRecords();
       for (const [i, a] of actions.entries()) {
         beforeStep?.(i);
         this.nextAction = a;
@@ -215,35 +240,35 @@ export class StepLoop {
   async teacherTokens(count: number): Promise<void> {
     const model = this.model;
     if (this.scripted || !model) return;
-    while (this.busy) await yieldToEventLoop();
-    this.busy = true;
-    try {
-      const begin = this.teacherAction === null;
-      if (begin) {
-        const raw = this.steering.sample();
-        this.teacherAction = this.actionFilter ? this.actionFilter(raw) : raw;
-      }
-      const a = this.teacherAction!;
-      const obs = await model.teacherTokens(a, this.env.peek(a), count, begin, () => this.env.step(a));
-      if (obs) {
+    await this.serial(async () => {
+      try {
+        const begin = this.teacherAction === null;
+        if (begin) {
+          const raw = this.steering.sample();
+          this.teacherAction = this.actionFilter ? this.actionFilter(raw) : raw;
+        }
+        const a = this.teacherAction!;
+        const obs = await model.teacherTokens(a, this.env.peek(a), count, begin, () => this.env.step(a));
+        if (obs) {
+          this.teacherAction = null;
+          this.stepsTaken++;
+          this.publish(obs, a);
+        }
+      } catch (e) {
         this.teacherAction = null;
-        this.stepsTaken++;
-        this.publish(obs, a);
+        throw e;
       }
-    } catch (e) {
-      this.teacherAction = null;
-      throw e;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /** Teacher and student on the next step (the steering input as it is), without taking it. */
   async compare() {
-    if (!this.model) throw new Error('no model');
-    while (this.busy) await yieldToEventLoop();
-    const a = this.steering.sample();
-    return this.model.compare(a, this.env.peek(a));
+    const model = this.model;
+    if (!model) throw new Error('no model');
+    return this.serial(() => {
+      const a = this.steering.sample();
+      return model.compare(a, this.env.peek(a));
+    });
   }
 
   /** Runs fn with the paced loop standing aside and no step in flight (setting up a recording). */
@@ -251,7 +276,7 @@ export class StepLoop {
     if (this.scripted) throw new Error('a script is running');
     this.scripted = true;
     try {
-      while (this.busy) await yieldToEventLoop();
+      await this.settled();
       await this.model?.idle();
       return await fn();
     } finally {
@@ -262,7 +287,7 @@ export class StepLoop {
   /** While paused: one step with the steering input as it is now (no keys: standing still). */
   async stepOnce(): Promise<void> {
     if (this.scripted) return;
-    while (this.busy) await yieldToEventLoop();
+    await this.settled();
     const raw = this.steering.sample();
     const a = this.actionFilter ? this.actionFilter(raw) : raw;
     progress.pausedSteps++;

@@ -5,10 +5,12 @@
  * the run: the steps after the fork point become branch A, and the steps taken from there on
  * are branch B, shown side by side. Outside React, like the frame holders.
  */
+import { REWIND_STEPS } from '../engine/protocol';
 import type { Pose } from '../sim/contract';
 import type { Frame } from '../sim/frame';
 
-export const TIMELINE_STEPS = 300;
+/** the engine keeps a rewind point for each of these (engine/protocol.ts) */
+export const TIMELINE_STEPS = REWIND_STEPS;
 
 /** The session's side of a rewind point. */
 export interface SessionSnap {
@@ -40,11 +42,23 @@ export class Timeline {
   branchA: TimelineEntry[] = [];
   forkKey: number | null = null;
   version = 0;
+  private listeners = new Set<() => void>();
+
+  /** Called after every change (useSyncExternalStore's subscribe); returns the unsubscribe. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private changed(): void {
+    this.version++;
+    this.listeners.forEach((l) => l());
+  }
 
   push(e: TimelineEntry): void {
     this.entries.push(e);
     if (this.entries.length > TIMELINE_STEPS) this.entries.splice(0, this.entries.length - TIMELINE_STEPS);
-    this.version++;
+    this.changed();
   }
 
   find(key: number): TimelineEntry | undefined {
@@ -61,7 +75,7 @@ export class Timeline {
       this.forkKey = key;
     }
     this.entries.length = i + 1;
-    this.version++;
+    this.changed();
   }
 
   /** Branch B: the steps taken since the fork. */
@@ -75,7 +89,7 @@ export class Timeline {
     this.entries = [];
     this.branchA = [];
     this.forkKey = null;
-    this.version++;
+    this.changed();
   }
 }
 

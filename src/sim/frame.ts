@@ -9,6 +9,9 @@ export function createFrame(width: number, height: number): Frame {
   return { width, height, data: new Uint8Array(width * height * 3) };
 }
 
+/** Where an average of PSNRs caps an identical frame's Infinity (the HUD's mean, the chart, the lessons' means). */
+export const PSNR_CAP_DB = 99;
+
 /** PSNR in dB of two same-sized frames (Infinity when identical). */
 export function psnr(a: Frame, b: Frame): number {
   if (a.width !== b.width || a.height !== b.height) throw new RangeError('frames differ in size');

@@ -1,11 +1,13 @@
 /**
  * The teaching views' per-frame data, outside React like frameHolder: the newest prediction's
  * tokens and per-token entropy beside the frames they belong to, the run's history (PSNR,
- * entropy, anchors) and small thumbnails of every remembered frame. Views poll `version`.
+ * entropy, anchors) and small thumbnails of every remembered frame. Writers change it only
+ * through setNow / setTeacher / pushHistory / markAnchor, which bump its version and notify;
+ * views read it through useSyncExternalStore (ui/teach/useHolder.ts), so none can miss a change.
  */
 import type { TeacherTokens } from '../engine/protocol';
 import type { SlotUse } from '../engine/worldModelCore';
-import type { Frame } from '../sim/frame';
+import { type Frame, PSNR_CAP_DB } from '../sim/frame';
 
 /** Thumbnails are THUMB x THUMB RGB, enough for a strip and cheap to keep for the whole memory. */
 export const THUMB = 32;
@@ -42,23 +44,54 @@ export type TeacherStepState = Pick<TeacherTokens, 'position' | 'total' | 'token
 export const insightHolder = {
   teacher: null as TeacherStepState | null,
   now: { version: 0, frame: 0, tokens: null, entropy: null, predicted: null, truth: null, slots: [], step: -1, edited: false } as Insight,
-  /** per prediction: frame number, PSNR (dB, capped at 99), mean entropy (nats; NaN when not measured) */
+  /** per prediction: frame number, PSNR (dB, capped at PSNR_CAP_DB), mean entropy (nats; NaN when not measured) */
   history: { version: 0, frame: [] as number[], psnr: [] as number[], entropy: [] as number[], anchors: [] as number[] },
-  /** memory step -> thumbnail; bounded by the model's memory capacity */
+  /** memory step -> thumbnail; bounded by the model's memory capacity (the manifest's, set on load) */
   remembered: new Map<number, Remembered>(),
-  capacity: 1025,
+  capacity: Infinity,
 };
+
+const listeners = new Set<() => void>();
+let changes = 0;
+const notify = () => {
+  changes++;
+  listeners.forEach((l) => l());
+};
+
+/** Counts every change of the holder (useSyncExternalStore's snapshot). */
+export const insightChanges = (): number => changes;
+
+/** Called after every change of the holder; returns the unsubscribe. */
+export function subscribeInsight(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** A change of the newest prediction's insight: one version bump, one notification. */
+export function setNow(patch: Partial<Omit<Insight, 'version'>>): void {
+  const n = insightHolder.now;
+  Object.assign(n, patch, { version: n.version + 1 });
+  notify();
+}
+
+/** The teacher's token-by-token state, or null when it is not being stepped. */
+export function setTeacher(state: Omit<TeacherStepState, 'version'> | null): void {
+  const prev = insightHolder.teacher;
+  insightHolder.teacher = state && { ...state, version: (prev?.version ?? 0) + 1 };
+  notify();
+}
 
 export function resetHistory(): void {
   const h = insightHolder.history;
   h.frame.length = h.psnr.length = h.entropy.length = h.anchors.length = 0;
   h.version++;
+  notify();
 }
 
 export function pushHistory(frame: number, psnr: number, entropy: number): void {
   const h = insightHolder.history;
   h.frame.push(frame);
-  h.psnr.push(Math.min(psnr, 99));
+  h.psnr.push(Math.min(psnr, PSNR_CAP_DB));
   h.entropy.push(entropy);
   if (h.frame.length > HISTORY) {
     const cut = h.frame.length - HISTORY;
@@ -68,11 +101,13 @@ export function pushHistory(frame: number, psnr: number, entropy: number): void 
     while (h.anchors.length && h.anchors[0]! < h.frame[0]!) h.anchors.shift();
   }
   h.version++;
+  notify();
 }
 
 export function markAnchor(frame: number): void {
   insightHolder.history.anchors.push(frame);
   insightHolder.history.version++;
+  notify();
 }
 
 export function remember(step: number, frame: Frame, pose: number[], level: number): void {

@@ -5,7 +5,7 @@
  * moment stays on screen until the learner lets go.
  */
 import { useEffect, useState } from 'react';
-import { THUMB, insightHolder } from '../../store/insightHolder';
+import { THUMB, insightHolder, subscribeInsight } from '../../store/insightHolder';
 import { useApp } from '../../store/store';
 import { lessonById } from '../../teach/lessons';
 import { RgbCanvas } from './RgbCanvas';
@@ -37,17 +37,12 @@ export function MemoryStrip() {
   const mine = hold && hold.at === holdAt ? hold.shown : null;
   const held = mine === 'released' ? null : mine;
 
-  // Watched every animation frame, not at the strip's 4 Hz, so the one prediction that reached back is not missed.
+  // Watched on every change of the holder, not at the strip's 4 Hz, so the one prediction that reached back is not missed.
   useEffect(() => {
     if (holdAt === null || mine) return;
     const at = holdAt;
-    let raf = 0;
-    let seen = -1;
-    const tick = () => {
-      raf = requestAnimationFrame(tick);
+    return subscribeInsight(() => {
       const n = insightHolder.now;
-      if (n.version === seen) return;
-      seen = n.version;
       if (!oldTruth(n.slots, n.step, at)) return;
       const s = live();
       // copies: the live holder reuses its buffers and forgets old thumbnails
@@ -55,9 +50,7 @@ export function MemoryStrip() {
         at,
         shown: { ...s, slots: s.slots.map((x) => ({ ...x })), thumbs: new Map([...s.thumbs].map(([k, v]) => [k, v.slice()])) },
       });
-    };
-    tick();
-    return () => cancelAnimationFrame(raf);
+    });
   }, [holdAt, mine]);
 
   const n = held ?? live();

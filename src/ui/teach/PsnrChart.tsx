@@ -7,7 +7,8 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { insightHolder } from '../../store/insightHolder';
+import { insightHolder, subscribeInsight } from '../../store/insightHolder';
+import { throttled } from './useHolder';
 import { useApp } from '../../store/store';
 
 const HZ = 4;
@@ -73,15 +74,18 @@ export function PsnrChart() {
     };
     const plot = new uPlot(opts, slice(), el);
     let seen = h.version;
-    const timer = setInterval(() => {
+    const off = throttled(
+      subscribeInsight,
+      HZ,
+    )(() => {
       if (h.version === seen) return;
       seen = h.version;
       plot.setData(slice());
-    }, 1000 / HZ);
+    });
     const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: heightOf(el) }));
     ro.observe(el);
     return () => {
-      clearInterval(timer);
+      off();
       ro.disconnect();
       plot.destroy();
     };

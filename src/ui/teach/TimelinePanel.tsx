@@ -3,7 +3,8 @@
  * memory and sampler come back with it), take other actions from there, and see the two
  * branches side by side: the same past, different actions, different imagined futures.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { throttled } from './useHolder';
 import type { StepLoop } from '../../session/stepLoop';
 import { type TimelineEntry, compareBranches, timeline } from '../../session/timeline';
 import { progress } from '../../teach/progress';
@@ -46,16 +47,14 @@ function Strip({ name, entries, testId }: { name: string; entries: TimelineEntry
 }
 
 export function TimelinePanel({ loop }: { loop: StepLoop | null }) {
-  const [, setV] = useState(timeline.version);
+  const subscribe = useMemo(() => throttled(timeline.subscribe, 4), []);
+  const version = useSyncExternalStore(subscribe, () => timeline.version);
   const [pick, setPick] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
+  // lesson 3 reads the two branches from here
   useEffect(() => {
-    const t = setInterval(() => {
-      setV(timeline.version);
-      if (timeline.branchA.length) progress.branch = compareBranches(timeline.branchA, timeline.branchB);
-    }, 250);
-    return () => clearInterval(t);
-  }, []);
+    if (timeline.branchA.length) progress.branch = compareBranches(timeline.branchA, timeline.branchB);
+  }, [version]);
   const entries = timeline.entries;
   const last = entries.length - 1;
   const i = pick === null || pick > last ? last : pick;

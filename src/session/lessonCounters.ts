@@ -1,0 +1,70 @@
+/**
+ * What the lessons notice in the running model, counted from the session's events: frames by
+ * model, how far a dream fell since its anchor, the gain of a re-anchor (lesson 5: the mean PSNR
+ * of the 4 frames after R against the 4 before), how old the truth a prediction used was, the
+ * seeds sampled, and the scores with the atlas on and off.
+ */
+import { PSNR_CAP_DB } from '../sim/frame';
+import { atlasActive, useApp } from '../store/store';
+import { progress } from '../teach/progress';
+import type { SessionEvent, SessionPart } from './sessionEvents';
+
+/** frames on each side of a re-anchor that lesson 5 compares */
+export const GAIN_FRAMES = 4;
+
+const mean = (a: readonly number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+
+export class LessonCounters implements SessionPart {
+  /** the newest GAIN_FRAMES scores, and around a re-anchor the mean before it and the scores after */
+  private lastScores: number[] = [];
+  private beforeAnchor: number | null = null;
+  private afterAnchor: number[] | null = null;
+  /** PSNR of the first prediction after the newest anchor (how far the dream has fallen since) */
+  private firstAfterAnchor: number | null = null;
+
+  on(e: SessionEvent): void {
+    const p = progress;
+    if (e.kind === 'anchored') {
+      if (e.reanchor) {
+        p.reanchors++;
+        this.beforeAnchor = this.lastScores.length ? mean(this.lastScores) : null;
+        this.afterAnchor = [];
+      }
+      this.firstAfterAnchor = null;
+    } else if (e.kind === 'rewound') {
+      this.firstAfterAnchor = e.entry.session.firstAfterAnchor;
+    } else if (e.kind === 'edited') {
+      p.edits++;
+      p.framesSinceEdit = 0;
+    } else if (e.kind === 'shown') {
+      const { model, stats } = e;
+      p.frames[model]++;
+      if (p.edits > 0) p.framesSinceEdit++;
+      p.msPerFrame[model] = stats.predictMs + stats.decodeMs;
+      const s = Math.min(e.psnr, PSNR_CAP_DB);
+      this.lastScores.push(s);
+      if (this.lastScores.length > GAIN_FRAMES) this.lastScores.shift();
+      if (this.afterAnchor && this.beforeAnchor !== null) {
+        this.afterAnchor.push(s);
+        if (this.afterAnchor.length === GAIN_FRAMES) {
+          p.reanchorGain = mean(this.afterAnchor) - this.beforeAnchor;
+          p.bestReanchorGain = Math.max(p.bestReanchorGain ?? -Infinity, p.reanchorGain);
+          this.afterAnchor = null;
+        }
+      }
+      this.firstAfterAnchor ??= s;
+      p.worstDrop = Math.max(p.worstDrop, this.firstAfterAnchor - s);
+      for (const slot of stats.slots)
+        if (slot.level === 0 && slot.atlas === undefined) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
+      const st = useApp.getState();
+      if (st.temperature > 0) p.sampledSeeds.add(st.seed);
+      const scores = atlasActive(st) ? p.atlasPsnr.on : p.atlasPsnr.off;
+      scores.push(s);
+      if (scores.length > 30) scores.shift();
+    }
+  }
+
+  snap() {
+    return { firstAfterAnchor: this.firstAfterAnchor };
+  }
+}
