@@ -2,9 +2,9 @@
 The training pipeline, stage by stage; each stage is cached (skipped once done), resumable after
 an interruption, seeded, and timed into <runs>/stages.json.
 
-    npm run train                                   # = python3 models/pipeline.py
-    python3 models/pipeline.py --stages tokenizer   # one stage (earlier ones must be done)
-    python3 models/pipeline.py --smoke --runs /tmp/smoke   # tiny data, few steps: catches breakage in minutes
+    npm run train                                   # = python3 -m models.pipeline
+    python3 -m models.pipeline --stages tokenizer   # one stage (earlier ones must be done)
+    python3 -m models.pipeline --smoke --runs /tmp/smoke   # tiny data, few steps: catches breakage in minutes
 
 Stages: data (train/val/test splits rendered by the generator; the test split uses its own
 trajectory seed, so its start poses and trajectories never occur in training; the revisit split
@@ -19,7 +19,7 @@ model v3: the distilled student fine-tuned with the copy path, the source input 
 per frame in onnxruntime-node). Not run by default: ablations (four short students, one idea off
 each, at equal steps; eval reads them when present):
 
-    python3 models/pipeline.py --stages ablations,eval
+    python3 -m models.pipeline --stages ablations,eval
 """
 from __future__ import annotations
 
@@ -32,15 +32,14 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from models.tokenizer import train as tokenizer_train
+from models.world_model import prepare as token_prepare
+from models import trainer
+from models.export import evaluate, export
+from models.tokenizer import distill_decoder
+from models.world_model import atlas, train_memory_student, train_memory_teacher
 
-from models.tokenizer import train as tokenizer_train  # noqa: E402
-from models.world_model import prepare as token_prepare  # noqa: E402
-from models import trainer  # noqa: E402
-from models.export import evaluate, export  # noqa: E402
-from models.tokenizer import distill_decoder  # noqa: E402
-from models.world_model import atlas, train_memory_student, train_memory_teacher  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @dataclass

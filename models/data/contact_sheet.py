@@ -1,16 +1,13 @@
 """
 Contact sheet of a dataset: a grid of frames spread over the whole split, for a look at the world.
 
-    python3 models/data/contact_sheet.py data/train --out sheet.png --rows 4 --cols 8
+    python3 -m models.data.contact_sheet data/train --out sheet.png --rows 4 --cols 8
 """
 import argparse
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.data.dataset import load  # noqa: E402
+from models.data.dataset import load
 
 
 def contact_sheet(frames: list[np.ndarray], cols: int, pad: int = 2) -> np.ndarray:

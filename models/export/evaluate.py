@@ -17,7 +17,7 @@ actions), against copy-last-frame and the tokenizer-reconstruction ceiling on th
 - the ablations (models/runs/ablate_*: equal steps, one idea off each) at h1, h16, h64;
 - ms per frame in onnxruntime-node (models/export/benchOrt.ts) and FLOPs from the manifest.
 
-    python3 models/export/evaluate.py --model models/wm-courtyard-v3 --runs models/runs --data data
+    python3 -m models.export.evaluate --model models/wm-courtyard-v3 --runs models/runs --data data
 
 Writes <model>/eval.json, eval.md, contact_sheet.png (a 128-step dream and loop closures) and
 curves.png, and copies the metrics into <model>/manifest.json.
@@ -29,20 +29,17 @@ import glob
 import json
 import os
 import subprocess
-import sys
 import time
 
 import numpy as np
 import torch
 from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames  # noqa: E402
-from models.data.contact_sheet import contact_sheet  # noqa: E402
-from models.data.dataset import load  # noqa: E402
-from models.export.dream import rollout_memory, rollout_window  # noqa: E402
-from models.export.shipped import (  # noqa: E402
+from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames
+from models.data.contact_sheet import contact_sheet
+from models.data.dataset import load
+from models.export.dream import rollout_memory, rollout_window
+from models.export.shipped import (
     STUDENT_RUN,
     TEACHER_RUN,
     compute_summary,
@@ -51,12 +48,14 @@ from models.export.shipped import (  # noqa: E402
     shipped_tokenizer,
     update_manifest,
 )
-from models.tokenizer.report import reconstruct  # noqa: E402
-from models.world_model.memory_data import TrainingAtlas  # noqa: E402
-from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402
-from models.world_model.prepare import file_sha256 as sha256  # noqa: E402
-from models.world_model.student import load_student  # noqa: E402
-from models.world_model.train_memory_student import load_memory_student  # noqa: E402
+from models.tokenizer.report import reconstruct
+from models.world_model.memory_data import TrainingAtlas
+from models.world_model.memory_teacher import load_memory_teacher
+from models.world_model.prepare import file_sha256 as sha256
+from models.world_model.student import load_student
+from models.world_model.train_memory_student import load_memory_student
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 HORIZONS = [1, 4, 16, 32, 64, 128]
 ME, NO_ATLAS, NO_COPY = "student (v3, copy + atlas)", "student (v3, atlas off)", "student (v3, copy path off)"
@@ -96,7 +95,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     if not a.horizons or a.horizons[0] < 1 or a.windows < 1 or a.loops < 0:
         ap.error("--horizons must be >= 1, --windows >= 1 and --loops >= 0")
     if not os.path.exists(os.path.join(a.model, "manifest.json")):
-        ap.error(f"{a.model}: no manifest.json; run models/export/export.py first")
+        ap.error(f"{a.model}: no manifest.json; run python3 -m models.export.export first")
     return a
 
 

@@ -2,7 +2,7 @@
 Exports the tokenizer, the teacher and the student to ONNX with a manifest.json that describes every
 file, tensor and convention, plus golden tensors for parity tests (PyTorch outputs on real frames).
 
-    python3 models/export/export.py --runs models/runs --data data --out models/wm-courtyard-v3
+    python3 -m models.export.export --runs models/runs --data data --out models/wm-courtyard-v3
 
 Every graph is opset 17 with int32 token ids and fixed shapes, and is refused unless each of its ops
 has a kernel in onnxruntime-web's WebGPU execution provider (webgpu_ops.json).
@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import time
 
 import numpy as np
@@ -22,9 +21,7 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from models.data.dataset import load  # noqa: E402
+from models.data.dataset import load
 from models.export.flops import count_flops
 from models.export.fuse import fuse
 from models.export.graphs import (
@@ -52,6 +49,8 @@ from models.world_model.memory_student import LEVEL_PRED, MemoryStudent
 from models.world_model.memory_teacher import MemoryTeacher, load_memory_teacher
 from models.world_model.prepare import file_sha256 as sha256
 from models.world_model.train_memory_student import load_memory_student
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 OPSET = 17
 HERE = os.path.dirname(os.path.abspath(__file__))

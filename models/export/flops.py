@@ -12,7 +12,7 @@ of its inputs, a shape-keeping op its input's, a MatMul its product's (also for 
 ops, which onnx does not know); then inference runs again. A product whose shapes stay unknown
 is an error, not a silent zero.
 
-    python3 models/export/flops.py models/wm-courtyard-v3/student.onnx
+    python3 -m models.export.flops models/wm-courtyard-v3/student.onnx
 """
 import sys
 from math import prod

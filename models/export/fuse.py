@@ -5,7 +5,7 @@ and one readback. student.onnx then also outputs `frame` (the decoded prediction
 so that onnxruntime-web reads it back from the GPU once. Fetching only `tokens` (and `logits`)
 runs the student alone: onnxruntime executes what the fetched outputs need (measured below).
 
-    python3 models/export/fuse.py --model models/wm-courtyard-v3
+    python3 -m models.export.fuse --model models/wm-courtyard-v3
 
 rewrites <model>/student.onnx in place (a student that already holds the decoder is refused) and
 is run by export.py right after the export; quantize.py strips the decoder again for WASM, where
@@ -83,7 +83,7 @@ def main(argv=None):
     sp, dp = (os.path.join(a.model, f) for f in ("student.onnx", "decoder.onnx"))
     for p in (sp, dp):
         if not os.path.exists(p):
-            ap.error(f"{p} does not exist: run models/export/export.py first")
+            ap.error(f"{p} does not exist: run python3 -m models.export.export first")
     student = onnx.load(sp)
     if is_fused(student):
         ap.error(f"{sp} already holds the decoder")

@@ -4,7 +4,7 @@ the int8 and tanh-GELU forms quantize.py uses, and the shipped graphs a run each
 the cost does not depend on the values): the measurements behind the int8 student. Each micro-graph chains 20 copies of one op at the student's shapes
 (256 tokens x 128 channels, 4 heads); ms per op = the graph's p50 / 20.
 
-    python3 models/export/op_bench.py --model models/wm-courtyard-v3 --out docs/op-bench.json
+    python3 -m models.export.op_bench --model models/wm-courtyard-v3 --out docs/op-bench.json
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper as nh
 
+from models.export.quantize import weight_int8
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from models.export.quantize import weight_int8  # noqa: E402
 
 REPEAT = 20
 

@@ -15,7 +15,7 @@ form (0.34 ms). WebGPU has no kernels for these com.microsoft ops: it keeps stud
 order), so the dream evaluation of the int8 graph is the PyTorch rollout of the fake-quantized
 student, and the parity test (models/export/parity.ts) checks the graph against its golden logits.
 
-    python3 models/export/quantize.py --model models/wm-courtyard-v3 --runs models/runs --data data
+    python3 -m models.export.quantize --model models/wm-courtyard-v3 --runs models/runs --data data
 
 writes <model>/student_int8.onnx and <model>/quant_eval.json (float vs int8 student, dream PSNR on
 the test split at the eval's horizons, from 1 and 4 ground-truth frames).
@@ -27,7 +27,6 @@ import copy
 import json
 import os
 import re
-import sys
 import time
 
 import numpy as np
@@ -36,15 +35,13 @@ import torch
 import torch.nn as nn
 from onnx import helper, numpy_helper
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from models.data.dataset import load  # noqa: E402
-from models.export.dream import rollout_memory  # noqa: E402
-from models.export.evaluate import Windows, dream_table, pick_windows  # noqa: E402
-from models.export.flops import count_flops  # noqa: E402
-from models.export.fuse import strip  # noqa: E402
-from models.export.graphs import MemoryStudentGraph  # noqa: E402
-from models.export.rollout import first_step_logits, memory_rollout  # noqa: E402
+from models.data.dataset import load
+from models.export.dream import rollout_memory
+from models.export.evaluate import Windows, dream_table, pick_windows
+from models.export.flops import count_flops
+from models.export.fuse import strip
+from models.export.graphs import MemoryStudentGraph
+from models.export.rollout import first_step_logits, memory_rollout
 from models.export.shipped import (
     STUDENT_RUN,
     Golden,
@@ -53,10 +50,12 @@ from models.export.shipped import (
     read_manifest,
     shipped_tokenizer,
     update_manifest,
-)  # noqa: E402
-from models.world_model.layers import DepthwiseConv2d, Mlp  # noqa: E402
-from models.world_model.prepare import file_sha256  # noqa: E402
-from models.world_model.train_memory_student import load_memory_student  # noqa: E402
+)
+from models.world_model.layers import DepthwiseConv2d, Mlp
+from models.world_model.prepare import file_sha256
+from models.world_model.train_memory_student import load_memory_student
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # The block linears, by their ONNX node names (torch.onnx names a Linear's MatMul after its module).
 BLOCK_LINEAR = re.compile(r"^/student/blocks\.\d+/(conv/pw|attn/q|attn/kv|attn/o|mlp/fc1|mlp/fc2)/MatMul$")
@@ -302,7 +301,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     src = os.path.join(a.model, "student.onnx")
     if not os.path.exists(src):
-        ap.error(f"{src} does not exist: run models/export/export.py first")
+        ap.error(f"{src} does not exist: run python3 -m models.export.export first")
     try:
         horizons = sorted({int(h) for h in a.horizons.split(",")})
     except ValueError:

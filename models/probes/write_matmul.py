@@ -2,7 +2,7 @@
 A plain large MatMul as an ONNX graph: the yardstick for how close a model frame comes to what the
 runtime can do on a backend (bench.json's flops section).
 
-    python3 models/probes/write_matmul.py --n 1024
+    python3 -m models.probes.write_matmul --n 1024
 
 x [1] -> A = ones(n, n) + x; B = 0.001 * ones(n, n) (a constant, folded into a weight when the session
 is built); y = sum(A @ B). Nearly all of its 2 n^3 FLOPs are the MatMul, and only a scalar is read back.

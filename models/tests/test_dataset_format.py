@@ -5,14 +5,12 @@
 import json
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from models.data.dataset import action_between, load  # noqa: E402
+from models.data.dataset import action_between, load
 
 
 SMALL = ["--frames", "80", "--episode-len", "32", "--shard-episodes", "2", "--res", "64", "--seed", "3"]

@@ -3,20 +3,17 @@ scores (so what is measured is what ships).
 
     python3 -m pytest models/tests/test_export_graphs.py -q
 """
-import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-import numpy as np  # noqa: E402
-from models.export.dream import rollout_memory  # noqa: E402
-from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph  # noqa: E402
-from models.export.rollout import memory_rollout, teacher_rollout  # noqa: E402
-from models.world_model.layers import FsqDigits  # noqa: E402
-from models.world_model.memory_student import MemoryStudent, MemoryStudentConfig  # noqa: E402
-from models.world_model.student import sample_digits  # noqa: E402
-from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig  # noqa: E402
+import numpy as np
+from models.export.dream import rollout_memory
+from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph
+from models.export.rollout import memory_rollout, teacher_rollout
+from models.world_model.layers import FsqDigits
+from models.world_model.memory_student import MemoryStudent, MemoryStudentConfig
+from models.world_model.student import sample_digits
+from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig
 
 
 def test_digits_round_trip_and_marginals_sum_the_joint():

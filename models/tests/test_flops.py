@@ -1,14 +1,12 @@
 """FLOP counting (manifest `flops`, bench.json's frame FLOP/s) against graphs whose count is known."""
 import os
-import sys
 import tempfile
 
 import onnx
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from models.export.flops import count_flops  # noqa: E402
-from models.probes.write_matmul import build  # noqa: E402
+from models.export.flops import count_flops
+from models.probes.write_matmul import build
 
 
 def test_matmul_probe_counts_two_n_cubed():

@@ -3,14 +3,11 @@ teacher forcing, id log-probabilities that match the digits.
 
     python3 -m pytest models/tests/test_memory_teacher.py -q
 """
-import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.world_model.memory_student import MemoryStudentConfig  # noqa: E402
-from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig, joint_logits  # noqa: E402
+from models.world_model.memory_student import MemoryStudentConfig
+from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig, joint_logits
 
 
 def tiny(trained_head=True):

@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     runs = str(tmp_path / "runs")
-    cmd = [sys.executable, "models/pipeline.py", "--smoke", "--runs", runs]
+    cmd = [sys.executable, "-m", "models.pipeline", "--smoke", "--runs", runs]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     done = json.load(open(os.path.join(runs, "tokenizer", "done.json")))
@@ -103,7 +103,7 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
 
 def test_unknown_stage_is_a_clear_error(tmp_path):
     r = subprocess.run(
-        [sys.executable, "models/pipeline.py", "--stages", "tokeniser", "--runs", str(tmp_path)],
+        [sys.executable, "-m", "models.pipeline", "--stages", "tokeniser", "--runs", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,13 +1,10 @@
 """FSQ and tokenizer unit tests.   python3 -m pytest models/tests/test_tokenizer.py -q"""
-import os
-import sys
 
 import pytest
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.tokenizer.fsq import FSQ  # noqa: E402
-from models.tokenizer.model import Tokenizer, TokenizerConfig  # noqa: E402
+from models.tokenizer.fsq import FSQ
+from models.tokenizer.model import Tokenizer, TokenizerConfig
 
 
 def test_fsq_ids_cover_the_vocabulary_and_round_trip():

@@ -2,13 +2,10 @@
 
     python3 -m pytest models/tests/test_world_model_shapes.py -q
 """
-import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.world_model.student import Student, StudentConfig  # noqa: E402
+from models.world_model.student import Student, StudentConfig
 
 
 def tiny():

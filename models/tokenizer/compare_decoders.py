@@ -2,7 +2,7 @@
 The lite decoder against the tokenizer's own, on the same tokens of the test split: reconstruction
 PSNR against the rendered frames, FLOPs per frame and CPU time per frame (PyTorch, batch 1).
 
-    python3 models/tokenizer/compare_decoders.py --lite models/runs/lite_decoder/lite_decoder.pt \
+    python3 -m models.tokenizer.compare_decoders --lite models/runs/lite_decoder/lite_decoder.pt \
         --tokenizer models/checkpoints/tokenizer.pt --data data/test --out models/reports/lite-decoder.json
 """
 from __future__ import annotations
@@ -10,19 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from dataclasses import asdict
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.common import frames_to_tensor, psnr, tensor_to_frames  # noqa: E402
-from models.data.dataset import load  # noqa: E402
-from models.tokenizer.lite_decoder import conv_flops, load_lite_decoder  # noqa: E402
-from models.tokenizer.report import load_tokenizer  # noqa: E402
-from models.tokenizer.train import fixed_frames  # noqa: E402
+from models.common import frames_to_tensor, psnr, tensor_to_frames
+from models.data.dataset import load
+from models.tokenizer.lite_decoder import conv_flops, load_lite_decoder
+from models.tokenizer.report import load_tokenizer
+from models.tokenizer.train import fixed_frames
 
 
 def ms_per_frame(net, codes: torch.Tensor, runs: int = 20) -> float:

@@ -3,7 +3,7 @@ Trains the lite decoder (lite_decoder.py) for the shipped token space: the token
 decoder is the teacher, the rendered frames are the truth; the encoder and the token space stay
 as they are, so every model trained on the tokens keeps working.
 
-    python3 models/tokenizer/distill_decoder.py --tokenizer models/checkpoints/tokenizer.pt \
+    python3 -m models.tokenizer.distill_decoder --tokenizer models/checkpoints/tokenizer.pt \
         --data data/train --tokens models/runs/tokens --val data/val --out models/runs/lite_decoder
 
 Loss: MSE + 0.2 L1 against the rendered frame, plus `--teacher-weight` x MSE against the
@@ -17,20 +17,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models import trainer  # noqa: E402
-from models.common import frames_to_tensor, psnr, setup, tensor_to_frames  # noqa: E402
-from models.data.dataset import load  # noqa: E402
-from models.tokenizer.lite_decoder import LiteDecoder, LiteDecoderConfig, conv_flops  # noqa: E402
-from models.tokenizer.report import load_tokenizer  # noqa: E402
-from models.tokenizer.train import fixed_frames  # noqa: E402
+from models import trainer
+from models.common import frames_to_tensor, psnr, setup, tensor_to_frames
+from models.data.dataset import load
+from models.tokenizer.lite_decoder import LiteDecoder, LiteDecoderConfig, conv_flops
+from models.tokenizer.report import load_tokenizer
+from models.tokenizer.train import fixed_frames
 
 
 @dataclass

@@ -2,7 +2,7 @@
 Tokenizer report: PSNR/SSIM on a split, the curve of validation dB against CPU-minutes for one or
 more runs, and a sheet of originals above their reconstructions.
 
-    python3 models/tokenizer/report.py --ckpt models/runs/tokenizer/tokenizer.pt --data data/test \
+    python3 -m models.tokenizer.report --ckpt models/runs/tokenizer/tokenizer.pt --data data/test \
         --runs models/runs/tokenizer models/runs/sweep/levels-8,5,5,5 --out models/runs/tokenizer/report
 """
 from __future__ import annotations
@@ -10,16 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames  # noqa: E402
-from models.data.contact_sheet import contact_sheet  # noqa: E402
-from models.data.dataset import load  # noqa: E402
-from models.tokenizer.model import Tokenizer, TokenizerConfig  # noqa: E402
+from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames
+from models.data.contact_sheet import contact_sheet
+from models.data.dataset import load
+from models.tokenizer.model import Tokenizer, TokenizerConfig
 
 
 def load_tokenizer(path: str) -> Tokenizer:

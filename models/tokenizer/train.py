@@ -1,9 +1,9 @@
 """
 Trains the FSQ image tokenizer on a generated split and evaluates PSNR on another.
 
-    python3 models/tokenizer/train.py --data data/train --val data/val --out models/runs/tokenizer
-    python3 models/tokenizer/train.py ... --minutes 40           # stop after 40 wall-minutes (resumable)
-    torchrun --nproc_per_node 4 models/tokenizer/train.py ...    # several GPUs (DDP)
+    python3 -m models.tokenizer.train --data data/train --val data/val --out models/runs/tokenizer
+    python3 -m models.tokenizer.train ... --minutes 40           # stop after 40 wall-minutes (resumable)
+    torchrun --nproc_per_node 4 -m models.tokenizer.train ...    # several GPUs (DDP)
 
 Rerunning the same command resumes from <out>/ckpt.pt. <out>/log.jsonl records loss and
 validation PSNR against CPU-minutes; <out>/done.json marks a finished run.
@@ -13,18 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models import trainer  # noqa: E402
-from models.common import frames_to_tensor, psnr, setup, tensor_to_frames  # noqa: E402
-from models.data.dataset import load  # noqa: E402
-from models.tokenizer.model import Tokenizer, TokenizerConfig  # noqa: E402
+from models import trainer
+from models.common import frames_to_tensor, psnr, setup, tensor_to_frames
+from models.data.dataset import load
+from models.tokenizer.model import Tokenizer, TokenizerConfig
 
 
 # ----------------------------------------------------------------------------- defaults

@@ -133,7 +133,7 @@ def main(argv=None) -> dict:
         ap.error("--max-frames must be at least 1")
     for f in ("train.tokens.npy", "train.poses.npy", "train.episode.npy"):
         if not os.path.exists(os.path.join(a.tokens, f)):
-            ap.error(f"{a.tokens}/{f} missing: run models/world_model/prepare.py first")
+            ap.error(f"{a.tokens}/{f} missing: run python3 -m models.world_model.prepare first")
     poses = np.load(os.path.join(a.tokens, "train.poses.npy")).astype(np.float64)
     tokens = np.load(os.path.join(a.tokens, "train.tokens.npy"))
     episode = np.load(os.path.join(a.tokens, "train.episode.npy"))

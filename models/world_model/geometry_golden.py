@@ -3,7 +3,7 @@ Golden vectors for the camera geometry and memory retrieval, read by both test s
 (models/tests/test_geometry.py and src/engine/memory.test.ts), so the Python rule the model was
 trained with and the TypeScript rule the browser runs pick the same frames.
 
-    python3 models/world_model/geometry_golden.py            # rewrites geometry_golden.json
+    python3 -m models.world_model.geometry_golden            # rewrites geometry_golden.json
 """
 from __future__ import annotations
 

@@ -6,13 +6,14 @@ slots memory.retrieve picks from that history, and token corruption at a random 
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from .atlas import AtlasIndex
+from .atlas import AtlasIndex, read
 from .data import read_split_meta
 from .memory import SLOTS, retrieve
 
@@ -47,9 +48,6 @@ class TrainingAtlas:
 
     @staticmethod
     def load(folder: str) -> "TrainingAtlas":
-        from .atlas import read
-        import json
-
         rec = json.load(open(os.path.join(folder, "atlas.json")))
         n = int(np.prod(rec["grid"]))
         tokens, poses = read(os.path.join(folder, "atlas.bin"), rec["frames"], n)

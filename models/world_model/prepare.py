@@ -1,7 +1,7 @@
 """
 Encodes each dataset split into token grids once, so world-model training reads tokens, not pixels.
 
-    python3 models/world_model/prepare.py --tokenizer models/runs/tokenizer/tokenizer.pt \
+    python3 -m models.world_model.prepare --tokenizer models/runs/tokenizer/tokenizer.pt \
         --data data --splits train,val,test --out data/tokens
 
 Writes <out>/<split>.tokens.npy (uint16 [N, h, w]), <split>.actions.npy (float32 [N, 5], normalized
@@ -15,16 +15,14 @@ import argparse
 import hashlib
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.common import frames_to_tensor  # noqa: E402
-from models.data.dataset import load  # noqa: E402
-from models.tokenizer.report import load_tokenizer  # noqa: E402
+from models.common import frames_to_tensor
+from models.data.dataset import load
+from models.tokenizer.report import load_tokenizer
 
 
 def file_sha256(path: str) -> str:

@@ -5,7 +5,7 @@ Two measurements behind the memory student's design, rerunnable:
   plain copy, decoded and scored against the decoded true tokens, on validation steps;
 - the level the model is told for its own frames (LEVEL_PRED) swept over a 32-step dream.
 
-    python3 models/world_model/probe_memory.py --tokens data/tokens --data data \
+    python3 -m models.world_model.probe_memory --tokens data/tokens --data data \
         --student models/runs/memory_student/student.pt --out models/reports/memory-probe.json
 """
 from __future__ import annotations
@@ -13,21 +13,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-import models.export.dream as dream  # noqa: E402
-from models.common import psnr, tensor_to_frames  # noqa: E402
-from models.data.dataset import load  # noqa: E402
-from models.export.evaluate import Windows, decode, pick_windows  # noqa: E402
-from models.tokenizer.report import load_tokenizer  # noqa: E402
-from models.world_model.geometry import warp_matrix  # noqa: E402
-from models.world_model.layers import FsqDigits  # noqa: E402
-from models.world_model.memory_data import MemorySplit  # noqa: E402
-from models.world_model.train_memory_student import load_memory_student  # noqa: E402
+import models.export.dream as dream
+from models.common import psnr, tensor_to_frames
+from models.data.dataset import load
+from models.export.evaluate import Windows, decode, pick_windows
+from models.tokenizer.report import load_tokenizer
+from models.world_model.geometry import warp_matrix
+from models.world_model.layers import FsqDigits
+from models.world_model.memory_data import MemorySplit
+from models.world_model.train_memory_student import load_memory_student
 
 
 @torch.no_grad()

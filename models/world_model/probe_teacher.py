@@ -8,7 +8,7 @@ trained on 85% of them and scored on the rest, against the student's own digit N
 - digits: each token's digits predicted one after another (sub-token prediction), an MLP on the
   features plus the true earlier digits, 600 steps x 4096 tokens.
 
-    python3 models/world_model/probe_teacher.py --tokens models/runs/tokens --student models/checkpoints/memory_student.pt \
+    python3 -m models.world_model.probe_teacher --tokens models/runs/tokens --student models/checkpoints/memory_student.pt \
         --out models/reports/teacher-probe.json
 """
 from __future__ import annotations
@@ -16,18 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models.world_model.losses import digit_nll  # noqa: E402
-from models.world_model.memory_data import MemorySplit  # noqa: E402
-from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig  # noqa: E402
-from models.world_model.memory_student import MemoryStudentConfig  # noqa: E402
+from models.world_model.losses import digit_nll
+from models.world_model.memory_data import MemorySplit
+from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig
+from models.world_model.memory_student import MemoryStudentConfig
 
 
 class DigitHead(nn.Module):

@@ -1,10 +1,10 @@
 """
 Trains the v2 (memory) student on prepared tokens with poses.
 
-    python3 models/world_model/train_memory_student.py --tokens data/tokens --out models/runs/memory_student
-    python3 models/world_model/train_memory_student.py ... --minutes 20        # wall-clock budget, resumable
-    python3 models/world_model/train_memory_student.py ... --no-warp --out models/runs/ablate_nowarp   # ablations
-    python3 models/world_model/train_memory_student.py ... --init models/runs/memory_student/student.pt \
+    python3 -m models.world_model.train_memory_student --tokens data/tokens --out models/runs/memory_student
+    python3 -m models.world_model.train_memory_student ... --minutes 20        # wall-clock budget, resumable
+    python3 -m models.world_model.train_memory_student ... --no-warp --out models/runs/ablate_nowarp   # ablations
+    python3 -m models.world_model.train_memory_student ... --init models/runs/memory_student/student.pt \
         --teacher models/runs/memory_teacher/teacher.pt --kd-weight 0.5 --out models/runs/student_kd   # distillation
 
 Each example: a target frame, a random history of its episode (1..4 frames 35% of the time, else
@@ -40,18 +40,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models import trainer  # noqa: E402
-from models.common import psnr, setup, tensor_to_frames  # noqa: E402
-from models.world_model.memory_data import MemorySplit, TrainingAtlas  # noqa: E402
-from models.world_model.memory_student import LEVEL_PRED, MemoryStudent, MemoryStudentConfig  # noqa: E402
-from models.world_model.losses import digit_nll, no_decay, soft_nll  # noqa: E402
+from models import trainer
+from models.tokenizer.report import load_tokenizer
+from models.common import psnr, setup, tensor_to_frames
+from models.world_model.memory_data import MemorySplit, TrainingAtlas
+from models.world_model.memory_teacher import load_memory_teacher
+from models.world_model.memory_student import LEVEL_PRED, MemoryStudent, MemoryStudentConfig
+from models.world_model.losses import digit_nll, no_decay, soft_nll
 
 
 @dataclass
@@ -129,7 +129,7 @@ def parse_args(argv=None) -> TrainConfig:
             ap.error(f"--{k} {getattr(a, k)}: no such file")
     meta_path = os.path.join(a.tokens, "meta.json")
     if not os.path.exists(meta_path):
-        ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
+        ap.error(f"{a.tokens}: no meta.json; run python3 -m models.world_model.prepare first")
     meta = json.load(open(meta_path))
     model = MemoryStudentConfig(
         levels=meta["levels"],
@@ -254,8 +254,6 @@ def train(cfg: TrainConfig) -> dict:
         load_upgraded(model, torch.load(cfg.init, map_location="cpu"))
     teacher = None
     if cfg.teacher:
-        from models.world_model.memory_teacher import load_memory_teacher  # noqa: E402 (only when distilling)
-
         teacher = load_memory_teacher(cfg.teacher).to(rt.device)
         if teacher.cfg.student.levels != cfg.model.levels or teacher.cfg.student.grid != cfg.model.grid:
             raise ValueError(f"{cfg.teacher}: the teacher's token space differs from the student's")
@@ -293,8 +291,6 @@ def train(cfg: TrainConfig) -> dict:
 
     tok = None
     if cfg.tokenizer:
-        from models.tokenizer.report import load_tokenizer  # noqa: E402 (only when asked for)
-
         tok = load_tokenizer(cfg.tokenizer)
     return trainer.run(
         cfg, rt, model, opt, "memory student", loss_fn, lambda m: evaluate(m, va, vts, vhs, rt.device, tok), final_fn

@@ -2,9 +2,9 @@
 Trains the v2 teacher (memory_teacher.py) on prepared tokens with poses, starting from the
 trained memory student as its trunk.
 
-    python3 models/world_model/train_memory_teacher.py --tokens data/tokens --out models/runs/memory_teacher \
+    python3 -m models.world_model.train_memory_teacher --tokens data/tokens --out models/runs/memory_teacher \
         --init models/checkpoints/memory_student.pt --tokenizer models/checkpoints/tokenizer.pt
-    python3 models/world_model/train_memory_teacher.py ... --minutes 20     # wall-clock budget, resumable
+    python3 -m models.world_model.train_memory_teacher ... --minutes 20     # wall-clock budget, resumable
 
 Examples are the student's (memory_data.py: short and long histories, noise augmentation, and
 self-forcing through the trunk's one-pass prediction), plus the frame's own tokens as the prefix
@@ -21,20 +21,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from models import trainer  # noqa: E402
-from models.common import psnr, setup, tensor_to_frames  # noqa: E402
-from models.world_model.memory_data import MemorySplit  # noqa: E402
-from models.world_model.memory_student import MemoryStudentConfig  # noqa: E402
-from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig  # noqa: E402
-from models.world_model.train_memory_student import training_batch, validation_set  # noqa: E402
-from models.world_model.losses import digit_nll, no_decay  # noqa: E402
+from models import trainer
+from models.tokenizer.report import load_tokenizer
+from models.common import psnr, setup, tensor_to_frames
+from models.world_model.memory_data import MemorySplit
+from models.world_model.memory_student import MemoryStudentConfig
+from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig
+from models.world_model.train_memory_student import training_batch, validation_set
+from models.world_model.losses import digit_nll, no_decay
 
 
 @dataclass
@@ -90,7 +89,7 @@ def parse_args(argv=None) -> TeacherTrainConfig:
         if not 0 <= getattr(a, k) <= 1:
             ap.error(f"--{k.replace('_', '-')} must be in [0, 1]")
     if not os.path.exists(os.path.join(a.tokens, "meta.json")):
-        ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
+        ap.error(f"{a.tokens}: no meta.json; run python3 -m models.world_model.prepare first")
     if not os.path.exists(a.init):
         ap.error(f"--init {a.init}: no such file (the trained memory student the teacher starts from)")
     student = MemoryStudentConfig(**torch.load(a.init, map_location="cpu")["config"])
@@ -190,8 +189,6 @@ def train(cfg: TeacherTrainConfig) -> dict:
 
     tok = None
     if cfg.tokenizer:
-        from models.tokenizer.report import load_tokenizer  # noqa: E402 (only when asked for)
-
         tok = load_tokenizer(cfg.tokenizer)
     return trainer.run(
         cfg,

@@ -76,7 +76,7 @@ def parse_args(argv=None) -> TrainConfig:
     if not os.path.exists(a.student):
         ap.error(f"--student {a.student}: no such file")
     if not os.path.exists(os.path.join(a.tokens, "meta.json")):
-        ap.error(f"{a.tokens}: no meta.json; run models/world_model/prepare.py first")
+        ap.error(f"{a.tokens}: no meta.json; run python3 -m models.world_model.prepare first")
     if a.atlas and not os.path.exists(os.path.join(a.atlas, "atlas.json")):
         ap.error(f"--atlas {a.atlas}: no atlas.json there; run python3 -m models.world_model.atlas first")
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
