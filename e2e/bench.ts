@@ -25,6 +25,7 @@ import { actionScript } from './actionScript';
 import { readManifest } from '../models/export/ortNode';
 import { MODEL_ID, studentDecodes } from '../src/engine/manifest';
 import { STEP_RATE_HZ } from '../src/sim/contract';
+import { cli } from '../models/cli';
 
 interface Args {
   steps: number;
@@ -42,57 +43,44 @@ interface Args {
   teacherSteps: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = {
-    steps: 300,
-    repeats: 3,
-    webgpuSteps: 300,
-    soak: 0,
-    webgpuSoak: 0,
-    backends: ['wasm', 'wasm-serial', 'webgpu'],
-    out: 'e2e/bench.json',
-    port: 4183,
-    build: true,
-    merge: false,
-    teacherSteps: 4,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const v = argv[i + 1];
-    const num = () => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) fail(`${k} needs a whole number, got '${v}'`);
-      i++;
-      return n;
-    };
-    if (k === '--steps') a.steps = num();
-    else if (k === '--webgpu-steps') a.webgpuSteps = num();
-    else if (k === '--repeats') a.repeats = Math.max(1, num());
-    else if (k === '--soak') a.soak = num();
-    else if (k === '--teacher-steps') a.teacherSteps = num();
-    else if (k === '--webgpu-soak') a.webgpuSoak = num();
-    else if (k === '--port') a.port = num();
-    else if (k === '--out' && v) {
-      a.out = v;
-      i++;
-    } else if (k === '--no-build') a.build = false;
-    else if (k === '--merge') a.merge = true;
-    else if (k === '--backends' && v) {
-      a.backends = v.split(',');
-      if (a.backends.some((b) => !['wasm', 'webgpu', 'wasm-serial'].includes(b)))
-        fail(`--backends takes wasm, wasm-serial and/or webgpu, got '${v}'`);
-      i++;
-    } else fail(`unknown argument '${k}'`);
-  }
-  if (a.steps < 10) fail('--steps must be at least 10');
-  return a;
-}
+const USAGE =
+  'npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--teacher-steps N] [--backends wasm,wasm-serial,webgpu] [--port N] [--out FILE] [--no-build] [--merge]';
 
-function fail(msg: string): never {
-  console.error(
-    `bench: ${msg}\nusage: npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--backends wasm,webgpu] [--out FILE] [--no-build] [--merge]`,
+function benchArgs(argv: string[]): Args {
+  const num = { type: 'string' } as const;
+  const a = cli(
+    USAGE,
+    {
+      steps: num,
+      'webgpu-steps': num,
+      repeats: num,
+      soak: num,
+      'webgpu-soak': num,
+      'teacher-steps': num,
+      port: num,
+      out: { type: 'string', default: 'e2e/bench.json' },
+      backends: { type: 'string', default: 'wasm,wasm-serial,webgpu' },
+      'no-build': { type: 'boolean' },
+      merge: { type: 'boolean' },
+    },
+    argv,
   );
-  process.exit(2);
+  const backends = a.values.backends!.split(',');
+  if (backends.some((b) => !['wasm', 'webgpu', 'wasm-serial'].includes(b)))
+    a.fail(`--backends takes wasm, wasm-serial and/or webgpu, got '${a.values.backends}'`);
+  return {
+    steps: a.int('steps', 300, 10),
+    repeats: a.int('repeats', 3, 1),
+    webgpuSteps: a.int('webgpu-steps', 300),
+    soak: a.int('soak', 0),
+    webgpuSoak: a.int('webgpu-soak', 0),
+    backends,
+    out: a.values.out!,
+    port: a.int('port', 4183, 1),
+    build: !a.values['no-build'],
+    merge: !!a.values.merge,
+    teacherSteps: a.int('teacher-steps', 4),
+  };
 }
 
 const pct = (xs: number[], p: number) => {
@@ -331,7 +319,7 @@ async function runBackend(
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const a = benchArgs(process.argv.slice(2));
   const outDir = join(tmpdir(), 'wmp-bench-dist');
   if (a.build || !existsSync(outDir)) execSync(`npx vite build --outDir ${outDir} --emptyOutDir`, { stdio: 'inherit' });
   const server = spawn('npx', ['vite', 'preview', '--outDir', outDir, '--port', String(a.port), '--strictPort', '--host', '127.0.0.1'], {

@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
 import { actionScript } from './actionScript';
 import { serveBuild } from './serveBuild';
+import { cli } from '../models/cli';
 
 /** CPU seconds (user + system) of every thread of every chromium process, by "process-type / thread name". */
 function cpuByThread(): Map<string, number> {
@@ -40,14 +41,14 @@ function cpuByThread(): Map<string, number> {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : d);
-  const steps = Number(opt('--steps', '150'));
-  const query = opt('--query', 'backend=wasm');
-  if (!Number.isInteger(steps) || steps < 10) {
-    console.error('usage: tsx e2e/profileStep.ts [--steps N >= 10] [--query "backend=wasm"] [--out FILE]');
-    process.exit(2);
-  }
+  const a = cli('tsx e2e/profileStep.ts [--steps N >= 10] [--query "backend=wasm"] [--out FILE] [--hide]', {
+    steps: { type: 'string' },
+    query: { type: 'string', default: 'backend=wasm' },
+    out: { type: 'string' },
+    hide: { type: 'boolean' },
+  });
+  const steps = a.int('steps', 150, 10);
+  const query = a.values.query!;
   const port = 4191;
   const server = await serveBuild(port);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -66,7 +67,7 @@ async function main() {
     );
     const start = await page.evaluate(() => (window as any).__wmp.pose());
     // --hide: the page's canvases out of layout (what the frames' display costs, by difference)
-    if (args.includes('--hide')) await page.evaluate(() => document.querySelectorAll('canvas').forEach((c) => (c.style.display = 'none')));
+    if (a.values.hide) await page.evaluate(() => document.querySelectorAll('canvas').forEach((c) => (c.style.display = 'none')));
     await page.evaluate(([a, p]) => (window as any).__wmp.runScript(a, p), [actionScript(30), start] as const); // warm
     const cpu0 = cpuByThread();
     const t0 = Date.now();
@@ -125,7 +126,7 @@ async function main() {
       traceBusyMsPerStep: threads,
     };
     console.log(JSON.stringify(report, null, 2));
-    const out = opt('--out', '');
+    const out = a.values.out ?? '';
     if (out) writeFileSync(out, JSON.stringify(report, null, 2));
   } finally {
     await browser.close();

@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
 import { actionScript } from './actionScript';
+import { cli } from '../models/cli';
 
 const PORT = 4191;
 const START = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
@@ -34,6 +35,7 @@ async function serve(): Promise<ChildProcess> {
 }
 
 async function main() {
+  const devicesOnly = !!cli('npx tsx e2e/screenshots.ts [--devices]', { devices: { type: 'boolean' } }).values.devices;
   const server = await serve();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const out: Record<string, unknown> = {};
@@ -52,7 +54,7 @@ async function main() {
       console.log(`${name}: written`);
       await page.close();
     }
-    if (process.argv.includes('--devices')) return;
+    if (devicesOnly) return;
     for (const [name, actions] of [
       ['dream-30s', actionScript(450)],
       ['dream-turn', Array.from({ length: 72 }, () => [0, 0, 0, 1, 0])],

@@ -20,31 +20,19 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
 import { DriftWatch } from '../src/session/driftWatch';
 import { actionScript } from './actionScript';
 import { serveBuild } from './serveBuild';
+import { cli } from '../models/cli';
 
 const ALL_VIEWS = 'grid,confidence,error,chart,memory';
 const LOST_DB = 15;
 
 function args() {
-  const a = { steps: 150, repeats: 3, out: 'docs/teach-bench.json', build: true, port: 4185 };
-  const v = process.argv.slice(2);
-  for (let i = 0; i < v.length; i++) {
-    const k = v[i]!;
-    const n = Number(v[i + 1]);
-    if (k === '--steps' && Number.isInteger(n) && n >= 10) a.steps = n;
-    else if (k === '--repeats' && Number.isInteger(n) && n >= 1) a.repeats = n;
-    else if (k === '--out' && v[i + 1]) a.out = v[i + 1]!;
-    else if (k === '--no-build') {
-      a.build = false;
-      continue;
-    } else {
-      console.error(
-        `teachBench: bad argument '${k}'\nusage: npx tsx e2e/teachBench.ts [--steps N>=10] [--repeats N>=1] [--out FILE] [--no-build]`,
-      );
-      process.exit(2);
-    }
-    i++;
-  }
-  return a;
+  const a = cli('npx tsx e2e/teachBench.ts [--steps N>=10] [--repeats N>=1] [--out FILE] [--no-build]', {
+    steps: { type: 'string' },
+    repeats: { type: 'string' },
+    out: { type: 'string', default: 'docs/teach-bench.json' },
+    'no-build': { type: 'boolean' },
+  });
+  return { steps: a.int('steps', 150, 10), repeats: a.int('repeats', 3, 1), out: a.values.out!, build: !a.values['no-build'], port: 4185 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

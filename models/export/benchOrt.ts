@@ -9,22 +9,20 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { argmax } from '../../src/engine/runners';
 import { loadRunners, readGolden } from './ortNode';
+import { cli } from '../cli';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (k: string, d?: string) => {
-    const i = args.indexOf(k);
-    return i >= 0 ? args[i + 1] : d;
-  };
-  const dir = opt('--model');
-  const frames = Number(opt('--frames', '30'));
-  const threads = Number(opt('--threads', String(cpus().length)));
-  if (!dir || !Number.isInteger(frames) || frames < 1 || !Number.isInteger(threads) || threads < 1) {
-    console.error('usage: tsx models/export/benchOrt.ts --model DIR [--frames N >= 1] [--threads T] [--out FILE]');
-    process.exit(2);
-  }
+  const a = cli('tsx models/export/benchOrt.ts --model DIR [--frames N >= 1] [--threads T >= 1] [--out FILE]', {
+    model: { type: 'string' },
+    frames: { type: 'string' },
+    threads: { type: 'string' },
+    out: { type: 'string' },
+  });
+  const dir = a.values.model ?? a.fail('--model DIR is required');
+  const frames = a.int('frames', 30, 1);
+  const threads = a.int('threads', cpus().length, 1);
   const r = await loadRunners(dir, threads);
   const g = readGolden(dir);
   const m = r.manifest;
@@ -81,7 +79,7 @@ async function main() {
     teacher: { ...teacher, runs_per_frame: runs },
     teacher_over_student: Number((teacher.ms_per_frame / student.ms_per_frame).toFixed(1)),
   };
-  const out = opt('--out');
+  const out = a.values.out;
   if (out) writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(JSON.stringify(report, null, 2));
 }

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { argmax } from '../../src/engine/runners';
 import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
 import { loadRunners, loadWasmInt8Runners, readAtlas, readGolden } from './ortNode';
+import { cli } from '../cli';
 
 export interface Check {
   name: string;
@@ -200,19 +201,11 @@ export async function parity(dir: string): Promise<Check[]> {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (k: string) => {
-    const i = args.indexOf(k);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const dir = opt('--model');
-  if (!dir) {
-    console.error('usage: tsx models/export/parity.ts --model DIR [--out FILE]');
-    process.exit(2);
-  }
+  const a = cli('tsx models/export/parity.ts --model DIR [--out FILE]', { model: { type: 'string' }, out: { type: 'string' } });
+  const dir = a.values.model ?? a.fail('--model DIR is required');
   const checks = await parity(dir);
   const report = { model: dir, ok: checks.every((c) => c.ok), checks };
-  const out = opt('--out');
+  const out = a.values.out;
   if (out) writeFileSync(out, JSON.stringify(report, null, 2));
   console.log(JSON.stringify(report, null, 2));
   process.exit(report.ok ? 0 : 1);

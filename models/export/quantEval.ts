@@ -19,6 +19,7 @@ import { ModelRunners, asRunnable } from '../../src/engine/runners';
 import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
 import { readNpy } from '../data/npy';
 import { readManifest, wasmRuntime } from './ortNode';
+import { cli } from '../cli';
 
 const HORIZONS = [1, 2, 4, 8, 16, 32, 64, 128];
 
@@ -29,21 +30,17 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (k: string, d?: string) => {
-    const i = args.indexOf(k);
-    return i >= 0 ? args[i + 1] : d;
-  };
-  const dir = opt('--model');
-  const data = opt('--data', 'data/test')!;
-  const windows = Number(opt('--windows', '16'));
-  const H = Number(opt('--horizon', '64'));
-  if (!dir || !Number.isInteger(windows) || windows < 1 || !Number.isInteger(H) || H < 1) {
-    console.error(
-      'usage: tsx models/export/quantEval.ts --model DIR [--data data/test] [--windows N >= 1] [--horizon H >= 1] [--out FILE]',
-    );
-    process.exit(2);
-  }
+  const a = cli('tsx models/export/quantEval.ts --model DIR [--data data/test] [--windows N >= 1] [--horizon H >= 1] [--out FILE]', {
+    model: { type: 'string' },
+    data: { type: 'string', default: 'data/test' },
+    windows: { type: 'string' },
+    horizon: { type: 'string' },
+    out: { type: 'string' },
+  });
+  const dir = a.values.model ?? a.fail('--model DIR is required');
+  const data = a.values.data!;
+  const windows = a.int('windows', 16, 1);
+  const H = a.int('horizon', 64, 1);
   const m = readManifest(dir);
   if (!m.files.student_int8) throw new Error(`${dir}/manifest.json names no student_int8`);
   const { ort: web, open } = await wasmRuntime(dir);
@@ -121,7 +118,7 @@ async function main() {
     );
     result[`start_${start}`] = table;
   }
-  const out = opt('--out');
+  const out = a.values.out;
   if (out) writeFileSync(out, JSON.stringify(result, null, 2));
   console.log(JSON.stringify(result, null, 2));
 }

@@ -10,19 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { cli } from '../cli';
 
 async function main() {
-  const args = process.argv.slice(2);
-  let runs = 30;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--runs') runs = Number(args[++i]);
-    else files.push(args[i]!);
-  }
-  if (!files.length || !Number.isInteger(runs) || runs < 3) {
-    console.error('usage: tsx models/export/timeGraphs.ts [--runs N >= 3] FILE.onnx [...]');
-    process.exit(2);
-  }
+  const a = cli('tsx models/export/timeGraphs.ts [--runs N >= 3] FILE.onnx [...]', { runs: { type: 'string' } });
+  const runs = a.int('runs', 30, 3);
+  const files = a.positionals;
+  if (!files.length) a.fail('name at least one .onnx file');
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
