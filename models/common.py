@@ -63,10 +63,27 @@ def tensor_to_frames(x: torch.Tensor) -> np.ndarray:
     return ((x.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()
 
 
+# The app's cap (src/sim/frame.ts PSNR_CAP_DB): its psnr is Infinity for identical frames, and every
+# mean it shows takes min(psnr, 99) per frame first. Python's means do the same, so they compare.
+PSNR_CAP_DB = 99.0
+
+
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean per-frame PSNR in dB of two uint8 arrays [B, H, W, 3]."""
+    """Mean per-frame PSNR in dB of two uint8 arrays [B, H, W, 3], each frame's capped at
+    PSNR_CAP_DB before the mean: an identical frame counts 99 dB, as in the app (the TypeScript
+    psnr returns Infinity there and its callers take min(psnr, 99)). A 128 x 128 frame one level
+    off in one byte scores 95.0 dB, so at this project's sizes only identical frames hit the cap."""
     mse = ((a.astype(np.float64) - b.astype(np.float64)) ** 2).reshape(len(a), -1).mean(1)
-    return float(np.mean(10 * np.log10(255.0**2 / np.maximum(mse, 1e-10))))
+    with np.errstate(divide="ignore"):  # identical frames: mse 0 -> Infinity, then the cap
+        per_frame = 10 * np.log10(255.0**2 / mse)
+    return float(np.mean(np.minimum(per_frame, PSNR_CAP_DB)))
+
+
+def read_contract() -> dict:
+    """models/contract.json: the world's numbers for the Python side (pose, action, bounds, camera,
+    walls), written from src/sim/contract.ts by `npm run contract`."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "contract.json")) as f:
+        return json.load(f)
 
 
 def ssim(a: np.ndarray, b: np.ndarray) -> float:

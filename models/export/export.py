@@ -21,6 +21,7 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
+from models.common import read_contract
 from models.data.dataset import load
 from models.export.flops import count_flops
 from models.export.fuse import fuse
@@ -454,7 +455,7 @@ LIMITATIONS = [
 
 def build_manifest(model_id: str, files: dict, tok, student: MemoryStudent, teacher: MemoryTeacher, runs: str, data: str) -> dict:
     sc, tc = student.cfg, teacher.cfg
-    contract = json.load(open(os.path.join(ROOT, "models", "contract.json")))
+    contract = read_contract()
     data_meta = {
         s: json.load(open(os.path.join(data, s, "meta.json")))
         for s in ("train", "val", "test", "revisit")

@@ -2,11 +2,13 @@
 file), and the warp's defining properties."""
 import json
 import math
+import os
 
 import numpy as np
 import torch
 
-from models.world_model import geometry_golden
+from models.common import read_contract
+from models.world_model import geometry, geometry_golden
 from models.world_model.geometry import project, ray_grid, warp_matrix
 from models.world_model.memory import retrieve
 
@@ -18,6 +20,19 @@ def test_golden_vectors_are_current():
     assert saved["rule"] == fresh["rule"] and saved["geometry"] == fresh["geometry"]
     assert [c["slots"] for c in saved["retrieval"]] == [c["slots"] for c in fresh["retrieval"]]
     assert [c["rays"] for c in saved["coverage"]] == [c["rays"] for c in fresh["coverage"]]
+
+
+def test_the_geometry_is_the_worlds_and_the_shipped_graphs():
+    """The field of view and the walls come from the world's contract, and they are still the numbers
+    the shipped student graph was exported with (its manifest's student.geometry): if the world moves
+    its walls or camera, this fails until the model is exported again."""
+    world = read_contract()
+    assert geometry.FOV == math.radians(world["camera"]["vertical_fov_deg"])
+    assert geometry.WALL == world["walls"]["half_extent"] > world["bounds"]["x"][1] + world["bounds"]["camera_radius"]
+    assert min(world["walls"]["heights"]) <= geometry.WALL_TOP <= max(world["walls"]["heights"])
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    shipped = json.load(open(os.path.join(root, "models", "wm-courtyard-v3", "manifest.json")))["student"]["geometry"]
+    assert json.dumps(shipped) == json.dumps(geometry.SPEC)  # the same numbers, written the same (60.0, not 60)
 
 
 def test_warp_is_identity_for_the_same_camera_and_exact_for_a_turn():

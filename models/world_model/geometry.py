@@ -5,14 +5,19 @@ a coarse ray grid (mirrored in src/engine/memory.ts, kept equal by golden vector
 models/world_model/geometry_golden.json, which both test suites read).
 
 The camera is three.js's: position (x, y, z), rotation Euler 'YXZ' = Ry(yaw) Rx(pitch), looking
-along its local -z with y up and x right, vertical field of view 60 degrees, square frames.
+along its local -z with y up and x right, the world's vertical field of view (60 degrees), square
+frames.
 
 Re-projection needs depth. We use a proxy scene that holds for most pixels of this courtyard and
-for every world seed: the floor plane y = 0, the four walls at |x| = 33 or |z| = 33 up to 8.5 m,
-and the sky at infinity above them. A target ray's proxy hit is projected into a source camera;
-rotation alone is then exact, and translation is exact on floor and walls (landmarks are where
-the model has to correct it). All arithmetic is inverse depth (1 / t, zero for the sky), so
-nothing is infinite and the graph needs only elementwise ops and one matrix product.
+for every world seed: the floor plane y = 0, the four walls at |x| = 33 or |z| = 33 up to WALL_TOP
+(8.5 m), and the sky at infinity above them. The field of view and the walls' place are the
+world's, read from models/contract.json (camera.vertical_fov_deg, walls.half_extent); the numbers
+are also baked into the shipped student graph, and a test fails if either side moves.
+
+A target ray's proxy hit is projected into a source camera; rotation alone is then exact, and
+translation is exact on floor and walls (landmarks are where the model has to correct it). All
+arithmetic is inverse depth (1 / t, zero for the sky), so nothing is infinite and the graph needs
+only elementwise ops and one matrix product.
 """
 from __future__ import annotations
 
@@ -20,17 +25,22 @@ import math
 
 import torch
 
+from models.common import read_contract
+
+# The proxy's own choice, not a number of the world: wall segments are 7, 8.5, 10 or 11.5 m tall
+# (contract walls.heights), and a ray over WALL_TOP counts as sky whatever segment it passes.
+WALL_TOP = 8.5
+_WORLD = read_contract()
 SPEC = {
     "camera": "three.js PerspectiveCamera, Euler YXZ: R = Ry(yaw) Rx(pitch); looks along local -z, y up, x right",
-    "vertical_fov_deg": 60.0,
-    "proxy": {"floor_y": 0.0, "wall_half_extent": 33.0, "wall_top": 8.5},
+    "vertical_fov_deg": float(_WORLD["camera"]["vertical_fov_deg"]),  # float: the manifest says 60.0
+    "proxy": {"floor_y": 0.0, "wall_half_extent": float(_WORLD["walls"]["half_extent"]), "wall_top": WALL_TOP},
     "token_centre": "token (i, j) of a g x g grid looks through ndc x = (j + 0.5) / g * 2 - 1, y = 1 - (i + 0.5) / g * 2",
     "warp": "tent weights max(0, 1 - |si - i'|) * max(0, 1 - |sj - j'|) over source tokens (i', j') at the projected "
     "position (si, sj) in source token units; zero where the hit is behind the source camera",
 }
 FOV = math.radians(SPEC["vertical_fov_deg"])
 WALL = SPEC["proxy"]["wall_half_extent"]
-WALL_TOP = SPEC["proxy"]["wall_top"]
 
 
 def rotation(yaw: torch.Tensor, pitch: torch.Tensor) -> torch.Tensor:
