@@ -89,3 +89,19 @@ test('Tab reaches every control with a visible focus ring, keys steer from a foc
   // The HUD changes several times a second: it must not be announced.
   expect(await page.getByTestId('hud').evaluate((el) => !!el.closest('[aria-live], [role=status], [role=alert], [role=log]'))).toBe(false);
 });
+
+test('axe is clean in presentation mode: a lesson, an enlarged view, the controls drawer, the wrap-up', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await openPlayground(page, '?model=student&backend=wasm&lesson=learned-vs-seen&present=1');
+  await expect(page.getByTestId('lesson-status')).toHaveText('Not yet.', { timeout: 60_000 });
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByTestId('enlarge-memory').click();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByTestId('enlarge-memory').click();
+  await page.getByTestId('controls-toggle').click();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByTestId('controls-toggle').click();
+  await page.goto('/?model=student&backend=wasm&lesson=wrap-up&present=1');
+  await expect(page.getByTestId('wrap-up')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
