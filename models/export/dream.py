@@ -1,9 +1,8 @@
 """
 Dream-mode rollouts in PyTorch, as the app runs them: after a start of 1 or K ground-truth frames
 each model feeds on its own greedy predictions. The memory student and teacher remember every frame
-with its pose (ground truth at level 0, its own at LEVEL_PRED) and retrieve their slots by memory.retrieve;
-the v1 student keeps a window of the last 4 frames and the actions between them (a 1-frame start
-fills the window with copies of the start frame and zero actions, as the engine does).
+with its pose (ground truth at level 0, its own at LEVEL_PRED) and retrieve their slots by memory.retrieve.
+(v1's window rollout is world_model/v1_student.py's.)
 """
 from __future__ import annotations
 
@@ -89,24 +88,3 @@ def rollout_memory(
         out.append(pred)
     preds = torch.stack(out, 1)
     return (preds, used) if record_slots else preds
-
-
-@torch.no_grad()
-def rollout_window(m, start_tokens: torch.Tensor, actions: np.ndarray, H: int) -> torch.Tensor:
-    """The v1 student: start_tokens [N, S, g, g]; actions [N, S + H, 5]. Window of K = m.cfg.context frames."""
-    N, S = start_tokens.shape[:2]
-    K = m.cfg.context
-    acts = torch.from_numpy(actions.astype(np.float32))
-    if S >= K:
-        ctx, win_act = start_tokens[:, S - K :], acts[:, S - K : S]
-    else:  # pad the window with the first frame, standing still
-        pad = start_tokens[:, :1].expand(N, K - S, *start_tokens.shape[2:])
-        ctx = torch.cat([pad, start_tokens], 1)
-        win_act = torch.cat([torch.zeros(N, K - S, 5), acts[:, :S]], 1)
-    out = []
-    for h in range(H):
-        pred = m.digits.compose(m(ctx, win_act).argmax(-1)).view(N, 1, *ctx.shape[2:])
-        out.append(pred)
-        ctx = torch.cat([ctx[:, 1:], pred], 1)
-        win_act = torch.cat([win_act[:, 1:], acts[:, S + h : S + h + 1]], 1)
-    return torch.cat(out, 1)

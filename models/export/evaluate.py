@@ -38,7 +38,7 @@ from PIL import Image
 from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames
 from models.data.contact_sheet import contact_sheet
 from models.data.dataset import load
-from models.export.dream import rollout_memory, rollout_window
+from models.export.dream import rollout_memory
 from models.export.shipped import (
     STUDENT_RUN,
     TEACHER_RUN,
@@ -52,7 +52,6 @@ from models.tokenizer.report import reconstruct
 from models.world_model.memory_data import TrainingAtlas
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.prepare import file_sha256 as sha256
-from models.world_model.student import load_student
 from models.world_model.train_memory_student import load_memory_student
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -292,6 +291,9 @@ def run(a: argparse.Namespace) -> dict:
         control = load_memory_student(cpath)
         models[CONTROL] = lambda s, p, act, h: rollout_memory(control, s, p, act, h)
     if a.v1:
+        # Only here: export imports this file (through quantize), and v1's code stays off that path.
+        from models.world_model.v1_student import load_student, rollout_window
+
         v1 = load_student(a.v1)
         models["v1 student"] = lambda s, p, act, h: rollout_window(v1, s, act, h)
 

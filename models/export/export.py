@@ -164,7 +164,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     here = os.path.dirname(os.path.abspath(__file__))
     graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "flops.py", "rollout.py")] + [
         os.path.join(here, "..", "world_model", f)
-        for f in ("geometry.py", "memory.py", "memory_student.py", "memory_teacher.py", "atlas.py")
+        for f in ("geometry.py", "layers.py", "memory.py", "memory_student.py", "memory_teacher.py", "atlas.py")
     ]
     code = hashlib.sha256(b"".join(open(f, "rb").read() for f in graph_code))
     sources["export_code"] = code.hexdigest()

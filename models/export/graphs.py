@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from models.tokenizer.model import Tokenizer
 from models.world_model.memory_student import MemoryStudent
-from models.world_model.student import digits_to_ids, sample_digits
+from models.world_model.layers import digits_to_ids, sample_digits
 from models.world_model.memory_teacher import MemoryTeacher, joint_table
 
 

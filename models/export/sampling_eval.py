@@ -46,7 +46,7 @@ from models.export.shipped import load_atlas, shipped_tokenizer
 from models.world_model.memory_data import TrainingAtlas
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.refine import masked_decode
-from models.world_model.student import sample_digits
+from models.world_model.layers import sample_digits
 from models.world_model.train_memory_student import load_memory_student
 from models.world_model.train_refiner import load_refiner
 

@@ -12,7 +12,7 @@ from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, Mem
 from models.export.rollout import memory_rollout, teacher_rollout
 from models.world_model.layers import FsqDigits
 from models.world_model.memory_student import MemoryStudent, MemoryStudentConfig
-from models.world_model.student import sample_digits
+from models.world_model.layers import sample_digits
 from models.world_model.memory_teacher import MemoryTeacher, MemoryTeacherConfig
 
 

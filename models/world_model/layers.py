@@ -1,4 +1,5 @@
-"""Building blocks shared by the teacher and the student."""
+"""Building blocks of the world-model networks (v1's student, the memory student and teacher, the
+refiner), and the in-graph sampling of FSQ digits every exported student uses."""
 from __future__ import annotations
 
 import torch
@@ -180,3 +181,51 @@ class PlainLayerNorm(nn.Module):
 
     def forward(self, x):
         return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class GridBlock(nn.Module):
+    """One block of every student network (v1's, the memory student's, the refiner's): each token
+    mixes with its grid neighbours (depthwise conv), with the whole grid (attention with a learned
+    2D relative bias) and on its own (MLP), every sublayer modulated by the conditioning (AdaLN).
+    cfg needs d, grid, heads and conv_kernel."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        d = cfg.d
+        self.mod = Modulation(d, 3)
+        self.n = nn.ModuleList([PlainLayerNorm(d) for _ in range(3)])
+        self.conv = DepthwiseConv2d(d, cfg.grid, cfg.conv_kernel)
+        self.attn = Attention(d, cfg.heads)
+        self.bias = RelPosBias2d(cfg.grid, cfg.heads)
+        self.mlp = Mlp(d)
+
+    def forward(self, x, c):
+        (s0, b0, g0), (s1, b1, g1), (s2, b2, g2) = self.mod(c)
+        x = x + g0 * self.conv(modulate(self.n[0](x), s0, b0))
+        x = x + g1 * self.attn(modulate(self.n[1](x), s1, b1), bias=self.bias())
+        return x + g2 * self.mlp(modulate(self.n[2](x), s2, b2))
+
+
+def sample_digits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
+    """Draws one level per digit: Gumbel-max over the top_k most likely levels at `temperature`
+    (0 = greedy). logits and uniform [.., L]; temperature and top_k are 1-element tensors.
+    Written with comparisons and sums only (no TopK, ArgMax, Round or int64), so the exported
+    graph runs whole on onnxruntime-web's WebGPU kernels; returns float levels [..]."""
+    L = logits.shape[-1]
+    # rank[i] = how many levels are strictly more likely than level i
+    rank = (logits.unsqueeze(-2) > logits.unsqueeze(-1)).float().sum(-1)
+    u = uniform.clamp(1e-6, 1 - 1e-6)
+    score = logits + temperature * -torch.log(-torch.log(u))
+    score = torch.where(rank < top_k.float(), score, torch.full_like(score, -1e9))
+    is_max = (score.unsqueeze(-2) <= score.unsqueeze(-1)).float().prod(-1)  # 1 where nothing beats level i
+    first = is_max * (torch.cumsum(is_max, -1) <= 1).float()  # ties: the lowest level
+    return (first * torch.arange(L, dtype=logits.dtype, device=logits.device)).sum(-1)
+
+
+def digits_to_ids(levels_f: torch.Tensor, levels: list[int]) -> torch.Tensor:
+    """float digits [.., n_digits] -> float ids [..] (exact: ids < 2^24)."""
+    basis, out = 1.0, torch.zeros_like(levels_f[..., 0])
+    for i, l in enumerate(levels):
+        out = out + levels_f[..., i] * basis
+        basis *= l
+    return out

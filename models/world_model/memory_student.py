@@ -12,8 +12,8 @@ the slot is (its corruption level: 0 for ground truth, LEVEL_PRED for the model'
 training corrupts slots at random levels and says which, GameNGen's noise augmentation in token
 form). The camera pose itself (with Fourier features of the position) and the last action
 modulate every block, so the weights can also recall the world where memory has nothing.
-The network after the input is the v1 student's: depthwise conv + attention with 2D relative
-bias + MLP, AdaLN, one softmax per FSQ digit.
+The network after the input is v1's (layers.GridBlock): depthwise conv + attention with 2D
+relative bias + MLP, AdaLN, one softmax per FSQ digit.
 
 v3 adds two things (config flags, so v2's checkpoints load unchanged):
 - source: a fourth per-slot scalar, mem_source (1 for an atlas frame: a training frame the model
@@ -35,8 +35,7 @@ import torch
 import torch.nn as nn
 
 from .geometry import warp_matrices
-from .layers import ActionEncoder, FsqDigits, digit_pad, vocab_of
-from .student import StudentBlock
+from .layers import ActionEncoder, FsqDigits, GridBlock, digit_pad, vocab_of
 
 LEVEL_PRED = 0.15  # the corruption level the model is told for its own predicted frames
 N_FOURIER = 4  # position frequencies: 1, 2, 4, 8 cycles across the courtyard
@@ -60,10 +59,6 @@ class MemoryStudentConfig:
     @property
     def vocab_size(self) -> int:
         return vocab_of(self.levels)
-
-    @property
-    def context(self) -> int:  # what StudentBlock reads
-        return self.slots
 
 
 def pose_features(pose: torch.Tensor) -> torch.Tensor:
@@ -92,7 +87,7 @@ class MemoryStudent(nn.Module):
         self.inp = nn.Linear(cfg.slots * self.slot_width, cfg.d)
         self.pos = nn.Parameter(torch.randn(1, n, cfg.d) * 0.02)
         self.act = ActionEncoder(6 + 4 * N_FOURIER + cfg.n_action, cfg.d)
-        self.blocks = nn.ModuleList([StudentBlock(cfg) for _ in range(cfg.layers)])
+        self.blocks = nn.ModuleList([GridBlock(cfg) for _ in range(cfg.layers)])
         self.norm = nn.LayerNorm(cfg.d)
         nd, L = len(cfg.levels), max(cfg.levels)
         self.head = nn.Linear(cfg.d, nd * L)

@@ -7,7 +7,7 @@ speckle. MaskGIT's answer (Chang et al. 2022; Mask-Predict for translation) is t
 passes: each pass samples every token not yet decided, keeps the most confident ones, and the
 next pass conditions on what is kept, so the rest of the frame agrees with it.
 
-Here the student's trunk runs once per frame. A small refiner (two StudentBlocks) reads the
+Here the student's trunk runs once per frame. A small refiner (two layers.GridBlocks) reads the
 trunk's features plus the digits decided so far (a learned "undecided" vector elsewhere) and
 gives new generator logits; the trunk's copy gate mixes them with the remembered tokens exactly
 as in the student, so a token the gate copies is near-certain and is decided in the first pass.
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from .layers import GridBlock, sample_digits
 from .memory_student import MemoryStudent, pose_features
-from .student import StudentBlock, sample_digits
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Refiner(nn.Module):
         nd, L = student.pad.shape
         self.tok = nn.Linear(nd * L, sc.d)
         self.undecided = nn.Parameter(torch.zeros(1, 1, sc.d))
-        self.blocks = nn.ModuleList([StudentBlock(sc) for _ in range(cfg.layers)])
+        self.blocks = nn.ModuleList([GridBlock(sc) for _ in range(cfg.layers)])
         # the head starts as the trunk's, and the blocks start as identities (AdaLN-zero): before
         # training the refiner returns the trunk's logits for every undecided token. (`tok` keeps
         # its random init: zero there as well would leave the blocks' gates no signal to grow on.)

@@ -1,6 +1,11 @@
 """
-The student: every token of the next frame in one forward pass, from the last K frames' tokens
-and the actions.
+World model v1's student, kept apart: nothing that ships imports this file. Its one use is
+evaluate.py's optional v1 row (--v1 models/checkpoints/v1_student.pt), which needs this network
+and its window rollout to score v1's weights beside v3; the shipped students build on its block,
+which lives in layers.py (GridBlock).
+
+v1 predicts every token of the next frame in one forward pass, from the last K frames' tokens and
+the actions.
 
 What makes it cheap and accurate on a small budget (measured against the first try's 17 dB):
 - Tokens go in and come out by their FSQ digits. The input of a grid position is the one-hot
@@ -17,22 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 import torch.nn as nn
 
-from .layers import (
-    ActionEncoder,
-    Attention,
-    DepthwiseConv2d,
-    FsqDigits,
-    Mlp,
-    Modulation,
-    PlainLayerNorm,
-    RelPosBias2d,
-    digit_pad,
-    modulate,
-    vocab_of,
-)
+from .layers import ActionEncoder, FsqDigits, GridBlock, digit_pad, vocab_of
 
 
 @dataclass
@@ -51,24 +45,6 @@ class StudentConfig:
         return vocab_of(self.levels)
 
 
-class StudentBlock(nn.Module):
-    def __init__(self, cfg: StudentConfig):
-        super().__init__()
-        d = cfg.d
-        self.mod = Modulation(d, 3)
-        self.n = nn.ModuleList([PlainLayerNorm(d) for _ in range(3)])
-        self.conv = DepthwiseConv2d(d, cfg.grid, cfg.conv_kernel)
-        self.attn = Attention(d, cfg.heads)
-        self.bias = RelPosBias2d(cfg.grid, cfg.heads)
-        self.mlp = Mlp(d)
-
-    def forward(self, x, c):
-        (s0, b0, g0), (s1, b1, g1), (s2, b2, g2) = self.mod(c)
-        x = x + g0 * self.conv(modulate(self.n[0](x), s0, b0))
-        x = x + g1 * self.attn(modulate(self.n[1](x), s1, b1), bias=self.bias())
-        return x + g2 * self.mlp(modulate(self.n[2](x), s2, b2))
-
-
 class Student(nn.Module):
     def __init__(self, cfg: StudentConfig):
         super().__init__()
@@ -78,7 +54,7 @@ class Student(nn.Module):
         self.inp = nn.Linear(cfg.context * self.digits.width, cfg.d)
         self.pos = nn.Parameter(torch.randn(1, n, cfg.d) * 0.02)
         self.act = ActionEncoder(cfg.context * cfg.n_action, cfg.d)
-        self.blocks = nn.ModuleList([StudentBlock(cfg) for _ in range(cfg.layers)])
+        self.blocks = nn.ModuleList([GridBlock(cfg) for _ in range(cfg.layers)])
         self.norm = nn.LayerNorm(cfg.d)
         nd, L = len(cfg.levels), max(cfg.levels)
         self.head = nn.Linear(cfg.d, nd * L)
@@ -107,26 +83,24 @@ def load_student(path: str) -> Student:
     return m.eval()
 
 
-def sample_digits(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
-    """Draws one level per digit: Gumbel-max over the top_k most likely levels at `temperature`
-    (0 = greedy). logits and uniform [.., L]; temperature and top_k are 1-element tensors.
-    Written with comparisons and sums only (no TopK, ArgMax, Round or int64), so the exported
-    graph runs whole on onnxruntime-web's WebGPU kernels; returns float levels [..]."""
-    L = logits.shape[-1]
-    # rank[i] = how many levels are strictly more likely than level i
-    rank = (logits.unsqueeze(-2) > logits.unsqueeze(-1)).float().sum(-1)
-    u = uniform.clamp(1e-6, 1 - 1e-6)
-    score = logits + temperature * -torch.log(-torch.log(u))
-    score = torch.where(rank < top_k.float(), score, torch.full_like(score, -1e9))
-    is_max = (score.unsqueeze(-2) <= score.unsqueeze(-1)).float().prod(-1)  # 1 where nothing beats level i
-    first = is_max * (torch.cumsum(is_max, -1) <= 1).float()  # ties: the lowest level
-    return (first * torch.arange(L, dtype=logits.dtype, device=logits.device)).sum(-1)
-
-
-def digits_to_ids(levels_f: torch.Tensor, levels: list[int]) -> torch.Tensor:
-    """float digits [.., n_digits] -> float ids [..] (exact: ids < 2^24)."""
-    basis, out = 1.0, torch.zeros_like(levels_f[..., 0])
-    for i, l in enumerate(levels):
-        out = out + levels_f[..., i] * basis
-        basis *= l
-    return out
+@torch.no_grad()
+def rollout_window(m: Student, start_tokens: torch.Tensor, actions: np.ndarray, H: int) -> torch.Tensor:
+    """Dream mode for v1: start_tokens [N, S, g, g]; actions [N, S + H, 5]. It keeps a window of the
+    last K = m.cfg.context frames and the actions between them; a shorter start fills the window with
+    copies of the first frame and zero actions, as v1's engine did."""
+    N, S = start_tokens.shape[:2]
+    K = m.cfg.context
+    acts = torch.from_numpy(actions.astype(np.float32))
+    if S >= K:
+        ctx, win_act = start_tokens[:, S - K :], acts[:, S - K : S]
+    else:  # pad the window with the first frame, standing still
+        pad = start_tokens[:, :1].expand(N, K - S, *start_tokens.shape[2:])
+        ctx = torch.cat([pad, start_tokens], 1)
+        win_act = torch.cat([torch.zeros(N, K - S, 5), acts[:, :S]], 1)
+    out = []
+    for h in range(H):
+        pred = m.digits.compose(m(ctx, win_act).argmax(-1)).view(N, 1, *ctx.shape[2:])
+        out.append(pred)
+        ctx = torch.cat([ctx[:, 1:], pred], 1)
+        win_act = torch.cat([win_act[:, 1:], acts[:, S + h : S + h + 1]], 1)
+    return torch.cat(out, 1)
