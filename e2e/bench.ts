@@ -5,7 +5,8 @@
  *   npm run bench                                   # build, then 300 steps on each backend
  *   npm run bench -- --steps 300 --webgpu-steps 30 --soak 10000 --webgpu-soak 60 --out e2e/bench.json
  *
- * wasm-serial is WASM without the decode pipeline (student and decoder in one worker), for comparison.
+ * wasm-serial is WASM without the decode pipeline (student and decoder in one worker), for comparison;
+ * wasm-sampled is the default WASM set-up drawing samples (temperature 1) instead of the greedy average.
  * Per backend: time from navigation to the first predicted frame (cold cache, then warm: reload
  * with the model files in Cache Storage), the script stepped back to back (fps, p50/p95 ms per
  * stage, session runs and bytes read back per frame), JS heap of page and worker before and
@@ -44,7 +45,7 @@ interface Args {
 }
 
 const USAGE =
-  'npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--teacher-steps N] [--backends wasm,wasm-serial,webgpu] [--port N] [--out FILE] [--no-build] [--merge]';
+  'npm run bench -- [--steps N] [--repeats N] [--webgpu-steps N] [--soak N] [--webgpu-soak N] [--teacher-steps N] [--backends wasm,wasm-serial,wasm-sampled,webgpu] [--port N] [--out FILE] [--no-build] [--merge]';
 
 function benchArgs(argv: string[]): Args {
   const num = { type: 'string' } as const;
@@ -66,8 +67,8 @@ function benchArgs(argv: string[]): Args {
     argv,
   );
   const backends = a.values.backends!.split(',');
-  if (backends.some((b) => !['wasm', 'webgpu', 'wasm-serial'].includes(b)))
-    a.fail(`--backends takes wasm, wasm-serial and/or webgpu, got '${a.values.backends}'`);
+  if (backends.some((b) => !['wasm', 'webgpu', 'wasm-serial', 'wasm-sampled'].includes(b)))
+    a.fail(`--backends takes wasm, wasm-serial, wasm-sampled and/or webgpu, got '${a.values.backends}'`);
   return {
     steps: a.int('steps', 300, 10),
     repeats: a.int('repeats', 3, 1),
@@ -149,7 +150,13 @@ async function runBackend(
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // wasm-serial: WASM with student and decoder in one worker, one after the other (no pipeline).
-  const url = backend === 'wasm-serial' ? `${base}/?backend=wasm&pipeline=0` : `${base}/?backend=${backend}`;
+  // wasm-sampled: the default WASM set-up drawing a sample (temperature 1) instead of the greedy average.
+  const url =
+    backend === 'wasm-serial'
+      ? `${base}/?backend=wasm&pipeline=0`
+      : backend === 'wasm-sampled'
+        ? `${base}/?backend=wasm&temperature=1&seed=7`
+        : `${base}/?backend=${backend}`;
   const timeout = backend === 'webgpu' ? 600_000 : 120_000;
   console.log(`[${backend}] cold load`);
   await page.goto(url);
@@ -161,7 +168,7 @@ async function runBackend(
   await page.goto(url);
   await waitReady(page, timeout);
   const warm = await model(page);
-  if (warm.backend.name !== backend.replace('-serial', '')) throw new Error(`asked for ${backend}, the app runs ${warm.backend.name}`);
+  if (warm.backend.name !== backend.replace(/-(serial|sampled)$/, '')) throw new Error(`asked for ${backend}, the app runs ${warm.backend.name}`);
   await page.waitForFunction(settled, null, { timeout });
   const heapBefore = await heap(page);
   // The script runs `repeats` times from the same start (this machine's speed varies run to
