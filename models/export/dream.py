@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from models.export.graphs import StudentInputs
 from models.world_model.memory import retrieve
 from models.world_model.memory_student import LEVEL_PRED, MemoryStudent
 from models.world_model.memory_teacher import MemoryTeacher
@@ -33,7 +34,7 @@ def rollout_memory(
     frame k as -2 - k). atlas: a memory_data.TrainingAtlas to retrieve from too (v3 students);
     copy=False switches a v3 student's copy path off (the gate forced to "generate").
     decode(inputs, h) -> ids [N, g, g] replaces greedy decoding (sampling: sampling_eval.py); inputs
-    are the model's (mem_tokens .. action, mem_source)."""
+    are the StudentInputs of the batch (mem_source where the student has it, no sampling inputs)."""
     N, S = start_tokens.shape[:2]
     cfg = m.cfg.student if isinstance(m, MemoryTeacher) else m.cfg
     M, g = cfg.slots, cfg.grid
@@ -73,16 +74,16 @@ def rollout_memory(
                 va[b, k] = 1
         tp = torch.from_numpy(poses[:, t].astype(np.float32))
         act = torch.from_numpy(actions[:, t - 1].astype(np.float32))
+        inputs = StudentInputs(mt, mp, lv, va, tp, act, so if cfg.source else None)
         if decode is not None:
-            pred = decode((mt, mp, lv, va, tp, act, so), h).view(N, g, g)
+            pred = decode(inputs, h).view(N, g, g)
         elif isinstance(m, MemoryTeacher):
-            pred = m.generate(m.features(mt, mp, lv, va, tp, act)).view(N, g, g)
-        elif getattr(cfg, "copy", False) and not copy:
-            x = m.features(mt, mp, lv, va, tp, act, so)
+            pred = m.generate(m.features(*inputs.teacher_args())).view(N, g, g)
+        elif cfg.copy and not copy:
+            x = m.features(*inputs.model_args())
             pred = m.digits.compose(m.logits(x).argmax(-1)).view(N, g, g)
         else:
-            extra_in = (so,) if getattr(cfg, "source", False) else ()
-            pred = m.digits.compose(m(mt, mp, lv, va, tp, act, *extra_in).argmax(-1)).view(N, g, g)
+            pred = m.digits.compose(m(*inputs.model_args()).argmax(-1)).view(N, g, g)
         mem.append(pred)
         levels.append(LEVEL_PRED)
         out.append(pred)

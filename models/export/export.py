@@ -31,6 +31,7 @@ from models.export.graphs import (
     MemoryStudentGraph,
     MemoryTeacherPrevGraph,
     MemoryTeacherStepGraph,
+    StudentInputs,
 )
 from models.export.quantize import add_to_export
 from models.export.rollout import first_step_logits, memory_rollout, teacher_first_logits, teacher_rollout
@@ -43,6 +44,7 @@ from models.export.shipped import (
     compute_summary,
     read_manifest,
     shipped_tokenizer,
+    tensor,
     update_manifest,
 )
 from models.world_model import atlas as atlas_file, geometry, memory
@@ -142,10 +144,6 @@ def fold_constant_of_shape(model: onnx.ModelProto) -> int:
     return folded
 
 
-def tensor(name: str, dtype: str, shape: list, meaning: str) -> dict:
-    return {"name": name, "dtype": dtype, "shape": shape, "meaning": meaning}
-
-
 def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3, teacher_frames: int = 2) -> dict:
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
@@ -224,36 +222,16 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     }
     print("[export] student", flush=True)
     T = torch.from_numpy
-    src_in = (torch.zeros(1, M),) if sc.source else ()
-    ex_s = (
+    # Example inputs: the first test frame in every slot, the next M poses, the pose after them.
+    ex_s = StudentInputs(
         ctx_all[:, :1].expand(1, M, g, g).contiguous(),
         T(poses[None, :M]),
         torch.zeros(1, M),
         torch.ones(1, M),
         T(poses[None, M]),
         actions[:, M - 1],
-        *src_in,
-        torch.tensor([1.0]),
-        torch.tensor([Lmax], dtype=torch.int32),
-        torch.rand(1, n, nd, Lmax),
-    )
-    names = (
-        ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"]
-        + (["mem_source"] if sc.source else [])
-        + ["temperature", "top_k", "uniform"]
-    )
-    source_spec = (
-        [
-            tensor(
-                "mem_source",
-                "float32",
-                [1, M],
-                "1 for a slot holding an atlas frame (the learned world's), 0 for the session's own",
-            )
-        ]
-        if sc.source
-        else []
-    )
+        torch.zeros(1, M) if sc.source else None,
+    ).sampling(torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax))
     logits_meaning = (
         "per-digit log-probabilities of the copy mixture: the gate's share for generating x the network's digit "
         "distribution + each slot's share x its nearest re-projected token's digits"
@@ -262,34 +240,8 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     )
     files["student"] = {
         "path": "student.onnx",
-        "ops": export_graph(stu, ex_s, os.path.join(out, "student.onnx"), names, ["tokens", "logits"]),
-        "inputs": [
-            tensor(
-                "mem_tokens",
-                "int32",
-                [1, M, g, g],
-                "the remembered frames' tokens, in the slot order of student.memory (zeros in empty slots)",
-            ),
-            tensor("mem_poses", "float32", [1, M, 5], "their camera poses (x, y, z, yaw, pitch); empty slots: any pose"),
-            tensor(
-                "mem_level",
-                "float32",
-                [1, M],
-                f"how much to trust each slot: 0 for encoded ground truth, {LEVEL_PRED} for the model's own frames",
-            ),
-            tensor("mem_valid", "float32", [1, M], "1 for a filled slot, 0 for an empty one"),
-            tensor("target_pose", "float32", [1, 5], "the camera pose of the frame to predict"),
-            tensor("action", "float32", [1, 5], "the normalized action that led into it"),
-            *source_spec,
-            tensor("temperature", "float32", [1], "sampling temperature; 0 = greedy"),
-            tensor("top_k", "int32", [1], f"levels kept per FSQ digit (1..{Lmax}); {Lmax} keeps all"),
-            tensor(
-                "uniform",
-                "float32",
-                [1, n, nd, Lmax],
-                "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0",
-            ),
-        ],
+        "ops": export_graph(stu, ex_s.as_tuple(), os.path.join(out, "student.onnx"), ex_s.names(), ["tokens", "logits"]),
+        "inputs": StudentInputs.describe(sc),
         "outputs": [
             tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
             tensor(
@@ -321,11 +273,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     files["teacher_prev"] = {
         "path": "teacher_prev.onnx",
         "ops": export_graph(
-            tprev,
-            ex_s[:6],
-            os.path.join(out, "teacher_prev.onnx"),
-            ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action"],
-            ["features"],
+            tprev, ex_s.teacher_args(), os.path.join(out, "teacher_prev.onnx"), StudentInputs.teacher_names(), ["features"]
         ),
         "inputs": files["student"]["inputs"][:6],
         "outputs": [
@@ -333,7 +281,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         ],
     }
     with torch.no_grad():
-        feats = tprev(*ex_s[:6])
+        feats = tprev(*ex_s.teacher_args())
     ex_t = (feats[:, :1], torch.zeros(1, 1, dtype=torch.int32), torch.zeros(1, dtype=torch.int32), teacher.empty_cache(1, feats))
     files["teacher_step"] = {
         "path": "teacher_step.onnx",
@@ -386,7 +334,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("student_sampled_t1_k4", sampled)
         gold.add("decoded0", dec(greedy[:1])[0])
         tgreedy, _, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames, atlas)
-        gold.add("teacher_features0", tprev(*ex_s[:6])[0])  # the teacher takes the first six inputs (no mem_source)
+        gold.add("teacher_features0", tprev(*ex_s.teacher_args())[0])  # the first six inputs (no mem_source)
         gold.add("teacher_greedy", tgreedy)
         gold.add("teacher_logits0", teacher_first_logits(tprev, tstep, start, poses, actions[0]))
     gold.write(

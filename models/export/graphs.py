@@ -6,13 +6,16 @@ The same wrappers run in PyTorch for the golden files, so parity compares like w
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields, replace
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from models.export.shipped import tensor
 from models.tokenizer.model import Tokenizer
-from models.world_model.memory_student import MemoryStudent
 from models.world_model.layers import digits_to_ids, sample_digits
+from models.world_model.memory_student import LEVEL_PRED, MemoryStudent, MemoryStudentConfig
 from models.world_model.memory_teacher import MemoryTeacher, joint_table
 
 
@@ -52,31 +55,112 @@ class DecoderGraph(nn.Module):
         return ((x + 1.0) * 127.5).permute(0, 2, 3, 1)
 
 
+@dataclass
+class StudentInputs:
+    """The memory student's inputs, the fields in student.onnx's input order: the one list the graph,
+    its rollouts (rollout.py, dream.py) and its manifest entry (describe) are written from.
+    mem_source exists for v3 students only (cfg.source); the sampling three are the graph's, so the
+    PyTorch rollouts leave them None; the teacher takes the first six (teacher_args)."""
+
+    mem_tokens: torch.Tensor  # int [B, M, g, g], the slots memory.retrieve picked
+    mem_poses: torch.Tensor  # [B, M, 5]
+    mem_level: torch.Tensor  # [B, M]
+    mem_valid: torch.Tensor  # [B, M]
+    target_pose: torch.Tensor  # [B, 5]
+    action: torch.Tensor  # [B, 5]
+    mem_source: torch.Tensor | None = None  # [B, M], v3
+    temperature: torch.Tensor | None = None  # [1]
+    top_k: torch.Tensor | None = None  # int32 [1]
+    uniform: torch.Tensor | None = None  # [B, g*g, D, L]
+
+    @staticmethod
+    def graph_names(source: bool) -> list[str]:
+        """student.onnx's input names, in order, for a student with or without mem_source."""
+        return [f.name for f in fields(StudentInputs) if source or f.name != "mem_source"]
+
+    @staticmethod
+    def teacher_names() -> list[str]:
+        """teacher_prev.onnx's input names: the student's first six."""
+        return StudentInputs.graph_names(False)[:6]
+
+    @classmethod
+    def of(cls, values: tuple, source: bool) -> "StudentInputs":
+        """The graph's positional inputs (as_tuple's order) back into fields."""
+        return cls(**dict(zip(cls.graph_names(source), values)))
+
+    def names(self) -> list[str]:
+        """The names of the inputs present (not None), in order: as_tuple's."""
+        return [f.name for f in fields(self) if getattr(self, f.name) is not None]
+
+    def as_tuple(self) -> tuple:
+        return tuple(getattr(self, n) for n in self.names())
+
+    def model_args(self) -> tuple:
+        """MemoryStudent's positional inputs: the first six, then mem_source where there is one."""
+        return self.teacher_args() + (() if self.mem_source is None else (self.mem_source,))
+
+    def teacher_args(self) -> tuple:
+        return self.mem_tokens, self.mem_poses, self.mem_level, self.mem_valid, self.target_pose, self.action
+
+    def sampling(self, temperature: torch.Tensor, top_k: torch.Tensor, uniform: torch.Tensor) -> "StudentInputs":
+        return replace(self, temperature=temperature, top_k=top_k, uniform=uniform)
+
+    @staticmethod
+    def describe(cfg: MemoryStudentConfig) -> list[dict]:
+        """The manifest's files.student.inputs: each input's dtype, shape and meaning, in graph order."""
+        M, g, nd, L = cfg.slots, cfg.grid, len(cfg.levels), max(cfg.levels)
+        spec = {
+            "mem_tokens": (
+                "int32",
+                [1, M, g, g],
+                "the remembered frames' tokens, in the slot order of student.memory (zeros in empty slots)",
+            ),
+            "mem_poses": ("float32", [1, M, 5], "their camera poses (x, y, z, yaw, pitch); empty slots: any pose"),
+            "mem_level": (
+                "float32",
+                [1, M],
+                f"how much to trust each slot: 0 for encoded ground truth, {LEVEL_PRED} for the model's own frames",
+            ),
+            "mem_valid": ("float32", [1, M], "1 for a filled slot, 0 for an empty one"),
+            "target_pose": ("float32", [1, 5], "the camera pose of the frame to predict"),
+            "action": ("float32", [1, 5], "the normalized action that led into it"),
+            "mem_source": (
+                "float32",
+                [1, M],
+                "1 for a slot holding an atlas frame (the learned world's), 0 for the session's own",
+            ),
+            "temperature": ("float32", [1], "sampling temperature; 0 = greedy"),
+            "top_k": ("int32", [1], f"levels kept per FSQ digit (1..{L}); {L} keeps all"),
+            "uniform": (
+                "float32",
+                [1, g * g, nd, L],
+                "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0",
+            ),
+        }
+        return [tensor(n, *spec[n]) for n in StudentInputs.graph_names(cfg.source)]
+
+
 class MemoryStudentGraph(nn.Module):
-    """The v2 student: mem_tokens int32 [1, M, g, g] (the slots memory.retrieve picked),
-    mem_poses [1, M, 5], mem_level [1, M], mem_valid [1, M], target_pose [1, 5], action [1, 5],
-    (v3: mem_source [1, M]), temperature [1], top_k int32 [1], uniform [1, g*g, D, L] -> tokens
-    int32 [1, g, g] and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture). The re-projection of the slots into the target camera happens inside.
-    """
+    """The memory student: StudentInputs in graph order (int32 mem_tokens) -> tokens int32 [1, g, g]
+    and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture). The re-projection
+    of the slots into the target camera happens inside."""
 
     def __init__(self, student: MemoryStudent):
         super().__init__()
         self.student = student
 
-    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, *rest):
-        # v3 students (cfg.source) take mem_source [1, M] (1 = atlas slot) before the sampling inputs.
-        mem_source = rest[0] if self.student.cfg.source else None
-        temperature, top_k, uniform = rest[-3:]
-        logits = self.student(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
-        digits = sample_digits(logits, temperature, top_k, uniform)
+    def forward(self, *inputs):
+        x = StudentInputs.of(inputs, self.student.cfg.source)
+        logits = self.student(*x.model_args())
+        digits = sample_digits(logits, x.temperature, x.top_k, x.uniform)
         g = self.student.cfg.grid
         return digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32), logits
 
 
 class MemoryTeacherPrevGraph(nn.Module):
-    """The teacher's one pass per frame: the student's inputs (mem_tokens int32 [1, M, g, g],
-    mem_poses, mem_level, mem_valid, target_pose, action) -> features [1, g*g, d], the trunk's
-    view of every grid position (re-projection inside, as in the student)."""
+    """The teacher's one pass per frame: the student's first six inputs (StudentInputs.teacher_args,
+    int32 mem_tokens) -> features [1, g*g, d], the trunk's view of every grid position
+    (re-projection inside, as in the student)."""
 
     def __init__(self, teacher: MemoryTeacher):
         super().__init__()

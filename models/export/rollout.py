@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph
+from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph, StudentInputs
 from models.world_model.memory import retrieve
-from models.world_model.memory_student import LEVEL_PRED
+from models.world_model.memory_student import LEVEL_PRED, MemoryStudentConfig
 
 
 def memory_rollout(
@@ -29,14 +29,13 @@ def memory_rollout(
     predicts, and remembers the prediction at LEVEL_PRED. Returns tokens [N, h, w], the first
     step's logits and each step's slots (memory indices; with atlas = (tokens int [A, h, w], poses
     [A, 5], AtlasIndex), an atlas frame k is -1 - k)."""
-    S, M = start.shape[0], g.student.cfg.slots
+    S = start.shape[0]
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
     for i in range(len(uniforms)):
         t = S + i
-        (mt, mp, lv, va, tp, so), slots = memory_inputs(mem, levels, poses, t, M, g.student.cfg.retrieval, atlas)
-        extra = (so,) if g.student.cfg.source else ()
-        tokens, logits = g(mt, mp, lv, va, tp, actions[t - 1 : t], *extra, temp, k, uniforms[i : i + 1])
+        inputs, slots = memory_inputs(mem, levels, poses, actions, t, g.student.cfg, atlas)
+        tokens, logits = g(*inputs.sampling(temp, k, uniforms[i : i + 1]).as_tuple())
         first = logits if first is None else first
         mem.append(tokens[0])
         levels.append(LEVEL_PRED)
@@ -45,10 +44,14 @@ def memory_rollout(
     return torch.stack(out), first, used
 
 
-def memory_inputs(mem: list, levels: list, poses: np.ndarray, t: int, M: int, rule: str, atlas=None):
+def memory_inputs(
+    mem: list, levels: list, poses: np.ndarray, actions: torch.Tensor, t: int, cfg: MemoryStudentConfig, atlas=None
+):
     """The slots memory.retrieve picks for frame t from everything remembered (mem[i] int32 [h, w]
-    at poses[i] and levels[i]) and, with atlas (tokens, poses, AtlasIndex), the atlas, as the graphs'
-    input tensors (mem_source last), and the picked indices (atlas frame k as -1 - k)."""
+    at poses[i] and levels[i]) and, with atlas (tokens, poses, AtlasIndex), the atlas, as the graph's
+    StudentInputs (batch 1, the action actions[t - 1] into frame t, mem_source where cfg.source;
+    no sampling inputs yet), and the picked indices (atlas frame k as -1 - k)."""
+    M, rule = cfg.slots, cfg.retrieval
     h, w = mem[0].shape
     target = poses[t].astype(np.float64)
     extra = atlas[2].candidates(target) if atlas is not None else []
@@ -70,18 +73,19 @@ def memory_inputs(mem: list, levels: list, poses: np.ndarray, t: int, M: int, ru
             )
             slots.append(-1 - a)
         va[0, j] = 1.0
-    return (mt, mp, lv, va, torch.from_numpy(poses[t : t + 1].astype(np.float32)), so), slots
+    tp = torch.from_numpy(poses[t : t + 1].astype(np.float32))
+    return StudentInputs(mt, mp, lv, va, tp, actions[t - 1 : t], so if cfg.source else None), slots
 
 
 def teacher_frame(
-    prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, inputs: tuple, pick
+    prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, inputs: StudentInputs, pick
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One predicted frame as the app runs it: teacher_prev once on the slots (inputs = the
-    student's six), then teacher_step per token with the cache. pick(log-probs [vocab]) -> id.
+    """One predicted frame as the app runs it: teacher_prev once on the slots (the student's first
+    six inputs), then teacher_step per token with the cache. pick(log-probs [vocab]) -> id.
     Returns tokens [h, w] and the first step's log-probs."""
     t = step_g.teacher
     g, n = t.cfg.student.grid, t.cfg.n
-    feats = prev_g(*inputs)
+    feats = prev_g(*inputs.teacher_args())
     cache = t.empty_cache(1, feats)
     out, first = torch.zeros(n, dtype=torch.int32), None
     for p in range(n):
@@ -108,8 +112,8 @@ def teacher_rollout(
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     for i in range(frames):
         t = S + i
-        (mt, mp, lv, va, tp, _), slots = memory_inputs(mem, levels, poses, t, sc.slots, sc.retrieval, atlas)
-        tokens, logp = teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[t - 1 : t]), lambda l: l.argmax())
+        inputs, slots = memory_inputs(mem, levels, poses, actions, t, sc, atlas)
+        tokens, logp = teacher_frame(prev_g, step_g, inputs, lambda l: l.argmax())
         first = logp if first is None else first
         mem.append(tokens)
         levels.append(LEVEL_PRED)
@@ -124,10 +128,8 @@ def first_step_logits(
 ):
     """The student's logits for frame 1 from the start frame alone (slot 0; no atlas slots): the
     hand-built inputs parity.ts feeds the graph directly, apart from the engine's retrieval."""
-    M = g.student.cfg.slots
-    (mt, mp, lv, va, tp, so), _ = memory_inputs(list(start[:1]), [0.0], poses, 1, M, g.student.cfg.retrieval)
-    extra = (so,) if g.student.cfg.source else ()
-    return g(mt, mp, lv, va, tp, actions[:1], *extra, torch.tensor([0.0]), torch.tensor([top_k], dtype=torch.int32), uniform)[1]
+    inputs, _ = memory_inputs(list(start[:1]), [0.0], poses, actions, 1, g.student.cfg)
+    return g(*inputs.sampling(torch.tensor([0.0]), torch.tensor([top_k], dtype=torch.int32), uniform).as_tuple())[1]
 
 
 @torch.no_grad()
@@ -135,6 +137,5 @@ def teacher_first_logits(
     prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor
 ) -> torch.Tensor:
     """The teacher's first-token log-probabilities for frame 1 on the same inputs as first_step_logits."""
-    sc = step_g.teacher.cfg.student
-    (mt, mp, lv, va, tp, _), _ = memory_inputs(list(start[:1]), [0.0], poses, 1, sc.slots, sc.retrieval)
-    return teacher_frame(prev_g, step_g, (mt, mp, lv, va, tp, actions[:1]), lambda l: l.argmax())[1]
+    inputs, _ = memory_inputs(list(start[:1]), [0.0], poses, actions, 1, step_g.teacher.cfg.student)
+    return teacher_frame(prev_g, step_g, inputs, lambda l: l.argmax())[1]

@@ -164,7 +164,7 @@ def run(a: argparse.Namespace) -> dict:
         gen = torch.Generator().manual_seed(seed)
 
         def dec(inputs, h):
-            logits = student(*inputs)
+            logits = student(*inputs.model_args())
             return student.digits.compose(sample_digits(logits, t, top_k, uniforms(gen, len(logits), 1)[:, 0]).long())
 
         return dec
@@ -173,7 +173,8 @@ def run(a: argparse.Namespace) -> dict:
         gen = torch.Generator().manual_seed(seed)
 
         def dec(inputs, h):
-            digits, _ = masked_decode(student, refiner, inputs, t, top_k, uniforms(gen, inputs[0].shape[0], passes), passes)
+            N = inputs.mem_tokens.shape[0]
+            digits, _ = masked_decode(student, refiner, inputs.model_args(), t, top_k, uniforms(gen, N, passes), passes)
             return student.digits.compose(digits.long())
 
         return dec
@@ -196,7 +197,7 @@ def run(a: argparse.Namespace) -> dict:
                 return sample_digits(logits, temp, top_k, u).long()
 
             def dec(inputs, h):
-                return teacher.generate(teacher.features(*inputs[:6]), pick)
+                return teacher.generate(teacher.features(*inputs.teacher_args()), pick)
 
             return dec
 

@@ -31,6 +31,11 @@ def shipped_tokenizer(runs: str):
     return with_lite_decoder(load_tokenizer(os.path.join(runs, "tokenizer", "tokenizer.pt")), os.path.join(runs, DECODER))
 
 
+def tensor(name: str, dtype: str, shape: list, meaning: str) -> dict:
+    """The manifest's description of one graph input or output."""
+    return {"name": name, "dtype": dtype, "shape": shape, "meaning": meaning}
+
+
 def read_manifest(folder: str) -> dict | None:
     """<folder>/manifest.json, or None where there is none yet."""
     path = os.path.join(folder, MANIFEST)
