@@ -20,14 +20,13 @@ import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
 import { readNpy } from '../data/npy';
 import { readManifest, wasmRuntime } from './ortNode';
 import { cli } from '../cli';
+import { PSNR_CAP_DB, psnr as framePsnr } from '../../src/sim/frame';
 
 const HORIZONS = [1, 2, 4, 8, 16, 32, 64, 128];
 
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
-  return 10 * Math.log10((255 * 255) / Math.max(se / a.length, 1e-10));
-}
+/** The app's PSNR, capped as every mean of it is (identical frames count PSNR_CAP_DB, as in models/common.py). */
+const psnr = (a: Uint8Array, b: Uint8Array): number =>
+  Math.min(framePsnr({ width: a.length / 3, height: 1, data: a }, { width: b.length / 3, height: 1, data: b }), PSNR_CAP_DB);
 
 async function main() {
   const a = cli('tsx models/export/quantEval.ts --model DIR [--data data/test] [--windows N >= 1] [--horizon H >= 1] [--out FILE]', {

@@ -1,5 +1,5 @@
 /**
- * The model manifest (models/<id>/manifest.json, written by models/export/export.py): the one
+ * The model manifest (models/<id>/manifest.json, built by models/export/export.py, written by shipped.py): the one
  * description of every shipped file and tensor. Parsed with zod so a malformed manifest fails with
  * a message that names the field, before any model file is fetched.
  */

@@ -77,6 +77,13 @@ export interface Obstacle {
 
 export const ZERO_ACTION: Readonly<Action> = { forward: 0, strafe: 0, vertical: 0, yaw: 0, pitch: 0 };
 
+/** The courtyard's walls, outside the bounds the camera keeps to: the model's geometry reads them too (models/contract.json). */
+export const WALLS = {
+  halfExtent: BOUNDS.halfExtent + 3,
+  /** each 4 m segment draws one of these heights, metres */
+  heights: [7, 8.5, 10, 11.5],
+} as const;
+
 export class ContractError extends RangeError {
   override name = 'ContractError';
 }
@@ -253,5 +260,6 @@ export function contractJson() {
       camera_radius: CAMERA_RADIUS,
     },
     camera: { vertical_fov_deg: CAMERA_FOV_DEG, near: CAMERA_NEAR, far: CAMERA_FAR },
+    walls: { half_extent: WALLS.halfExtent, heights: WALLS.heights },
   };
 }

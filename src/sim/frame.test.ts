@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gradientEnergy, sharpness, type Frame } from './frame';
+import { PSNR_CAP_DB, gradientEnergy, sharpness, type Frame } from './frame';
 
 const frame = (f: (i: number) => number): Frame => ({
   width: 8,
@@ -25,4 +26,11 @@ describe('sharpness', () => {
       ),
     ).toBe(0);
   });
+});
+
+it('caps PSNR for means at the same value as the Python evaluation (models/common.py)', () => {
+  const py = readFileSync('models/common.py', 'utf8');
+  const cap = /^PSNR_CAP_DB = ([\d.]+)$/m.exec(py);
+  expect(cap, 'models/common.py defines PSNR_CAP_DB').not.toBeNull();
+  expect(Number(cap![1])).toBe(PSNR_CAP_DB);
 });

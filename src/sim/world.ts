@@ -3,7 +3,7 @@
  * Pure (no three.js) so the object list can be compared bit for bit and shipped as JSON;
  * scene.ts turns it into three.js meshes, in the app and in the dataset generator alike.
  */
-import { BOUNDS, type Obstacle, type Pose, clampPose } from './contract';
+import { BOUNDS, type Obstacle, type Pose, WALLS, clampPose } from './contract';
 import { createRng, mixSeed, type Rng } from './rng';
 
 export const WORLD_VERSION = 1;
@@ -78,7 +78,7 @@ function buildWalls(rng: Rng, half: number): WallSegment[] {
       // Alternating shades plus an occasional bright accent give every stretch of wall its own look.
       const accent = rng.chance(0.18);
       const color = accent ? rng.pick(PALETTE) : shade(base, i % 2 === 0 ? 1 : 0.82);
-      const height = 7 + rng.int(0, 3) * 1.5;
+      const height = WALLS.heights[rng.int(0, WALLS.heights.length - 1)]!;
       const pos =
         side === 0
           ? { x: along, z: -half }
@@ -150,7 +150,7 @@ function placeObjects(rng: Rng, half: number): WorldObject[] {
 export function buildWorld(seed: number): World {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`world seed must be a non-negative integer, got ${seed}`);
   const rng = createRng(mixSeed(seed, WORLD_VERSION, 0x77));
-  const wallHalfExtent = BOUNDS.halfExtent + 3;
+  const wallHalfExtent = WALLS.halfExtent;
   const walls = buildWalls(rng, wallHalfExtent);
   const objects = placeObjects(rng, BOUNDS.halfExtent);
   const obstacles = objects.map((o) => ({ x: o.x, z: o.z, radius: o.radius }));
