@@ -168,7 +168,8 @@ async function runBackend(
   await page.goto(url);
   await waitReady(page, timeout);
   const warm = await model(page);
-  if (warm.backend.name !== backend.replace(/-(serial|sampled)$/, '')) throw new Error(`asked for ${backend}, the app runs ${warm.backend.name}`);
+  if (warm.backend.name !== backend.replace(/-(serial|sampled)$/, ''))
+    throw new Error(`asked for ${backend}, the app runs ${warm.backend.name}`);
   await page.waitForFunction(settled, null, { timeout });
   const heapBefore = await heap(page);
   // The script runs `repeats` times from the same start (this machine's speed varies run to
