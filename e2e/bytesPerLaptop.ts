@@ -6,16 +6,10 @@
  *   npm run build && npx tsx e2e/bytesPerLaptop.ts     # -> docs/workshop/bytes-per-laptop.json
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
-import { serveBuild } from './serveBuild';
+import { runMain, withBuild } from './withBuild';
 
-const PORT = 4197;
-
-async function main() {
-  const server = await serveBuild(PORT);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  try {
+runMain(() =>
+  withBuild(4197, async (browser, base) => {
     const context = await browser.newContext({ serviceWorkers: 'block' });
     const page = await context.newPage();
     const files: { url: string; bytes: number }[] = [];
@@ -27,7 +21,7 @@ async function main() {
           () => {},
         ),
     );
-    await page.goto(`http://127.0.0.1:${PORT}/?backend=wasm&model=student`);
+    await page.goto(`${base}/?backend=wasm&model=student`);
     await page.waitForFunction(() => (window as any).__wmp?.model()?.firstFrameAt != null, null, { timeout: 180_000, polling: 200 });
     await page.waitForTimeout(500);
     const predicting = files.reduce((a, f) => a + f.bytes, 0);
@@ -50,13 +44,5 @@ async function main() {
     mkdirSync('docs/workshop', { recursive: true });
     writeFileSync('docs/workshop/bytes-per-laptop.json', JSON.stringify(out, null, 1) + '\n');
     console.log(JSON.stringify({ ...out, files: undefined }));
-  } finally {
-    await browser.close();
-    if (server.pid) process.kill(-server.pid);
-  }
-}
-
-void main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+  }),
+);

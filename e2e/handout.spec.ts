@@ -3,7 +3,7 @@
  * model's own numbers), and it is one A4 page.
  */
 import { GLOSSARY } from '../src/teach/glossary';
-import { KEY_HELP } from '../src/input/keymap';
+import { DEVICE_HELP, KEY_HELP } from '../src/input/keymap';
 import { LESSONS } from '../src/teach/lessons';
 import { expect, test } from './guard';
 import { modelInfo, openPlayground } from './helpers';
@@ -17,7 +17,7 @@ test('printing the app gives the one-page handout: controls, lessons and glossar
   await page.emulateMedia({ media: 'print' });
   await expect(handout).toBeVisible();
   for (const id of ['gt-view', 'pred-view', 'lessons', 'insides']) await expect(page.getByTestId(id)).toBeHidden();
-  await expect(handout.locator('.handout-keys > div')).toHaveCount(KEY_HELP.length + 1);
+  await expect(handout.locator('.handout-keys > div')).toHaveCount(KEY_HELP.length + DEVICE_HELP.length);
   await expect(handout.locator('.handout-lessons > li')).toHaveCount(LESSONS.length);
   await expect(handout.locator('.handout-glossary > div')).toHaveCount(GLOSSARY.length);
   await expect(handout).toContainText('16 × 16 grid of codes'); // from the manifest

@@ -4,31 +4,17 @@
  *   npm run build && npx tsx e2e/handoutPdf.ts     # -> docs/workshop/handout.pdf
  */
 import { writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
-import { serveBuild } from './serveBuild';
+import { runMain, withBuild } from './withBuild';
 
-const PORT = 4196;
-
-async function main() {
-  const server = await serveBuild(PORT);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  try {
+runMain(() =>
+  withBuild(4196, async (browser, base) => {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${PORT}/?backend=wasm&model=student`);
+    await page.goto(`${base}/?backend=wasm&model=student`);
     await page.waitForFunction(() => (window as any).__wmp?.model()?.phase === 'ready', null, { timeout: 120_000, polling: 200 });
     await page.emulateMedia({ media: 'print' });
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     writeFileSync('docs/workshop/handout.pdf', pdf);
     const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
     console.log(JSON.stringify({ file: 'docs/workshop/handout.pdf', bytes: pdf.length, pages }));
-  } finally {
-    await browser.close();
-    if (server.pid) process.kill(-server.pid);
-  }
-}
-
-void main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+  }),
+);

@@ -9,10 +9,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../models/data/chromium';
+import type { Page } from 'playwright-core';
 import { LESSONS } from '../src/teach/lessons';
-import { serveBuild } from './serveBuild';
+import { runMain, withBuild } from './withBuild';
 
 const PORT = 4198;
 const SIZES = [
@@ -50,6 +49,10 @@ async function measure(page: Page) {
       gt: box(document.querySelector('[data-testid=gt-view]')),
       pred: box(document.querySelector('[data-testid=pred-view]')),
       textPx: p ? parseFloat(getComputedStyle(p).fontSize) : null,
+      hudPx: (() => {
+        const h = document.querySelector('[data-testid=hud-psnr]');
+        return h ? parseFloat(getComputedStyle(h).fontSize) : null;
+      })(),
       chartPx:
         (document.querySelector('[data-testid=psnr-chart] canvas') as HTMLCanvasElement | null)?.getBoundingClientRect().height ?? null,
       pageHeight: document.documentElement.scrollHeight,
@@ -59,16 +62,14 @@ async function measure(page: Page) {
 
 async function main() {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/workshop/present-layout.json' } } });
-  const server = await serveBuild(PORT);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const rows: Record<string, unknown>[] = [];
-  try {
+  await withBuild(PORT, async (browser, base) => {
     for (const [width, height] of SIZES) {
       for (const present of [false, true]) {
         const page = await browser.newPage({ viewport: { width, height } });
         await page.addInitScript('window.__name = (f) => f'); // tsx names the functions it passes to evaluate
         for (const l of LESSONS) {
-          await page.goto(`http://127.0.0.1:${PORT}/?backend=wasm&model=student&lesson=${l.id}${present ? '&present=1' : ''}`);
+          await page.goto(`${base}/?backend=wasm&model=student&lesson=${l.id}${present ? '&present=1' : ''}`);
           await page.waitForFunction(() => document.querySelector('[data-testid=lesson-status]')?.textContent !== 'setting up…', null, {
             timeout: 120_000,
           });
@@ -95,10 +96,7 @@ async function main() {
         await page.close();
       }
     }
-  } finally {
-    await browser.close();
-    if (server.pid) process.kill(-server.pid);
-  }
+  });
   const summary = Object.fromEntries(
     [...new Set(rows.map((r) => `${r.size} ${r.present ? 'present' : 'normal'}`))].map((k) => {
       const rs = rows.filter((r) => `${r.size} ${r.present ? 'present' : 'normal'}` === k);
@@ -111,6 +109,7 @@ async function main() {
           lesson_text_top_px: Math.min(...rs.map((r) => (r.lesson as Box)?.top ?? 1e9)),
           worst_view_bottom_px: Math.max(...rs.map((r) => (r.view as Box)?.bottom ?? 0)),
           text_px: rs[0]?.textPx,
+          hud_px: rs[0]?.hudPx,
         },
       ];
     }),
@@ -123,7 +122,4 @@ async function main() {
   console.log(JSON.stringify(summary, null, 1));
 }
 
-void main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

@@ -32,3 +32,9 @@ export const KEY_HELP: [string, string][] = [
   ['PageDown / PageUp', 'next / previous lesson'],
   ['V', "enlarge the lesson's view / put it back (Esc)"],
 ];
+
+/** The other ways to steer, listed after the keys. */
+export const DEVICE_HELP: [string, string][] = [
+  ['gamepad', 'left stick moves, right stick looks, shoulders rise/sink'],
+  ['touch', 'joystick moves, drag the view to look'],
+];

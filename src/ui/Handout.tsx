@@ -4,11 +4,11 @@
  * same tables the app shows, with the loaded model's numbers. Hidden on screen; the print
  * stylesheet shows it alone.
  */
-import { KEY_HELP } from '../input/keymap';
 import { useApp } from '../store/store';
 import { GLOSSARY } from '../teach/glossary';
 import { fillFacts } from '../teach/lessonFacts';
 import { LESSONS } from '../teach/lessons';
+import { KeyList } from './KeyList';
 
 export function Handout() {
   const facts = useApp((s) => s.facts);
@@ -21,18 +21,7 @@ export function Handout() {
         it at <strong>{window.location.origin}</strong>.
       </p>
       <h2>Controls</h2>
-      <dl className="handout-keys">
-        {KEY_HELP.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-        <div>
-          <dt>touch / gamepad</dt>
-          <dd>joystick walks, drag looks / left stick moves, right stick looks</dd>
-        </div>
-      </dl>
+      <KeyList className="handout-keys" />
       <h2>Lessons</h2>
       <ol className="handout-lessons">
         {LESSONS.map((l) => (

@@ -15,16 +15,24 @@ type Slot = (typeof insightHolder.now.slots)[number];
 interface Shown {
   step: number;
   slots: Slot[];
-  thumbs: Map<number, Uint8Array>;
+  /** the thumbnail of each slot's remembered frame (undefined: no longer kept) */
+  thumbs: (Uint8Array | undefined)[];
   remembered: number;
 }
 
-const live = (): Shown => ({
-  step: insightHolder.now.step,
-  slots: insightHolder.now.slots,
-  thumbs: new Map([...insightHolder.remembered].map(([k, v]) => [k, v.thumb])),
-  remembered: insightHolder.remembered.size,
-});
+/** The newest prediction's slots; copy: a held moment keeps its own, since the holder reuses buffers and forgets old frames. */
+function shownNow(copy: boolean): Shown {
+  const n = insightHolder.now;
+  const thumbs = n.slots.map((s) => insightHolder.remembered.get(s.step)?.thumb);
+  return copy
+    ? {
+        step: n.step,
+        slots: n.slots.map((x) => ({ ...x })),
+        thumbs: thumbs.map((t) => t?.slice()),
+        remembered: insightHolder.remembered.size,
+      }
+    : { step: n.step, slots: n.slots, thumbs, remembered: insightHolder.remembered.size };
+}
 
 const oldTruth = (slots: readonly Slot[], step: number, age: number) =>
   slots.some((s) => s.level === 0 && s.atlas === undefined && step - s.step >= age);
@@ -44,16 +52,11 @@ export function MemoryStrip() {
     return subscribeInsight(() => {
       const n = insightHolder.now;
       if (!oldTruth(n.slots, n.step, at)) return;
-      const s = live();
-      // copies: the live holder reuses its buffers and forgets old thumbnails
-      setHold({
-        at,
-        shown: { ...s, slots: s.slots.map((x) => ({ ...x })), thumbs: new Map([...s.thumbs].map(([k, v]) => [k, v.slice()])) },
-      });
+      setHold({ at, shown: shownNow(true) });
     });
   }, [holdAt, mine]);
 
-  const n = held ?? live();
+  const n = held ?? shownNow(false);
   return (
     <div className={held ? 'memory-strip held' : 'memory-strip'} data-testid="memory-strip">
       {held && (
@@ -71,7 +74,7 @@ export function MemoryStrip() {
         where each was seen.
       </p>
       <ol>
-        {n.slots.map((s) => {
+        {n.slots.map((s, i) => {
           if (s.atlas !== undefined) {
             return (
               <li key={`atlas-${s.atlas}`} className="atlas" data-testid="memory-slot">
@@ -80,7 +83,7 @@ export function MemoryStrip() {
               </li>
             );
           }
-          const thumb = n.thumbs.get(s.step);
+          const thumb = n.thumbs[i];
           const truth = s.level === 0;
           return (
             <li key={s.step} className={truth ? 'truth' : 'own'} data-testid="memory-slot">
