@@ -52,17 +52,17 @@ describe('memory retrieval (golden vectors from models/world_model)', () => {
   });
 });
 
-describe('a re-anchor supersedes imagined frames of the same view', () => {
-  it('forgets only the model’s own frames near the anchored pose', () => {
+describe('a re-anchor replaces the dream', () => {
+  it('forgets every one of the model’s own frames and keeps every true one', () => {
     const m = new FrameMemory(100);
     const here = [2, 1.7, 3, 0.5, 0];
     m.add({ tokens: new Int32Array(1), pose: here, level: 0, step: 0 }); // a true frame here: kept
     m.add({ tokens: new Int32Array(1), pose: here, level: 0.15, step: 1 }); // imagined, same view: gone
-    m.add({ tokens: new Int32Array(1), pose: [2.3, 1.7, 3, 0.5 + 0.2, 0.1], level: 0.15, step: 2 }); // imagined, close: gone
-    m.add({ tokens: new Int32Array(1), pose: [2, 1.7, 3, 0.5 + Math.PI, 0], level: 0.15, step: 3 }); // looking the other way: kept
-    m.add({ tokens: new Int32Array(1), pose: [4, 1.7, 3, 0.5, 0], level: 0.15, step: 4 }); // 2 m away: kept
-    m.add({ tokens: new Int32Array(1), pose: [2, 1.7, 3, 0.5 - 2 * Math.PI + 0.1, 0], level: 0.15, step: 5 }); // yaw wraps: gone
-    expect(m.supersede(here)).toBe(3);
-    expect(m.entries.map((e) => e.step)).toEqual([0, 3, 4]);
+    m.add({ tokens: new Int32Array(1), pose: [4, 1.7, 3, 0.5, 0], level: 0.15, step: 2 }); // imagined, 2 m away: gone
+    m.add({ tokens: new Int32Array(1), pose: [-9, 1.7, 3, 2, 0], level: 0, step: 3 }); // true, elsewhere: kept
+    m.add({ tokens: new Int32Array(1), pose: [2, 1.7, 3, 0.5 + Math.PI, 0], level: 0.15, step: 4 }); // imagined, behind: gone
+    expect(m.forgetImagined()).toBe(3);
+    expect(m.entries.map((e) => e.step)).toEqual([0, 3]);
+    expect(m.forgetImagined()).toBe(0);
   });
 });

@@ -177,19 +177,6 @@ export interface MemoryEntry {
 }
 
 /** Every frame of the session, oldest first, up to `capacity` (the oldest go first). */
-/** How close a remembered camera must be to an anchor's to count as the same view. */
-export const SAME_VIEW = { distanceM: 0.5, yawRad: 0.25, pitchRad: 0.15 } as const;
-
-/** Whether two cameras see about the same view (SAME_VIEW): an anchor there supersedes imagined frames. */
-export function sameView(a: PoseArray, b: PoseArray): boolean {
-  const dyaw = Math.abs(Math.atan2(Math.sin(a[3]! - b[3]!), Math.cos(a[3]! - b[3]!)));
-  return (
-    Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!) <= SAME_VIEW.distanceM &&
-    dyaw <= SAME_VIEW.yawRad &&
-    Math.abs(a[4]! - b[4]!) <= SAME_VIEW.pitchRad
-  );
-}
-
 export class FrameMemory {
   readonly entries: MemoryEntry[] = [];
   constructor(readonly capacity: number) {}
@@ -204,14 +191,15 @@ export class FrameMemory {
   }
 
   /**
-   * Forgets the model's own frames (level > 0) seen from about this camera pose: a re-anchor's
-   * true frame replaces them. Without this, after standing still the one true frame sits beside
-   * many wrong imagined frames of the same view, the coverage rule keeps picking those for the
-   * other slots, and the re-anchor barely helps (lesson 5; e2e/reanchorGain.ts measures it).
+   * Forgets the model's own frames (level > 0): a re-anchor's truth replaces the dream. Keeping
+   * any of them failed lesson 5: after a dream the one true frame sat beside imagined frames of
+   * nearby views, the coverage rule filled the other slots with those (the atlas lost to them on
+   * equal gain), and standing still after R scored 17.9 dB where the same view from the truth
+   * alone scores 27 (e2e/reanchorGain.ts measures it). True frames, the session's and the atlas's, stay.
    */
-  supersede(pose: PoseArray): number {
+  forgetImagined(): number {
     const before = this.entries.length;
-    const keep = this.entries.filter((e) => e.level === 0 || !sameView(e.pose, pose));
+    const keep = this.entries.filter((e) => e.level === 0);
     this.entries.length = 0;
     this.entries.push(...keep);
     return before - keep.length;

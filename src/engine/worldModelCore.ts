@@ -89,7 +89,7 @@ export class WorldModelCore {
   /**
    * Remembers ground truth: encodes the frames (oldest first, RGB bytes) taken at `poses`. reset
    * forgets everything first (a jump: teleport, respawn, new world); otherwise the frames join
-   * what the model remembers (a re-anchor), as the newest. Reseeds the sampler.
+   * what the model remembers (a re-anchor), as the newest, and replace its own frames. Reseeds the sampler.
    */
   async anchor(frames: readonly Uint8Array[], poses: readonly ArrayLike<number>[], seed: number, reset = true): Promise<number[]> {
     const { height, width } = this.manifest.frame;
@@ -102,7 +102,7 @@ export class WorldModelCore {
     const checked = poses.map((p, i) => checkPose(p, `anchor pose ${i}`));
     this.cancelTeacher();
     if (reset) this.memory.clear();
-    else for (const p of checked) this.memory.supersede(p);
+    else this.memory.forgetImagined();
     // One at a time: a session takes one run at a time.
     const steps: number[] = [];
     for (let i = 0; i < frames.length; i++) {

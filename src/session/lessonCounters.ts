@@ -53,7 +53,8 @@ export class LessonCounters implements SessionPart {
         }
       }
       this.firstAfterAnchor ??= s;
-      p.worstDrop = Math.max(p.worstDrop, this.firstAfterAnchor - s);
+      p.drop = this.firstAfterAnchor - s;
+      p.worstDrop = Math.max(p.worstDrop, p.drop);
       for (const slot of stats.slots)
         if (slot.level === 0 && slot.atlas === undefined) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
       const st = useApp.getState();

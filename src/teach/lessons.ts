@@ -49,7 +49,7 @@ export interface Lesson {
 const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
 const MIN_FRAMES = 8;
 /** lesson 5 is done when a re-anchor has brought the PSNR back up by at least this much */
-const REANCHOR_GAIN_DB = 3;
+const REANCHOR_GAIN_DB = 5;
 
 /** lesson 4: a true frame at least this many steps old back in use */
 const OLD_TRUTH_STEPS = 45;
@@ -132,7 +132,7 @@ export const LESSONS: readonly Lesson[] = [
     takeaway: 'In a dream its mistakes become its past; showing it the truth again brings it back.',
     text: [
       'Each imagined frame becomes part of the past the next one is predicted from, so small mistakes feed on themselves: the dream drifts away from the truth.',
-      'An anchor shows the model the truth again and the error falls back.',
+      'An anchor shows the model the truth again and replaces the frames it imagined (its memory keeps only true ones), and the error falls back.',
     ],
     tryThis:
       'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor (walking on or standing still) and watch the chart jump back.',
@@ -140,7 +140,7 @@ export const LESSONS: readonly Lesson[] = [
     highlight: 'psnr-chart',
     done: (p) => p.worstDrop >= 6 && p.reanchors >= 1 && (p.bestReanchorGain ?? 0) >= REANCHOR_GAIN_DB,
     readout: (p) =>
-      `fallen ${p.worstDrop.toFixed(1)} dB below the first frame · ` +
+      `now ${p.drop.toFixed(1)} dB below the first frame (at most ${p.worstDrop.toFixed(1)}) · ` +
       (p.reanchorGain === null
         ? 'no re-anchor scored yet (4 frames after R)'
         : `last re-anchor: ${p.reanchorGain >= 0 ? '+' : ''}${p.reanchorGain.toFixed(1)} dB (the 4 frames after R against the 4 before)`),

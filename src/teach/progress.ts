@@ -21,7 +21,8 @@ export interface Progress {
   /** mean PSNR of the 4 frames after the newest re-anchor minus the 4 before (dB), and the best such gain */
   reanchorGain: number | null;
   bestReanchorGain: number | null;
-  /** the largest drop in PSNR from the first frame after an anchor, dB */
+  /** the newest prediction's drop in PSNR from the first frame after an anchor, and the largest such drop, dB */
+  drop: number;
   worstDrop: number;
   /** the oldest ground-truth memory slot a prediction used, in steps */
   oldestTruthSlot: number;
@@ -58,6 +59,7 @@ function fresh(): Progress {
     reanchors: 0,
     reanchorGain: null,
     bestReanchorGain: null,
+    drop: 0,
     worstDrop: 0,
     oldestTruthSlot: 0,
     sampledSeeds: new Set(),
