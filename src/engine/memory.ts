@@ -228,3 +228,10 @@ export class FrameMemory {
     return picks.map((i) => (i < e.length ? e[i]! : extra[i - e.length]!));
   }
 }
+
+/** A camera pose as 5 finite numbers (x, y, z, yaw, pitch). */
+export function checkPose(p: ArrayLike<number>, what: string): number[] {
+  const a = Array.from(p ?? []);
+  if (a.length !== 5 || !a.every(Number.isFinite)) throw new RangeError(`${what} must be 5 finite numbers (x, y, z, yaw, pitch)`);
+  return a;
+}

@@ -8,37 +8,28 @@
  * On WebGPU the student's graph holds the decoder (models/export/fuse.py): a frame is 1 run and 1
  * readback (pixels and token ids packed in one tensor). On WASM a second worker decodes. Every run
  * goes through a counter, which is where the HUD's numbers come from.
+ *
+ * Its parts: memory.ts (what it remembers and retrieval), studentRun.ts (the student's pass),
+ * teacherStepper.ts (the teacher's frames, whole or token by token), rewindPoints.ts.
  */
 import { type Manifest, tokensPerFrame } from './manifest';
-import { type FrameStats, type ModelKind, REWIND_IN_FLIGHT, REWIND_STEPS, type Sampling } from './protocol';
-import { FrameMemory, type MemoryEntry } from './memory';
+import type { FrameStats, ModelKind, Sampling } from './protocol';
+import { RewindPoints } from './rewindPoints';
+import { FrameMemory, type MemoryEntry, checkPose } from './memory';
 import { type AtlasFrames, AtlasIndex, atlasEntries } from './atlas';
-import { type ModelRunners, type StudentInputs, type TeacherDecoding, argmax } from './runners';
+import { type ModelRunners, type StudentInputs, argmax } from './runners';
 import type { Tensor } from 'onnxruntime-common';
-import { type FrameInsight, digitEntropy, entropyOf, topCandidates } from './insight';
+import type { FrameInsight } from './insight';
 import { Sampler, checkSampling } from './sampling';
 import { type RunCounter, toBytes } from './runCounter';
+import { type SlotUse, slotUse } from './slotUse';
+import { runStudent } from './studentRun';
+import { TeacherStepper } from './teacherStepper';
 
 export { RunCounter, toBytes } from './runCounter';
+export type { SlotUse } from './slotUse';
 
 const now = () => performance.now();
-
-export interface SlotUse {
-  /** session step the frame was remembered at */
-  step: number;
-  pose: number[];
-  /** 0 = encoded ground truth; level_pred = the model's own frame */
-  level: number;
-  /** an atlas frame (the learned world's memory): its index; step is then -1 */
-  atlas?: number;
-}
-
-const slotUse = (e: MemoryEntry): SlotUse => ({
-  step: e.step,
-  pose: e.pose,
-  level: e.level,
-  ...(e.atlas === undefined ? {} : { atlas: e.atlas }),
-});
 
 export class WorldModelCore {
   readonly n: number;
@@ -52,6 +43,7 @@ export class WorldModelCore {
   private atlasData: { frames: AtlasFrames; index: AtlasIndex } | null = null;
   /** Retrieve from the atlas too (when the model has one). */
   atlasOn = true;
+  private readonly teacher: TeacherStepper;
 
   constructor(
     readonly runners: ModelRunners,
@@ -62,6 +54,20 @@ export class WorldModelCore {
     this.memory = new FrameMemory(m.student.memory.capacity);
     this.maxDigitLevels = Math.max(...m.tokens.fsq_levels);
     this.uniform = new Float32Array(this.n * m.tokens.fsq_levels.length * this.maxDigitLevels).fill(0.5);
+    this.teacher = new TeacherStepper({
+      runners,
+      n: this.n,
+      inputsFor: (pose, action) => this.studentInputs(pose, action),
+      newestTokens: () => this.newestTokens(),
+      pick: (logits, sampling) => this.sampler.pick(logits, sampling.temperature, sampling.topK),
+      remember: (ids, pose) => ({ step: this.remember(ids, pose), memoryFrames: this.memory.size }),
+    });
+  }
+
+  /** Remembers the model's own frame (at the manifest's level_pred); its step. */
+  private remember(tokens: Int32Array, pose: number[]): number {
+    this.memory.add({ tokens, pose, level: this.manifest.student.level_pred, step: this.stepIndex });
+    return this.stepIndex++;
   }
 
   get manifest(): Manifest {
@@ -168,68 +174,29 @@ export class WorldModelCore {
     const target = checkPose(pose, 'pose');
     this.counter.take();
     const t0 = now();
-    let tokens: Tensor | null = null;
+    let tokens: Tensor | null;
     let ids: Int32Array;
-    let used: MemoryEntry[];
-    let entropy: Float32Array | null = null;
+    let entropy: Float32Array | null;
     let fusedFrame: Uint8Array | null = null;
+    const s = this.studentInputs(target, action);
     if (model === 'student') {
       checkSampling(sampling, this.maxDigitLevels);
       const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
       if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
-      const s = this.studentInputs(target, action);
-      used = s.used;
-      if (decode && this.runners.fusedStudent) {
-        // One run predicts and decodes; one packed readback on a GPU (two with the logits).
-        const r = await this.runners.studentStepDecoded(
-          s.inputs,
-          sampling.temperature,
-          k,
-          this.uniform,
-          (t) => this.counter.floats(t),
-          insight,
-        );
-        ids = r.ids;
-        fusedFrame = toBytes(r.frame);
-        if (r.logits) entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
-      } else {
-        if (insight) {
-          const r = await this.runners.studentStepTensorLogits(s.inputs, sampling.temperature, k, this.uniform, (t) =>
-            this.counter.floats(t),
-          );
-          tokens = r.tokens;
-          entropy = digitEntropy(r.logits, this.n, this.manifest.tokens.fsq_levels);
-        } else tokens = await this.runners.studentStepTensor(s.inputs, sampling.temperature, k, this.uniform);
-        // The tokens join the memory (a 1 KB readback on a GPU); the tensor itself feeds the decoder.
-        ids = await this.counter.ints(tokens);
-      }
+      ({ ids, tokens, fusedFrame, entropy } = await runStudent(this.runners, this.counter, s.inputs, {
+        temperature: sampling.temperature,
+        k,
+        uniform: this.uniform,
+        decode,
+        insight,
+      }));
     } else {
       checkSampling(sampling, this.manifest.tokens.vocab_size);
-      const s = this.studentInputs(target, action);
-      used = s.used;
-      const last = this.newestTokens();
-      const h = insight ? new Float32Array(this.n) : null;
-      let pos = 0;
-      const r = await this.runners.teacherFrame(
-        s.inputs,
-        (logits) => {
-          if (h) h[pos++] = entropyOf(logits);
-          return this.sampler.pick(logits, sampling.temperature, sampling.topK);
-        },
-        onPartial &&
-          (async (p, _id, sofar) => {
-            if ((p + 1) % partialEvery !== 0 || p + 1 === this.n) return;
-            const mixed = Int32Array.from(last);
-            mixed.set(sofar.subarray(0, p + 1));
-            onPartial(toBytes(await this.runners.decode(mixed)), p + 1);
-          }),
-      );
-      ids = r.tokens;
-      entropy = h;
-      tokens = this.runners.tokensTensor(r.tokens);
+      ({ ids, tokens, entropy } = await this.teacher.frame(s.inputs, sampling, insight, onPartial, partialEvery));
     }
+    const used = s.used;
     const slots: SlotUse[] = used.map(slotUse);
-    this.memory.add({ tokens: ids, pose: target, level: this.manifest.student.level_pred, step: this.stepIndex++ });
+    this.remember(ids, target);
     const t1 = now();
     // Decoded here, or (decode false) the ids go to another worker that decodes them.
     let frame: Uint8Array | null = fusedFrame;
@@ -256,20 +223,16 @@ export class WorldModelCore {
     };
   }
 
-  /** rewind points: the memory, step counter and sampler as they were after a marked step */
-  private snapshots = new Map<number, { entries: MemoryEntry[]; stepIndex: number; sampler: number[] }>();
-  static readonly MAX_SNAPSHOTS = REWIND_STEPS + REWIND_IN_FLIGHT;
+  private readonly rewindPoints = new RewindPoints();
 
-  /** Keeps the state after the newest step under `key` (the oldest points go beyond MAX_SNAPSHOTS). */
+  /** Keeps the state after the newest step under `key` (rewindPoints.ts). */
   mark(key: number): void {
-    this.snapshots.set(key, { entries: this.memory.entries.slice(), stepIndex: this.stepIndex, sampler: this.sampler.save() });
-    while (this.snapshots.size > WorldModelCore.MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
+    this.rewindPoints.mark(key, { entries: this.memory.entries.slice(), stepIndex: this.stepIndex, sampler: this.sampler.save() });
   }
 
   /** Back to a marked point: what the model remembered, its step counter and its sampler. */
   restore(key: number): void {
-    const s = this.snapshots.get(key);
-    if (!s) throw new RangeError(`no rewind point ${key} (only the last ${WorldModelCore.MAX_SNAPSHOTS} steps are kept)`);
+    const s = this.rewindPoints.get(key);
     this.cancelTeacher();
     this.memory.clear();
     for (const e of s.entries) this.memory.add(e);
@@ -277,89 +240,21 @@ export class WorldModelCore {
     this.sampler.load(s.sampler);
   }
 
-  private stepper: {
-    dec: TeacherDecoding;
-    pose: number[];
-    used: MemoryEntry[];
-    last: Int32Array;
-    entropy: Float32Array;
-    t0: number;
-    ms: number;
-  } | null = null;
-
   /** Drops a teacher frame decoded part way (a normal step, an anchor, or a new frame replaces it). */
   cancelTeacher(): void {
-    this.stepper?.dec.dispose();
-    this.stepper = null;
+    this.teacher.cancel();
   }
 
-  /**
-   * The teacher one token at a time (the stepping view): begin with the action and camera pose of
-   * the frame to predict, then each call decodes `count` more tokens. Answers with the newest
-   * token, its top candidates, the cache's size and the frame so far (decoded with the newest
-   * remembered frame's tokens where the new ones are not in yet). The last token completes the
-   * frame, which is then remembered as a step would.
-   */
+  /** The teacher one token at a time (teacherStepper.ts): `begin` starts a frame, each call decodes `count` more tokens. */
   async teacherTokens(begin: { action: Float32Array; pose: ArrayLike<number> } | null, count: number, sampling: Sampling, topK = 5) {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`token count must be a whole number from 1, got ${count}`);
     checkSampling(sampling, this.manifest.tokens.vocab_size);
     if (begin) {
       this.cancelTeacher();
       if (this.memory.size === 0) throw new Error('not anchored: nothing remembered yet');
-      const target = checkPose(begin.pose, 'pose');
-      const s = this.studentInputs(target, begin.action);
-      const t0 = now();
-      const dec = await this.runners.teacherDecoding(s.inputs);
-      this.stepper = { dec, pose: target, used: s.used, last: this.newestTokens(), entropy: new Float32Array(this.n), t0, ms: now() - t0 };
+      await this.teacher.begin(checkPose(begin.pose, 'pose'), begin.action);
     }
-    const st = this.stepper;
-    if (!st) throw new Error('no teacher frame in progress: begin one');
-    const t1 = now();
-    let newest: { position: number; id: number; logits: Float32Array } | null = null;
-    for (let k = 0; k < count && !st.dec.done; k++) {
-      newest = await st.dec.next((logits) => this.sampler.pick(logits, sampling.temperature, sampling.topK));
-      st.entropy[newest.position] = entropyOf(newest.logits);
-    }
-    st.ms += now() - t1;
-    const r = newest!;
-    const shown = Int32Array.from(st.last);
-    shown.set(st.dec.tokens.subarray(0, st.dec.position));
-    const t2 = now();
-    const frame = toBytes(await this.runners.decode(shown));
-    const decodeMs = now() - t2;
-    const out = {
-      position: r.position,
-      total: this.n,
-      token: r.id,
-      candidates: topCandidates(r.logits, topK),
-      kvPositions: st.dec.position,
-      kvBytes: st.dec.kvBytes,
-      frame,
-      tokens: shown,
-      done: st.dec.done,
-      stats: null as FrameStats | null,
-      insight: null as FrameInsight | null,
-    };
-    if (st.dec.done) {
-      const ids = st.dec.tokens.slice();
-      this.memory.add({ tokens: ids, pose: st.pose, level: this.manifest.student.level_pred, step: this.stepIndex++ });
-      out.stats = {
-        model: 'teacher',
-        predictMs: st.ms,
-        decodeMs,
-        runs: st.dec.runs + 1,
-        readbacks: 0,
-        readbackBytes: 0,
-        contextFrames: st.used.length,
-        memoryFrames: this.memory.size,
-        slots: st.used.map(slotUse),
-        step: this.stepIndex - 1,
-        pose: st.pose,
-      };
-      out.insight = { tokens: ids.slice(), entropy: st.entropy.slice() };
-      this.cancelTeacher();
-    }
-    return out;
+    return this.teacher.next(count, sampling, topK);
   }
 
   /**
@@ -411,11 +306,4 @@ export class WorldModelCore {
   dispose(): void {
     this.memory.clear();
   }
-}
-
-/** A camera pose as 5 finite numbers (x, y, z, yaw, pitch). */
-function checkPose(p: ArrayLike<number>, what: string): number[] {
-  const a = Array.from(p ?? []);
-  if (a.length !== 5 || !a.every(Number.isFinite)) throw new RangeError(`${what} must be 5 finite numbers (x, y, z, yaw, pitch)`);
-  return a;
 }

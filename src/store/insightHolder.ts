@@ -6,7 +6,7 @@
  * views read it through useSyncExternalStore (ui/teach/useHolder.ts), so none can miss a change.
  */
 import type { TeacherTokens } from '../engine/protocol';
-import type { SlotUse } from '../engine/worldModelCore';
+import type { SlotUse } from '../engine/slotUse';
 import { type Frame, PSNR_CAP_DB } from '../sim/frame';
 
 /** Thumbnails are THUMB x THUMB RGB, enough for a strip and cheap to keep for the whole memory. */
