@@ -20,7 +20,9 @@ actions), against copy-last-frame and the tokenizer-reconstruction ceiling on th
     python3 -m models.export.evaluate --model models/wm-courtyard-v3 --runs models/runs --data data
 
 Writes <model>/eval.json, eval.md, contact_sheet.png (a 128-step dream and loop closures) and
-curves.png, and copies the metrics into <model>/manifest.json.
+curves.png, and copies the metrics into <model>/manifest.json. The windows, the scores and the
+dream tables are scoring.py's (quantize.py and sampling_eval.py use them too); eval.md and
+curves.png are written by eval_report.py.
 """
 from __future__ import annotations
 
@@ -35,10 +37,22 @@ import numpy as np
 import torch
 from PIL import Image
 
-from models.common import JsonlLog, frames_to_tensor, psnr, ssim, tensor_to_frames
+from models.common import JsonlLog, psnr
 from models.data.contact_sheet import contact_sheet
 from models.data.dataset import load
 from models.export.dream import rollout_memory
+from models.export.eval_report import plot, write_markdown
+from models.export.scoring import (
+    ATLAS_COPY,
+    Windows,
+    curve_points,
+    decode,
+    dream_table,
+    nearest_seen,
+    pick_windows,
+    scores,
+    sharpness,
+)
 from models.export.shipped import (
     STUDENT_RUN,
     TEACHER_RUN,
@@ -59,7 +73,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 HORIZONS = [1, 4, 16, 32, 64, 128]
 ME, NO_ATLAS, NO_COPY = "student (v3, copy + atlas)", "student (v3, atlas off)", "student (v3, copy path off)"
 V2, TEACHER, CONTROL = "student (v2, distilled)", "teacher (v2, token by token)", "student (v2, ground truth only)"
-ATLAS_COPY = "copy nearest atlas frame"
 ABLATION_HORIZONS = [1, 16, 64]
 
 
@@ -98,64 +111,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return a
 
 
-def pick_windows(ds, length: int, count: int, seed: int) -> np.ndarray:
-    """Start frames of `count` windows of `length` frames inside single episodes, spread evenly."""
-    ep = np.asarray(ds.episode)
-    starts = np.flatnonzero(ep[: len(ep) - length + 1] == ep[length - 1 :])
-    if len(starts) == 0:
-        raise ValueError(f"no episode is {length} frames long")
-    rng = np.random.default_rng(seed)
-    pos = np.linspace(0, len(starts) - 1, count).round().astype(int)
-    jitter = rng.integers(0, max(1, len(starts) // (2 * count)), count)
-    return starts[np.minimum(pos + jitter, len(starts) - 1)]
-
-
-@torch.no_grad()
-def encode(tok, frames: np.ndarray) -> torch.Tensor:
-    return torch.cat([tok.encode(frames_to_tensor(frames[i : i + 64], "cpu")) for i in range(0, len(frames), 64)])
-
-
-@torch.no_grad()
-def decode(tok, tokens: torch.Tensor) -> np.ndarray:
-    flat = tokens.reshape(-1, *tokens.shape[-2:])
-    out = np.concatenate([tensor_to_frames(tok.decode(flat[i : i + 64])) for i in range(0, len(flat), 64)])
-    return out.reshape(*tokens.shape[:-2], *out.shape[1:])
-
-
-def gradient_energy(frames: np.ndarray) -> float:
-    """Mean squared image gradient (forward differences, over RGB) of uint8 frames [..., H, W, 3]."""
-    f = frames.astype(np.float64)
-    gx = np.diff(f, axis=-2)
-    gy = np.diff(f, axis=-3)
-    return float((gx**2).mean() + (gy**2).mean())
-
-
-def sharpness(pred: np.ndarray, truth: np.ndarray) -> float:
-    """Gradient energy of the predictions over that of the truth: 1 = as sharp, < 1 = blurred."""
-    return gradient_energy(pred) / max(gradient_energy(truth), 1e-9)
-
-
-def scores(pred: np.ndarray, truth: np.ndarray) -> dict:
-    return {
-        "psnr": round(psnr(pred, truth), 2),
-        "ssim": round(ssim(pred, truth), 4),
-        "sharpness": round(sharpness(pred, truth), 3),
-    }
-
-
-class Windows:
-    """Frames, poses, actions and ground-truth tokens of windows cut from a split."""
-
-    def __init__(self, ds, tok, starts: np.ndarray, length: int):
-        idx = starts[:, None] + np.arange(length)[None, :]
-        self.frames = np.stack([np.stack([np.asarray(ds.frame(int(i))) for i in row]) for row in idx])
-        self.poses = np.asarray(ds.poses)[idx].astype(np.float64)
-        self.actions = ds.normalized_actions()[idx].astype(np.float32)
-        N = len(starts)
-        self.tokens = encode(tok, self.frames.reshape(-1, *self.frames.shape[2:])).view(N, length, *([tok.cfg.grid] * 2))
-        self.episodes = int(len(np.unique(np.asarray(ds.episode)[starts])))
-
-
 def bench_ort(model_dir: str, frames: int) -> dict:
     """ms per predicted frame in onnxruntime-node on this CPU (a Node script, the runtime users get)."""
     out = os.path.join(model_dir, "bench-ort.json")
@@ -164,45 +119,6 @@ def bench_ort(model_dir: str, frames: int) -> dict:
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
     return json.load(open(out))
-
-
-def curve_points(H: int) -> list[int]:
-    """Horizons the curves are drawn through (decoding every frame of 24 x 128 costs minutes)."""
-    return sorted({h for h in (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128) if h <= H} | {H})
-
-
-def dream_table(tok, w: Windows, start: int, H: int, horizons: list[int], models: dict, atlas=None) -> tuple[dict, dict, dict]:
-    """Rollouts of each model from `start` ground-truth frames; -> (table, curves {name: {h: psnr}},
-    decoded predictions at the curve's horizons). atlas: adds the copy-nearest-atlas-frame baseline."""
-    pts = sorted(set(curve_points(H)) | set(h for h in horizons if h <= H))
-    cols = [start + h - 1 for h in pts]
-    truth = w.frames[:, cols]
-    rows = {
-        "tokenizer ceiling": decode(tok, w.tokens[:, cols]),
-        "copy last frame": np.repeat(w.frames[:, start - 1 : start], len(pts), axis=1),
-    }
-    if atlas is not None:
-        near = torch.stack(
-            [
-                torch.stack([torch.as_tensor(atlas.tokens[nearest_seen(atlas.poses, w.poses[b, c])]) for c in cols])
-                for b in range(len(w.poses))
-            ]
-        )
-        rows[ATLAS_COPY] = decode(tok, near)
-    for name, roll in models.items():
-        pred = roll(w.tokens[:, :start], w.poses[:, : start + H], w.actions[:, : start + H], H)
-        rows[name] = decode(tok, pred[:, [h - 1 for h in pts]])
-    at = {h: i for i, h in enumerate(pts)}
-    table = {n: {f"h{h}": scores(arr[:, at[h]], truth[:, at[h]]) for h in horizons if h in at} for n, arr in rows.items()}
-    curves = {n: {h: round(psnr(arr[:, at[h]], truth[:, at[h]]), 2) for h in pts} for n, arr in rows.items()}
-    return table, curves, rows
-
-
-def nearest_seen(poses_seen: np.ndarray, pose: np.ndarray) -> int:
-    """The seen frame whose camera is nearest: metres apart plus 3 m per radian of view direction."""
-    d = np.linalg.norm(poses_seen[:, :3] - pose[:3], axis=1)
-    yaw = np.abs(np.angle(np.exp(1j * (poses_seen[:, 3] - pose[3]))))
-    return int(np.argmin(d + 3 * (yaw + np.abs(poses_seen[:, 4] - pose[4]))))
 
 
 def loop_closure(tok, w: Windows, start: int, roll, kinds: np.ndarray) -> tuple[dict, dict]:
@@ -291,7 +207,7 @@ def run(a: argparse.Namespace) -> dict:
         control = load_memory_student(cpath)
         models[CONTROL] = lambda s, p, act, h: rollout_memory(control, s, p, act, h)
     if a.v1:
-        # Only here: export imports this file (through quantize), and v1's code stays off that path.
+        # Only here: v1's code stays off every other path (models/pipeline.py imports this file).
         from models.world_model.v1_student import load_student, rollout_window
 
         v1 = load_student(a.v1)
@@ -450,6 +366,7 @@ def run(a: argparse.Namespace) -> dict:
         curves,
         {"v3 student": JsonlLog(os.path.join(a.runs, STUDENT_RUN, "log.jsonl")).rows()},
         os.path.join(a.model, "curves.png"),
+        ME,
     )
     compute = compute_summary(a.runs) | {"eval_wall_minutes": round((time.time() - t_start) / 60, 2)}
     # stages.json adds up every eval run; the model's record is this one.
@@ -466,165 +383,6 @@ def run(a: argparse.Namespace) -> dict:
     update_manifest(a.model, compute=compute, metrics=metrics)
     log(f"wrote {eval_path} in {time.time() - t_start:.0f} s")
     return result
-
-
-def plot(curves: dict, train_logs: dict, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(1, 3, figsize=(17, 4.5))
-    for i, (start, cur) in enumerate(curves.items()):
-        for name, ys in cur.items():
-            ax[i].plot(
-                list(ys),
-                list(ys.values()),
-                marker=".",
-                label=name,
-                lw=2 if name == ME else 1.2,
-                ls="--" if name in ("copy last frame", "tokenizer ceiling") else "-",
-            )
-        ax[i].set(
-            xlabel="frames dreamed",
-            ylabel="PSNR dB vs rendered truth",
-            xscale="log",
-            title=f"Test split, dream from {start.split('_')[1]} frame(s)",
-        )
-        ax[i].grid(alpha=0.3)
-        ax[i].legend(fontsize=8)
-    for name, rows in train_logs.items():
-        rows = [r for r in rows if "val_psnr_vs_tok" in r]
-        if rows:
-            ax[2].plot([r["cpu_minutes"] for r in rows], [r["val_psnr_vs_tok"] for r in rows], marker="o", label=name)
-            ax[2].plot(
-                [r["cpu_minutes"] for r in rows],
-                [r["copy_psnr_vs_tok"] for r in rows],
-                ls="--",
-                color="gray",
-                label="copy newest slot",
-            )
-    ax[2].set(
-        xlabel="training CPU-minutes",
-        ylabel="val PSNR dB, 1 step (vs tokenizer recon.)",
-        title="Training: dB against CPU-minutes",
-    )
-    ax[2].grid(alpha=0.3)
-    ax[2].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def write_markdown(r: dict, path: str) -> None:
-    hs = [f"h{h}" for h in r["settings"]["horizons"]]
-    s = r["settings"]
-    lines = [
-        f"# {r['model']}: evaluation",
-        "",
-        f"Dream mode: after a start of 1 or 4 encoded ground-truth frames every model feeds on its own predictions, "
-        f"given the true camera poses and actions. {s['windows']} windows from {s['episodes']} test episodes (trajectory seed "
-        f"{s['test_trajectory_seed']}, never trained on). {r['decoding']}. Each cell: PSNR (dB) / SSIM / sharpness against the "
-        "rendered frames (sharpness = image-gradient energy of the prediction over the truth's: 1 is as sharp, below 1 blurred).",
-        "",
-        f"Tokenizer on {r['tokenizer']['frames']} test frames: **{r['tokenizer']['psnr']} dB**, SSIM {r['tokenizer']['ssim']}.",
-        "",
-    ]
-    if r.get("atlas"):
-        lines += [
-            f"The v3 rows retrieve from the model's atlas ({r['atlas']['frames']} training frames) unless marked otherwise; "
-            '"copy path off" runs the same weights with the gate forced to "generate" (an ablation at inference, not a '
-            "separately trained model).",
-            "",
-        ]
-    for start, table in r["dream"].items():
-        lines += [
-            f"## Dream from {start.split('_')[1]} ground-truth frame(s)",
-            "",
-            "| model | " + " | ".join(hs) + " |",
-            "|---|" + "---|" * len(hs),
-        ]
-        for name, row in table.items():
-            lines.append(
-                f"| {name} | "
-                + " | ".join(
-                    f"{row[h]['psnr']:.2f} / {row[h]['ssim']:.3f} / {row[h]['sharpness']:.2f}" if h in row else "" for h in hs
-                )
-                + " |"
-            )
-        lines.append("")
-    t = r.get("tours") or {}
-    if t:
-        lines += [
-            f"## Long tours ({t['episodes']} whole test episodes, {t['steps']} steps each, dreamed from the first frame)",
-            "",
-            "| model | mean PSNR over the steps | PSNR at the last step | mean sharpness |",
-            "|---|---|---|---|",
-        ]
-        for name, x in t.items():
-            if isinstance(x, dict):
-                lines.append(f"| {name} | {x['mean_psnr']:.2f} | {x['last_psnr']:.2f} | {x['mean_sharpness']:.2f} |")
-        lines.append("")
-    if r["loop_closure"]:
-        lines += [
-            "## Loop closure (revisit split: turns of 375 degrees, walks ~6.5 m out and back to 1 m past the start)",
-            "",
-            "| start | model | loops | returned frame | copy start frame | copy nearest seen frame | own h1 | steps |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for start, rows in r["loop_closure"].items():
-            for name, x in rows.items():
-                for kind, y in [("all", x)] + [(k, x[k]) for k in ("turn", "walk") if k in x]:
-                    lines.append(
-                        f"| {start.split('_')[1]} | {name} | {kind} ({y['loops']}) | {y['returned_frame']['psnr']:.2f} | "
-                        f"{y['copy_start_frame']['psnr']:.2f} | {y['copy_nearest_seen_frame']['psnr']:.2f} | "
-                        f"{y['own_h1']['psnr']:.2f} | {x['steps_to_return']} |"
-                    )
-        lines += [
-            "",
-            "![loop closure](loop_closure.png)",
-            "",
-            "Loop closures, one row each: start frame, true returned frame, v3's returned frame after dreaming the whole loop, "
-            "v2's, copy of the nearest seen frame.",
-            "",
-        ]
-    if r["ablations"]:
-        lines += [
-            "## Ablations (equal steps; dream from 1 frame, test split)",
-            "",
-            "| run | warp | retrieval | max level | self-forcing | " "steps | CPU-min | h1 | h16 | h64 |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for name, x in r["ablations"].items():
-            c = x["config"]
-            lines.append(
-                f"| {name} | {c['warp']} | {c['retrieval']} | {c['max_level']} | {c['self_forcing']} | {c['steps']} | "
-                f"{x['cpu_minutes']} | {x['h1']} | {x['h16']} | {x['h64']} |"
-            )
-        lines.append("")
-    b = r["ms_per_frame_onnxruntime_node"]
-    if b:
-        lines += [
-            "Milliseconds per frame in onnxruntime-node on this CPU: "
-            + ", ".join(f"{k} {v['ms_per_frame']:.1f}" for k, v in b.items() if isinstance(v, dict) and "ms_per_frame" in v)
-            + ".",
-            "",
-        ]
-    lines += ["Targets:", ""] + [f"- {'met' if ok else 'MISSED'}: {k}" for k, ok in r["targets"].items()]
-    lines += [
-        "",
-        "![contact sheet](contact_sheet.png)",
-        "",
-        "Contact sheet of a 128-step dream from 1 frame: columns are the horizons "
-        + ", ".join(hs)
-        + "; rows: truth (tokenizer reconstruction), v3 student, v2 student, copy of the nearest atlas frame and copy-last for "
-        "window 0, then truth, v3 and v2 for window 1.",
-        "",
-        "![curves](curves.png)",
-        "",
-    ]
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
 
 
 def main(argv=None):

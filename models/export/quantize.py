@@ -37,11 +37,11 @@ from onnx import helper, numpy_helper
 
 from models.data.dataset import load
 from models.export.dream import rollout_memory
-from models.export.evaluate import Windows, dream_table, pick_windows
 from models.export.flops import count_flops
 from models.export.fuse import strip
 from models.export.graphs import MemoryStudentGraph
 from models.export.rollout import first_step_logits, memory_rollout
+from models.export.scoring import Windows, dream_table, pick_windows
 from models.export.shipped import (
     STUDENT_RUN,
     Golden,

@@ -41,7 +41,7 @@ from models.common import psnr, ssim
 from models.data.contact_sheet import contact_sheet
 from models.data.dataset import load
 from models.export.dream import rollout_memory
-from models.export.evaluate import Windows, decode, pick_windows, sharpness
+from models.export.scoring import Windows, decode, pick_windows, sharpness
 from models.export.shipped import load_atlas, shipped_tokenizer
 from models.world_model.memory_data import TrainingAtlas
 from models.world_model.memory_teacher import load_memory_teacher
