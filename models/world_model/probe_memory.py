@@ -20,7 +20,7 @@ import torch
 import models.export.dream as dream
 from models.common import psnr, tensor_to_frames
 from models.data.dataset import load
-from models.export.evaluate import Windows, decode, pick_windows
+from models.export.scoring import Windows, decode, pick_windows
 from models.tokenizer.report import load_tokenizer
 from models.world_model.geometry import warp_matrix
 from models.world_model.layers import FsqDigits

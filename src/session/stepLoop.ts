@@ -14,6 +14,8 @@ import { frameHolder, publishFrame } from '../store/frameHolder';
 import { useApp } from '../store/store';
 import type { Observation } from '../types/env';
 import type { ModelSession } from './modelSession';
+import { yieldToEventLoop } from './yieldToEventLoop';
+import { UnsupportedBrowserError, assertWebGL2 } from '../sim/webgl2';
 
 /** Resolution of the ground truth the models see; the view upscales it. */
 export const FRAME_RES = 128;
@@ -22,35 +24,8 @@ export const TRAIL_LENGTH = 600;
 /** how often readouts, map and action meters refresh while steering */
 const UI_HZ = 10;
 
-export class UnsupportedBrowserError extends Error {
-  override name = 'UnsupportedBrowserError';
-}
-
-/**
- * WebGL 2 on an on-page canvas, which the views need. Checked up front because a browser may
- * allow it on OffscreenCanvas and not on the page (Chromium's --disable-3d-apis does exactly that).
- */
-export function assertWebGL2(): void {
-  const canvas = document.createElement('canvas');
-  const gl = canvas.getContext('webgl2');
-  if (!gl)
-    throw new UnsupportedBrowserError('This browser cannot show the world: WebGL 2 is unavailable (disabled, blocked, or not supported).');
-  gl.getExtension('WEBGL_lose_context')?.loseContext();
-}
-
 function makeCanvas(): HTMLCanvasElement | OffscreenCanvas {
   return typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(FRAME_RES, FRAME_RES) : document.createElement('canvas');
-}
-
-const channel = typeof MessageChannel !== 'undefined' ? new MessageChannel() : null;
-const waiting: (() => void)[] = [];
-if (channel) channel.port1.onmessage = () => waiting.shift()?.();
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((r) => {
-    if (!channel) return setTimeout(r, 0);
-    waiting.push(r);
-    channel.port2.postMessage(0);
-  });
 }
 
 export class StepLoop {
@@ -204,8 +179,6 @@ export class StepLoop {
         beforeStep?.(i);
         this.nextAction = a;
         await this.runSteps(1);
-        // A message-channel hop, not setTimeout(0) (clamped to 4 ms once nested): lets input
-        // and rendering in without idling.
         await yieldToEventLoop();
       }
       await this.model?.idle();

@@ -9,7 +9,7 @@ const frame = (f: (i: number) => number): Frame => ({
 });
 
 describe('sharpness', () => {
-  // Golden values from models/export/evaluate.py (gradient_energy, sharpness) on the same frames:
+  // Golden values from models/export/scoring.py (gradient_energy, sharpness) on the same frames:
   //   i = np.arange(144); a = ((i * 37) % 256).reshape(6, 8, 3); b = ((i * i * 13 + 5) % 256).reshape(6, 8, 3)
   const a = frame((i) => i * 37);
   const b = frame((i) => i * i * 13 + 5);

@@ -24,7 +24,7 @@ export function psnr(a: Frame, b: Frame): number {
   return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
 }
 
-/** Mean squared image gradient (forward differences over RGB): models/export/evaluate.py's gradient_energy. */
+/** Mean squared image gradient (forward differences over RGB): models/export/scoring.py's gradient_energy. */
 export function gradientEnergy(f: Frame): number {
   const { width: w, height: h, data } = f;
   let gx = 0;

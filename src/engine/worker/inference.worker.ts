@@ -2,18 +2,18 @@
 /**
  * The inference worker: the only code that touches onnxruntime-web. It picks WebGPU or WASM, loads
  * the manifest's files (progress, sha256, Cache Storage), creates the sessions, warms them up and
- * then answers anchor/step requests with frames. A lost or failing GPU is reported as
+ * then answers anchor/step requests with frames (files and sessions: sessionFiles.ts). A lost or failing GPU is reported as
  * `deviceLost`; the client then starts a new worker (new sessions), on WASM if WebGPU fails again.
  */
-import type { InferenceSession } from 'onnxruntime-common';
-import { MODEL_FILES, type Manifest, ManifestError, type ModelFileKey, type VariantKey, parseManifest } from '../manifest';
-import type { BackendInfo, BackendName, EngineEvent, EngineRequest } from '../protocol';
+import { type ModelFileKey, parseManifest } from '../manifest';
+import type { BackendInfo, EngineEvent, EngineRequest } from '../protocol';
 import { isTransferable } from '../protocol';
-import { ModelRunners, type Sessions } from '../runners';
+import { ModelRunners } from '../runners';
 import { RunCounter, WorldModelCore, toBytes } from '../worldModelCore';
 import { type Ort, backendInfo, chooseBackend, importOrt, setThreadOverride } from './backend';
 import { benchMatMul } from './matmulBench';
-import { type FileSpec, deleteStale, loadModelFile } from './modelFiles';
+import { deleteStale } from './modelFiles';
+import { SessionFiles } from './sessionFiles';
 import { parseAtlas } from '../atlas';
 
 const post = (e: EngineEvent) => self.postMessage(e, isTransferable(e));
@@ -28,82 +28,7 @@ let core: WorldModelCore | null = null;
 let decoderOnly: ModelRunners | null = null;
 let gpuDevice: { destroy(): void; lost: Promise<{ message: string; reason: string }> } | null = null;
 let lost = false;
-const sessions: Partial<Record<ModelFileKey, InferenceSession>> = {};
-/** Which manifest file each session key loads: the student's may be a variant (student_int8 on WASM). */
-let fileOf: Record<ModelFileKey, ModelFileKey | VariantKey> = {
-  encoder: 'encoder',
-  decoder: 'decoder',
-  student: 'student',
-  teacher_prev: 'teacher_prev',
-  teacher_step: 'teacher_step',
-};
-
-/** On WebGPU, outputs that feed another run stay on the GPU. */
-function sessionOptions(key: ModelFileKey, name: BackendName): InferenceSession.SessionOptions {
-  const opts: InferenceSession.SessionOptions = {
-    executionProviders: [name],
-    graphOptimizationLevel: 'basic',
-    // Errors only: the runtime's warnings (e.g. shape ops placed on the CPU under WebGPU) arrive
-    // through console.error and would read as failures to a person with the console open.
-    logSeverityLevel: 3,
-    // Idle threads sleep instead of spinning, so a second worker keeps its core. Measured on this
-    // 2-core machine it made no difference (12.7 vs 12.9 fps with a 2-thread engine beside the decoder).
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  };
-  if (name === 'webgpu') {
-    if (key === 'student') opts.preferredOutputLocation = { tokens: 'gpu-buffer', logits: 'gpu-buffer' };
-    if (key === 'teacher_step') opts.preferredOutputLocation = { present_kv: 'gpu-buffer' };
-  }
-  return opts;
-}
-
-/** One file the manifest names (a graph or the atlas): checked, cached, with progress and notices. */
-function downloadFile(spec: FileSpec, baseUrl: string, blobs?: Record<string, Blob>): Promise<ArrayBuffer> {
-  if (blobs && !blobs[spec.path])
-    return Promise.reject(new ManifestError(`${spec.path} is named by the manifest but was not among the files given`));
-  return loadModelFile(
-    baseUrl,
-    spec,
-    (loaded, total, cached) => post({ status: 'progress', file: spec.path, loaded, total, cached, phase: 'download' }),
-    (message) => post({ status: 'notice', message }),
-    blobs?.[spec.path],
-  );
-}
-
-function downloadFiles(m: Manifest, baseUrl: string, keys: readonly ModelFileKey[], blobs?: Record<string, Blob>): Promise<ArrayBuffer[]> {
-  return Promise.all(keys.map((k) => downloadFile(m.files[fileOf[k]]!, baseUrl, blobs)));
-}
-
-/** One session at a time: each takes the CPU (and the runtime handles one creation at a time). */
-async function buildSessions(
-  m: Manifest,
-  keys: readonly ModelFileKey[],
-  bufs: ArrayBuffer[],
-  name: BackendName,
-  ms: Record<string, number> = {},
-): Promise<void> {
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    const want = m.files[fileOf[k]]!;
-    post({ status: 'progress', file: want.path, loaded: 0, total: 1, cached: false, phase: 'session' });
-    const t0 = performance.now();
-    try {
-      sessions[k] = await ort!.InferenceSession.create(new Uint8Array(bufs[i]!), sessionOptions(k, name));
-      ms[`session ${want.path}`] = Math.round(performance.now() - t0);
-    } catch (e) {
-      throw new Error(`${want.path} could not be loaded by onnxruntime-web (${name}): ${(e as Error).message}`, { cause: e });
-    }
-    const s = sessions[k]!;
-    const missing = [
-      ...want.inputs.filter((t) => !s.inputNames.includes(t.name)),
-      ...want.outputs.filter((t) => !s.outputNames.includes(t.name)),
-    ];
-    if (missing.length)
-      throw new ManifestError(
-        `${want.path} has no tensor named ${missing.map((t) => `'${t.name}'`).join(', ')}, which the manifest describes`,
-      );
-  }
-}
+const files = new SessionFiles(post);
 
 async function watchDevice(): Promise<void> {
   try {
@@ -147,32 +72,35 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   const fallback = req.backend !== 'wasm' && chosen.name === 'wasm' ? chosen.probe?.reason : undefined;
   // The int8 student's ops (com.microsoft DynamicQuantizeMatMul, FastGelu) exist on WASM only.
   const int8 = chosen.name === 'wasm' && req.precision !== 'float32' && m.files.student_int8?.backend === 'wasm';
-  fileOf = { ...fileOf, student: int8 ? 'student_int8' : 'student' };
+  files.fileOf = { ...files.fileOf, student: int8 ? 'student_int8' : 'student' };
   backend = { ...backendInfo(chosen.name, chosen.probe, fallback), student: int8 ? 'int8' : 'float32' };
   post({ status: 'backend', backend });
   ort = await importOrt(chosen.name);
   mark('import');
   if (req.role === 'decoder') {
-    await buildSessions(m, ['decoder'], await downloadFiles(m, req.baseUrl, ['decoder'], req.files), chosen.name);
-    decoderOnly = new ModelRunners(ort, m, sessionsFor(new RunCounter(false)));
+    await files.build(ort!, m, ['decoder'], await files.downloadSet(m, req.baseUrl, ['decoder'], req.files), chosen.name);
+    decoderOnly = new ModelRunners(ort, m, files.wrapped(new RunCounter(false)));
     const [gh, gw] = m.tokens.grid;
     await decoderOnly.decode(new Int32Array(gh * gw)); // warm-up
     post({ status: 'ready', backend, loadMs: performance.now() - t0 });
     return;
   }
-  const atlasBuf = m.atlas ? downloadFile(m.atlas, req.baseUrl, req.files) : Promise.resolve(null);
+  const atlasBuf = m.atlas ? files.download(m.atlas, req.baseUrl, req.files) : Promise.resolve(null);
   atlasBuf.catch(() => {});
-  const studentBufs = await downloadFiles(m, req.baseUrl, STUDENT_SET, req.files);
+  const studentBufs = await files.downloadSet(m, req.baseUrl, STUDENT_SET, req.files);
   const atlasFile = await atlasBuf;
   mark('files');
   const each: Record<string, number> = {};
-  await buildSessions(m, STUDENT_SET, studentBufs, chosen.name, each);
+  await files.build(ort!, m, STUDENT_SET, studentBufs, chosen.name, each);
   mark('sessions');
   Object.assign(phases, each);
   if (chosen.name === 'webgpu') await watchDevice();
   const counter = new RunCounter(chosen.name === 'webgpu');
-  const wrapped = sessionsFor(counter);
-  core = new WorldModelCore(new ModelRunners(ort, m, wrapped, fileOf.student === 'student_int8' ? 'student_int8' : 'student'), counter);
+  const wrapped = files.wrapped(counter);
+  core = new WorldModelCore(
+    new ModelRunners(ort, m, wrapped, files.fileOf.student === 'student_int8' ? 'student_int8' : 'student'),
+    counter,
+  );
   if (m.atlas && atlasFile) core.setAtlas(parseAtlas(atlasFile, m.atlas.frames, m.tokens.grid[0] * m.tokens.grid[1]));
   // Warm-up on WebGPU: the first run of a session compiles its shaders; do it before 'ready'. On
   // WASM a first run costs little more than any other, so the first real frame is the warm-up.
@@ -195,13 +123,13 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
   });
   startTeacher = () => {
     startTeacher = () => {};
-    const bufs = downloadFiles(m, req.baseUrl, TEACHER_SET, req.files);
+    const bufs = files.downloadSet(m, req.baseUrl, TEACHER_SET, req.files);
     void Promise.all([bufs, afterFirst]).then(
       ([b]) => {
         queue = queue.then(async () => {
           try {
-            await buildSessions(m, TEACHER_SET, b, chosen.name);
-            Object.assign(wrapped, sessionsFor(counter));
+            await files.build(ort!, m, TEACHER_SET, b, chosen.name);
+            Object.assign(wrapped, files.wrapped(counter));
             if (req.pruneCache) await deleteStale([...Object.values(m.files).map((f) => f!.sha256), ...(m.atlas ? [m.atlas.sha256] : [])]);
             post({ status: 'teacherReady' });
           } catch (e) {
@@ -219,12 +147,6 @@ async function load(req: Extract<EngineRequest, { type: 'load' }>): Promise<void
 let startTeacher: () => void = () => {};
 /** a loadTeacher that came before the load finished */
 let teacherWanted = false;
-
-function sessionsFor(counter: RunCounter): Partial<Sessions> {
-  const out: Partial<Sessions> = {};
-  for (const k of MODEL_FILES) if (sessions[k]) out[k] = counter.wrap(sessions[k]!);
-  return out;
-}
 
 let firstFrameServed: (() => void) | null = null;
 
@@ -247,7 +169,7 @@ async function handle(req: EngineRequest): Promise<void> {
       }
       case 'step': {
         const c = need();
-        if (req.model === 'teacher' && !sessions.teacher_step) throw new Error('the teacher is still loading');
+        if (req.model === 'teacher' && !files.sessions.teacher_step) throw new Error('the teacher is still loading');
         const decode = req.decode || req.model === 'teacher';
         if (req.atlas !== undefined) c.atlasOn = req.atlas;
         const r = await c.step(
@@ -268,13 +190,13 @@ async function handle(req: EngineRequest): Promise<void> {
         return;
       }
       case 'teacherTokens': {
-        if (!sessions.teacher_step) throw new Error('the teacher is still loading');
+        if (!files.sessions.teacher_step) throw new Error('the teacher is still loading');
         const r = await need().teacherTokens(req.begin, req.count, req.sampling);
         post({ status: 'teacherTokens', id: req.id, ...r });
         return;
       }
       case 'compare': {
-        if (!sessions.teacher_step) throw new Error('the teacher is still loading');
+        if (!files.sessions.teacher_step) throw new Error('the teacher is still loading');
         const r = await need().compare(req.action, req.pose);
         post({ status: 'compared', id: req.id, ...r });
         return;
