@@ -1,6 +1,7 @@
 /**
  * Shareable state in the URL (as in TensorFlow Playground): one declarative list of properties,
- * each with a parser that rejects bad values instead of propagating them.
+ * each with a parser that rejects bad values instead of propagating them. Where each lives in
+ * the store: urlBinding.ts.
  */
 import { z } from '../lib/zod';
 import { POSE_KEYS, type Pose, poseFromArray } from '../sim/contract';

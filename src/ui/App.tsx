@@ -8,6 +8,7 @@ import { installDebugHook } from '../session/debugHook';
 import { StepLoop } from '../session/stepLoop';
 import { UnsupportedBrowserError } from '../sim/webgl2';
 import { useApp } from '../store/store';
+import { applyUrl } from '../store/urlBinding';
 import { parseUrlState } from '../store/urlState';
 import { ActionMeter } from './ActionMeter';
 import { FramePanel } from './FramePanel';
@@ -99,21 +100,8 @@ export function App() {
 
   useEffect(() => {
     const { state, errors } = parseUrlState(window.location.search);
-    const { notify, setWorldSeed, setUpscale, setModel, setSampling, setAnchor, patchModel, setSource } = useApp.getState();
-    if (state.modelUrl) setSource({ kind: 'url', url: state.modelUrl });
-    errors.forEach((e) => notify('error', e));
-    setWorldSeed(state.world);
-    setUpscale(state.upscale);
-    setModel(state.model);
-    setSampling({ temperature: state.temperature, topk: state.topk, seed: state.seed });
-    setAnchor(state.anchor);
-    patchModel({ backendChoice: state.backend, threads: state.threads, pipeline: state.pipeline, precision: state.precision });
-    useApp.getState().setAtlas(state.atlas);
-    const st = useApp.getState();
-    st.setViews(Object.fromEntries(state.views.map((v) => [v, true])));
-    st.setDriftGuard(state.guard);
-    st.setLesson(state.lesson);
-    useApp.setState({ hidden: state.hide, locked: state.lock, present: state.present });
+    errors.forEach((e) => useApp.getState().notify('error', e));
+    applyUrl(state);
     let l: StepLoop;
     try {
       l = new StepLoop(steering, state.world);
