@@ -5,6 +5,7 @@ Runs on CPU (this project's default), CUDA, and several GPUs under torchrun.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import os
@@ -35,6 +36,9 @@ def setup(seed: int, threads: int | None = None) -> Runtime:
     rank = int(os.environ.get("RANK", "0"))
     if world > 1:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        # Left to the interpreter's exit, gloo's threads were destroyed while joinable and a rank
+        # could abort after finishing ("terminate called without an active exception", SIGABRT).
+        atexit.register(leave_group)
     if torch.cuda.is_available():
         local = int(os.environ.get("LOCAL_RANK", "0"))
         torch.cuda.set_device(local)
@@ -44,6 +48,13 @@ def setup(seed: int, threads: int | None = None) -> Runtime:
         torch.set_num_threads(threads or os.cpu_count() or 1)
     seed_everything(seed + rank)
     return Runtime(device, rank, world, rank == 0)
+
+
+def leave_group() -> None:
+    """Leaves the DDP group (all ranks together), if this process joined one."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def seed_everything(seed: int) -> None:
