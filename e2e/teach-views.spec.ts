@@ -29,3 +29,25 @@ test('the live views show the running model: token maps, uncertainty, error, cha
   const before = await predicted(page);
   expect(before).not.toBeNull();
 });
+
+test('the memory view shows where the model copies: the copy gate per token, by kind of slot', async ({ page }) => {
+  await openPlayground(page, `?model=student&backend=wasm&pose=${START}&views=memory`);
+  await expect.poll(async () => (await modelInfo(page)).phase, { timeout: 60_000 }).toBe('ready');
+  await waitForPredictions(page, 4);
+  await expect(page.getByTestId('map-copy')).toBeVisible();
+  const said = page.getByTestId('copy-share');
+  await expect(said).toHaveText(/of this frame: \d+% copied from true frames, \d+% from its own, \d+% from the atlas, \d+% generated/);
+  // The gate is the graph's: per token a distribution over generating and each slot.
+  const ins = await page.evaluate(() => (window as any).__wmp.insight());
+  const K = 1 + ins.slots.length;
+  expect(ins.copyGate.length % 256).toBe(0);
+  for (let t = 0; t < 256; t += 17) {
+    const row = ins.copyGate.slice((t * ins.copyGate.length) / 256, ((t + 1) * ins.copyGate.length) / 256);
+    expect(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1)).toBeLessThan(1e-3);
+  }
+  expect(ins.copyGate.length / 256).toBeGreaterThanOrEqual(K);
+  // Standing where it was anchored, the true frame re-projects exactly: much of the frame is copied from it.
+  const truth = Number(/(\d+)% copied from true frames/.exec((await said.textContent()) ?? '')?.[1]);
+  expect(truth).toBeGreaterThan(20);
+  await page.getByTestId('memory-strip').screenshot({ path: test.info().outputPath('copy-map.png') });
+});

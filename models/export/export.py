@@ -35,7 +35,7 @@ from models.export.graphs import (
 )
 from models.export.manifest_content import atlas_entry, build_manifest
 from models.export.quantize import add_to_export
-from models.export.rollout import first_step_logits, memory_rollout, teacher_first_logits, teacher_rollout
+from models.export.rollout import first_step_outputs, memory_rollout, teacher_first_logits, teacher_rollout
 from models.export.shipped import (
     ATLAS_RUN,
     DECODER,
@@ -214,7 +214,9 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     )
     files["student"] = {
         "path": "student.onnx",
-        "ops": export_graph(stu, ex_s.as_tuple(), os.path.join(out, "student.onnx"), ex_s.names(), ["tokens", "logits"]),
+        "ops": export_graph(
+            stu, ex_s.as_tuple(), os.path.join(out, "student.onnx"), ex_s.names(), MemoryStudentGraph.output_names(sc.copy)
+        ),
         "inputs": StudentInputs.describe(sc),
         "outputs": [
             tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
@@ -223,6 +225,19 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                 "float32",
                 [1, n, nd, Lmax],
                 f"{logits_meaning} (digit i of token id = (id / prod(levels[:i])) mod levels[i])",
+            ),
+            *(
+                [
+                    tensor(
+                        "copy_gate",
+                        "float32",
+                        [1, n, 1 + M],
+                        "each token's copy gate: the share of generating, then of copying each slot's nearest "
+                        "re-projected token (0 where the slot does not see the token)",
+                    )
+                ]
+                if sc.copy
+                else []
             ),
             tensor(
                 "frame",
@@ -304,7 +319,10 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("poses", poses)
         gold.add("student_uniforms", uniforms)
         gold.add("student_greedy", greedy)
-        gold.add("student_logits0", first_step_logits(stu, start, poses, actions[0], Lmax, uniforms[:1])[0])
+        first = first_step_outputs(stu, start, poses, actions[0], Lmax, uniforms[:1])
+        gold.add("student_logits0", first[1][0])
+        if sc.copy:
+            gold.add("student_copy_gate0", first[2][0])
         gold.add("student_sampled_t1_k4", sampled)
         gold.add("decoded0", dec(greedy[:1])[0])
         tgreedy, _, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames, atlas)

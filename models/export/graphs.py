@@ -142,8 +142,10 @@ class StudentInputs:
 
 class MemoryStudentGraph(nn.Module):
     """The memory student: StudentInputs in graph order (int32 mem_tokens) -> tokens int32 [1, g, g]
-    and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture). The re-projection
-    of the slots into the target camera happens inside."""
+    and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture), and with the copy
+    path copy_gate [1, g*g, 1 + M]: each token's gate, the share of "generate" then of each slot
+    (what the app's copy view shows). The re-projection of the slots into the target camera
+    happens inside."""
 
     def __init__(self, student: MemoryStudent):
         super().__init__()
@@ -151,10 +153,15 @@ class MemoryStudentGraph(nn.Module):
 
     def forward(self, *inputs):
         x = StudentInputs.of(inputs, self.student.cfg.source)
-        logits = self.student(*x.model_args())
+        logits, gate_logits, _, _ = self.student.forward_parts(*x.model_args())
         digits = sample_digits(logits, x.temperature, x.top_k, x.uniform)
         g = self.student.cfg.grid
-        return digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32), logits
+        ids = digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32)
+        return (ids, logits) if gate_logits is None else (ids, logits, gate_logits.softmax(-1))
+
+    @staticmethod
+    def output_names(copy: bool) -> list[str]:
+        return ["tokens", "logits", "copy_gate"] if copy else ["tokens", "logits"]
 
 
 class MemoryTeacherPrevGraph(nn.Module):

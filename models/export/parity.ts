@@ -39,7 +39,7 @@ const mismatches = (a: ArrayLike<number>, b: ArrayLike<number>) => {
  * (mean |logit diff| ~0.04, 99.7% of digits agree). So the int8 checks are statistical; a wrong
  * weight, scale or layer moves logits by whole units.
  */
-const INT8 = { meanLogitDiff: 0.1, digitAgreement: 0.98, tokenAgreement: 0.9 };
+const INT8 = { meanLogitDiff: 0.1, meanGateDiff: 0.01, digitAgreement: 0.98, tokenAgreement: 0.9 };
 const argmaxAgreement = (a: Float32Array, b: Float32Array, L: number) => {
   let same = 0;
   for (let i = 0; i < a.length; i += L) if (argmax(a.subarray(i, i + L)) === argmax(b.subarray(i, i + L))) same++;
@@ -93,6 +93,11 @@ export async function parity(dir: string): Promise<Check[]> {
   const out0 = await r.studentStep(first, 0, Math.max(...m.tokens.fsq_levels), uniforms.slice(0, uSize));
   const d0 = maxAbsDiff(out0.logits, get('student_logits0').data as Float32Array);
   add('student logits close', d0 < 1e-3, `max |diff| ${d0.toExponential(2)} (tolerance 1e-3)`);
+  // The copy gate (v3's copy path), where the graph outputs it: PyTorch's gate on the same inputs.
+  if (r.hasCopyGate) {
+    const dg = out0.copyGate ? maxAbsDiff(out0.copyGate, get('student_copy_gate0').data as Float32Array) : Infinity;
+    add('student copy gate close', dg < 1e-4, `max |diff| ${dg.toExponential(2)} (tolerance 1e-4)`);
+  }
   for (const [label, golden, temperature, topK] of [
     ['greedy', 'student_greedy', 0, Math.max(...m.tokens.fsq_levels)],
     ['sampled (temperature 1, top-k 4)', 'student_sampled_t1_k4', 1, 4],
@@ -146,6 +151,17 @@ export async function parity(dir: string): Promise<Check[]> {
       `mean |diff| ${mean8.toExponential(2)} (tolerance ${INT8.meanLogitDiff}), max ${maxAbsDiff(o8.logits, want0).toFixed(3)}; ` +
         `${(100 * agree8).toFixed(1)}% of digit argmaxes agree (at least ${100 * INT8.digitAgreement}%)`,
     );
+    if (r8.hasCopyGate) {
+      const want = get('student_int8_copy_gate0').data as Float32Array;
+      let gsum = 0;
+      for (let i = 0; i < want.length; i++) gsum += Math.abs((o8.copyGate?.[i] ?? Infinity) - want[i]!);
+      const gm = gsum / want.length;
+      add(
+        'int8 student copy gate close (WASM)',
+        gm < INT8.meanGateDiff,
+        `mean |diff| ${gm.toExponential(2)} (tolerance ${INT8.meanGateDiff})`,
+      );
+    }
     const core = withAtlas(new WorldModelCore(r8, new RunCounter(false)), dir);
     const px = frames.shape[1]! * frames.shape[2]! * 3;
     await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);

@@ -40,7 +40,7 @@ from models.export.dream import rollout_memory
 from models.export.flops import count_flops
 from models.export.fuse import strip
 from models.export.graphs import MemoryStudentGraph
-from models.export.rollout import first_step_logits, memory_rollout
+from models.export.rollout import first_step_outputs, memory_rollout
 from models.export.scoring import Windows, dream_table, pick_windows
 from models.export.shipped import (
     STUDENT_RUN,
@@ -254,17 +254,17 @@ def add_to_export(model_dir: str, runs: str) -> dict:
         if not k.startswith("student_int8_"):
             gold.add(k, a)
     gold.add("student_int8_greedy", greedy)
-    gold.add(
-        "student_int8_logits0",
-        first_step_logits(
-            MemoryStudentGraph(fake_quant(student)),
-            T(g["encoded"][:1].copy()),
-            g["poses"].copy(),
-            T(g["actions"].copy()),
-            Lmax,
-            T(g["student_uniforms"][:1].copy()),
-        )[0],
+    first = first_step_outputs(
+        MemoryStudentGraph(fake_quant(student)),
+        T(g["encoded"][:1].copy()),
+        g["poses"].copy(),
+        T(g["actions"].copy()),
+        Lmax,
+        T(g["student_uniforms"][:1].copy()),
     )
+    gold.add("student_int8_logits0", first[1][0])
+    if student.cfg.copy:
+        gold.add("student_int8_copy_gate0", first[2][0])
     meta = {k: v for k, v in index.items() if k != "tensors"}
     meta["student_int8"] = "student_int8.onnx's PyTorch mirror (quantize.fake_quant) on the student's golden inputs, greedy"
     gold.write(model_dir, meta)
@@ -278,7 +278,7 @@ def add_to_export(model_dir: str, runs: str) -> dict:
         "meaning": f"the student for the WASM backend: {done} (models/export/quantize.py); same inputs, outputs and loop",
         "ops": sorted({(n.domain + "." if n.domain not in ("", "ai.onnx") else "") + n.op_type for n in model.graph.node}),
         "inputs": stu["inputs"],
-        "outputs": [t for t in stu["outputs"] if t["name"] in ("tokens", "logits")],
+        "outputs": [t for t in stu["outputs"] if t["name"] in ("tokens", "logits", "copy_gate")],
         "bytes": os.path.getsize(dst),
         "sha256": file_sha256(dst),
         "flops": count_flops(dst),

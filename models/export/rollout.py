@@ -35,7 +35,7 @@ def memory_rollout(
     for i in range(len(uniforms)):
         t = S + i
         inputs, slots = memory_inputs(mem, levels, poses, actions, t, g.student.cfg, atlas)
-        tokens, logits = g(*inputs.sampling(temp, k, uniforms[i : i + 1]).as_tuple())
+        tokens, logits = g(*inputs.sampling(temp, k, uniforms[i : i + 1]).as_tuple())[:2]
         first = logits if first is None else first
         mem.append(tokens[0])
         levels.append(LEVEL_PRED)
@@ -123,19 +123,20 @@ def teacher_rollout(
 
 
 @torch.no_grad()
-def first_step_logits(
+def first_step_outputs(
     g: MemoryStudentGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor, top_k: int, uniform: torch.Tensor
 ):
-    """The student's logits for frame 1 from the start frame alone (slot 0; no atlas slots): the
-    hand-built inputs parity.ts feeds the graph directly, apart from the engine's retrieval."""
+    """The student's outputs for frame 1 from the start frame alone (slot 0; no atlas slots): the
+    hand-built inputs parity.ts feeds the graph directly, apart from the engine's retrieval.
+    -> (tokens, logits) and, with the copy path, copy_gate."""
     inputs, _ = memory_inputs(list(start[:1]), [0.0], poses, actions, 1, g.student.cfg)
-    return g(*inputs.sampling(torch.tensor([0.0]), torch.tensor([top_k], dtype=torch.int32), uniform).as_tuple())[1]
+    return g(*inputs.sampling(torch.tensor([0.0]), torch.tensor([top_k], dtype=torch.int32), uniform).as_tuple())
 
 
 @torch.no_grad()
 def teacher_first_logits(
     prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, start: torch.Tensor, poses: np.ndarray, actions: torch.Tensor
 ) -> torch.Tensor:
-    """The teacher's first-token log-probabilities for frame 1 on the same inputs as first_step_logits."""
+    """The teacher's first-token log-probabilities for frame 1 on the same inputs as first_step_outputs."""
     inputs, _ = memory_inputs(list(start[:1]), [0.0], poses, actions, 1, step_g.teacher.cfg.student)
     return teacher_frame(prev_g, step_g, inputs, lambda l: l.argmax())[1]

@@ -10,6 +10,11 @@ export interface FrameInsight {
   tokens: Int32Array;
   /** per token, entropy of the model's distribution over the 4,096 codes, in nats (max ln 4096 = 8.32); null when not asked for */
   entropy: Float32Array | null;
+  /**
+   * per token, the student's copy gate [n x (1 + slots)]: the share of generating, then of copying
+   * each memory slot's re-projected token (v3's copy path); null without one or when not asked for
+   */
+  copyGate: Float32Array | null;
 }
 
 /**

@@ -67,6 +67,8 @@ export class ModelRunners {
    * frame_tokens), so a decoded frame is one run; false for files.student_int8, which has no decoder.
    */
   readonly fusedStudent: boolean;
+  /** the student outputs its copy gate (v3's copy path; the copy view shows it) */
+  readonly hasCopyGate: boolean;
   constructor(
     private readonly ort: OrtApi,
     readonly manifest: Manifest,
@@ -75,6 +77,7 @@ export class ModelRunners {
   ) {
     this.n = tokensPerFrame(manifest);
     this.fusedStudent = studentFile === 'student' && studentDecodes(manifest);
+    this.hasCopyGate = (manifest.files[studentFile] ?? manifest.files.student).outputs.some((t) => t.name === 'copy_gate');
   }
 
   tokensTensor(tokens: Int32Array, frames = 1): Tensor {
@@ -133,6 +136,11 @@ export class ModelRunners {
     };
   }
 
+  /** The outputs `names` and, where the student has the copy path, its gate (copy_gate). */
+  private withGate(names: string[]): string[] {
+    return this.hasCopyGate ? [...names, 'copy_gate'] : names;
+  }
+
   /** One student frame: the tokens tensor, where the session put it (the caller disposes of it). */
   async studentStepTensor(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array): Promise<Tensor> {
     const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens'], true);
@@ -150,11 +158,17 @@ export class ModelRunners {
     uniform: Float32Array,
     read: (t: Tensor) => Promise<Float32Array>,
   ) {
-    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens', 'logits'], true);
+    const r = await runKeep(
+      this.sessions.student,
+      this.studentFeeds(inp, temperature, topK, uniform),
+      this.withGate(['tokens', 'logits']),
+      true,
+    );
     try {
-      return { tokens: r.tokens, logits: await read(r.logits) };
+      return { tokens: r.tokens!, logits: await read(r.logits!), copyGate: r.copy_gate ? await read(r.copy_gate) : null };
     } finally {
-      r.logits.dispose();
+      r.logits!.dispose();
+      r.copy_gate?.dispose();
     }
   }
 
@@ -172,17 +186,17 @@ export class ModelRunners {
     logits = false,
   ) {
     if (!this.fusedStudent) throw new Error('this student graph does not decode (no frame_tokens output)');
-    const names = logits ? (['frame_tokens', 'logits'] as const) : (['frame_tokens'] as const);
-    const r = await runKeep(
-      this.sessions.student,
-      this.studentFeeds(inp, temperature, topK, uniform),
-      names as readonly ('frame_tokens' | 'logits')[],
-      true,
-    );
+    const names: string[] = logits ? this.withGate(['frame_tokens', 'logits']) : ['frame_tokens'];
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), names, true);
     try {
-      const packed = await read(r.frame_tokens);
+      const packed = await read(r.frame_tokens!);
       const px = packed.length - this.n;
-      return { ids: Int32Array.from(packed.subarray(px)), frame: packed.subarray(0, px), logits: logits ? await read(r.logits) : null };
+      return {
+        ids: Int32Array.from(packed.subarray(px)),
+        frame: packed.subarray(0, px),
+        logits: logits ? await read(r.logits!) : null,
+        copyGate: r.copy_gate ? await read(r.copy_gate) : null,
+      };
     } finally {
       for (const t of Object.values(r)) t.dispose();
     }
@@ -190,10 +204,13 @@ export class ModelRunners {
 
   /** One student frame on arrays, with its per-digit logits. */
   async studentStep(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
-    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens', 'logits']);
-    const out = { tokens: cpuData<Int32Array>(r.tokens).slice(), logits: cpuData<Float32Array>(r.logits).slice() };
-    r.tokens.dispose();
-    r.logits.dispose();
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), this.withGate(['tokens', 'logits']));
+    const out = {
+      tokens: cpuData<Int32Array>(r.tokens!).slice(),
+      logits: cpuData<Float32Array>(r.logits!).slice(),
+      copyGate: r.copy_gate ? cpuData<Float32Array>(r.copy_gate).slice() : null,
+    };
+    for (const t of Object.values(r)) t.dispose();
     return out;
   }
 

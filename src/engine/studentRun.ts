@@ -17,6 +17,8 @@ export interface StudentRun {
   fusedFrame: Uint8Array | null;
   /** per-token entropy of the digit distributions, when asked for (insight) */
   entropy: Float32Array | null;
+  /** the copy gate per token, when asked for and the student has one (FrameInsight.copyGate) */
+  copyGate: Float32Array | null;
 }
 
 export async function runStudent(
@@ -29,15 +31,23 @@ export async function runStudent(
   const entropyOf = (logits: Float32Array) => digitEntropy(logits, tokensPerFrame(m), m.tokens.fsq_levels);
   if (o.decode && runners.fusedStudent) {
     const r = await runners.studentStepDecoded(inputs, o.temperature, o.k, o.uniform, (t) => counter.floats(t), o.insight);
-    return { ids: r.ids, tokens: null, fusedFrame: toBytes(r.frame), entropy: r.logits ? entropyOf(r.logits) : null };
+    return {
+      ids: r.ids,
+      tokens: null,
+      fusedFrame: toBytes(r.frame),
+      entropy: r.logits ? entropyOf(r.logits) : null,
+      copyGate: r.copyGate,
+    };
   }
   let tokens: Tensor;
   let entropy: Float32Array | null = null;
+  let copyGate: Float32Array | null = null;
   if (o.insight) {
     const r = await runners.studentStepTensorLogits(inputs, o.temperature, o.k, o.uniform, (t) => counter.floats(t));
     tokens = r.tokens;
     entropy = entropyOf(r.logits);
+    copyGate = r.copyGate;
   } else tokens = await runners.studentStepTensor(inputs, o.temperature, o.k, o.uniform);
   // The tokens join the memory (a 1 KB readback on a GPU); the tensor itself feeds the decoder.
-  return { ids: await counter.ints(tokens), tokens, fusedFrame: null, entropy };
+  return { ids: await counter.ints(tokens), tokens, fusedFrame: null, entropy, copyGate };
 }

@@ -133,7 +133,7 @@ export class TeacherStepper {
         step,
         pose: st.pose,
       };
-      out.insight = { tokens: ids.slice(), entropy: st.entropy.slice() };
+      out.insight = { tokens: ids.slice(), entropy: st.entropy.slice(), copyGate: null };
       this.cancel();
     }
     return out;

@@ -109,6 +109,31 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     core.dispose();
   });
 
+  it('shows where the copy path copies: a gate per token over generating and each slot, copying where memory sees the view', async () => {
+    const core = make();
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0);
+    // Standing where the true frame was taken: its re-projection is exact, so much of the frame can be copied.
+    const here = await core.step('student', new Float32Array(5), goldenPose(0), greedy, undefined, 32, true, true);
+    const K = 1 + core.manifest.student.slots;
+    const gate = here.insight.copyGate!;
+    expect(gate).toHaveLength(core.n * K);
+    let copied = 0;
+    for (let t = 0; t < core.n; t++) {
+      const row = gate.subarray(t * K, (t + 1) * K);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      copied += 1 - row[0]!;
+    }
+    const share = copied / core.n;
+    // Not asked for (no view reads it): no gate, and no cost.
+    const plain = await core.step('student', new Float32Array(5), goldenPose(0), greedy, undefined, 32, true, false);
+    expect(plain.insight.copyGate).toBeNull();
+    // The teacher has no copy path.
+    const teacher = await core.step('teacher', new Float32Array(5), goldenPose(0), greedy, undefined, 32, true, true);
+    expect(teacher.insight.copyGate).toBeNull();
+    expect(share).toBeGreaterThan(0.5); // 0.84 measured
+    core.dispose();
+  });
+
   it('keeps the true frames across a re-anchor (its own frames go) and forgets everything on a reset', async () => {
     const core = make();
     await rollout(core, 2);

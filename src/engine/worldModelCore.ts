@@ -177,13 +177,14 @@ export class WorldModelCore {
     let tokens: Tensor | null;
     let ids: Int32Array;
     let entropy: Float32Array | null;
+    let copyGate: Float32Array | null = null;
     let fusedFrame: Uint8Array | null = null;
     const s = this.studentInputs(target, action);
     if (model === 'student') {
       checkSampling(sampling, this.maxDigitLevels);
       const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
       if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
-      ({ ids, tokens, fusedFrame, entropy } = await runStudent(this.runners, this.counter, s.inputs, {
+      ({ ids, tokens, fusedFrame, entropy, copyGate } = await runStudent(this.runners, this.counter, s.inputs, {
         temperature: sampling.temperature,
         k,
         uniform: this.uniform,
@@ -219,7 +220,7 @@ export class WorldModelCore {
         step: this.stepIndex - 1,
         pose: target,
       },
-      insight: { tokens: ids.slice(), entropy },
+      insight: { tokens: ids.slice(), entropy, copyGate },
     };
   }
 

@@ -70,6 +70,7 @@ export function installDebugHook(loop: () => StepLoop | null, session: ModelSess
         edited: n.edited,
         tokens: n.tokens ? Array.from(n.tokens) : null,
         entropy: n.entropy ? Array.from(n.entropy) : null,
+        copyGate: n.copyGate ? Array.from(n.copyGate) : null,
         slots: n.slots,
       };
     },

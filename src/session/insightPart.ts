@@ -19,6 +19,7 @@ export class InsightPart implements SessionPart {
         frame: e.frame,
         tokens: insight.tokens,
         entropy: insight.entropy,
+        copyGate: insight.copyGate,
         predicted: pred,
         truth: e.truth,
         slots: stats.slots,
@@ -37,13 +38,14 @@ export class InsightPart implements SessionPart {
       setNow({
         tokens: e.entry.tokens,
         entropy: null,
+        copyGate: null,
         predicted: e.entry.predicted,
         edited: false,
         ...(e.truth ? { truth: e.truth } : {}),
       });
     } else if (e.kind === 'edited') {
       publishFrame(frameHolder.predicted, e.pred);
-      setNow({ tokens: e.tokens, predicted: e.pred, edited: true });
+      setNow({ tokens: e.tokens, predicted: e.pred, edited: true, copyGate: null }); // an edit is nobody's copy
       const n = insightHolder.now;
       const kept = insightHolder.remembered.get(n.step);
       if (kept) remember(n.step, e.pred, kept.pose, kept.level);

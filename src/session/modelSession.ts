@@ -126,10 +126,10 @@ export class ModelSession {
     if (!(e instanceof DeviceLostError)) useApp.getState().notify('error', `${what}: ${(e as Error).message}`);
   }
 
-  /** Per-token entropy costs a readback on a GPU: asked for only while a view or the drift guard reads it. */
+  /** Per-token entropy (and the copy gate) cost readbacks on a GPU: asked for only while a view or the drift guard reads them. */
   private wantsEntropy(): boolean {
     const s = useApp.getState();
-    return s.views.confidence || s.views.chart || s.driftGuard !== 'off';
+    return s.views.confidence || s.views.chart || s.views.memory || s.driftGuard !== 'off';
   }
 
   private sampling(): Sampling {
@@ -180,7 +180,7 @@ export class ModelSession {
     );
     const { position, total, token, candidates, kvPositions, kvBytes, done } = r;
     setTeacher({ position, total, token, candidates, kvPositions, kvBytes, done });
-    setNow({ tokens: r.tokens, predicted: pred, edited: false });
+    setNow({ tokens: r.tokens, predicted: pred, edited: false, copyGate: null });
     useApp.getState().setHud({ tokens: { done: r.kvPositions, total: r.total } });
     if (!r.done) return null;
     this.anchoring.sinceAnchor++;

@@ -26,6 +26,8 @@ export interface Insight {
   frame: number;
   tokens: Int32Array | null;
   entropy: Float32Array | null;
+  /** the copy gate per token [n x (1 + slots)] (FrameInsight.copyGate); null when the model has none or it was not asked for */
+  copyGate: Float32Array | null;
   /** the prediction and the truth it is scored against (both as shown) */
   predicted: Frame | null;
   truth: Frame | null;
@@ -43,7 +45,18 @@ export type TeacherStepState = Pick<TeacherTokens, 'position' | 'total' | 'token
 
 export const insightHolder = {
   teacher: null as TeacherStepState | null,
-  now: { version: 0, frame: 0, tokens: null, entropy: null, predicted: null, truth: null, slots: [], step: -1, edited: false } as Insight,
+  now: {
+    version: 0,
+    frame: 0,
+    tokens: null,
+    entropy: null,
+    copyGate: null,
+    predicted: null,
+    truth: null,
+    slots: [],
+    step: -1,
+    edited: false,
+  } as Insight,
   /** per prediction: frame number, PSNR (dB, capped at PSNR_CAP_DB), mean entropy (nats; NaN when not measured) */
   history: { version: 0, frame: [] as number[], psnr: [] as number[], entropy: [] as number[], anchors: [] as number[] },
   /** memory step -> thumbnail; bounded by the model's memory capacity (the manifest's, set on load) */

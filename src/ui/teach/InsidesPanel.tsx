@@ -8,6 +8,7 @@ import type { StepLoop } from '../../session/stepLoop';
 import { useApp } from '../../store/store';
 import { type DriftGuard, VIEW_NAMES, type ViewName } from '../../store/views';
 import { CellInspector } from './CellInspector';
+import { CopyMap } from './CopyMap';
 import { MemoryStrip } from './MemoryStrip';
 import { Suspense, lazy } from 'react';
 
@@ -110,6 +111,7 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
       {views.memory && (
         <ViewFrame box="memory" label={VIEW_LABEL.memory}>
           <MemoryStrip />
+          <CopyMap grid={grid} />
         </ViewFrame>
       )}
       {views.chart && (
