@@ -132,7 +132,7 @@ export const LESSONS: readonly Lesson[] = [
     takeaway: 'In a dream its mistakes become its past; showing it the truth again brings it back.',
     text: [
       'Each imagined frame becomes part of the past the next one is predicted from, so small mistakes feed on themselves: the dream drifts away from the truth.',
-      'An anchor shows the model the truth again and replaces the frames it imagined (its memory keeps only true ones), and the error falls back.',
+      'An anchor shows the model the truth again, its imagined frames are forgotten, and the error falls back.',
     ],
     tryThis:
       'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor (walking on or standing still) and watch the chart jump back.',
@@ -140,10 +140,10 @@ export const LESSONS: readonly Lesson[] = [
     highlight: 'psnr-chart',
     done: (p) => p.worstDrop >= 6 && p.reanchors >= 1 && (p.bestReanchorGain ?? 0) >= REANCHOR_GAIN_DB,
     readout: (p) =>
-      `now ${p.drop.toFixed(1)} dB below the first frame (at most ${p.worstDrop.toFixed(1)}) · ` +
+      `${p.drop.toFixed(1)} dB below the first frame (worst ${p.worstDrop.toFixed(1)}) · ` +
       (p.reanchorGain === null
-        ? 'no re-anchor scored yet (4 frames after R)'
-        : `last re-anchor: ${p.reanchorGain >= 0 ? '+' : ''}${p.reanchorGain.toFixed(1)} dB (the 4 frames after R against the 4 before)`),
+        ? 'no re-anchor scored yet'
+        : `last re-anchor: ${p.reanchorGain >= 0 ? '+' : ''}${p.reanchorGain.toFixed(1)} dB (4 frames after R vs 4 before)`),
     sees: 'The PSNR line sliding down while dreaming, a dashed anchor line where R was pressed, and the line back up after it.',
   },
   {
