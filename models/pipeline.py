@@ -35,7 +35,8 @@ from dataclasses import asdict, dataclass
 from models.tokenizer import train as tokenizer_train
 from models.world_model import prepare as token_prepare
 from models import trainer
-from models.export import evaluate, export
+from models.export import evaluate, export, tour_eval
+from models.export.shipped import DECODER, STUDENT_RUN
 from models.tokenizer import distill_decoder
 from models.world_model import atlas, train_memory_student, train_memory_teacher
 
@@ -62,6 +63,8 @@ class Plan:
     model_id: str
     eval_args: list[str]
     from_scratch: bool = False
+    # the designed tour's steps the eval scores (0: all of it)
+    tour_steps: int = 0
 
 
 # Step counts sized for 2 CPU cores (models/README.md has the timings behind them).
@@ -251,6 +254,7 @@ SMOKE = dict(
         "2",
     ],
     model_id="wm-smoke",
+    tour_steps=8,
     eval_args=["--windows", "4", "--horizons", "1,2,16", "--loops", "2", "--bench-frames", "2", "--v1", ""],
 )
 SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2, "revisit": 3}
@@ -285,6 +289,12 @@ def stage_data(p: Plan) -> dict:
         print(f"[data] {' '.join(cmd)}", flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
         out[split] = d
+    # The designed tour (eval only): one long walk through the courtyard, src/sim/tour.ts.
+    d = os.path.join(p.data, "tour")
+    cmd = ["npx", "tsx", "models/data/generate.ts", "--out", d, "--res", str(p.res), "--style", "tour"]
+    print(f"[data] {' '.join(cmd)}", flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    out["tour"] = d
     return out
 
 
@@ -555,7 +565,16 @@ def stage_export(p: Plan) -> dict:
 
 def stage_eval(p: Plan) -> dict:
     args = ["--model", model_dir(p), "--runs", p.runs, "--data", p.data, *p.eval_args]
-    return evaluate.run(evaluate.parse_args(args))
+    out = evaluate.run(evaluate.parse_args(args))
+    r = p.runs
+    tour = tour_eval.run(
+        tour_eval.parse_args(
+            ["--model", model_dir(p), "--data", os.path.join(p.data, "tour"), "--steps", str(p.tour_steps)]
+            + ["--tokenizer", os.path.join(r, "tokenizer", "tokenizer.pt"), "--decoder", os.path.join(r, DECODER)]
+            + ["--student", os.path.join(r, STUDENT_RUN, "student.pt"), "--v2", os.path.join(r, "student_kd", "student.pt")]
+        )
+    )
+    return {**out, "tour": {k: v for k, v in tour.items() if k != "per_step_psnr"}}
 
 
 STAGES = {

@@ -24,6 +24,7 @@ import { createServer as createViteServer } from 'vite';
 import { ACTION_KEYS, POSE_KEYS, actionToArray, contractJson, poseToArray } from '../../src/sim/contract';
 import { mixSeed } from '../../src/sim/rng';
 import { LOOPS_VERSION, TRAJECTORY_VERSION, generateEpisode, generateLoopEpisode } from '../../src/sim/trajectory';
+import { TOUR_VERSION, generateTourEpisode } from '../../src/sim/tour';
 import { WORLD_VERSION, buildWorld } from '../../src/sim/world';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { writeNpy } from './npy';
@@ -42,10 +43,10 @@ const DEFAULTS = {
   batch: 64,
   style: 'steer',
 };
-const STYLES = ['steer', 'loops'] as const;
+const STYLES = ['steer', 'loops', 'tour'] as const;
 
 const USAGE = `usage: npm run data -- --out DIR [--frames N] [--res R] [--seed S] [--world-seed W]
-                       [--episode-len L] [--shard-episodes K] [--pages P] [--batch B] [--style steer|loops] [--quiet]
+                       [--episode-len L] [--shard-episodes K] [--pages P] [--batch B] [--style steer|loops|tour] [--quiet]
   --out DIR           output folder (created; an existing dataset there with the same settings is resumed)
   --frames N          total frames (default ${DEFAULTS.frames}); the last episode is cut short if needed
   --res R             square frame size in pixels, 16..512 (default ${DEFAULTS.res})
@@ -56,7 +57,9 @@ const USAGE = `usage: npm run data -- --out DIR [--frames N] [--res R] [--seed S
   --pages P           browser pages rendering in parallel, 1..8 (default ${DEFAULTS.pages})
   --batch B           frames per render call, 1..1024 (default ${DEFAULTS.batch})
   --style S           steer: a person steering (default); loops: scripted revisits for loop-closure tests
-                      (a 375-degree turn on the spot, or out, half turn, back 1 m past the start, half turn)`;
+                      (a 375-degree turn on the spot, or out, half turn, back 1 m past the start, half turn);
+                      tour: the designed tour of the courtyard (src/sim/tour.ts), one episode, all of it
+                      (--frames and --episode-len are its length)`;
 
 export interface GenConfig {
   out: string;
@@ -103,13 +106,15 @@ export function parseGenArgs(argv: string[]): GenConfig {
   if (!v.out) throw new UsageError('--out is required');
   const style = (v.style ?? DEFAULTS.style) as GenConfig['style'];
   if (!STYLES.includes(style)) throw new UsageError(`--style must be one of ${STYLES.join(', ')}, got '${String(v.style)}'`);
+  const worldSeed = intArg(v, 'world-seed', 0, 2 ** 31 - 1);
+  const tourLength = style === 'tour' ? generateTourEpisode(buildWorld(worldSeed)).poses.length : 0;
   return {
     out: resolve(v.out),
-    frames: intArg(v, 'frames', 1, 10_000_000),
+    frames: tourLength || intArg(v, 'frames', 1, 10_000_000),
     res: intArg(v, 'res', 16, 512),
     seed: intArg(v, 'seed', 0, 2 ** 31 - 1),
-    worldSeed: intArg(v, 'world-seed', 0, 2 ** 31 - 1),
-    episodeLen: intArg(v, 'episode-len', 2, 100_000),
+    worldSeed,
+    episodeLen: tourLength || intArg(v, 'episode-len', 2, 100_000),
     shardEpisodes: intArg(v, 'shard-episodes', 1, 10_000),
     pages: intArg(v, 'pages', 1, 8),
     batch: intArg(v, 'batch', 1, 1024),
@@ -152,6 +157,7 @@ function identity(cfg: GenConfig) {
     episode_len: cfg.episodeLen, shard_episodes: cfg.shardEpisodes, world_version: WORLD_VERSION,
     style: cfg.style, trajectory_version: TRAJECTORY_VERSION,
     ...(cfg.style === 'loops' ? { loops_version: LOOPS_VERSION } : {}),
+    ...(cfg.style === 'tour' ? { tour_version: TOUR_VERSION } : {}),
   };
 }
 
@@ -271,7 +277,12 @@ export async function generate(cfg: GenConfig) {
       let row = 0;
       for (const e of shard.episodes) {
         const seed = mixSeed(cfg.seed, e.index);
-        const ep = cfg.style === 'loops' ? generateLoopEpisode(world, seed, e.length) : generateEpisode(world, seed, { length: e.length });
+        const ep =
+          cfg.style === 'loops'
+            ? generateLoopEpisode(world, seed, e.length)
+            : cfg.style === 'tour'
+              ? generateTourEpisode(world, e.length)
+              : generateEpisode(world, seed, { length: e.length });
         for (let t = 0; t < e.length; t++, row++) {
           poses.set(poseToArray(ep.poses[t]!), row * 5);
           actions.set(actionToArray(ep.actions[t]!), row * 5);

@@ -51,7 +51,7 @@ from models.export.scoring import (
     nearest_seen,
     pick_windows,
     scores,
-    sharpness,
+    tour,
 )
 from models.export.shipped import (
     STUDENT_RUN,
@@ -146,26 +146,6 @@ def loop_closure(tok, w: Windows, start: int, roll, kinds: np.ndarray) -> tuple[
         if (kinds == k).any():
             r[k] = part(kinds == k)
     return r, {"pred": pred, "near": near}
-
-
-def tour(tok, w: Windows, models: dict) -> dict:
-    """Whole episodes dreamed from their first frame: mean PSNR over every step, against showing the
-    start frame again, and the PSNR at the last step."""
-    H = w.frames.shape[1] - 1
-    truth = w.frames[:, 1:]
-    out = {"steps": H, "episodes": len(truth), "start frame again": _tour_row(np.repeat(w.frames[:, :1], H, 1), truth)}
-    for name, roll in models.items():
-        out[name] = _tour_row(decode(tok, roll(w.tokens[:, :1], w.poses, w.actions, H)), truth)
-    return out
-
-
-def _tour_row(pred: np.ndarray, truth: np.ndarray) -> dict:
-    per = [psnr(pred[:, h], truth[:, h]) for h in range(truth.shape[1])]
-    return {
-        "mean_psnr": round(float(np.mean(per)), 2),
-        "last_psnr": round(per[-1], 2),
-        "mean_sharpness": round(float(np.mean([sharpness(pred[:, h], truth[:, h]) for h in range(0, truth.shape[1], 8)])), 3),
-    }
 
 
 def run(a: argparse.Namespace) -> dict:

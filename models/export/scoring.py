@@ -114,3 +114,23 @@ def nearest_seen(poses_seen: np.ndarray, pose: np.ndarray) -> int:
     d = np.linalg.norm(poses_seen[:, :3] - pose[:3], axis=1)
     yaw = np.abs(np.angle(np.exp(1j * (poses_seen[:, 3] - pose[3]))))
     return int(np.argmin(d + 3 * (yaw + np.abs(poses_seen[:, 4] - pose[4]))))
+
+
+def tour(tok, w: Windows, models: dict) -> dict:
+    """Whole episodes dreamed from their first frame: mean PSNR over every step, against showing the
+    start frame again, and the PSNR at the last step."""
+    H = w.frames.shape[1] - 1
+    truth = w.frames[:, 1:]
+    out = {"steps": H, "episodes": len(truth), "start frame again": tour_row(np.repeat(w.frames[:, :1], H, 1), truth)}
+    for name, roll in models.items():
+        out[name] = tour_row(decode(tok, roll(w.tokens[:, :1], w.poses, w.actions, H)), truth)
+    return out
+
+
+def tour_row(pred: np.ndarray, truth: np.ndarray) -> dict:
+    per = [psnr(pred[:, h], truth[:, h]) for h in range(truth.shape[1])]
+    return {
+        "mean_psnr": round(float(np.mean(per)), 2),
+        "last_psnr": round(per[-1], 2),
+        "mean_sharpness": round(float(np.mean([sharpness(pred[:, h], truth[:, h]) for h in range(0, truth.shape[1], 8)])), 3),
+    }
