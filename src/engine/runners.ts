@@ -7,19 +7,13 @@
  * outputs on the GPU ('gpu-buffer'), and they go into the next run without a trip to the CPU.
  * Every tensor an output produces is disposed of here or handed to the caller, who must.
  */
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { Tensor } from 'onnxruntime-common';
 import { type Manifest, type ModelFileKey, studentDecodes, studentTakesSource, tokensPerFrame } from './manifest';
+import { type OrtApi, type Runnable, cpuData, runKeep } from './sessionRun';
+import { TeacherDecoding } from './teacherDecoding';
 
-export interface OrtApi {
-  Tensor: typeof Tensor;
-}
-/** What the runners need of a session (a counting wrapper is one too). */
-export interface Runnable {
-  run(feeds: InferenceSession.FeedsType, fetches?: readonly string[]): Promise<InferenceSession.ReturnType>;
-}
-export const asRunnable = (s: InferenceSession): Runnable => ({
-  run: (feeds, fetches) => (fetches ? s.run(feeds, fetches as string[]) : s.run(feeds)),
-});
+export { type OrtApi, type Runnable, asRunnable } from './sessionRun';
+export { TeacherDecoding, featureWidth } from './teacherDecoding';
 
 /** One student run's memory slots and camera (M = manifest student.slots; slot order of memory.retrieve). */
 export interface StudentInputs {
@@ -39,26 +33,6 @@ export interface StudentInputs {
   memSource: Float32Array;
 }
 export type Sessions = Record<ModelFileKey, Runnable>;
-
-/** Runs a session, keeps the named outputs and disposes of every other output tensor. */
-async function runKeep<K extends string>(s: Runnable | undefined, feeds: InferenceSession.FeedsType, names: readonly K[], fetch = false) {
-  if (!s) throw new Error('model session not loaded');
-  const out = await s.run(feeds, fetch ? names : undefined);
-  const kept = {} as Record<K, Tensor>;
-  for (const n of names) {
-    const t = out[n];
-    if (!t) throw new Error(`model output '${n}' missing`);
-    kept[n] = t;
-  }
-  for (const [k, t] of Object.entries(out)) if (!(names as readonly string[]).includes(k)) t.dispose();
-  return kept;
-}
-
-/** The CPU data of a tensor that a session left on the CPU. */
-function cpuData<T extends Tensor['data']>(t: Tensor): T {
-  if (t.location !== 'cpu') throw new Error(`expected a CPU tensor, got one on '${t.location}'`);
-  return t.data as T;
-}
 
 export class ModelRunners {
   readonly n: number;
@@ -247,82 +221,6 @@ export class ModelRunners {
     r.features.dispose();
     return new TeacherDecoding(this.ort, this.manifest, this.sessions.teacher_step, features, this.n);
   }
-}
-
-/**
- * The teacher's state between tokens: its features, the tokens so far and the KV cache, which
- * goes from one step's output into the next step's input as it is (on the GPU under WebGPU),
- * never copied here.
- */
-export class TeacherDecoding {
-  readonly tokens: Int32Array;
-  /** the next position to decode */
-  position = 0;
-  runs = 1;
-  private kv: Tensor;
-  private readonly d: number;
-
-  constructor(
-    private readonly ort: OrtApi,
-    readonly manifest: Manifest,
-    private readonly step: Runnable | undefined,
-    private readonly features: Float32Array,
-    readonly n: number,
-  ) {
-    this.d = featureWidth(manifest);
-    const kvShape = manifest.teacher.kv_shape;
-    this.kv = new ort.Tensor('float32', new Float32Array(kvShape.reduce((a, b) => a * b, 1)), kvShape);
-    this.tokens = new Int32Array(n);
-  }
-
-  get done(): boolean {
-    return this.position >= this.n;
-  }
-
-  /** Bytes the KV cache holds for the positions decoded so far (the full tensor is preallocated). */
-  get kvBytes(): number {
-    const [two, layers, , heads, , hd] = this.manifest.teacher.kv_shape as number[];
-    return this.position * (two ?? 2) * (layers ?? 1) * (heads ?? 1) * (hd ?? 1) * 4;
-  }
-
-  /** Decodes the next token: its log-probabilities over ids, and the id pick chose. */
-  async next(pick: (logits: Float32Array) => number): Promise<{ position: number; id: number; logits: Float32Array }> {
-    if (this.done) throw new Error('the teacher has decoded every token of this frame');
-    const p = this.position;
-    const T = this.ort.Tensor;
-    const d = this.d;
-    this.runs++;
-    const out = await runKeep(
-      this.step,
-      {
-        feature: new T('float32', this.features.subarray(p * d, (p + 1) * d), [1, 1, d]),
-        prev_token: new T('int32', Int32Array.of(p > 0 ? this.tokens[p - 1]! : 0), [1, 1]),
-        position: new T('int32', Int32Array.of(p), [1]),
-        past_kv: this.kv,
-      },
-      ['logits', 'present_kv'],
-    );
-    this.kv.dispose();
-    this.kv = out.present_kv;
-    const logits = cpuData<Float32Array>(out.logits);
-    out.logits.dispose();
-    const id = pick(logits);
-    this.tokens[p] = id;
-    this.position++;
-    return { position: p, id, logits };
-  }
-
-  dispose(): void {
-    this.kv.dispose();
-  }
-}
-
-/** The teacher's feature width d, read from teacher_prev's output shape. */
-export function featureWidth(m: Manifest): number {
-  const spec = m.files.teacher_prev.outputs.find((o) => o.name === 'features');
-  const d = spec?.shape[2];
-  if (typeof d !== 'number') throw new Error('manifest: teacher_prev output features has no fixed width');
-  return d;
 }
 
 export function argmax(a: Float32Array): number {
