@@ -2,7 +2,8 @@
  * The same loop on WebGPU, through SwiftShader (a CPU pretending to be a GPU: correct, slow; speed
  * is measured on WASM by npm run bench). Checks what only WebGPU has: tensors kept on the device
  * (1 run a frame: the decoder is fused into the student graph, and one packed tensor, the pixels
- * and the 1 KB of token ids for the model's memory, comes back) and recovery from a lost device.
+ * and the 1 KB of token ids for the model's memory, comes back), the copy gate read back only when
+ * the memory view asks, and recovery from a lost device.
  */
 import { expect, test } from './guard';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../models/data/chromium';
@@ -22,6 +23,15 @@ test('on WebGPU a student frame is 1 run and 1 readback, and a lost device is re
   expect(info.hud.stats?.readbackBytes).toBe(128 * 128 * 3 * 4 + 16 * 16 * 4); // the decoded pixels and the tokens, nothing else
   expect(new Set((await predicted(page)).data).size).toBeGreaterThan(50);
   await expect(page.getByTestId('hud-psnr')).toContainText(/PSNR \d+\.\d dB/);
+
+  // The memory view asks for the copy gate: it stays on the GPU until then, and comes back a distribution per token.
+  await page.getByTestId('view-memory').check();
+  await expect(page.getByTestId('copy-share')).toHaveText(/\d+% copied from true frames/, { timeout: 120_000 });
+  const gate = (await page.evaluate(() => (window as any).__wmp.insight())).copyGate as number[];
+  const K = gate.length / 256;
+  expect(K).toBe(5);
+  for (let t = 0; t < 256; t += 31) expect(Math.abs(gate.slice(t * K, (t + 1) * K).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-3);
+  await page.getByTestId('view-memory').uncheck();
 
   await page.evaluate(() => (window as any).__wmp.loseDevice());
   await expect(page.getByTestId('notice').filter({ hasText: 'GPU device was lost' })).toBeVisible({ timeout: 60_000 });
