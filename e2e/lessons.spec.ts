@@ -93,6 +93,12 @@ test('4 memory: it waits for the model, then holds the moment the first true fra
   await openPlayground(page, '?model=student&backend=wasm&lesson=memory');
   await expect(page.getByTestId('lesson-status')).toHaveText(/Wait for the model/, { timeout: 30_000 });
   await expect(page.getByTestId('lesson-status')).toHaveText('Not yet.', { timeout: 90_000 });
+  // Standing still the first true frame stays in use and grows old, but nothing was brought back: not done.
+  await expect
+    .poll(async () => (await page.evaluate(() => (window as any).__wmp.history())).psnr.length, { timeout: 60_000 })
+    .toBeGreaterThan(60);
+  await expect(page.getByTestId('lesson-status')).toHaveText('Not yet.');
+  await expect(page.getByTestId('memory-held')).toBeHidden();
   await hold(page, 'KeyQ', 9000);
   await expect
     .poll(

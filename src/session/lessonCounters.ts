@@ -11,6 +11,8 @@ import type { SessionEvent, SessionPart } from './sessionEvents';
 
 /** frames on each side of a re-anchor that lesson 5 compares */
 export const GAIN_FRAMES = 4;
+/** lesson 4: predictions a true frame must have been out of the slots to count as brought back */
+export const AWAY_STEPS = 10;
 
 const mean = (a: readonly number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 
@@ -55,14 +57,36 @@ export class LessonCounters implements SessionPart {
       this.firstAfterAnchor ??= s;
       p.drop = this.firstAfterAnchor - s;
       p.worstDrop = Math.max(p.worstDrop, p.drop);
-      for (const slot of stats.slots)
-        if (slot.level === 0 && slot.atlas === undefined) p.oldestTruthSlot = Math.max(p.oldestTruthSlot, stats.step - slot.step);
+      const back = this.returned(stats.slots, stats.step);
+      if (back > 0) {
+        p.oldestTruthSlot = Math.max(p.oldestTruthSlot, back);
+        p.lastReturn = { step: stats.step, age: back };
+      }
       const st = useApp.getState();
       if (st.temperature > 0) p.sampledSeeds.add(st.seed);
       const scores = atlasActive(st) ? p.atlasPsnr.on : p.atlasPsnr.off;
       scores.push(s);
       if (scores.length > 30) scores.shift();
     }
+  }
+
+  /** prediction step at which each true frame was last in the slots */
+  private lastUsed = new Map<number, number>();
+
+  /**
+   * Lesson 4's outcome: the age of the oldest true frame this prediction brought back, one that
+   * had been out of the slots for more than AWAY_STEPS predictions (0 if none). A frame never
+   * used since it was seen counts as used then, so standing still brings nothing back.
+   */
+  private returned(slots: readonly { step: number; level: number; atlas?: number }[], step: number): number {
+    let oldest = 0;
+    for (const s of slots) {
+      if (s.level !== 0 || s.atlas !== undefined) continue;
+      if (step - (this.lastUsed.get(s.step) ?? s.step) > AWAY_STEPS) oldest = Math.max(oldest, step - s.step);
+      this.lastUsed.set(s.step, step);
+    }
+    if (this.lastUsed.size > 4096) this.lastUsed.delete(this.lastUsed.keys().next().value!);
+    return oldest;
   }
 
   snap() {

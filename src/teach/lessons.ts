@@ -122,8 +122,8 @@ export const LESSONS: readonly Lesson[] = [
     done: (p) => p.oldestTruthSlot >= OLD_TRUTH_STEPS,
     readout: (p) =>
       p.oldestTruthSlot >= OLD_TRUTH_STEPS
-        ? `held: a prediction used a true frame from ${p.oldestTruthSlot} steps ago (the strip stays on it until you let go)`
-        : `oldest true frame used so far: ${p.oldestTruthSlot} steps ago (keep turning: ${OLD_TRUTH_STEPS} or more)`,
+        ? `held: a true frame from ${p.oldestTruthSlot} steps ago came back into use (the strip stays on it until you let go)`
+        : `oldest true frame brought back so far: ${p.oldestTruthSlot} steps old (keep turning: ${OLD_TRUTH_STEPS} or more)`,
     sees: 'The memory strip switching from recent magenta frames to the old cyan ground-truth frames as the view comes back round; ticks on the map where they were seen.',
   },
   {

@@ -24,8 +24,13 @@ export interface Progress {
   /** the newest prediction's drop in PSNR from the first frame after an anchor, and the largest such drop, dB */
   drop: number;
   worstDrop: number;
-  /** the oldest ground-truth memory slot a prediction used, in steps */
+  /**
+   * the oldest true frame a prediction brought back into use, in steps since it was seen: used
+   * again after it had been out of the slots for a while (standing still, it never leaves them)
+   */
   oldestTruthSlot: number;
+  /** the newest prediction that brought an old true frame back, and that frame's age */
+  lastReturn: { step: number; age: number } | null;
   /** seeds used for frames sampled at temperature > 0 */
   sampledSeeds: Set<number>;
   /** teacher tokens decoded one at a time */
@@ -62,6 +67,7 @@ function fresh(): Progress {
     drop: 0,
     worstDrop: 0,
     oldestTruthSlot: 0,
+    lastReturn: null,
     sampledSeeds: new Set(),
     teacherSteps: 0,
     modelCardOpened: false,

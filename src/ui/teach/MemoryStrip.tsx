@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { THUMB, insightHolder, subscribeInsight } from '../../store/insightHolder';
 import { useApp } from '../../store/store';
 import { lessonById } from '../../teach/lessons';
+import { progress } from '../../teach/progress';
 import { RgbCanvas } from './RgbCanvas';
 import { useInsightTick } from './useHolder';
 
@@ -34,8 +35,9 @@ function shownNow(copy: boolean): Shown {
     : { step: n.step, slots: n.slots, thumbs, remembered: insightHolder.remembered.size };
 }
 
-const oldTruth = (slots: readonly Slot[], step: number, age: number) =>
-  slots.some((s) => s.level === 0 && s.atlas === undefined && step - s.step >= age);
+/** this prediction brought back a true frame at least `age` steps old (the lesson counters decide, session/lessonCounters.ts) */
+const broughtBack = (step: number, age: number) =>
+  progress.lastReturn !== null && progress.lastReturn.step === step && progress.lastReturn.age >= age;
 
 export function MemoryStrip() {
   useInsightTick(4);
@@ -51,7 +53,7 @@ export function MemoryStrip() {
     const at = holdAt;
     return subscribeInsight(() => {
       const n = insightHolder.now;
-      if (!oldTruth(n.slots, n.step, at)) return;
+      if (!broughtBack(n.step, at)) return;
       setHold({ at, shown: shownNow(true) });
     });
   }, [holdAt, mine]);
