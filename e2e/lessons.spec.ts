@@ -216,6 +216,10 @@ test('9 learned vs seen: the atlas off, then on, at the same place, scored live'
     .poll(async () => (await page.getByTestId('lesson-readout').textContent()) ?? '', { timeout: 60_000 })
     .toMatch(/atlas on: \d+\.\d dB \((?:[89]|\d\d+) frames\)/);
   await done(page);
+  // what the lesson says it shows: switching re-anchors there, and the same turn scores higher with the learned world's memory
+  const readout = (await page.getByTestId('lesson-readout').textContent()) ?? '';
+  const [off, on] = ['off', 'on'].map((k) => Number(new RegExp(`atlas ${k}: (\\d+\\.\\d) dB`).exec(readout)?.[1]));
+  expect(on, readout).toBeGreaterThan(off!);
   // The atlas frames it used are marked apart from the session's own, in the strip and the HUD alike. Both show the newest
   // prediction's slots, so read them while still walking into places this session has not seen: standing still, the
   // session's own frames of this view soon outrank the atlas (that is what made a read after the key went up flaky).

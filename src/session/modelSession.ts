@@ -137,6 +137,19 @@ export class ModelSession {
     return { temperature: s.temperature, topK: s.model === 'teacher' ? 0 : s.topk, seed: s.seed };
   }
 
+  /**
+   * The atlas switch, applied before a step. Switching it re-anchors: the next frame starts from
+   * the truth at this place with or without the learned world's memory, so the scores before and
+   * after compare one memory with the other, not a fresh start with a dream that already drifted.
+   */
+  private syncAtlas(): void {
+    const on = atlasActive(useApp.getState());
+    if (this.atlasOn !== null && on !== this.atlasOn) this.anchoring.ask();
+    this.atlasOn = on;
+    this.client.atlas = on;
+  }
+  private atlasOn: boolean | null = null;
+
   /** Anchors when due (asked for, after a jump, or on the anchor-every schedule); false if it failed. */
   private async ensureAnchored(): Promise<boolean> {
     if (!this.anchoring.due(useApp.getState().anchor)) return true;
@@ -165,6 +178,7 @@ export class ModelSession {
     simStep: () => Promise<Observation>,
   ): Promise<Observation | null> {
     const t0 = performance.now();
+    if (begin) this.syncAtlas();
     if (begin && !(await this.ensureAnchored())) return null;
     const s = useApp.getState();
     const r = await this.client.teacherTokens(begin ? { action: normalizeAction(action), pose: poseToArray(pose) } : null, count, {
@@ -204,10 +218,10 @@ export class ModelSession {
     const t0 = performance.now();
     const model: ModelKind = useApp.getState().model === 'teacher' ? 'teacher' : 'student';
     if (insightHolder.teacher) setTeacher(null);
+    this.syncAtlas();
     if (!(await this.ensureAnchored())) return this.afterSim(await simStep(), action);
     if (model === 'student' && this.engine.decoder) return this.pipelinedStep(action, pose, simStep, t0);
     const key = this.nextKey++;
-    this.client.atlas = atlasActive(useApp.getState());
     const pending = this.client.step(
       model,
       normalizeAction(action),
@@ -240,7 +254,6 @@ export class ModelSession {
    */
   private async pipelinedStep(action: Action, pose: Pose, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
     const key = this.nextKey++;
-    this.client.atlas = atlasActive(useApp.getState());
     const pending = this.client.stepTokens(normalizeAction(action), poseToArray(pose), this.sampling(), this.wantsEntropy(), key);
     const obs = this.afterSim(await simStep(), action);
     const truth = this.newestTruth(); // kept: the simulator's buffer changes on the next step
