@@ -50,6 +50,8 @@ const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / Ma
 const MIN_FRAMES = 8;
 /** lesson 5 is done when a re-anchor has brought the PSNR back up by at least this much */
 const REANCHOR_GAIN_DB = 5;
+/** lesson 5: how far the dream must fall below its first frame before R shows the point */
+const LOST_DB = 6;
 
 /** lesson 4: a true frame at least this many steps old back in use */
 const OLD_TRUTH_STEPS = 45;
@@ -138,12 +140,17 @@ export const LESSONS: readonly Lesson[] = [
       'Walk around in dream mode until the PSNR has fallen at least 6 dB below the first frame, then press R to re-anchor (walking on or standing still) and watch the chart jump back.',
     setup: { model: 'student', anchor: 0, views: ['chart'], paused: false, pose: COURTYARD },
     highlight: 'psnr-chart',
-    done: (p) => p.worstDrop >= 6 && p.reanchors >= 1 && (p.bestReanchorGain ?? 0) >= REANCHOR_GAIN_DB,
+    done: (p) => p.worstDrop >= LOST_DB && p.reanchors >= 1 && (p.bestReanchorGain ?? 0) >= REANCHOR_GAIN_DB,
     readout: (p) =>
       `${p.drop.toFixed(1)} dB below the first frame (worst ${p.worstDrop.toFixed(1)}) · ` +
       (p.reanchorGain === null
-        ? 'no re-anchor scored yet'
-        : `last re-anchor: ${p.reanchorGain >= 0 ? '+' : ''}${p.reanchorGain.toFixed(1)} dB (4 frames after R vs 4 before)`),
+        ? p.drop >= LOST_DB
+          ? 'fallen far enough: press R now'
+          : 'no re-anchor scored yet'
+        : `last re-anchor: ${p.reanchorGain >= 0 ? '+' : ''}${p.reanchorGain.toFixed(1)} dB ` +
+          (p.reanchorGain >= REANCHOR_GAIN_DB
+            ? '(4 frames after R vs 4 before)'
+            : `(needs +${REANCHOR_GAIN_DB}: let it fall further, then R)`)),
     sees: 'The PSNR line sliding down while dreaming, a dashed anchor line where R was pressed, and the line back up after it.',
   },
   {

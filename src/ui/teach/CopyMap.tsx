@@ -1,6 +1,6 @@
 /**
  * Recall by copying, made visible: over the predicted frame's token grid, each token in the colour
- * of the memory slot the student's copy gate gives it to (cyan a true frame of this session,
+ * of the kind of memory the student's copy gate gives it to most (cyan a true frame of this session,
  * magenta its own frame, amber the atlas) and as bright as the gate's share for copying; dark where
  * it generated. Beside it, how much of the frame each kind of slot supplied. Drawn from the
  * insight holder on animation frames, never through React state.
@@ -15,7 +15,11 @@ const KINDS: MemoryKind[] = ['truth', 'own', 'atlas'];
 const rgbOf = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 const RGB = Object.fromEntries(KINDS.map((k) => [k, rgbOf(MEMORY_COLOURS[k])])) as Record<MemoryKind, number[]>;
 
-/** Per token: the kind of slot it copies from most and the gate's total share for copying. */
+/**
+ * Per token: the kind of memory it copies from most (the gate's shares summed by kind, as the
+ * caption's percentages are, so the colours and the numbers agree) and the gate's total share
+ * for copying; and the frame's shares by kind.
+ */
 export function copyShares(n: Pick<Insight, 'copyGate' | 'slots'>, tokens: number) {
   const g = n.copyGate;
   if (!g || g.length % tokens !== 0) return null;
@@ -23,14 +27,15 @@ export function copyShares(n: Pick<Insight, 'copyGate' | 'slots'>, tokens: numbe
   const kinds = Array.from({ length: K - 1 }, (_, s) => (n.slots[s] ? memoryKind(n.slots[s]!) : null));
   const out = { kind: new Array<MemoryKind | null>(tokens), copy: new Float32Array(tokens), share: { truth: 0, own: 0, atlas: 0 } };
   for (let t = 0; t < tokens; t++) {
-    let best = -1;
-    for (let s = 1; s < K; s++) if (best < 0 || g[t * K + s]! > g[t * K + best]!) best = s;
-    out.copy[t] = 1 - g[t * K]!;
-    out.kind[t] = best > 0 ? kinds[best - 1]! : null;
+    const by = { truth: 0, own: 0, atlas: 0 };
     for (let s = 1; s < K; s++) {
       const k = kinds[s - 1];
-      if (k) out.share[k] += g[t * K + s]! / tokens;
+      if (k) by[k] += g[t * K + s]!;
     }
+    out.copy[t] = 1 - g[t * K]!;
+    const best = KINDS.reduce((a, b) => (by[b] > by[a] ? b : a));
+    out.kind[t] = by[best] > 0 ? best : null;
+    for (const k of KINDS) out.share[k] += by[k] / tokens;
   }
   return out;
 }
@@ -75,8 +80,8 @@ export function CopyMap({ grid }: { grid: number }) {
         aria-label="where the model copies: each token in the colour of the remembered frame it copies, as bright as its copy gate; dark where it generated"
       />
       <figcaption>
-        where it copies: each token in the colour of the slot its copy gate picks (brighter: surer), dark where it generated ·{' '}
-        <span data-testid="copy-share" ref={said} />
+        where it copies: each token in the colour of the memory it copies most (cyan: true frames, magenta: its own, amber: the atlas;
+        brighter: surer), dark where it generated · <span data-testid="copy-share" ref={said} />
       </figcaption>
     </figure>
   );
