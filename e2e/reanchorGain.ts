@@ -29,15 +29,14 @@ async function main() {
     await page.goto(`http://127.0.0.1:${PORT}/?backend=wasm&model=student&anchor=0`);
     await page.waitForFunction(() => (window as any).__wmp?.model()?.firstFrameAt != null, null, { timeout: 180_000, polling: 200 });
     await page.evaluate(() => (window as any).__wmp.recordSteps(true));
-    const psnrs = (script: number[][], start: number[] | null) => runPsnrs(page, script, start);
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     for (const start of STARTS)
       for (const [kind, steps] of Object.entries(AROUND_R)) {
         const dream = await dreamUntilLost(page, start, MIN_WALK);
         const fallen = dream[0]! - Math.min(...dream);
-        const before = mean(await psnrs(steps, null));
+        const before = mean(await runPsnrs(page, steps, null));
         await page.evaluate(() => (window as any).__wmp.reanchor());
-        const after = mean(await psnrs(steps, null));
+        const after = mean(await runPsnrs(page, steps, null));
         rows.push({
           start,
           kind,

@@ -43,6 +43,13 @@ from models.data.dataset import load
 from models.export.dream import rollout_memory
 from models.export.eval_report import plot, write_markdown
 from models.export.scoring import (
+    CONTROL,
+    ME,
+    NO_ATLAS,
+    NO_COPY,
+    TEACHER,
+    V2,
+    v3_rollouts,
     ATLAS_COPY,
     Windows,
     curve_points,
@@ -57,13 +64,12 @@ from models.export.shipped import (
     STUDENT_RUN,
     TEACHER_RUN,
     compute_summary,
-    load_atlas,
     read_manifest,
     shipped_tokenizer,
+    training_atlas,
     update_manifest,
 )
 from models.tokenizer.report import reconstruct
-from models.world_model.memory_data import TrainingAtlas
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.prepare import file_sha256 as sha256
 from models.world_model.train_memory_student import load_memory_student
@@ -71,8 +77,6 @@ from models.world_model.train_memory_student import load_memory_student
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 HORIZONS = [1, 4, 16, 32, 64, 128]
-ME, NO_ATLAS, NO_COPY = "student (v3, copy + atlas)", "student (v3, atlas off)", "student (v3, copy path off)"
-V2, TEACHER, CONTROL = "student (v2, distilled)", "teacher (v2, token by token)", "student (v2, ground truth only)"
 ABLATION_HORIZONS = [1, 16, 64]
 
 
@@ -163,11 +167,8 @@ def run(a: argparse.Namespace) -> dict:
     tok = shipped_tokenizer(a.runs)  # the lite decoder, as the app
     student = load_memory_student(os.path.join(a.runs, STUDENT_RUN, "student.pt"))
     H = max(a.horizons)
-    loaded = load_atlas(a.model)
-    atlas = TrainingAtlas(loaded[0], loaded[1], np.full(len(loaded[1]), -1)) if loaded else None
-    models = {ME: lambda s, p, act, h: rollout_memory(student, s, p, act, h, atlas=atlas)}
-    if atlas is not None:
-        models[NO_ATLAS] = lambda s, p, act, h: rollout_memory(student, s, p, act, h)
+    atlas = training_atlas(a.model)
+    models = v3_rollouts(student, atlas)
     if student.cfg.copy:
         models[NO_COPY] = lambda s, p, act, h: rollout_memory(student, s, p, act, h, atlas=atlas, copy=False)
     v2path = a.v2 or os.path.join(a.runs, "student_kd", "student.pt")

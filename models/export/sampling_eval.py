@@ -42,8 +42,7 @@ from models.data.contact_sheet import contact_sheet
 from models.data.dataset import load
 from models.export.dream import rollout_memory
 from models.export.scoring import Windows, decode, pick_windows, sharpness
-from models.export.shipped import load_atlas, shipped_tokenizer
-from models.world_model.memory_data import TrainingAtlas
+from models.export.shipped import shipped_tokenizer, training_atlas
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.refine import masked_decode
 from models.world_model.layers import sample_digits
@@ -143,8 +142,7 @@ def run(a: argparse.Namespace) -> dict:
     student = load_memory_student(a.student)
     refiner = load_refiner(a.refiner, student) if a.refiner else None
     passes = a.passes or (refiner.cfg.passes if refiner else 0)
-    loaded = load_atlas(a.model)
-    atlas = TrainingAtlas(loaded[0], loaded[1], np.full(len(loaded[1]), -1)) if loaded else None
+    atlas = training_atlas(a.model)
     ds = load(os.path.join(a.data, "test"))
     H = a.horizon
     starts = pick_windows(ds, H + 1, a.windows, seed=0)

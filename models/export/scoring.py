@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from models.common import frames_to_tensor, psnr, ssim, tensor_to_frames
+from models.export.dream import rollout_memory
 
 ATLAS_COPY = "copy nearest atlas frame"  # dream_table's row with an atlas
 
@@ -116,19 +117,40 @@ def nearest_seen(poses_seen: np.ndarray, pose: np.ndarray) -> int:
     return int(np.argmin(d + 3 * (yaw + np.abs(poses_seen[:, 4] - pose[4]))))
 
 
+# The rows every eval table names (eval.json, tour.json, sampling.json read them by these names).
+ME, NO_ATLAS, NO_COPY = "student (v3, copy + atlas)", "student (v3, atlas off)", "student (v3, copy path off)"
+V2, TEACHER, CONTROL = "student (v2, distilled)", "teacher (v2, token by token)", "student (v2, ground truth only)"
+AGAIN = "start frame again"
+
+
+def v3_rollouts(student, atlas) -> dict:
+    """The shipped student's dream with the atlas (ME) and, where there is one, without (NO_ATLAS):
+    {name: (start tokens, poses, actions, H) -> predictions}."""
+    out = {ME: lambda s, p, act, h: rollout_memory(student, s, p, act, h, atlas=atlas)}
+    if atlas is not None:
+        out[NO_ATLAS] = lambda s, p, act, h: rollout_memory(student, s, p, act, h)
+    return out
+
+
 def tour(tok, w: Windows, models: dict) -> dict:
     """Whole episodes dreamed from their first frame: mean PSNR over every step, against showing the
     start frame again, and the PSNR at the last step."""
     H = w.frames.shape[1] - 1
     truth = w.frames[:, 1:]
-    out = {"steps": H, "episodes": len(truth), "start frame again": tour_row(np.repeat(w.frames[:, :1], H, 1), truth)}
+    out = {"steps": H, "episodes": len(truth), AGAIN: tour_row(np.repeat(w.frames[:, :1], H, 1), truth)}
     for name, roll in models.items():
         out[name] = tour_row(decode(tok, roll(w.tokens[:, :1], w.poses, w.actions, H)), truth)
     return out
 
 
-def tour_row(pred: np.ndarray, truth: np.ndarray) -> dict:
-    per = [psnr(pred[:, h], truth[:, h]) for h in range(truth.shape[1])]
+def per_step_psnr(pred: np.ndarray, truth: np.ndarray) -> list[float]:
+    """PSNR at every step of [N, H, ...] predictions against the truth (mean over the N)."""
+    return [psnr(pred[:, h], truth[:, h]) for h in range(truth.shape[1])]
+
+
+def tour_row(pred: np.ndarray, truth: np.ndarray, per: list[float] | None = None) -> dict:
+    """A tour's summary; per: its per_step_psnr, when the caller has it already."""
+    per = per if per is not None else per_step_psnr(pred, truth)
     return {
         "mean_psnr": round(float(np.mean(per)), 2),
         "last_psnr": round(per[-1], 2),

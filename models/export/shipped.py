@@ -17,6 +17,7 @@ import torch
 from models.tokenizer.lite_decoder import with_lite_decoder
 from models.tokenizer.report import load_tokenizer
 from models.world_model import atlas as atlas_file
+from models.world_model.memory_data import TrainingAtlas
 
 # <runs>/<run>/... of each shipped part (models/pipeline.py's stage folders).
 STUDENT_RUN = "student_v3"  # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
@@ -66,6 +67,12 @@ def load_atlas(model_dir: str):
         return None
     tokens, poses = atlas_file.read(os.path.join(model_dir, a["path"]), a["frames"], a["grid"][0] * a["grid"][1])
     return tokens.reshape(-1, *a["grid"]), poses, atlas_file.AtlasIndex(poses, a["retrieval"]["cell_m"])
+
+
+def training_atlas(model_dir: str) -> TrainingAtlas | None:
+    """The exported atlas as the batched dreams (dream.rollout_memory) read it, or None."""
+    loaded = load_atlas(model_dir)
+    return TrainingAtlas(loaded[0], loaded[1], np.full(len(loaded[1]), -1)) if loaded else None
 
 
 class Golden:

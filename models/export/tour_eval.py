@@ -19,19 +19,16 @@ import time
 import numpy as np
 import torch
 
-from models.common import psnr
 from models.data.dataset import load
 from models.export.dream import rollout_memory
-from models.export.scoring import Windows, tour_row, decode
-from models.export.shipped import load_atlas, read_manifest, update_manifest
+from models.export.scoring import AGAIN, ME, NO_ATLAS, V2, Windows, decode, per_step_psnr, tour_row, v3_rollouts
+from models.export.shipped import read_manifest, training_atlas, update_manifest
 from models.tokenizer.lite_decoder import with_lite_decoder
 from models.tokenizer.report import load_tokenizer
-from models.world_model.memory_data import TrainingAtlas
 from models.world_model.prepare import file_sha256
 from models.world_model.train_memory_student import load_memory_student
 
 CK = os.path.join("models", "checkpoints")
-ME, NO_ATLAS, V2, AGAIN = "student (v3, copy + atlas)", "student (v3, atlas off)", "student (v2, distilled)", "start frame again"
 SHEET_EVERY = 85
 
 
@@ -102,11 +99,7 @@ def run(a: argparse.Namespace) -> dict:
             raise SystemExit(f"{path} is not the {key} this folder was exported from (manifest sources.{key})")
     tok = with_lite_decoder(load_tokenizer(a.tokenizer), a.decoder)
     student = load_memory_student(a.student)
-    loaded = load_atlas(a.model)
-    atlas = TrainingAtlas(loaded[0], loaded[1], np.full(len(loaded[1]), -1)) if loaded else None
-    models = {ME: lambda s, p, act, h: rollout_memory(student, s, p, act, h, atlas=atlas)}
-    if atlas is not None:
-        models[NO_ATLAS] = lambda s, p, act, h: rollout_memory(student, s, p, act, h)
+    models = v3_rollouts(student, training_atlas(a.model))
     if a.v2 != "none":
         v2 = load_memory_student(a.v2)
         models[V2] = lambda s, p, act, h: rollout_memory(v2, s, p, act, h)
@@ -120,8 +113,9 @@ def run(a: argparse.Namespace) -> dict:
     for name, roll in models.items():
         preds[name] = decode(tok, roll(w.tokens[:, :1], w.poses, w.actions, H))
         print(f"[tour] {name}: {time.time() - t0:.0f} s", flush=True)
-    rows = {name: tour_row(p, truth) for name, p in preds.items()}
-    per_step = {name: [round(psnr(p[:, h], truth[:, h]), 2) for h in range(H)] for name, p in preds.items()}
+    per = {name: per_step_psnr(p, truth) for name, p in preds.items()}
+    rows = {name: tour_row(p, truth, per[name]) for name, p in preds.items()}
+    per_step = {name: [round(v, 2) for v in ys] for name, ys in per.items()}
     bounds = json.load(open(os.path.join(a.data, "meta.json")))["contract"]["bounds"]
     stats = path_stats(w.poses[0], (bounds["x"][1] - bounds["x"][0]) / 2)
     result = {

@@ -4,6 +4,7 @@
  * of the 4 frames after R against the 4 before), how old the truth a prediction used was, the
  * seeds sampled, and the scores with the atlas on and off.
  */
+import type { SlotUse } from '../engine/slotUse';
 import { PSNR_CAP_DB } from '../sim/frame';
 import { atlasActive, useApp } from '../store/store';
 import { progress } from '../teach/progress';
@@ -78,7 +79,7 @@ export class LessonCounters implements SessionPart {
    * had been out of the slots for more than AWAY_STEPS predictions (0 if none). A frame never
    * used since it was seen counts as used then, so standing still brings nothing back.
    */
-  private returned(slots: readonly { step: number; level: number; atlas?: number }[], step: number): number {
+  private returned(slots: readonly SlotUse[], step: number): number {
     let oldest = 0;
     for (const s of slots) {
       if (s.level !== 0 || s.atlas !== undefined) continue;

@@ -42,6 +42,8 @@ export class ModelSession {
   readonly scoring = new Scoring();
   private readonly events = new SessionEvents();
   private decoding: Promise<void> | null = null;
+  /** the atlas switch as the last step had it (null before the first); a change re-anchors */
+  private atlasOn: boolean | null = null;
   /** the next rewind point's key (the engine keeps its side under the same key) */
   private nextKey = 1;
   /** predictions shown since the page opened (the teaching views' time axis) */
@@ -127,7 +129,7 @@ export class ModelSession {
   }
 
   /** Per-token entropy (and the copy gate) cost readbacks on a GPU: asked for only while a view or the drift guard reads them. */
-  private wantsEntropy(): boolean {
+  private wantsInsight(): boolean {
     const s = useApp.getState();
     return s.views.confidence || s.views.chart || s.views.memory || s.driftGuard !== 'off';
   }
@@ -148,7 +150,6 @@ export class ModelSession {
     this.atlasOn = on;
     this.client.atlas = on;
   }
-  private atlasOn: boolean | null = null;
 
   /** Anchors when due (asked for, after a jump, or on the anchor-every schedule); false if it failed. */
   private async ensureAnchored(): Promise<boolean> {
@@ -232,7 +233,7 @@ export class ModelSession {
         publishFrame(frameHolder.predicted, { width, height, data: greyUndecoded(frame, width, height, this.grid(), done) });
         useApp.getState().setHud({ tokens: { done, total } });
       },
-      this.wantsEntropy(),
+      this.wantsInsight(),
       key,
     );
     const obs = this.afterSim(await simStep(), action);
@@ -254,7 +255,7 @@ export class ModelSession {
    */
   private async pipelinedStep(action: Action, pose: Pose, simStep: () => Promise<Observation>, t0: number): Promise<Observation> {
     const key = this.nextKey++;
-    const pending = this.client.stepTokens(normalizeAction(action), poseToArray(pose), this.sampling(), this.wantsEntropy(), key);
+    const pending = this.client.stepTokens(normalizeAction(action), poseToArray(pose), this.sampling(), this.wantsInsight(), key);
     const obs = this.afterSim(await simStep(), action);
     const truth = this.newestTruth(); // kept: the simulator's buffer changes on the next step
     let r: Awaited<typeof pending>;
