@@ -16,7 +16,15 @@ distill (the shipped student: the student fine-tuned on the teacher's distributi
 training frames chosen to cover the courtyard, shipped as the model's long-term memory), v3 (world
 model v3: the distilled student fine-tuned with the copy path, the source input and atlas slots), export
 (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
-per frame in onnxruntime-node). Not run by default: ablations (four short students, one idea off
+per frame in onnxruntime-node). Not run by default: teacher_v3 (the v2 teacher's head on v3's trunk,
+with the copy path and atlas slots) and control_v3 (v3's fine-tune from the ground-truth-only v2
+student: what v3's distilled lineage is measured against), whose rows eval adds when they exist
+(or models/export/eval_rows.py adds to an existing eval.json):
+
+    python3 -m models.pipeline --stages teacher_v3,control_v3
+    python3 -m models.export.eval_rows --model models/wm-courtyard-v3
+
+And ablations (four short students, one idea off
 each, at equal steps; eval reads them when present):
 
     python3 -m models.pipeline --stages ablations,eval
@@ -57,6 +65,7 @@ class Plan:
     teacher_args: list[str]
     distill_args: list[str]
     v3_args: list[str]
+    teacher_v3_args: list[str]
     decoder_args: list[list[str]]
     ablation_args: list[str]
     revisit_frames: int
@@ -93,6 +102,20 @@ FULL = dict(
         "25",
     ],
     v3_args=["--steps", "800", "--batch", "24", "--lr", "4e-4", "--warmup", "30", "--eval-every", "100", "--ckpt-every", "20"],
+    teacher_v3_args=[
+        "--steps",
+        "200",
+        "--batch",
+        "32",
+        "--lr",
+        "5e-4",
+        "--warmup",
+        "20",
+        "--eval-every",
+        "100",
+        "--ckpt-every",
+        "10",
+    ],
     # two schedules, the second from the first's weights (how the committed decoder was trained)
     decoder_args=[
         ["--steps", "3000", "--batch", "16", "--lr", "2e-3"],
@@ -195,6 +218,20 @@ SMOKE = dict(
         "4",
     ],
     v3_args=["--steps", "4", "--batch", "4", "--warmup", "1", "--eval-every", "4", "--eval-windows", "8", "--ckpt-every", "4"],
+    teacher_v3_args=[
+        "--steps",
+        "2",
+        "--batch",
+        "2",
+        "--warmup",
+        "1",
+        "--eval-every",
+        "2",
+        "--eval-windows",
+        "8",
+        "--ckpt-every",
+        "2",
+    ],
     decoder_args=[
         [
             "--steps",
@@ -347,6 +384,8 @@ WEIGHTS = {
     "student_gt": "student.pt",
     "lite_decoder": "lite_decoder.pt",
     "student_v3": "student.pt",
+    "teacher_v3": "teacher.pt",
+    "student_v3_gt": "student.pt",
 }
 RUN_OF = {"lite_decoder": "lite_decoder_2"}
 
@@ -474,15 +513,15 @@ def stage_atlas(p: Plan) -> dict:
     return atlas.main(["--tokens", os.path.join(p.runs, "tokens"), "--out", out])
 
 
-def stage_v3(p: Plan) -> dict:
+def stage_v3(p: Plan, name: str = "student_v3", init: str = "student_kd") -> dict:
     """World model v3: the shipped v2 student (distill's) with the copy path, the source input and atlas slots."""
     args = [
         "--tokens",
         os.path.join(p.runs, "tokens"),
         "--out",
-        os.path.join(p.runs, "student_v3"),
+        os.path.join(p.runs, name),
         "--init",
-        os.path.join(p.runs, "student_kd", "student.pt"),
+        os.path.join(p.runs, init, "student.pt"),
         "--copy",
         "--source",
         "--atlas",
@@ -491,7 +530,33 @@ def stage_v3(p: Plan) -> dict:
         os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
         *p.v3_args,
     ]
-    return train_or_reuse(p, "student_v3", "student.pt", train_memory_student, args)
+    return train_or_reuse(p, name, "student.pt", train_memory_student, args)
+
+
+def stage_control_v3(p: Plan) -> dict:
+    """v3's fine-tune at equal steps from the ground-truth-only v2 student (control's): the distilled
+    lineage against the ground-truth-only one."""
+    return stage_v3(p, "student_v3_gt", "student_gt")
+
+
+def stage_teacher_v3(p: Plan) -> dict:
+    """The v3 teacher: v3's trunk (copy path, source input) under the v2 teacher's causal head, with atlas slots."""
+    args = [
+        "--tokens",
+        os.path.join(p.runs, "tokens"),
+        "--out",
+        os.path.join(p.runs, "teacher_v3"),
+        "--init",
+        os.path.join(p.runs, "student_v3", "student.pt"),
+        "--head-init",
+        os.path.join(p.runs, "memory_teacher", "teacher.pt"),
+        "--atlas",
+        os.path.join(p.runs, "atlas"),
+        "--tokenizer",
+        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
+        *p.teacher_v3_args,
+    ]
+    return train_or_reuse(p, "teacher_v3", "teacher.pt", train_memory_teacher, args)
 
 
 def stage_decoder(p: Plan) -> dict:
@@ -588,6 +653,8 @@ STAGES = {
     "control": stage_control,
     "atlas": stage_atlas,
     "v3": stage_v3,
+    "teacher_v3": stage_teacher_v3,
+    "control_v3": stage_control_v3,
     "export": stage_export,
     "eval": stage_eval,
     "ablations": stage_ablations,
@@ -606,14 +673,20 @@ DEFAULT_STAGES = [
     "export",
     "eval",
 ]
-TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "v3", "ablations")
+# Not run by default (about 80 wall-min more; eval reads them when present): EXTRA_STAGES.
+EXTRA_STAGES = ["teacher_v3", "control_v3"]
+TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "v3", "teacher_v3", "control_v3", "ablations")
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default=os.path.join(ROOT, "models", "runs"), help="where checkpoints and logs go")
     ap.add_argument("--data", default=None, help="where the splits go (default: <repo>/data, or <runs>/data with --smoke)")
-    ap.add_argument("--stages", default=",".join(DEFAULT_STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    ap.add_argument(
+        "--stages",
+        default="",
+        help=f"comma-separated subset of {','.join(STAGES)} (default {','.join(DEFAULT_STAGES)}; --smoke adds {','.join(EXTRA_STAGES)})",
+    )
     ap.add_argument("--smoke", action="store_true", help="tiny data and few steps, to test the pipeline itself")
     ap.add_argument("--from-scratch", action="store_true", help="retrain even where models/checkpoints has a matching model")
     ap.add_argument(
@@ -626,7 +699,8 @@ def main(argv=None) -> None:
                 ap.error(f"--save-checkpoints: {name} is not one of {list(WEIGHTS)}")
             save_committed(a.runs, name)
         return
-    wanted = [s for s in a.stages.split(",") if s]
+    default = DEFAULT_STAGES[:-2] + EXTRA_STAGES + DEFAULT_STAGES[-2:] if a.smoke else DEFAULT_STAGES  # before export, eval
+    wanted = [s for s in a.stages.split(",") if s] or default
     unknown = [s for s in wanted if s not in STAGES]
     if unknown:
         ap.error(f"unknown stage(s) {unknown}; the stages are {list(STAGES)}")

@@ -77,8 +77,9 @@ def rollout_memory(
         inputs = StudentInputs(mt, mp, lv, va, tp, act, so if cfg.source else None)
         if decode is not None:
             pred = decode(inputs, h).view(N, g, g)
-        elif isinstance(m, MemoryTeacher):
-            pred = m.generate(m.features(*inputs.teacher_args())).view(N, g, g)
+        elif isinstance(m, MemoryTeacher):  # a v3 teacher reads mem_source and copies as its trunk does
+            h, cp = m.memory_view(*inputs.model_args())
+            pred = m.generate(h, copy=cp).view(N, g, g)
         elif cfg.copy and not copy:
             x = m.features(*inputs.model_args())
             pred = m.digits.compose(m.logits(x).argmax(-1)).view(N, g, g)

@@ -6,8 +6,9 @@ actions), against copy-last-frame and the tokenizer-reconstruction ceiling on th
 - test split (trajectory seed 2, never trained on): PSNR / SSIM / sharpness (image-gradient energy
   of the prediction over the truth's) at horizons 1, 4, 16, 32, 64, 128 for the shipped v3 student
   (copy path + atlas), the same with the atlas off and with the copy path off at inference (the
-  ablations of the shipped weights), the v2 student it was fine-tuned from, and optionally the v2
-  teacher (token by token) and the v2 ground-truth-only control; baselines: the tokenizer ceiling,
+  ablations of the shipped weights), the v2 student it was fine-tuned from, and where their runs
+  exist the v3 teacher (token by token) and v3 fine-tuned from the ground-truth-only v2 (the
+  distillation's control; models/export/eval_rows.py adds these two to an existing eval.json); baselines: the tokenizer ceiling,
   copy the last frame, copy the nearest atlas frame (decoded);
 - long tours: whole 256-frame test episodes dreamed from their first frame, mean PSNR over the
   steps against showing the start frame again;
@@ -61,8 +62,9 @@ from models.export.scoring import (
     tour,
 )
 from models.export.shipped import (
+    CONTROL_V3_RUN,
     STUDENT_RUN,
-    TEACHER_RUN,
+    TEACHER_V3_RUN,
     compute_summary,
     read_manifest,
     shipped_tokenizer,
@@ -89,12 +91,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--v2", default="", help="the v2 student (default <runs>/student_kd/student.pt; 'none' skips)")
     ap.add_argument(
         "--teacher",
-        default="none",
-        help=f"teacher weights (<runs>/{TEACHER_RUN}/teacher.pt; default 'none': "
+        default="",
+        help=f"v3 teacher weights (default <runs>/{TEACHER_V3_RUN}/teacher.pt where it exists; 'none' skips: "
         "token by token over every window costs ~40 CPU-min)",
     )
     ap.add_argument(
-        "--control", default="none", help="the v2 ground-truth-only student (<runs>/student_gt/student.pt; default 'none')"
+        "--control",
+        default="",
+        help=f"v3 from the ground-truth-only v2 (default <runs>/{CONTROL_V3_RUN}/student.pt where it exists; 'none' skips)",
     )
     ap.add_argument("--tours", type=int, default=12, help="whole test episodes dreamed from their first frame (0 skips)")
     ap.add_argument("--windows", type=int, default=24, help="dream rollouts on the test split")
@@ -152,6 +156,35 @@ def loop_closure(tok, w: Windows, start: int, roll, kinds: np.ndarray) -> tuple[
     return r, {"pred": pred, "near": near}
 
 
+def comparison_rollouts(a: argparse.Namespace, atlas) -> dict:
+    """The v3 teacher (token by token) and the v3 fine-tune from the ground-truth-only v2 student,
+    where their runs exist (pipeline stages teacher_v3 and control_v3) and --teacher / --control are
+    not 'none'; both retrieve from the atlas as the shipped student does."""
+    out = {}
+    tpath = a.teacher or os.path.join(a.runs, TEACHER_V3_RUN, "teacher.pt")
+    if a.teacher != "none" and os.path.exists(tpath):
+        teacher = load_memory_teacher(tpath)
+        out[TEACHER] = lambda s, p, act, h: rollout_memory(teacher, s, p, act, h, atlas=atlas)
+    cpath = a.control or os.path.join(a.runs, CONTROL_V3_RUN, "student.pt")
+    if a.control != "none" and os.path.exists(cpath):
+        control = load_memory_student(cpath)
+        out[CONTROL] = lambda s, p, act, h: rollout_memory(control, s, p, act, h, atlas=atlas)
+    return out
+
+
+def comparison_targets(s1: dict, s4: dict) -> dict:
+    """Teacher against student and distilled against ground-truth-only, at every horizon from 1 and 4
+    frames, where both rows are there."""
+    out = {}
+    for key, better, worse in (
+        ("teacher better than the student at every horizon", TEACHER, ME),
+        ("distilled better than ground-truth-only at every horizon", ME, CONTROL),
+    ):
+        if better in s1 and worse in s1:
+            out[key] = all(d[better][h]["psnr"] > d[worse][h]["psnr"] for d in (s1, s4) for h in d[worse])
+    return out
+
+
 def run(a: argparse.Namespace) -> dict:
     t_start = time.time()
     torch.set_num_threads(a.threads or os.cpu_count() or 1)
@@ -179,14 +212,7 @@ def run(a: argparse.Namespace) -> dict:
     ):
         v2 = load_memory_student(v2path)
         models[V2] = lambda s, p, act, h: rollout_memory(v2, s, p, act, h)
-    tpath = a.teacher or os.path.join(a.runs, TEACHER_RUN, "teacher.pt")
-    if a.teacher != "none" and os.path.exists(tpath):
-        teacher = load_memory_teacher(tpath)
-        models[TEACHER] = lambda s, p, act, h: rollout_memory(teacher, s, p, act, h)
-    cpath = a.control or os.path.join(a.runs, "student_gt", "student.pt")
-    if a.control != "none" and os.path.exists(cpath):
-        control = load_memory_student(cpath)
-        models[CONTROL] = lambda s, p, act, h: rollout_memory(control, s, p, act, h)
+    models.update(comparison_rollouts(a, atlas))
     if a.v1:
         # Only here: v1's code stays off every other path (models/pipeline.py imports this file).
         from models.world_model.v1_student import load_student, rollout_window
@@ -294,12 +320,7 @@ def run(a: argparse.Namespace) -> dict:
         targets["long tour at least 4 dB over showing the start frame again"] = (
             tours[me]["mean_psnr"] >= tours["start frame again"]["mean_psnr"] + 4
         )
-    for key, better, worse in (
-        ("teacher better than the student at every horizon", TEACHER, me),
-        ("distilled better than ground-truth-only at every horizon", me, CONTROL),
-    ):
-        if better in s1 and worse in s1:
-            targets[key] = all(d[better][h]["psnr"] > d[worse][h]["psnr"] for d in (s1, s4) for h in d[worse])
+    targets.update(comparison_targets(s1, s4))
     result = {
         "model": manifest["id"],
         "split": "test",

@@ -119,7 +119,8 @@ def nearest_seen(poses_seen: np.ndarray, pose: np.ndarray) -> int:
 
 # The rows every eval table names (eval.json, tour.json, sampling.json read them by these names).
 ME, NO_ATLAS, NO_COPY = "student (v3, copy + atlas)", "student (v3, atlas off)", "student (v3, copy path off)"
-V2, TEACHER, CONTROL = "student (v2, distilled)", "teacher (v2, token by token)", "student (v2, ground truth only)"
+V2 = "student (v2, distilled)"
+TEACHER, CONTROL = "teacher (v3, copy + atlas, token by token)", "student (v3, fine-tuned from the ground-truth-only v2)"
 AGAIN = "start frame again"
 
 

@@ -23,6 +23,8 @@ from models.world_model.memory_data import TrainingAtlas
 STUDENT_RUN = "student_v3"  # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
 ATLAS_RUN = "atlas"  # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
 TEACHER_RUN = "memory_teacher"  # <runs>/<this>/teacher.pt is the shipped teacher
+TEACHER_V3_RUN = "teacher_v3"  # the v3 teacher (copy path, atlas slots): eval's comparison, not shipped (yet)
+CONTROL_V3_RUN = "student_v3_gt"  # v3's fine-tune from the ground-truth-only v2: eval's distillation control
 DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: the shipped decoder (distill_decoder.py)
 MANIFEST = "manifest.json"
 
@@ -127,6 +129,8 @@ def compute_summary(runs: str) -> dict:
         ("distill", "student_kd"),
         ("control", "student_gt"),
         ("student", STUDENT_RUN),
+        ("teacher_v3", TEACHER_V3_RUN),
+        ("control_v3", CONTROL_V3_RUN),
     )
     for k, run in chain:
         path = os.path.join(runs, run, "done.json")

@@ -71,3 +71,70 @@ def test_id_log_probabilities_are_the_digit_products():
     assert lp.shape == (3, 12)
     assert torch.allclose(lp.exp().sum(-1), torch.ones(3), atol=1e-5)
     assert torch.equal(lp.argmax(-1), t.digits.compose(logits.argmax(-1)))
+
+
+def tiny_copy(trained_head=True):
+    """A v3 teacher: the trunk has the copy path and the source input."""
+    torch.manual_seed(0)
+    sc = MemoryStudentConfig(
+        levels=[4, 3],
+        grid=4,
+        slots=2,
+        d=16,
+        layers=1,
+        heads=2,
+        conv_kernel=3,
+        source=True,
+        copy=True,
+    )
+    t = MemoryTeacher(MemoryTeacherConfig(sc, head_layers=2, head_heads=2)).eval()
+    for blk in t.trunk.blocks:
+        torch.nn.init.normal_(blk.mod.proj.weight, std=0.1)
+    torch.nn.init.normal_(t.trunk.gate.weight, std=0.5)  # a gate that copies somewhere
+    if trained_head:
+        torch.nn.init.normal_(t.delta.weight, std=0.5)
+        torch.nn.init.normal_(t.gate_delta.weight, std=0.5)
+    else:
+        torch.nn.init.zeros_(t.delta.weight)
+    return t
+
+
+def copy_inputs(B=2):
+    # poses at the origin looking the same way: every slot re-projects onto the view, so it can be copied
+    x = list(inputs(B))
+    x[1] = torch.zeros(B, 2, 5)
+    x[4] = torch.zeros(B, 5)
+    return (*x, torch.tensor([[0.0, 1.0]] * B))
+
+
+def test_a_v3_teacher_with_zero_corrections_is_its_copying_trunk():
+    t = tiny_copy(trained_head=False)
+    x = copy_inputs()
+    prefix = torch.randint(0, 12, (2, 16))
+    with torch.no_grad():
+        _, cp = t.memory_view(*x)
+        assert cp is not None and cp[1].sum() > 0  # some tokens are copyable
+        assert torch.allclose(t(*x, prefix), t.trunk(*x), atol=1e-5)
+
+
+def test_a_v3_teachers_cached_decoding_equals_teacher_forcing_and_reads_the_copy_path():
+    t = tiny_copy()
+    x = copy_inputs()
+    with torch.no_grad():
+        h, cp = t.memory_view(*x)
+        ids = t.generate(h, copy=cp)
+        forced, gate = t.decode_all(h, ids, cp, parts=True)
+        assert torch.equal(t.digits.compose(forced.argmax(-1)), ids)
+        # the prefix moves the gate: the correction reads the decoded tokens
+        other, gate2 = t.decode_all(h, (ids + 1) % 12, cp, parts=True)
+        assert (gate[:, 1:] - gate2[:, 1:]).abs().max() > 1e-3
+
+
+def test_a_v2_teachers_head_loads_into_a_v3_teacher():
+    from models.world_model.train_memory_teacher import load_head
+
+    v2, v3 = tiny(), tiny_copy(trained_head=False)
+    load_head(v3, {"model": v2.state_dict()})
+    assert torch.equal(v3.delta.weight, v2.delta.weight)
+    assert v3.gate_delta.weight.abs().sum() == 0  # the new part keeps its zero start
+    assert not torch.equal(v3.trunk.gate.weight, torch.zeros_like(v3.trunk.gate.weight))  # the trunk is not touched

@@ -34,6 +34,8 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
         "control",
         "atlas",
         "v3",
+        "teacher_v3",
+        "control_v3",
         "export",
         "eval",
     }
@@ -52,6 +54,13 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
         assert ft["finished"] and ft["config"]["kd_weight"] == kd and ft["config"]["init"].endswith("student.pt")
     v3 = json.load(open(os.path.join(runs, "student_v3", "done.json")))
     assert v3["finished"] and v3["config"]["model"]["copy"] and v3["config"]["model"]["source"] and v3["config"]["atlas"]
+    v3_gt = json.load(open(os.path.join(runs, "student_v3_gt", "done.json")))  # the same fine-tune from the GT-only student
+    assert v3_gt["finished"] and v3_gt["config"]["init"].endswith(os.path.join("student_gt", "student.pt"))
+    same = lambda c: {k: v for k, v in c.items() if k not in ("init", "out")}  # noqa: E731
+    assert same(v3_gt["config"]) == same(v3["config"])
+    t3 = json.load(open(os.path.join(runs, "teacher_v3", "done.json")))
+    assert t3["finished"] and t3["config"]["model"]["student"]["copy"] and t3["config"]["atlas"]
+    assert t3["config"]["head_init"].endswith(os.path.join("memory_teacher", "teacher.pt"))
     # Export: a manifest whose files exist with their sha256, and ONNX that agrees with PyTorch.
     model = os.path.join(runs, "wm-smoke")
     manifest = json.load(open(os.path.join(model, "manifest.json")))
@@ -78,6 +87,8 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
             "student (v3, atlas off)",
             "student (v3, copy path off)",
             "student (v2, distilled)",
+            "teacher (v3, copy + atlas, token by token)",
+            "student (v3, fine-tuned from the ground-truth-only v2)",
         }
         assert all(set(row) == {"h1", "h2", "h16"} for row in ev["dream"][start].values())
         assert all(0 < row["h16"]["sharpness"] < 100 for row in ev["dream"][start].values())

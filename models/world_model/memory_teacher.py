@@ -10,6 +10,11 @@ per-digit logits (small at initialisation, so the teacher starts close to the st
 teaches it to use what it has decoded). Token by token with a fixed-shape KV cache, as the app
 shows it filling in; one trunk pass per frame.
 
+World model v3: with a copy-path trunk (memory_student.py's cfg.copy) the teacher mixes the same
+way, its gate the trunk's plus a correction read from the decoded prefix (zero at initialisation):
+knowing that the tokens left of and above p were copied from slot s is the evidence a one-pass
+gate lacks for p.
+
 Teacher forcing during training feeds the true tokens of the frame as the prefix, with a random
 fraction swapped for the trunk's own one-pass guesses (what the decoded prefix looks like when it
 is wrong: the exposure bias of autoregressive decoding, in the student's typical errors).
@@ -109,6 +114,10 @@ class MemoryTeacher(nn.Module):
         # small, not zero: a zero output layer would leave the blocks without a gradient
         nn.init.normal_(self.delta.weight, std=0.02)
         nn.init.zeros_(self.delta.bias)
+        if cfg.student.copy:
+            self.gate_delta = nn.Linear(d, 1 + cfg.student.slots)
+            nn.init.zeros_(self.gate_delta.weight)
+            nn.init.zeros_(self.gate_delta.bias)
         n = cfg.n
         causal = torch.triu(torch.full((n, n), -1e4), 1)
         self.register_buffer("causal", causal, persistent=False)
@@ -123,23 +132,45 @@ class MemoryTeacher(nn.Module):
         """The student's inputs (memory slots, poses, levels, valid, target pose, action) -> [B, n, d]."""
         return self.trunk.features(*mem_inputs)
 
-    def out(self, h, z):
+    def memory_view(self, *mem_inputs):
+        """The student's inputs (with mem_source for a v3 trunk) -> (features [B, n, d], copy): copy is
+        None, or with the copy path (copy ids [B, M, n], copyable [B, M, n]) as the trunk computes them."""
+        h, copy_ids, copyable = self.trunk._trunk(*mem_inputs)
+        return h, (None if copy_ids is None else (copy_ids, copyable))
+
+    def out(self, h, z, copy=None, parts: bool = False):
+        """Digit logits at the positions of h / z [B, T, d]; with copy (ids, copyable [B, M, T]) the log
+        of the mixture, and with parts also the gate logits [B, T, 1 + M]."""
         B, T, _ = h.shape
         nd, L = self.trunk.pad.shape
-        return self.trunk.logits(h) + self.delta(self.norm(z)).view(B, T, nd, L)
+        zn = self.norm(z)
+        gen = self.trunk.logits(h) + self.delta(zn).view(B, T, nd, L)
+        if copy is None:
+            return (gen, None) if parts else gen
+        gate = self.trunk.gate_logits(h, copy[1]) + self.gate_delta(zn)
+        mixed = self.trunk.mix_logits(gen, gate, copy[0])
+        return (mixed, gate) if parts else mixed
 
-    def decode_all(self, h, prefix):
+    def one_pass(self, h, copy=None):
+        """The trunk's own one-pass prediction from its features (what self-forcing uses)."""
+        gen = self.trunk.logits(h)
+        return gen if copy is None else self.trunk.mix_logits(gen, self.trunk.gate_logits(h, copy[1]), copy[0])
+
+    def decode_all(self, h, prefix, copy=None, parts: bool = False):
         """Teacher forcing: h [B, n, d], prefix int [B, n] (the frame's tokens) -> digit logits
-        [B, n, D, L], position p seeing prefix[:, :p] only."""
+        [B, n, D, L], position p seeing prefix[:, :p] only (copy, parts: as out())."""
         B = h.shape[0]
         prev = torch.cat([self.bos.expand(B, 1, -1), self.tok(self.digits(prefix[:, :-1]))], 1)
         z = self.hin(self.hnorm(h)) + prev
         for blk in self.blocks:
             z = blk(z, self.causal)
-        return self.out(h, z)
+        return self.out(h, z, copy, parts)
 
-    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, prefix):
-        return self.decode_all(self.features(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action), prefix)
+    def forward(self, *args):
+        """(the student's inputs..., prefix int [B, n]) -> teacher-forced digit logits."""
+        *mem_inputs, prefix = args
+        h, copy = self.memory_view(*mem_inputs)
+        return self.decode_all(h, prefix, copy)
 
     def step(self, h_p, prev_token, position, kv):
         """One position: h_p [B, 1, d] the trunk's features there, prev_token int [B] (the token
@@ -162,9 +193,9 @@ class MemoryTeacher(nn.Module):
         return like.new_zeros(shape)
 
     @torch.no_grad()
-    def generate(self, h, pick=None):
+    def generate(self, h, pick=None, copy=None):
         """Token by token, as step() decodes (its in-place twin): h [B, n, d] -> ids [B, n].
-        pick(digit logits [B, D, L]) -> digits [B, D] (greedy by default)."""
+        pick(digit logits [B, D, L]) -> digits [B, D] (greedy by default); copy: memory_view's."""
         B, n, _ = h.shape
         kv = self.empty_cache(B, h)
         ids = h.new_zeros(B, n, dtype=torch.long)
@@ -176,7 +207,8 @@ class MemoryTeacher(nn.Module):
             causal = ((self.ar > p).to(h.dtype) * -1e4)[None, :]
             for i, blk in enumerate(self.blocks):
                 z = blk.step_inplace(z, kv[i], p, causal, rels[i])
-            logits = self.out(h[:, p : p + 1], z)
+            at = None if copy is None else (copy[0][:, :, p : p + 1], copy[1][:, :, p : p + 1])
+            logits = self.out(h[:, p : p + 1], z, at)
             digits = logits[:, 0].argmax(-1) if pick is None else pick(logits[:, 0])
             prev = self.digits.compose(digits)
             ids[:, p] = prev
