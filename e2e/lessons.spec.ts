@@ -231,9 +231,23 @@ test('9 learned vs seen: the atlas off, then on, at the same place, scored live'
         const seen = await page.evaluate(() => ({
           strip: document.querySelectorAll('[data-testid="memory-slot"].atlas').length,
           hud: document.querySelector('[data-testid="hud-atlas"]')?.textContent ?? '',
+          // the atlas slot shows the training frame it holds, decoded by the worker: a picture with light and shade
+          spread: Math.max(
+            0,
+            ...[...document.querySelectorAll<HTMLCanvasElement>('[data-testid="memory-slot"].atlas canvas')].map((c) => {
+              const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+              let lo = 255;
+              let hi = 0;
+              for (let j = 0; j < d.length; j += 4) {
+                lo = Math.min(lo, d[j]!);
+                hi = Math.max(hi, d[j]!);
+              }
+              return hi - lo;
+            }),
+          ),
         }));
         await page.keyboard.up('KeyW');
-        return seen.strip > 0 && seen.hud.includes('from the atlas');
+        return seen.strip > 0 && seen.hud.includes('from the atlas') && seen.spread > 40;
       },
       { timeout: 60_000, intervals: [100] },
     )

@@ -187,6 +187,12 @@ export class EngineClient {
     return { frame: e.frame, decodeMs: e.decodeMs };
   }
 
+  /** Atlas frame `index` of the loaded model, decoded (RGB bytes). */
+  async atlasFrame(index: number): Promise<Uint8Array> {
+    const e = await this.request<'decoded'>((id) => ({ type: 'atlasFrame', id, index }));
+    return e.frame;
+  }
+
   benchMatMul(url: string, size: number, runs: number) {
     return this.request<'benchMatMul'>((id) => ({ type: 'benchMatMul', id, url, size, runs }));
   }

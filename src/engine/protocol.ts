@@ -140,6 +140,8 @@ export type EngineRequest =
   /** Replaces token `position` of the newest remembered frame with `token`; answers with that frame re-decoded. */
   | { type: 'editToken'; id: number; position: number; token: number }
   | { type: 'decode'; id: number; tokens: Int32Array }
+  /** Atlas frame `index` of the model (the memory strip's picture of an atlas slot), decoded; answered with 'decoded'. */
+  | { type: 'atlasFrame'; id: number; index: number }
   /** Times a plain n x n MatMul graph (models/probes) on this backend: the runtime's reachable FLOP/s. */
   | { type: 'benchMatMul'; id: number; url: string; size: number; runs: number }
   /** Test hook: destroys the GPU device, as a driver reset would. */

@@ -203,6 +203,24 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     core.dispose();
   }, 60_000);
 
+  it('shows an atlas slot as its frame decoded, and refuses a frame the atlas does not have', async () => {
+    const core = make();
+    await core.anchor(goldenFrames(1), [goldenPose(0)], 0);
+    const stats = (await core.step('student', goldenAction(0), goldenPose(1), greedy)).stats;
+    const slot = stats.slots.find((s) => s.atlas !== undefined);
+    expect(slot).toBeDefined(); // the golden start retrieves atlas frames beside the anchored one
+    const k = slot!.atlas!;
+    const pic = await core.atlasFrame(k);
+    expect(pic.length).toBe(core.manifest.frame.height * core.manifest.frame.width * 3);
+    const other = await core.atlasFrame(k === 0 ? 1 : 0);
+    let diff = 0;
+    for (let i = 0; i < pic.length; i++) diff += Math.abs(pic[i]! - other[i]!);
+    expect(diff / pic.length).toBeGreaterThan(5); // two places of the courtyard, not one picture for every slot
+    await expect(core.atlasFrame(-1)).rejects.toThrow(/atlas frame must be a whole number/);
+    await expect(core.atlasFrame(1e9)).rejects.toThrow(RangeError);
+    core.dispose();
+  });
+
   it('rejects bad input with a clear error and keeps its state', async () => {
     const core = make();
     const pose = goldenPose(1);

@@ -289,6 +289,15 @@ export class WorldModelCore {
    * `token`, so the next prediction continues from the edited frame. Answers with that frame
    * decoded and its tokens. The entry gets a new token array (nothing else shares the edit).
    */
+  /** Atlas frame `index` decoded to pixels (what an atlas slot holds). */
+  async atlasFrame(index: number): Promise<Uint8Array> {
+    const a = this.atlasData;
+    if (!a) throw new Error('this model has no atlas');
+    if (!Number.isInteger(index) || index < 0 || index >= a.frames.frames)
+      throw new RangeError(`atlas frame must be a whole number from 0 to ${a.frames.frames - 1}, got ${index}`);
+    return toBytes(await this.runners.decode(a.frames.tokens.slice(index * this.n, (index + 1) * this.n)));
+  }
+
   async editToken(position: number, token: number): Promise<{ frame: Uint8Array; tokens: Int32Array }> {
     const e = this.memory.newest(1)[0];
     if (!e) throw new Error('not anchored: nothing remembered yet');

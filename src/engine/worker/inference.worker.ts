@@ -223,6 +223,12 @@ async function handle(req: EngineRequest): Promise<void> {
         post({ status: 'decoded', id: req.id, frame, decodeMs: performance.now() - t0 });
         return;
       }
+      case 'atlasFrame': {
+        const t0 = performance.now();
+        const frame = await need().atlasFrame(req.index);
+        post({ status: 'decoded', id: req.id, frame, decodeMs: performance.now() - t0 });
+        return;
+      }
       case 'benchMatMul': {
         if (!ort || !backend) throw new Error('the engine is not loaded');
         const r = await benchMatMul(ort, backend.name, req.url, req.size, req.runs);

@@ -3,6 +3,7 @@
  * pause and single-step, the drift guard, and the views themselves.
  */
 import type { Manifest } from '../../engine/manifest';
+import type { AtlasSource } from '../../store/atlasThumbs';
 import type { ModelSession } from '../../session/modelSession';
 import type { StepLoop } from '../../session/stepLoop';
 import { useApp } from '../../store/store';
@@ -10,7 +11,7 @@ import { type DriftGuard, VIEW_NAMES, type ViewName } from '../../store/views';
 import { CellInspector } from './CellInspector';
 import { CopyMap } from './CopyMap';
 import { MemoryStrip } from './MemoryStrip';
-import { Suspense, lazy } from 'react';
+import { Suspense, lazy, useMemo } from 'react';
 
 // uPlot loads when the chart is first shown, not with the page.
 const PsnrChart = lazy(() => import('./PsnrChart').then((m) => ({ default: m.PsnrChart })));
@@ -39,6 +40,15 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
   const guard = useApp((s) => s.driftGuard);
   const { setView, setPaused, setDriftGuard } = useApp.getState();
   const grid = manifest?.tokens.grid[0] ?? 16;
+  const atlasKey = manifest?.atlas ? `${manifest.id}:${manifest.atlas.sha256}` : null;
+  const atlasSource = useMemo<AtlasSource | null>(
+    () =>
+      atlasKey && manifest
+        ? { key: atlasKey, width: manifest.frame.width, height: manifest.frame.height, frame: (i) => session.client.atlasFrame(i) }
+        : null,
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the key names the model; its frame size comes with it
+    [atlasKey, session],
+  );
   const levels = manifest?.tokens.fsq_levels ?? [8, 8, 8, 8];
   return (
     <section className="panel insides" aria-labelledby="insides-title" data-testid="insides">
@@ -110,7 +120,7 @@ export function InsidesPanel({ session, loop, manifest }: { session: ModelSessio
       )}
       {views.memory && (
         <ViewFrame box="memory" label={VIEW_LABEL.memory}>
-          <MemoryStrip />
+          <MemoryStrip atlas={atlasSource} />
           <CopyMap grid={grid} />
         </ViewFrame>
       )}

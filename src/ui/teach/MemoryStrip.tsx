@@ -4,7 +4,8 @@
  * can ask it to hold: it stops on the first prediction that uses a true frame that old, so the
  * moment stays on screen until the learner lets go.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { type AtlasSource, atlasThumb, atlasThumbsVersion, subscribeAtlasThumbs } from '../../store/atlasThumbs';
 import { THUMB, insightHolder, subscribeInsight } from '../../store/insightHolder';
 import { useApp } from '../../store/store';
 import { lessonById } from '../../teach/lessons';
@@ -39,8 +40,10 @@ function shownNow(copy: boolean): Shown {
 const broughtBack = (step: number, age: number) =>
   progress.lastReturn !== null && progress.lastReturn.step === step && progress.lastReturn.age >= age;
 
-export function MemoryStrip() {
+/** atlas: where the pictures of atlas slots come from (null: labelled tiles only) */
+export function MemoryStrip({ atlas }: { atlas: AtlasSource | null }) {
   useInsightTick(4);
+  useSyncExternalStore(subscribeAtlasThumbs, atlasThumbsVersion);
   const holdAt = useApp((s) => lessonById(s.lesson)?.setup.holdMemory ?? null);
   // 'let go' follows live again for the rest of the lesson; a hold belongs to the lesson that asked for it
   const [hold, setHold] = useState<{ at: number; shown: Shown | 'released' } | null>(null);
@@ -78,10 +81,15 @@ export function MemoryStrip() {
       <ol>
         {n.slots.map((s, i) => {
           if (s.atlas !== undefined) {
+            const pic = atlas && atlasThumb(s.atlas, atlas);
             return (
               <li key={`atlas-${s.atlas}`} className="atlas" data-testid="memory-slot">
-                <span className="atlas-tile">atlas</span>
-                <span>frame {s.atlas} of the learned world</span>
+                {pic ? (
+                  <RgbCanvas data={pic} width={THUMB} height={THUMB} label={`atlas frame ${s.atlas}, a training frame of this place`} />
+                ) : (
+                  <span className="atlas-tile">atlas</span>
+                )}
+                <span>atlas · frame {s.atlas} of the learned world</span>
               </li>
             );
           }
