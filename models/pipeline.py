@@ -14,14 +14,14 @@ ground truth only), teacher (the memory teacher, token by token, starting from t
 distill (the shipped student: the student fine-tuned on the teacher's distributions), control
 (the same fine-tune on ground truth alone: what distillation is measured against), atlas (the
 training frames chosen to cover the courtyard, shipped as the model's long-term memory), v3 (world
-model v3: the distilled student fine-tuned with the copy path, the source input and atlas slots), export
-(ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
-per frame in onnxruntime-node). Not run by default: teacher_v3 (the v2 teacher's head on v3's trunk,
-with the copy path and atlas slots) and control_v3 (v3's fine-tune from the ground-truth-only v2
-student: what v3's distilled lineage is measured against), whose rows eval adds when they exist
-(or models/export/eval_rows.py adds to an existing eval.json):
+model v3: the distilled student fine-tuned with the copy path, the source input and atlas slots),
+teacher_v3 (the shipped teacher: the v2 teacher's head on v3's trunk, with the copy path and atlas
+slots), export (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
+per frame in onnxruntime-node). Not run by default: control_v3 (v3's fine-tune from the
+ground-truth-only v2 student: what v3's distilled lineage is measured against), whose row eval adds
+when it exists (or models/export/eval_rows.py adds to an existing eval.json, with the teacher's):
 
-    python3 -m models.pipeline --stages teacher_v3,control_v3
+    python3 -m models.pipeline --stages control_v3
     python3 -m models.export.eval_rows --model models/wm-courtyard-v3
 
 And ablations (four short students, one idea off
@@ -670,11 +670,12 @@ DEFAULT_STAGES = [
     "control",
     "atlas",
     "v3",
+    "teacher_v3",
     "export",
     "eval",
 ]
-# Not run by default (about 80 wall-min more; eval reads them when present): EXTRA_STAGES.
-EXTRA_STAGES = ["teacher_v3", "control_v3"]
+# Not run by default (about 40 wall-min more; eval reads it when present): EXTRA_STAGES.
+EXTRA_STAGES = ["control_v3"]
 TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "v3", "teacher_v3", "control_v3", "ablations")
 
 

@@ -6,6 +6,7 @@ teacher_v3 and control_v3).
 
     python3 -m models.export.eval_rows --model models/wm-courtyard-v3 --runs models/runs --data data
     python3 -m models.export.eval_rows ... --teacher none      # the control only (the teacher costs ~40 CPU-min)
+    python3 -m models.export.eval_rows ... --bench-frames 30   # and ms per frame again (after a new teacher export)
 
 The baseline rows are recomputed and must equal eval.json's (the same windows, tokenizer and
 decoder), or nothing is written. Rewrites eval.json's dream tables, curves and targets, eval.md and
@@ -22,7 +23,7 @@ import torch
 
 from models.data.dataset import load
 from models.export.eval_report import write_markdown
-from models.export.evaluate import comparison_rollouts, comparison_targets
+from models.export.evaluate import bench_ort, comparison_rollouts, comparison_targets
 from models.export.scoring import Windows, dream_table, pick_windows
 from models.export.shipped import (
     read_manifest,
@@ -51,6 +52,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="v3 from the GT-only v2 (default <runs>/student_v3_gt/student.pt; 'none' skips)",
     )
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument(
+        "--bench-frames", type=int, default=0, help="re-measure ms per frame in onnxruntime-node (0: keep eval.json's)"
+    )
     a = ap.parse_args(argv)
     if not os.path.exists(os.path.join(a.model, "eval.json")):
         ap.error(f"{a.model}: no eval.json; run python3 -m models.export.evaluate first")
@@ -86,6 +90,8 @@ def run(a: argparse.Namespace) -> dict:
             flush=True,
         )
     ev["targets"].update(comparison_targets(ev["dream"]["start_1"], ev["dream"]["start_4"]))
+    if a.bench_frames:
+        ev["ms_per_frame_onnxruntime_node"] = bench_ort(a.model, a.bench_frames)
     ev["comparison_rows_seconds"] = round(time.time() - t0, 1)
     with open(path, "w") as f:
         json.dump(ev, f, indent=2)
@@ -93,6 +99,10 @@ def run(a: argparse.Namespace) -> dict:
     metrics = read_manifest(a.model).get("metrics", {})
     metrics["dream_psnr"] = {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in ev["dream"].items()}
     metrics["targets"] = ev["targets"]
+    bench = ev.get("ms_per_frame_onnxruntime_node", {})
+    metrics["ms_per_frame_onnxruntime_node"] = {
+        k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v
+    }
     update_manifest(a.model, metrics=metrics)
     print(f"[eval_rows] wrote {path} in {time.time() - t0:.0f} s", flush=True)
     return ev

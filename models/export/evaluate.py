@@ -64,7 +64,7 @@ from models.export.scoring import (
 from models.export.shipped import (
     CONTROL_V3_RUN,
     STUDENT_RUN,
-    TEACHER_V3_RUN,
+    TEACHER_RUN,
     compute_summary,
     read_manifest,
     shipped_tokenizer,
@@ -92,7 +92,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument(
         "--teacher",
         default="",
-        help=f"v3 teacher weights (default <runs>/{TEACHER_V3_RUN}/teacher.pt where it exists; 'none' skips: "
+        help=f"v3 teacher weights (default <runs>/{TEACHER_RUN}/teacher.pt where it exists; 'none' skips: "
         "token by token over every window costs ~40 CPU-min)",
     )
     ap.add_argument(
@@ -161,7 +161,7 @@ def comparison_rollouts(a: argparse.Namespace, atlas) -> dict:
     where their runs exist (pipeline stages teacher_v3 and control_v3) and --teacher / --control are
     not 'none'; both retrieve from the atlas as the shipped student does."""
     out = {}
-    tpath = a.teacher or os.path.join(a.runs, TEACHER_V3_RUN, "teacher.pt")
+    tpath = a.teacher or os.path.join(a.runs, TEACHER_RUN, "teacher.pt")
     if a.teacher != "none" and os.path.exists(tpath):
         teacher = load_memory_teacher(tpath)
         out[TEACHER] = lambda s, p, act, h: rollout_memory(teacher, s, p, act, h, atlas=atlas)

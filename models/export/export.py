@@ -36,6 +36,7 @@ from models.export.graphs import (
 from models.export.manifest_content import atlas_entry, build_manifest
 from models.export.quantize import add_to_export
 from models.export.rollout import first_step_outputs, memory_rollout, teacher_first_logits, teacher_rollout
+from models.export.scoring import TEACHER
 from models.export.shipped import (
     ATLAS_RUN,
     DECODER,
@@ -259,26 +260,50 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     files["student"]["ops"] = check_webgpu_ops(fused, "student.onnx (with the decoder)")
     onnx.save(fused, sp)
     print("[export] teacher", flush=True)
+    tcopy = tc.copy
+    prev_outputs = MemoryTeacherPrevGraph.output_names(tcopy)
     files["teacher_prev"] = {
         "path": "teacher_prev.onnx",
         "ops": export_graph(
-            tprev, ex_s.teacher_args(), os.path.join(out, "teacher_prev.onnx"), StudentInputs.teacher_names(), ["features"]
+            tprev,
+            ex_s.model_args() if tc.source else ex_s.teacher_args(),
+            os.path.join(out, "teacher_prev.onnx"),
+            StudentInputs.teacher_names(tc.source),
+            prev_outputs,
         ),
-        "inputs": files["student"]["inputs"][:6],
+        "inputs": StudentInputs.describe(tc)[: 6 + int(tc.source)],
         "outputs": [
-            tensor("features", "float32", [1, n, tc.d], "the teacher's view of every grid position of the frame to predict")
+            tensor("features", "float32", [1, n, tc.d], "the teacher's view of every grid position of the frame to predict"),
+            *(
+                [
+                    tensor(
+                        "copy_ids",
+                        "float32",
+                        [1, M, n],
+                        "each slot's nearest re-projected token id (an exact integer) at every position",
+                    ),
+                    tensor(
+                        "copyable", "float32", [1, M, n], "1 where the slot sees the position (its token can be copied), else 0"
+                    ),
+                ]
+                if tcopy
+                else []
+            ),
         ],
     }
     with torch.no_grad():
-        feats = tprev(*ex_s.teacher_args())
+        prev_out = tprev(*(ex_s.model_args() if tc.source else ex_s.teacher_args()))
+    feats = prev_out[0] if tcopy else prev_out
     ex_t = (feats[:, :1], torch.zeros(1, 1, dtype=torch.int32), torch.zeros(1, dtype=torch.int32), teacher.empty_cache(1, feats))
+    if tcopy:
+        ex_t += (prev_out[1][:, :, :1], prev_out[2][:, :, :1])
     files["teacher_step"] = {
         "path": "teacher_step.onnx",
         "ops": export_graph(
             tstep,
             ex_t,
             os.path.join(out, "teacher_step.onnx"),
-            ["feature", "prev_token", "position", "past_kv"],
+            MemoryTeacherStepGraph.input_names(tcopy),
             ["logits", "present_kv"],
         ),
         "inputs": [
@@ -286,9 +311,23 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
             tensor("prev_token", "int32", [1, 1], "the token decoded at position - 1 (any value at position 0)"),
             tensor("position", "int32", [1], f"the raster position being decoded, 0..{n - 1}"),
             tensor("past_kv", "float32", kv_shape, "keys/values of the positions decoded so far (zeros at the start of a frame)"),
+            *(
+                [
+                    tensor("copy_ids", "float32", [1, M, 1], "column `position` of teacher_prev's copy_ids"),
+                    tensor("copyable", "float32", [1, M, 1], "column `position` of teacher_prev's copyable"),
+                ]
+                if tcopy
+                else []
+            ),
         ],
         "outputs": [
-            tensor("logits", "float32", [1, sc.vocab_size], "log-probabilities of every token id at this position"),
+            tensor(
+                "logits",
+                "float32",
+                [1, sc.vocab_size],
+                "log-probabilities of every token id at this position"
+                + (" (of the copy mixture, digit by digit, as the student's)" if tcopy else ""),
+            ),
             tensor("present_kv", "float32", kv_shape, "past_kv with this position written"),
         ],
     }
@@ -326,7 +365,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         gold.add("student_sampled_t1_k4", sampled)
         gold.add("decoded0", dec(greedy[:1])[0])
         tgreedy, _, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames, atlas)
-        gold.add("teacher_features0", tprev(*ex_s.teacher_args())[0])  # the first six inputs (no mem_source)
+        gold.add("teacher_features0", feats[0])  # teacher_prev's memory inputs of the export's example
         gold.add("teacher_greedy", tgreedy)
         gold.add("teacher_logits0", teacher_first_logits(tprev, tstep, start, poses, actions[0]))
     gold.write(
@@ -362,10 +401,13 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     if atlas_spec:
         manifest["atlas"] = atlas_spec
     manifest["sources"] = sources
-    weights = ("tokenizer", "decoder", "student", "teacher")
+    weights = ("tokenizer", "decoder", "student")
     if old and all(old.get("sources", {}).get(k) == sources[k] for k in weights):
-        # Same weights, so the evaluation still holds: keep it rather than silently drop it.
+        # The same student, so its evaluation still holds: keep it rather than silently drop it; a
+        # new teacher loses its own figures (models/export/eval_rows.py measures them again).
         manifest["metrics"] = old.get("metrics", {})
+        if old.get("sources", {}).get("teacher") != sources["teacher"]:
+            manifest["metrics"] = without_teacher(manifest["metrics"])
         if "eval_wall_minutes" in old.get("compute", {}):
             manifest["compute"]["eval_wall_minutes"] = old["compute"]["eval_wall_minutes"]
     update_manifest(out, fresh=True, **manifest)
@@ -377,6 +419,16 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         flush=True,
     )
     return manifest
+
+
+def without_teacher(metrics: dict) -> dict:
+    """The manifest's metrics less what was measured of the teacher (its dream rows, its target, its ms)."""
+    m = json.loads(json.dumps(metrics))
+    for d in m.get("dream_psnr", {}).values():
+        d.pop(TEACHER, None)
+    m.get("targets", {}).pop("teacher better than the student at every horizon", None)
+    m.get("ms_per_frame_onnxruntime_node", {}).pop("teacher", None)
+    return m
 
 
 def main(argv=None):

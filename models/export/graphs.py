@@ -79,9 +79,9 @@ class StudentInputs:
         return [f.name for f in fields(StudentInputs) if source or f.name != "mem_source"]
 
     @staticmethod
-    def teacher_names() -> list[str]:
-        """teacher_prev.onnx's input names: the student's first six."""
-        return StudentInputs.graph_names(False)[:6]
+    def teacher_names(source: bool = False) -> list[str]:
+        """teacher_prev.onnx's input names: the student's first six, then mem_source for a v3 teacher."""
+        return StudentInputs.graph_names(source)[: 6 + int(source)]
 
     @classmethod
     def of(cls, values: tuple, source: bool) -> "StudentInputs":
@@ -165,16 +165,23 @@ class MemoryStudentGraph(nn.Module):
 
 
 class MemoryTeacherPrevGraph(nn.Module):
-    """The teacher's one pass per frame: the student's first six inputs (StudentInputs.teacher_args,
-    int32 mem_tokens) -> features [1, g*g, d], the trunk's view of every grid position
-    (re-projection inside, as in the student)."""
+    """The teacher's one pass per frame: the student's memory inputs (StudentInputs.model_args: the
+    first six, int32 mem_tokens, and mem_source for a v3 teacher) -> features [1, g*g, d], the
+    trunk's view of every grid position (re-projection inside, as in the student); a v3 teacher also
+    -> copy_ids [1, M, g*g] (each slot's nearest re-projected token, exact integers as float) and
+    copyable [1, M, g*g] (1 where the slot sees the token), which teacher_step takes a column of."""
 
     def __init__(self, teacher: MemoryTeacher):
         super().__init__()
         self.teacher = teacher
 
-    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action):
-        return self.teacher.features(mem_tokens.long(), mem_poses, mem_level, mem_valid, target_pose, action)
+    def forward(self, mem_tokens, *rest):
+        h, copy = self.teacher.memory_view(mem_tokens.long(), *rest)
+        return h if copy is None else (h, copy[0], copy[1])
+
+    @staticmethod
+    def output_names(copy: bool) -> list[str]:
+        return ["features", "copy_ids", "copyable"] if copy else ["features"]
 
 
 class MemoryTeacherStepGraph(nn.Module):
@@ -188,9 +195,15 @@ class MemoryTeacherStepGraph(nn.Module):
         self.teacher = teacher
         self.register_buffer("table", joint_table(teacher.digits, *teacher.trunk.pad.shape), persistent=False)
 
-    def forward(self, feature, prev_token, position, past_kv):
+    def forward(self, feature, prev_token, position, past_kv, copy_ids=None, copyable=None):
+        """(v3: copy_ids, copyable [1, M, 1], column `position` of teacher_prev's)"""
         t = self.teacher
-        digit_logits, present = t.step(feature, prev_token[0], position.to(torch.float32), past_kv)
+        copy = None if copy_ids is None else (copy_ids, copyable)
+        digit_logits, present = t.step(feature, prev_token[0], position.to(torch.float32), past_kv, copy)
         x = digit_logits[:, 0]  # [1, D, L]; log-softmax written out: WebGPU has no LogSoftmax kernel
         logp = x - torch.logsumexp(x, -1, keepdim=True)
         return logp.flatten(1) @ self.table, present
+
+    @staticmethod
+    def input_names(copy: bool) -> list[str]:
+        return ["feature", "prev_token", "position", "past_kv"] + (["copy_ids", "copyable"] if copy else [])

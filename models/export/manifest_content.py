@@ -57,7 +57,6 @@ LIMITATIONS = [
     "Only the camera moves: the world is static, so it has learned nothing about things that move by themselves.",
     "Its uncertainty is a loose guide to its error: it is most confident when standing still, even when what it shows is wrong.",
     "The token-by-token teacher is not better than the one-pass student here; distillation was measured, and gained nothing reliable over training on the truth alone.",
-    "The teacher is world model v2's: it has no copy path and is not told which memory slots are atlas frames.",
     "Its atlas is world 0's: with the atlas on in another world it recalls world 0's courtyard, not the one in front of it.",
 ]
 
@@ -148,10 +147,15 @@ def build_manifest(
             },
             "params": sum(p.numel() for p in teacher.parameters()),
             "sampling_defaults": {"temperature": 0.0, "top_k": 0, "seed": 0},
-            "loop": "per predicted frame: slots = retrieve(memory poses, target pose) as for the student; features = "
-            "teacher_prev(the student's six inputs); past_kv = zeros; for p = 0..n-1 run teacher_step on features[p], "
-            "the token picked at p-1 (0 for p = 0), position p and past_kv (then present_kv), pick token p from its "
-            "logits (temperature, top-k over ids); remember the frame as the student's",
+            "loop": "per predicted frame: slots = retrieve(memory poses, target pose) as for the student; features"
+            + (", copy_ids, copyable" if tc.student.copy else "")
+            + " = teacher_prev(the student's memory inputs: "
+            + ("the six and mem_source" if tc.student.source else "the first six")
+            + "); past_kv = zeros; for p = 0..n-1 run teacher_step on features[p], the token picked at p-1 (0 for "
+            "p = 0), position p and past_kv (then present_kv)"
+            + (" and column p of copy_ids and copyable" if tc.student.copy else "")
+            + ", pick token p from its logits (temperature, top-k over ids); remember the frame as the student's",
+            "copy_path": tc.student.copy,
         },
         "training_data": {
             "source": "synthetic: rendered by this project's own three.js world (src/sim) in headless Chromium by "

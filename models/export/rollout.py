@@ -80,17 +80,19 @@ def memory_inputs(
 def teacher_frame(
     prev_g: MemoryTeacherPrevGraph, step_g: MemoryTeacherStepGraph, inputs: StudentInputs, pick
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One predicted frame as the app runs it: teacher_prev once on the slots (the student's first
-    six inputs), then teacher_step per token with the cache. pick(log-probs [vocab]) -> id.
-    Returns tokens [h, w] and the first step's log-probs."""
+    """One predicted frame as the app runs it: teacher_prev once on the slots (the student's memory
+    inputs), then teacher_step per token with the cache (a v3 teacher: with column p of the copy
+    ids and copyable). pick(log-probs [vocab]) -> id. Returns tokens [h, w] and the first step's log-probs."""
     t = step_g.teacher
     g, n = t.cfg.student.grid, t.cfg.n
-    feats = prev_g(*inputs.teacher_args())
+    outs = prev_g(*inputs.model_args())
+    feats, copy = (outs[0], outs[1:]) if isinstance(outs, tuple) else (outs, None)
     cache = t.empty_cache(1, feats)
     out, first = torch.zeros(n, dtype=torch.int32), None
     for p in range(n):
         prev = out[p - 1 : p] if p > 0 else torch.zeros(1, dtype=torch.int32)
-        logp, cache = step_g(feats[:, p : p + 1], prev.view(1, 1), torch.tensor([p], dtype=torch.int32), cache)
+        at = () if copy is None else tuple(c[:, :, p : p + 1] for c in copy)
+        logp, cache = step_g(feats[:, p : p + 1], prev.view(1, 1), torch.tensor([p], dtype=torch.int32), cache, *at)
         first = logp[0] if first is None else first
         out[p] = int(pick(logp[0]))
     return out.view(g, g), first
@@ -106,7 +108,7 @@ def teacher_rollout(
     atlas=None,
 ) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
     """Greedy closed loop for `frames` frames, remembering as memory_rollout does (same arguments;
-    with an atlas the teacher gets the same slots as the student, without mem_source)."""
+    with an atlas the teacher gets the same slots as the student, and mem_source where it reads it)."""
     sc = step_g.teacher.cfg.student
     S = start.shape[0]
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []

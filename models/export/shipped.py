@@ -22,8 +22,7 @@ from models.world_model.memory_data import TrainingAtlas
 # <runs>/<run>/... of each shipped part (models/pipeline.py's stage folders).
 STUDENT_RUN = "student_v3"  # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
 ATLAS_RUN = "atlas"  # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
-TEACHER_RUN = "memory_teacher"  # <runs>/<this>/teacher.pt is the shipped teacher
-TEACHER_V3_RUN = "teacher_v3"  # the v3 teacher (copy path, atlas slots): eval's comparison, not shipped (yet)
+TEACHER_RUN = "teacher_v3"  # <runs>/<this>/teacher.pt is the shipped teacher (v3: copy path, atlas slots)
 CONTROL_V3_RUN = "student_v3_gt"  # v3's fine-tune from the ground-truth-only v2: eval's distillation control
 DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: the shipped decoder (distill_decoder.py)
 MANIFEST = "manifest.json"
@@ -125,11 +124,11 @@ def compute_summary(runs: str) -> dict:
         ("tokenizer", "tokenizer"),
         ("decoder", "lite_decoder_2"),
         ("student_v2", "memory_student"),
-        ("teacher", TEACHER_RUN),
+        ("teacher_v2", "memory_teacher"),
         ("distill", "student_kd"),
         ("control", "student_gt"),
         ("student", STUDENT_RUN),
-        ("teacher_v3", TEACHER_V3_RUN),
+        ("teacher", TEACHER_RUN),
         ("control_v3", CONTROL_V3_RUN),
     )
     for k, run in chain:

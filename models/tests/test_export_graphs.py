@@ -4,9 +4,12 @@ scores (so what is measured is what ships).
     python3 -m pytest models/tests/test_export_graphs.py -q
 """
 
-import torch
+from dataclasses import replace
 
 import numpy as np
+import pytest
+import torch
+
 from models.export.dream import rollout_memory
 from models.export.graphs import MemoryStudentGraph, MemoryTeacherPrevGraph, MemoryTeacherStepGraph
 from models.export.rollout import memory_rollout, teacher_rollout
@@ -68,14 +71,22 @@ def test_memory_student_graph_rollout_equals_the_evaluated_rollout():
     assert [u + [-1] * (3 - len(u)) for u in used] == ref_used[0].tolist()
 
 
-def test_memory_teacher_graphs_reproduce_the_evaluated_rollout():
+@pytest.mark.parametrize("v3", [False, True])
+def test_memory_teacher_graphs_reproduce_the_evaluated_rollout(v3):
     """teacher_prev + teacher_step driven token by token as the engine drives them, and the batched
-    PyTorch rollout that evaluate.py scores, give the same frames (the same memory and retrieval)."""
+    PyTorch rollout that evaluate.py scores, give the same frames (the same memory and retrieval);
+    v3: with the copy path (teacher_step takes a column of teacher_prev's copy ids) and mem_source."""
     torch.manual_seed(1)
-    t = MemoryTeacher(MemoryTeacherConfig(tiny_student().cfg, head_layers=2, head_heads=2)).eval()
+    cfg = replace(tiny_student().cfg, copy=v3, source=v3)
+    t = MemoryTeacher(MemoryTeacherConfig(cfg, head_layers=2, head_heads=2)).eval()
     for blk in t.trunk.blocks:
         torch.nn.init.normal_(blk.mod.proj.weight, std=0.1)
     torch.nn.init.normal_(t.delta.weight, std=0.5)
+    if v3:  # gates that copy somewhere, and a correction that moves them
+        torch.nn.init.normal_(t.trunk.gate.weight, std=0.5)
+        torch.nn.init.normal_(t.gate_delta.weight, std=0.5)
+        with torch.no_grad():
+            t.trunk.gate.bias[:] = torch.tensor([-2.0, 2.0, 2.0, 2.0])  # copying wins where a slot sees the token
     start = torch.randint(0, 12, (1, 4, 4), dtype=torch.int32)
     steps = 3
     poses = np.array([[0.2 * i, 1.7, -0.1 * i, 0.08 * i, 0.0] for i in range(1 + steps)], np.float32)
@@ -83,5 +94,17 @@ def test_memory_teacher_graphs_reproduce_the_evaluated_rollout():
     with torch.no_grad():
         graph, logp0, _ = teacher_rollout(MemoryTeacherPrevGraph(t), MemoryTeacherStepGraph(t), start, poses, acts, steps)
         ref = rollout_memory(t, start.long().unsqueeze(0), poses[None].astype(np.float64), acts.numpy()[None], steps)
+        if v3:  # the copy path is live: switched off, the same weights pick other tokens
+            h, (ids, copyable) = t.memory_view(*teacher_inputs_of(t, start, poses, acts))
+            assert copyable.sum() > 0
+            assert not torch.equal(t.generate(h, copy=(ids, copyable)), t.generate(h))
     assert torch.equal(graph.long(), ref[0])
     assert torch.allclose(logp0.exp().sum(), torch.tensor(1.0), atol=1e-5)  # log-probabilities over all 12 ids
+
+
+def teacher_inputs_of(t, start, poses, acts):
+    """The first frame's memory inputs (the start frame in slot 0), as the rollouts build them."""
+    from models.export.rollout import memory_inputs
+
+    inputs, _ = memory_inputs(list(start[:1]), [0.0], poses, acts, 1, t.cfg.student)
+    return (inputs.mem_tokens.long(), *inputs.model_args()[1:])

@@ -172,9 +172,10 @@ class MemoryTeacher(nn.Module):
         h, copy = self.memory_view(*mem_inputs)
         return self.decode_all(h, prefix, copy)
 
-    def step(self, h_p, prev_token, position, kv):
+    def step(self, h_p, prev_token, position, kv, copy=None):
         """One position: h_p [B, 1, d] the trunk's features there, prev_token int [B] (the token
-        decoded at position - 1; ignored at 0), position float [1], kv [layers, 2, B, H, n, dh]
+        decoded at position - 1; ignored at 0), position float [1], kv [layers, 2, B, H, n, dh],
+        copy (v3: memory_view's copy ids and copyable at this position, [B, M, 1] each)
         -> digit logits [B, 1, D, L] and the updated cache."""
         first = (position == 0).to(h_p.dtype).view(1, 1, 1)
         prev = self.tok(self.digits(prev_token)[:, None]) * (1 - first) + self.bos * first
@@ -185,7 +186,7 @@ class MemoryTeacher(nn.Module):
         for i, blk in enumerate(self.blocks):
             z, layer_kv = blk.step(z, kv[i], write, bias)
             new.append(layer_kv)
-        return self.out(h_p, z), torch.stack(new)
+        return self.out(h_p, z, copy), torch.stack(new)
 
     def empty_cache(self, batch: int, like: torch.Tensor) -> torch.Tensor:
         shape = list(self.kv_shape)

@@ -197,6 +197,12 @@ export function parseManifest(json: unknown, source = 'manifest.json'): Manifest
 /** The student is told which slots are atlas frames (world model v3). */
 export const studentTakesSource = (m: Manifest) => m.files.student.inputs.some((t) => t.name === 'mem_source');
 
+/** teacher_prev reads mem_source too (a v3 teacher: told which slots are atlas frames). */
+export const teacherTakesSource = (m: Manifest) => m.files.teacher_prev.inputs.some((t) => t.name === 'mem_source');
+
+/** The teacher has the copy path: teacher_prev gives copy_ids and copyable, and teacher_step takes a column of each. */
+export const teacherCopies = (m: Manifest) => m.files.teacher_step.inputs.some((t) => t.name === 'copy_ids');
+
 /** files.student holds the decoder (models/export/fuse.py): one run predicts and decodes a frame. */
 export const studentDecodes = (m: Manifest) => m.files.student.outputs.some((t) => t.name === 'frame_tokens');
 

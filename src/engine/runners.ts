@@ -8,7 +8,15 @@
  * Every tensor an output produces is disposed of here or handed to the caller, who must.
  */
 import type { Tensor } from 'onnxruntime-common';
-import { type Manifest, type ModelFileKey, studentDecodes, studentTakesSource, tokensPerFrame } from './manifest';
+import {
+  type Manifest,
+  type ModelFileKey,
+  studentDecodes,
+  studentTakesSource,
+  teacherCopies,
+  teacherTakesSource,
+  tokensPerFrame,
+} from './manifest';
 import { type OrtApi, type Runnable, cpuData, runKeep } from './sessionRun';
 import { TeacherDecoding } from './teacherDecoding';
 
@@ -215,11 +223,16 @@ export class ModelRunners {
 
   /** A teacher frame decoded one token at a time, under the caller's control (the stepping view). */
   async teacherDecoding(inp: StudentInputs): Promise<TeacherDecoding> {
-    const r = await runKeep(this.sessions.teacher_prev, this.memoryFeeds(inp), ['features']);
-    // on the CPU (1 readback a frame on a GPU): each step takes its own row
+    const feeds: Record<string, Tensor> = this.memoryFeeds(inp);
+    if (teacherTakesSource(this.manifest))
+      feeds.mem_source = new this.ort.Tensor('float32', inp.memSource, [1, this.manifest.student.slots]);
+    const copies = teacherCopies(this.manifest);
+    const r = await runKeep(this.sessions.teacher_prev, feeds, copies ? ['features', 'copy_ids', 'copyable'] : ['features']);
+    // on the CPU (1 readback a frame on a GPU): each step takes its own row (and column of the copy path's)
     const features = cpuData<Float32Array>(r.features).slice();
-    r.features.dispose();
-    return new TeacherDecoding(this.ort, this.manifest, this.sessions.teacher_step, features, this.n);
+    const copy = copies ? { ids: cpuData<Float32Array>(r.copy_ids!).slice(), copyable: cpuData<Float32Array>(r.copyable!).slice() } : null;
+    for (const t of Object.values(r)) t.dispose();
+    return new TeacherDecoding(this.ort, this.manifest, this.sessions.teacher_step, features, this.n, copy);
   }
 }
 

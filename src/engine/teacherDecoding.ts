@@ -21,6 +21,8 @@ export class TeacherDecoding {
     private readonly step: Runnable | undefined,
     private readonly features: Float32Array,
     readonly n: number,
+    /** v3: teacher_prev's copy_ids and copyable, [M, n] each (slot-major); step p takes column p */
+    private readonly copy: { ids: Float32Array; copyable: Float32Array } | null = null,
   ) {
     this.d = featureWidth(manifest);
     const kvShape = manifest.teacher.kv_shape;
@@ -45,16 +47,19 @@ export class TeacherDecoding {
     const T = this.ort.Tensor;
     const d = this.d;
     this.runs++;
-    const out = await runKeep(
-      this.step,
-      {
-        feature: new T('float32', this.features.subarray(p * d, (p + 1) * d), [1, 1, d]),
-        prev_token: new T('int32', Int32Array.of(p > 0 ? this.tokens[p - 1]! : 0), [1, 1]),
-        position: new T('int32', Int32Array.of(p), [1]),
-        past_kv: this.kv,
-      },
-      ['logits', 'present_kv'],
-    );
+    const feeds: Record<string, Tensor> = {
+      feature: new T('float32', this.features.subarray(p * d, (p + 1) * d), [1, 1, d]),
+      prev_token: new T('int32', Int32Array.of(p > 0 ? this.tokens[p - 1]! : 0), [1, 1]),
+      position: new T('int32', Int32Array.of(p), [1]),
+      past_kv: this.kv,
+    };
+    if (this.copy) {
+      const M = this.copy.ids.length / this.n;
+      const column = (a: Float32Array) => Float32Array.from({ length: M }, (_, s) => a[s * this.n + p]!);
+      feeds.copy_ids = new T('float32', column(this.copy.ids), [1, M, 1]);
+      feeds.copyable = new T('float32', column(this.copy.copyable), [1, M, 1]);
+    }
+    const out = await runKeep(this.step, feeds, ['logits', 'present_kv']);
     this.kv.dispose();
     this.kv = out.present_kv;
     const logits = cpuData<Float32Array>(out.logits);
