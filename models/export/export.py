@@ -49,7 +49,7 @@ from models.export.shipped import (
     update_manifest,
 )
 from models.world_model import atlas as atlas_file
-from models.world_model.memory_teacher import load_memory_teacher
+from models.world_model.memory_teacher import MemoryTeacher, load_memory_teacher
 from models.world_model.prepare import file_sha256 as sha256
 from models.world_model.train_memory_student import load_memory_student
 
@@ -119,6 +119,99 @@ def fold_constant_of_shape(model: onnx.ModelProto) -> int:
     return folded
 
 
+def export_teacher(teacher: MemoryTeacher, ex_s: StudentInputs, out: str, vocab: int) -> tuple[dict, torch.Tensor]:
+    """teacher_prev.onnx and teacher_step.onnx into `out` from the export's example inputs ex_s; -> their
+    manifest file entries (without bytes, sha256, flops) and teacher_prev's features on ex_s."""
+    tc = teacher.cfg.student
+    n, M, kv_shape = teacher.cfg.n, tc.slots, teacher.kv_shape
+    tprev, tstep = MemoryTeacherPrevGraph(teacher), MemoryTeacherStepGraph(teacher)
+    tcopy = tc.copy
+    prev_args = ex_s.model_args() if tc.source else ex_s.teacher_args()
+    files = {}
+    files["teacher_prev"] = {
+        "path": "teacher_prev.onnx",
+        "ops": export_graph(
+            tprev,
+            prev_args,
+            os.path.join(out, "teacher_prev.onnx"),
+            StudentInputs.teacher_names(tc.source),
+            MemoryTeacherPrevGraph.output_names(tcopy),
+        ),
+        "inputs": StudentInputs.describe(tc)[: 6 + int(tc.source)],
+        "outputs": [
+            tensor("features", "float32", [1, n, tc.d], "the teacher's view of every grid position of the frame to predict"),
+            *(
+                [
+                    tensor(
+                        "copy_ids",
+                        "float32",
+                        [1, M, n],
+                        "each slot's nearest re-projected token id (an exact integer) at every position",
+                    ),
+                    tensor(
+                        "copyable", "float32", [1, M, n], "1 where the slot sees the position (its token can be copied), else 0"
+                    ),
+                ]
+                if tcopy
+                else []
+            ),
+        ],
+    }
+    with torch.no_grad():
+        prev_out = tprev(*prev_args)
+    feats = prev_out[0] if tcopy else prev_out
+    ex_t = (feats[:, :1], torch.zeros(1, 1, dtype=torch.int32), torch.zeros(1, dtype=torch.int32), teacher.empty_cache(1, feats))
+    if tcopy:
+        ex_t += (prev_out[1][:, :, :1], prev_out[2][:, :, :1])
+    files["teacher_step"] = {
+        "path": "teacher_step.onnx",
+        "ops": export_graph(
+            tstep,
+            ex_t,
+            os.path.join(out, "teacher_step.onnx"),
+            MemoryTeacherStepGraph.input_names(tcopy),
+            ["logits", "present_kv"],
+        ),
+        "inputs": [
+            tensor("feature", "float32", [1, 1, tc.d], "row `position` of teacher_prev's features"),
+            tensor("prev_token", "int32", [1, 1], "the token decoded at position - 1 (any value at position 0)"),
+            tensor("position", "int32", [1], f"the raster position being decoded, 0..{n - 1}"),
+            tensor("past_kv", "float32", kv_shape, "keys/values of the positions decoded so far (zeros at the start of a frame)"),
+            *(
+                [
+                    tensor("copy_ids", "float32", [1, M, 1], "column `position` of teacher_prev's copy_ids"),
+                    tensor("copyable", "float32", [1, M, 1], "column `position` of teacher_prev's copyable"),
+                ]
+                if tcopy
+                else []
+            ),
+        ],
+        "outputs": [
+            tensor(
+                "logits",
+                "float32",
+                [1, vocab],
+                "log-probabilities of every token id at this position"
+                + (" (of the copy mixture, digit by digit, as the student's)" if tcopy else ""),
+            ),
+            tensor("present_kv", "float32", kv_shape, "past_kv with this position written"),
+        ],
+    }
+    return files, feats
+
+
+def teacher_golden(gold: Golden, tprev, tstep, feats, start, poses, actions, frames: int, atlas) -> list:
+    """The teacher's golden tensors (what parity.ts and the engine's tests check the exported graphs
+    against): teacher_prev's features on the export's example inputs, a greedy token-by-token rollout
+    of `frames` frames from `start` (retrieving from the atlas too) and its first step's log-probs;
+    -> the rollout's slots."""
+    tgreedy, _, tslots = teacher_rollout(tprev, tstep, start, poses, actions, frames, atlas)
+    gold.add("teacher_features0", feats[0])
+    gold.add("teacher_greedy", tgreedy)
+    gold.add("teacher_logits0", teacher_first_logits(tprev, tstep, start, poses, actions))
+    return tslots
+
+
 def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3, teacher_frames: int = 2) -> dict:
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
@@ -167,7 +260,6 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     H = W = tok.cfg.res
     g, M, n = sc.grid, sc.slots, sc.grid * sc.grid
     nd, Lmax = len(sc.levels), max(sc.levels)
-    kv_shape = teacher.kv_shape
     enc, dec, stu = EncoderGraph(tok), DecoderGraph(tok), MemoryStudentGraph(student)
     tprev, tstep = MemoryTeacherPrevGraph(teacher), MemoryTeacherStepGraph(teacher)
 
@@ -260,77 +352,8 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     files["student"]["ops"] = check_webgpu_ops(fused, "student.onnx (with the decoder)")
     onnx.save(fused, sp)
     print("[export] teacher", flush=True)
-    tcopy = tc.copy
-    prev_outputs = MemoryTeacherPrevGraph.output_names(tcopy)
-    files["teacher_prev"] = {
-        "path": "teacher_prev.onnx",
-        "ops": export_graph(
-            tprev,
-            ex_s.model_args() if tc.source else ex_s.teacher_args(),
-            os.path.join(out, "teacher_prev.onnx"),
-            StudentInputs.teacher_names(tc.source),
-            prev_outputs,
-        ),
-        "inputs": StudentInputs.describe(tc)[: 6 + int(tc.source)],
-        "outputs": [
-            tensor("features", "float32", [1, n, tc.d], "the teacher's view of every grid position of the frame to predict"),
-            *(
-                [
-                    tensor(
-                        "copy_ids",
-                        "float32",
-                        [1, M, n],
-                        "each slot's nearest re-projected token id (an exact integer) at every position",
-                    ),
-                    tensor(
-                        "copyable", "float32", [1, M, n], "1 where the slot sees the position (its token can be copied), else 0"
-                    ),
-                ]
-                if tcopy
-                else []
-            ),
-        ],
-    }
-    with torch.no_grad():
-        prev_out = tprev(*(ex_s.model_args() if tc.source else ex_s.teacher_args()))
-    feats = prev_out[0] if tcopy else prev_out
-    ex_t = (feats[:, :1], torch.zeros(1, 1, dtype=torch.int32), torch.zeros(1, dtype=torch.int32), teacher.empty_cache(1, feats))
-    if tcopy:
-        ex_t += (prev_out[1][:, :, :1], prev_out[2][:, :, :1])
-    files["teacher_step"] = {
-        "path": "teacher_step.onnx",
-        "ops": export_graph(
-            tstep,
-            ex_t,
-            os.path.join(out, "teacher_step.onnx"),
-            MemoryTeacherStepGraph.input_names(tcopy),
-            ["logits", "present_kv"],
-        ),
-        "inputs": [
-            tensor("feature", "float32", [1, 1, tc.d], "row `position` of teacher_prev's features"),
-            tensor("prev_token", "int32", [1, 1], "the token decoded at position - 1 (any value at position 0)"),
-            tensor("position", "int32", [1], f"the raster position being decoded, 0..{n - 1}"),
-            tensor("past_kv", "float32", kv_shape, "keys/values of the positions decoded so far (zeros at the start of a frame)"),
-            *(
-                [
-                    tensor("copy_ids", "float32", [1, M, 1], "column `position` of teacher_prev's copy_ids"),
-                    tensor("copyable", "float32", [1, M, 1], "column `position` of teacher_prev's copyable"),
-                ]
-                if tcopy
-                else []
-            ),
-        ],
-        "outputs": [
-            tensor(
-                "logits",
-                "float32",
-                [1, sc.vocab_size],
-                "log-probabilities of every token id at this position"
-                + (" (of the copy mixture, digit by digit, as the student's)" if tcopy else ""),
-            ),
-            tensor("present_kv", "float32", kv_shape, "past_kv with this position written"),
-        ],
-    }
+    tfiles, feats = export_teacher(teacher, ex_s, out, sc.vocab_size)
+    files.update(tfiles)
     for f in files.values():
         p = os.path.join(out, f["path"])
         f["bytes"], f["sha256"] = os.path.getsize(p), sha256(p)
@@ -364,10 +387,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
             gold.add("student_copy_gate0", first[2][0])
         gold.add("student_sampled_t1_k4", sampled)
         gold.add("decoded0", dec(greedy[:1])[0])
-        tgreedy, _, tslots = teacher_rollout(tprev, tstep, start, poses, actions[0], teacher_frames, atlas)
-        gold.add("teacher_features0", feats[0])  # teacher_prev's memory inputs of the export's example
-        gold.add("teacher_greedy", tgreedy)
-        gold.add("teacher_logits0", teacher_first_logits(tprev, tstep, start, poses, actions[0]))
+        tslots = teacher_golden(gold, tprev, tstep, feats, start, poses, actions[0], teacher_frames, atlas)
     gold.write(
         out,
         {

@@ -153,7 +153,9 @@ class MemoryStudentGraph(nn.Module):
 
     def forward(self, *inputs):
         x = StudentInputs.of(inputs, self.student.cfg.source)
-        logits, gate_logits, _, _ = self.student.forward_parts(*x.model_args())
+        # through the module's __call__, not forward_parts: the ONNX node names keep their /student scope,
+        # which quantize.py finds the block linears by
+        logits, gate_logits, _, _ = self.student(*x.model_args(), parts=True)
         digits = sample_digits(logits, x.temperature, x.top_k, x.uniform)
         g = self.student.cfg.grid
         ids = digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32)

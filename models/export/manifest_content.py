@@ -61,12 +61,39 @@ LIMITATIONS = [
 ]
 
 
+def teacher_section(teacher: MemoryTeacher) -> dict:
+    """The manifest's teacher part: its graphs, cache, config and the loop that drives it."""
+    tc = teacher.cfg
+    return {
+        "files": ["teacher_prev", "teacher_step"],
+        "kind": "memory",
+        "tokens_per_frame": tc.n,
+        "kv_shape": teacher.kv_shape,
+        "config": {
+            "head_layers": tc.head_layers,
+            "head_heads": tc.head_heads,
+            "trunk": "the student's network (same config)",
+        },
+        "params": sum(p.numel() for p in teacher.parameters()),
+        "sampling_defaults": {"temperature": 0.0, "top_k": 0, "seed": 0},
+        "loop": "per predicted frame: slots = retrieve(memory poses, target pose) as for the student; features"
+        + (", copy_ids, copyable" if tc.student.copy else "")
+        + " = teacher_prev(the student's memory inputs: "
+        + ("the six and mem_source" if tc.student.source else "the first six")
+        + "); past_kv = zeros; for p = 0..n-1 run teacher_step on features[p], the token picked at p-1 (0 for "
+        "p = 0), position p and past_kv (then present_kv)"
+        + (" and column p of copy_ids and copyable" if tc.student.copy else "")
+        + ", pick token p from its logits (temperature, top-k over ids); remember the frame as the student's",
+        "copy_path": tc.student.copy,
+    }
+
+
 def build_manifest(
     model_id: str, files: dict, tok, student: MemoryStudent, teacher: MemoryTeacher, runs: str, data: str, opset: int
 ) -> dict:
     """The manifest's content but the atlas and the sources (export adds those): `files` are the
     graphs' and the golden files' entries, `opset` the graphs' ONNX opset."""
-    sc, tc = student.cfg, teacher.cfg
+    sc = student.cfg
     contract = read_contract()
     data_meta = {
         s: json.load(open(os.path.join(data, s, "meta.json")))
@@ -135,28 +162,7 @@ def build_manifest(
             "pose); run the student once on those slots, the target pose and the action into it; remember the "
             "output tokens with the target pose; tokens -> decoder",
         },
-        "teacher": {
-            "files": ["teacher_prev", "teacher_step"],
-            "kind": "memory",
-            "tokens_per_frame": tc.n,
-            "kv_shape": teacher.kv_shape,
-            "config": {
-                "head_layers": tc.head_layers,
-                "head_heads": tc.head_heads,
-                "trunk": "the student's network (same config)",
-            },
-            "params": sum(p.numel() for p in teacher.parameters()),
-            "sampling_defaults": {"temperature": 0.0, "top_k": 0, "seed": 0},
-            "loop": "per predicted frame: slots = retrieve(memory poses, target pose) as for the student; features"
-            + (", copy_ids, copyable" if tc.student.copy else "")
-            + " = teacher_prev(the student's memory inputs: "
-            + ("the six and mem_source" if tc.student.source else "the first six")
-            + "); past_kv = zeros; for p = 0..n-1 run teacher_step on features[p], the token picked at p-1 (0 for "
-            "p = 0), position p and past_kv (then present_kv)"
-            + (" and column p of copy_ids and copyable" if tc.student.copy else "")
-            + ", pick token p from its logits (temperature, top-k over ids); remember the frame as the student's",
-            "copy_path": tc.student.copy,
-        },
+        "teacher": teacher_section(teacher),
         "training_data": {
             "source": "synthetic: rendered by this project's own three.js world (src/sim) in headless Chromium by "
             "models/data/generate.ts; no external data",

@@ -142,6 +142,8 @@ def quantize_graph(src: str, dst: str) -> str:
         g.node.insert(list(g.node).index(n), node)
         drop |= {id(n), id(add)}
         done.append(n.name)
+    if not done:  # a float graph named int8 would only show as a slow WASM student
+        raise ValueError(f"{src}: no block linear MatMul matches {BLOCK_LINEAR.pattern}; did the graph's node names change?")
     kept = [n for n in g.node if id(n) not in drop]
     del g.node[:]
     g.node.extend(kept)
