@@ -127,7 +127,7 @@ describe(`WorldModelCore on ${MODEL_ID}`, () => {
     // Not asked for (no view reads it): no gate, and no cost.
     const plain = await core.step('student', new Float32Array(5), goldenPose(0), greedy, undefined, 32, true, false);
     expect(plain.insight.copyGate).toBeNull();
-    // The teacher has no copy path.
+    // The teacher copies too (v3), but teacher_step gives log-probabilities only: no gate to show.
     const teacher = await core.step('teacher', new Float32Array(5), goldenPose(0), greedy, undefined, 32, true, true);
     expect(teacher.insight.copyGate).toBeNull();
     expect(share).toBeGreaterThan(0.5); // 0.84 measured
