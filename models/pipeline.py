@@ -17,11 +17,13 @@ training frames chosen to cover the courtyard, shipped as the model's long-term 
 model v3: the distilled student fine-tuned with the copy path, the source input and atlas slots),
 teacher_v3 (the shipped teacher: the v2 teacher's head on v3's trunk, with the copy path and atlas
 slots), export (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
-per frame in onnxruntime-node). Not run by default: control_v3 (v3's fine-tune from the
-ground-truth-only v2 student: what v3's distilled lineage is measured against), whose row eval adds
-when it exists (or models/export/eval_rows.py adds to an existing eval.json, with the teacher's):
+per frame in onnxruntime-node). Not run by default, the distillation's measurements for v3:
+control_v3 (v3's fine-tune from the ground-truth-only v2 student: what v3's distilled lineage is
+measured against), distill_v3 (the v3 student fine-tuned on the v3 teacher's distributions) and
+distill_v3_control (the same fine-tune on ground truth alone), whose rows eval adds when they exist
+(or models/export/eval_rows.py adds to an existing eval.json, with the teacher's):
 
-    python3 -m models.pipeline --stages control_v3
+    python3 -m models.pipeline --stages control_v3,distill_v3,distill_v3_control
     python3 -m models.export.eval_rows --model models/wm-courtyard-v3
 
 And ablations (four short students, one idea off
@@ -386,6 +388,8 @@ WEIGHTS = {
     "student_v3": "student.pt",
     "teacher_v3": "teacher.pt",
     "student_v3_gt": "student.pt",
+    "student_v3_kd": "student.pt",
+    "student_v3_ft": "student.pt",
 }
 RUN_OF = {"lite_decoder": "lite_decoder_2"}
 
@@ -478,14 +482,14 @@ def stage_teacher(p: Plan) -> dict:
     return train_or_reuse(p, "memory_teacher", "teacher.pt", train_memory_teacher, args)
 
 
-def fine_tune(p: Plan, name: str, extra: list[str]) -> dict:
+def fine_tune(p: Plan, name: str, extra: list[str], init: str = "memory_student") -> dict:
     args = [
         "--tokens",
         os.path.join(p.runs, "tokens"),
         "--out",
         os.path.join(p.runs, name),
         "--init",
-        os.path.join(p.runs, "memory_student", "student.pt"),
+        os.path.join(p.runs, init, "student.pt"),
         "--tokenizer",
         os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
         *p.distill_args,
@@ -531,6 +535,22 @@ def stage_v3(p: Plan, name: str = "student_v3", init: str = "student_kd") -> dic
         *p.v3_args,
     ]
     return train_or_reuse(p, name, "student.pt", train_memory_student, args)
+
+
+# v3's distillation, at equal steps: the shipped v3 student fine-tuned on the v3 teacher's
+# distributions, and the same fine-tune on ground truth alone (batch 24, as v3 trained)
+V3_FINE_TUNE = ["--copy", "--source", "--batch", "24"]
+
+
+def stage_distill_v3(p: Plan) -> dict:
+    """v3 distilled: the v3 student fine-tuned on the v3 teacher's distributions (kd weight 0.5), atlas slots as in training."""
+    kd = ["--teacher", os.path.join(p.runs, "teacher_v3", "teacher.pt"), "--kd-weight", "0.5"]
+    return fine_tune(p, "student_v3_kd", V3_FINE_TUNE + ["--atlas", os.path.join(p.runs, "atlas")] + kd, "student_v3")
+
+
+def stage_distill_v3_control(p: Plan) -> dict:
+    """distill_v3's control: the same fine-tune of the v3 student on ground truth alone."""
+    return fine_tune(p, "student_v3_ft", V3_FINE_TUNE + ["--atlas", os.path.join(p.runs, "atlas")], "student_v3")
 
 
 def stage_control_v3(p: Plan) -> dict:
@@ -655,6 +675,8 @@ STAGES = {
     "v3": stage_v3,
     "teacher_v3": stage_teacher_v3,
     "control_v3": stage_control_v3,
+    "distill_v3": stage_distill_v3,
+    "distill_v3_control": stage_distill_v3_control,
     "export": stage_export,
     "eval": stage_eval,
     "ablations": stage_ablations,
@@ -674,9 +696,22 @@ DEFAULT_STAGES = [
     "export",
     "eval",
 ]
-# Not run by default (about 40 wall-min more; eval reads it when present): EXTRA_STAGES.
-EXTRA_STAGES = ["control_v3"]
-TRAINED = ("tokenizer", "decoder", "student", "teacher", "distill", "control", "v3", "teacher_v3", "control_v3", "ablations")
+# Not run by default (about 75 wall-min more; eval reads them when present): EXTRA_STAGES.
+EXTRA_STAGES = ["control_v3", "distill_v3", "distill_v3_control"]
+TRAINED = (
+    "tokenizer",
+    "decoder",
+    "student",
+    "teacher",
+    "distill",
+    "control",
+    "v3",
+    "teacher_v3",
+    "control_v3",
+    "distill_v3",
+    "distill_v3_control",
+    "ablations",
+)
 
 
 def main(argv=None) -> None:

@@ -1,11 +1,12 @@
 """
 Adds the comparison rows (the v3 teacher token by token, v3 fine-tuned from the ground-truth-only
-v2) to an existing eval.json's dream tables, on the same test windows, without re-running the rest
-of the evaluation (52 min): for runs trained after the shipped model was evaluated (pipeline stages
-teacher_v3 and control_v3).
+v2, v3 fine-tuned on the v3 teacher's distributions and on ground truth) to an existing eval.json's
+dream tables, on the same test windows, without re-running the rest of the evaluation (52 min): for
+runs trained after the shipped model was evaluated (pipeline stages teacher_v3, control_v3,
+distill_v3, distill_v3_control).
 
     python3 -m models.export.eval_rows --model models/wm-courtyard-v3 --runs models/runs --data data
-    python3 -m models.export.eval_rows ... --teacher none      # the control only (the teacher costs ~40 CPU-min)
+    python3 -m models.export.eval_rows ... --teacher none      # the students only (the teacher costs ~40 CPU-min)
     python3 -m models.export.eval_rows ... --bench-frames 30   # and ms per frame again (after a new teacher export)
 
 The baseline rows are recomputed and must equal eval.json's (the same windows, tokenizer and
@@ -51,6 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         default="",
         help="v3 from the GT-only v2 (default <runs>/student_v3_gt/student.pt; 'none' skips)",
     )
+    ap.add_argument("--distill", default="", help="'none' skips v3 fine-tuned on the v3 teacher and on ground truth")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument(
         "--bench-frames", type=int, default=0, help="re-measure ms per frame in onnxruntime-node (0: keep eval.json's)"
@@ -69,7 +71,9 @@ def run(a: argparse.Namespace) -> dict:
     atlas = training_atlas(a.model)
     models = comparison_rollouts(a, atlas)
     if not models:
-        raise SystemExit(f"no comparison run under {a.runs} (teacher_v3, student_v3_gt): nothing to add")
+        raise SystemExit(
+            f"no comparison run under {a.runs} (teacher_v3, student_v3_gt, student_v3_kd + student_v3_ft): nothing to add"
+        )
     s = ev["settings"]
     tok = shipped_tokenizer(a.runs)
     ds = load(os.path.join(a.data, "test"))

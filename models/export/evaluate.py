@@ -50,6 +50,8 @@ from models.export.scoring import (
     NO_COPY,
     TEACHER,
     V2,
+    V3_FT,
+    V3_KD,
     v3_rollouts,
     ATLAS_COPY,
     Windows,
@@ -63,6 +65,7 @@ from models.export.scoring import (
 )
 from models.export.shipped import (
     CONTROL_V3_RUN,
+    DISTILL_V3_RUNS,
     STUDENT_RUN,
     TEACHER_RUN,
     compute_summary,
@@ -99,6 +102,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--control",
         default="",
         help=f"v3 from the ground-truth-only v2 (default <runs>/{CONTROL_V3_RUN}/student.pt where it exists; 'none' skips)",
+    )
+    ap.add_argument(
+        "--distill",
+        default="",
+        help=f"'none' skips v3 fine-tuned on the v3 teacher and on ground truth (<runs>/{DISTILL_V3_RUNS[0]}, {DISTILL_V3_RUNS[1]})",
     )
     ap.add_argument("--tours", type=int, default=12, help="whole test episodes dreamed from their first frame (0 skips)")
     ap.add_argument("--windows", type=int, default=24, help="dream rollouts on the test split")
@@ -169,6 +177,10 @@ def comparison_rollouts(a: argparse.Namespace, atlas) -> dict:
     if a.control != "none" and os.path.exists(cpath):
         control = load_memory_student(cpath)
         out[CONTROL] = lambda s, p, act, h: rollout_memory(control, s, p, act, h, atlas=atlas)
+    paths = [os.path.join(a.runs, r, "student.pt") for r in DISTILL_V3_RUNS]
+    if getattr(a, "distill", "") != "none" and all(os.path.exists(p) for p in paths):
+        for name, path in zip((V3_KD, V3_FT), paths):
+            out[name] = (lambda m: lambda s, p, act, h: rollout_memory(m, s, p, act, h, atlas=atlas))(load_memory_student(path))
     return out
 
 
@@ -179,6 +191,7 @@ def comparison_targets(s1: dict, s4: dict) -> dict:
     for key, better, worse in (
         ("teacher better than the student at every horizon", TEACHER, ME),
         ("distilled better than ground-truth-only at every horizon", ME, CONTROL),
+        ("v3 fine-tuned on the v3 teacher better than on ground truth at every horizon", V3_KD, V3_FT),
     ):
         if better in s1 and worse in s1:
             out[key] = all(d[better][h]["psnr"] > d[worse][h]["psnr"] for d in (s1, s4) for h in d[worse])
@@ -261,7 +274,7 @@ def run(a: argparse.Namespace) -> dict:
         for start in (1, 4):
             loops[f"start_{start}"] = {}
             for name, roll in models.items():
-                if name in (TEACHER, NO_COPY, CONTROL, "v1 student"):  # the targets are the shipped student's
+                if name in (TEACHER, NO_COPY, CONTROL, V3_KD, V3_FT, "v1 student"):  # the targets are the shipped student's
                     continue
                 r, imgs = loop_closure(tok, lw, start, roll, kinds)
                 loops[f"start_{start}"][name] = r

@@ -121,6 +121,8 @@ def nearest_seen(poses_seen: np.ndarray, pose: np.ndarray) -> int:
 ME, NO_ATLAS, NO_COPY = "student (v3, copy + atlas)", "student (v3, atlas off)", "student (v3, copy path off)"
 V2 = "student (v2, distilled)"
 TEACHER, CONTROL = "teacher (v3, copy + atlas, token by token)", "student (v3, fine-tuned from the ground-truth-only v2)"
+# v3 distilled from the v3 teacher, and the same fine-tune on ground truth alone (equal steps)
+V3_KD, V3_FT = "student (v3 + fine-tune on the v3 teacher's distributions)", "student (v3 + the same fine-tune on ground truth)"
 AGAIN = "start frame again"
 
 

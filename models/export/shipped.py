@@ -24,6 +24,7 @@ STUDENT_RUN = "student_v3"  # <runs>/<this>/student.pt is the shipped student (v
 ATLAS_RUN = "atlas"  # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
 TEACHER_RUN = "teacher_v3"  # <runs>/<this>/teacher.pt is the shipped teacher (v3: copy path, atlas slots)
 CONTROL_V3_RUN = "student_v3_gt"  # v3's fine-tune from the ground-truth-only v2: eval's distillation control
+DISTILL_V3_RUNS = ("student_v3_kd", "student_v3_ft")  # v3 fine-tuned on the v3 teacher, and on ground truth alone
 DECODER = os.path.join("lite_decoder_2", "lite_decoder.pt")  # <runs>/<this>: the shipped decoder (distill_decoder.py)
 MANIFEST = "manifest.json"
 

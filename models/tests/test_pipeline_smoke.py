@@ -36,6 +36,8 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
         "v3",
         "teacher_v3",
         "control_v3",
+        "distill_v3",
+        "distill_v3_control",
         "export",
         "eval",
     }
@@ -58,6 +60,9 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     assert v3_gt["finished"] and v3_gt["config"]["init"].endswith(os.path.join("student_gt", "student.pt"))
     same = lambda c: {k: v for k, v in c.items() if k not in ("init", "out")}  # noqa: E731
     assert same(v3_gt["config"]) == same(v3["config"])
+    kd3, ft3 = (json.load(open(os.path.join(runs, r, "done.json"))) for r in ("student_v3_kd", "student_v3_ft"))
+    assert kd3["config"]["kd_weight"] == 0.5 and kd3["config"]["teacher"].endswith(os.path.join("teacher_v3", "teacher.pt"))
+    assert ft3["config"]["kd_weight"] == 0.0 and same(kd3["config"] | {"teacher": "", "kd_weight": 0.0}) == same(ft3["config"])
     t3 = json.load(open(os.path.join(runs, "teacher_v3", "done.json")))
     assert t3["finished"] and t3["config"]["model"]["student"]["copy"] and t3["config"]["atlas"]
     assert t3["config"]["head_init"].endswith(os.path.join("memory_teacher", "teacher.pt"))
@@ -89,6 +94,8 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
             "student (v2, distilled)",
             "teacher (v3, copy + atlas, token by token)",
             "student (v3, fine-tuned from the ground-truth-only v2)",
+            "student (v3 + fine-tune on the v3 teacher's distributions)",
+            "student (v3 + the same fine-tune on ground truth)",
         }
         assert all(set(row) == {"h1", "h2", "h16"} for row in ev["dream"][start].values())
         assert all(0 < row["h16"]["sharpness"] < 100 for row in ev["dream"][start].values())
