@@ -117,6 +117,9 @@ test('4 memory: it waits for the model, then holds the moment the first true fra
   await expect(page.getByTestId('memory-strip').locator('.truth')).not.toHaveCount(0);
   await hold(page, 'KeyQ', 1500);
   await expect(held).toHaveText(text);
+  // the readout names the same moment as the strip, however much older frames came back since
+  const age = /seen (\d+) steps earlier/.exec(text)![1];
+  await expect(page.getByTestId('lesson-readout')).toContainText(`a true frame from ${age} steps ago`);
   await page.getByTestId('memory-let-go').click();
   await expect(held).toBeHidden();
 });

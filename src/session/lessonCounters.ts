@@ -7,6 +7,7 @@
 import type { SlotUse } from '../engine/slotUse';
 import { PSNR_CAP_DB } from '../sim/frame';
 import { atlasActive, useApp } from '../store/store';
+import { OLD_TRUTH_STEPS } from '../teach/lessons';
 import { progress } from '../teach/progress';
 import type { SessionEvent, SessionPart } from './sessionEvents';
 
@@ -62,6 +63,7 @@ export class LessonCounters implements SessionPart {
       if (back > 0) {
         p.oldestTruthSlot = Math.max(p.oldestTruthSlot, back);
         p.lastReturn = { step: stats.step, age: back };
+        if (back >= OLD_TRUTH_STEPS) p.firstOldReturn ??= p.lastReturn;
       }
       const st = useApp.getState();
       if (st.temperature > 0) p.sampledSeeds.add(st.seed);

@@ -54,7 +54,7 @@ const REANCHOR_GAIN_DB = 5;
 const LOST_DB = 6;
 
 /** lesson 4: a true frame at least this many steps old back in use */
-const OLD_TRUTH_STEPS = 45;
+export const OLD_TRUTH_STEPS = 45;
 
 const COURTYARD: Pose = { x: 4, y: 1.7, z: 6, yaw: 0.3, pitch: -0.05 };
 
@@ -124,7 +124,7 @@ export const LESSONS: readonly Lesson[] = [
     done: (p) => p.oldestTruthSlot >= OLD_TRUTH_STEPS,
     readout: (p) =>
       p.oldestTruthSlot >= OLD_TRUTH_STEPS
-        ? `held: a true frame from ${p.oldestTruthSlot} steps ago came back into use (the strip stays on it until you let go)`
+        ? `held: a true frame from ${p.firstOldReturn?.age ?? p.oldestTruthSlot} steps ago came back into use (the strip stays on it until you let go)`
         : `oldest true frame brought back so far: ${p.oldestTruthSlot} steps old (keep turning: ${OLD_TRUTH_STEPS} or more)`,
     sees: 'The memory strip switching from recent magenta frames to the old cyan ground-truth frames as the view comes back round; ticks on the map where they were seen.',
   },

@@ -31,6 +31,8 @@ export interface Progress {
   oldestTruthSlot: number;
   /** the newest prediction that brought an old true frame back, and that frame's age */
   lastReturn: { step: number; age: number } | null;
+  /** the first prediction that brought back a true frame at least OLD_TRUTH_STEPS old (the moment lesson 4's strip holds) */
+  firstOldReturn: { step: number; age: number } | null;
   /** seeds used for frames sampled at temperature > 0 */
   sampledSeeds: Set<number>;
   /** teacher tokens decoded one at a time */
@@ -68,6 +70,7 @@ function fresh(): Progress {
     worstDrop: 0,
     oldestTruthSlot: 0,
     lastReturn: null,
+    firstOldReturn: null,
     sampledSeeds: new Set(),
     teacherSteps: 0,
     modelCardOpened: false,

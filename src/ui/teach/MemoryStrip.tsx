@@ -17,6 +17,8 @@ type Slot = (typeof insightHolder.now.slots)[number];
 interface Shown {
   step: number;
   slots: Slot[];
+  /** how old the true frame it brought back was (a held moment; the lesson's readout says the same) */
+  returnedAge?: number;
   /** the thumbnail of each slot's remembered frame (undefined: no longer kept) */
   thumbs: (Uint8Array | undefined)[];
   remembered: number;
@@ -32,6 +34,7 @@ function shownNow(copy: boolean): Shown {
         slots: n.slots.map((x) => ({ ...x })),
         thumbs: thumbs.map((t) => t?.slice()),
         remembered: insightHolder.remembered.size,
+        returnedAge: progress.lastReturn?.step === n.step ? progress.lastReturn.age : undefined,
       }
     : { step: n.step, slots: n.slots, thumbs, remembered: insightHolder.remembered.size };
 }
@@ -67,7 +70,8 @@ export function MemoryStrip({ atlas }: { atlas: AtlasSource | null }) {
       {held && (
         <p className="hold" role="status" data-testid="memory-held">
           Held: the prediction at step {held.step} used a true frame seen{' '}
-          {Math.max(...held.slots.filter((s) => s.level === 0 && s.atlas === undefined).map((s) => held.step - s.step))} steps earlier.{' '}
+          {held.returnedAge ?? Math.max(...held.slots.filter((s) => s.level === 0 && s.atlas === undefined).map((s) => held.step - s.step))}{' '}
+          steps earlier.{' '}
           <button type="button" onClick={() => setHold({ at: holdAt ?? 0, shown: 'released' })} data-testid="memory-let-go">
             let go (follow live again)
           </button>
