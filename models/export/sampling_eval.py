@@ -9,7 +9,8 @@ each decoding rule dreams the same windows:
 - student greedy: one pass, the most likely digit of every token (the shipped default);
 - student sampled, one pass: every token's digits drawn independently (temperature 1): speckle;
 - student + refiner, masked decoding in `passes` runs (refine.py): MaskGIT-style samples;
-- the teacher (v2, token by token), greedy and sampled (--teacher-seeds, slow).
+- the teacher (token by token; the shipped v3 teacher by default), greedy and sampled (--teacher-seeds, slow).
+  sampling.md's committed teacher rows were measured with v2's teacher (--teacher models/checkpoints/memory_teacher.pt).
 Sampled rows run --seeds seeds each (numpy/torch seeds 0..); a seed reproduces its frames.
 
 Per horizon: PSNR, SSIM and the sharpness ratio (gradient energy of the prediction over the
@@ -58,7 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--model", default="models/wm-courtyard-v3", help="the shipped model folder (its atlas)")
     ap.add_argument("--student", default="models/checkpoints/student_v3.pt")
     ap.add_argument("--refiner", default="", help="a trained refiner.pt (train_refiner.py): adds the masked-decoding rows")
-    ap.add_argument("--teacher", default="models/checkpoints/memory_teacher.pt", help="'' to skip the teacher rows")
+    ap.add_argument("--teacher", default="models/checkpoints/teacher_v3.pt", help="'' to skip the teacher rows")
     ap.add_argument("--runs", default="models/runs")
     ap.add_argument("--data", default="data")
     ap.add_argument("--out", default="", help="default: --model")
@@ -194,8 +195,9 @@ def run(a: argparse.Namespace) -> dict:
                 u = torch.rand(logits.shape, generator=gen)
                 return sample_digits(logits, temp, top_k, u).long()
 
-            def dec(inputs, h):
-                return teacher.generate(teacher.features(*inputs.teacher_args()), pick)
+            def dec(inputs, h):  # a v3 teacher reads mem_source and copies, as dream.py drives it
+                feats, copy = teacher.memory_view(*inputs.model_args())
+                return teacher.generate(feats, pick, copy)
 
             return dec
 
