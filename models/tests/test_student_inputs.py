@@ -27,7 +27,8 @@ def test_the_shipped_graphs_take_exactly_the_dataclass_inputs_in_order():
     assert names[:7] == ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action", "mem_source"]
     assert graph_inputs("student.onnx") == names
     assert graph_inputs("student_int8.onnx") == names
-    assert graph_inputs("teacher_prev.onnx") == StudentInputs.teacher_names() == names[:6]
+    # the v3 teacher reads the same memory inputs, mem_source included
+    assert graph_inputs("teacher_prev.onnx") == StudentInputs.teacher_names(source=True) == names[:7]
 
 
 def test_the_shipped_manifest_describes_them_as_the_dataclass_does():
@@ -36,7 +37,7 @@ def test_the_shipped_manifest_describes_them_as_the_dataclass_does():
     described = StudentInputs.describe(MemoryStudentConfig(**ck["config"]))
     assert files["student"]["inputs"] == described
     assert files["student_int8"]["inputs"] == described
-    assert files["teacher_prev"]["inputs"] == described[:6]
+    assert files["teacher_prev"]["inputs"] == described[:7]
 
 
 def test_names_and_tuple_agree_with_or_without_mem_source_and_sampling():
