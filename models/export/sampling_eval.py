@@ -10,7 +10,6 @@ each decoding rule dreams the same windows:
 - student sampled, one pass: every token's digits drawn independently (temperature 1): speckle;
 - student + refiner, masked decoding in `passes` runs (refine.py): MaskGIT-style samples;
 - the teacher (token by token; the shipped v3 teacher by default), greedy and sampled (--teacher-seeds, slow).
-  sampling.md's committed teacher rows were measured with v2's teacher (--teacher models/checkpoints/memory_teacher.pt).
 Sampled rows run --seeds seeds each (numpy/torch seeds 0..); a seed reproduces its frames.
 
 Per horizon: PSNR, SSIM and the sharpness ratio (gradient energy of the prediction over the
