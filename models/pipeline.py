@@ -452,50 +452,30 @@ def train_or_reuse(p: Plan, name: str, weights: str, module, args: list[str]) ->
     return module.train(cfg)
 
 
-def stage_student(p: Plan) -> dict:
-    """The memory student on ground truth (models/world_model/train_memory_student.py)."""
-    args = [
-        "--tokens",
-        os.path.join(p.runs, "tokens"),
-        "--out",
-        os.path.join(p.runs, "memory_student"),
+def run_args(p: Plan, out: str, init: str = "", weights: str = "student.pt") -> list[str]:
+    """The arguments every world-model training stage starts with: the tokens, <runs>/<out>, the run it
+    starts from (<runs>/<init>/<weights>, if any) and the tokenizer (decoded PSNR in the log)."""
+    start = ["--init", os.path.join(p.runs, init, weights)] if init else []
+    return ["--tokens", os.path.join(p.runs, "tokens"), "--out", os.path.join(p.runs, out), *start] + [
         "--tokenizer",
         os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
-        *p.student_args,
     ]
+
+
+def stage_student(p: Plan) -> dict:
+    """The memory student on ground truth (models/world_model/train_memory_student.py)."""
+    args = run_args(p, "memory_student") + p.student_args
     return train_or_reuse(p, "memory_student", "student.pt", train_memory_student, args)
 
 
 def stage_teacher(p: Plan) -> dict:
     """The memory teacher, its trunk starting as the student (models/world_model/train_memory_teacher.py)."""
-    args = [
-        "--tokens",
-        os.path.join(p.runs, "tokens"),
-        "--out",
-        os.path.join(p.runs, "memory_teacher"),
-        "--init",
-        os.path.join(p.runs, "memory_student", "student.pt"),
-        "--tokenizer",
-        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
-        *p.teacher_args,
-    ]
+    args = run_args(p, "memory_teacher", "memory_student") + p.teacher_args
     return train_or_reuse(p, "memory_teacher", "teacher.pt", train_memory_teacher, args)
 
 
 def fine_tune(p: Plan, name: str, extra: list[str], init: str = "memory_student") -> dict:
-    args = [
-        "--tokens",
-        os.path.join(p.runs, "tokens"),
-        "--out",
-        os.path.join(p.runs, name),
-        "--init",
-        os.path.join(p.runs, init, "student.pt"),
-        "--tokenizer",
-        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
-        *p.distill_args,
-        *extra,
-    ]
-    return train_or_reuse(p, name, "student.pt", train_memory_student, args)
+    return train_or_reuse(p, name, "student.pt", train_memory_student, run_args(p, name, init) + p.distill_args + extra)
 
 
 def stage_distill(p: Plan) -> dict:
@@ -519,38 +499,29 @@ def stage_atlas(p: Plan) -> dict:
 
 def stage_v3(p: Plan, name: str = "student_v3", init: str = "student_kd") -> dict:
     """World model v3: the shipped v2 student (distill's) with the copy path, the source input and atlas slots."""
-    args = [
-        "--tokens",
-        os.path.join(p.runs, "tokens"),
-        "--out",
-        os.path.join(p.runs, name),
-        "--init",
-        os.path.join(p.runs, init, "student.pt"),
-        "--copy",
-        "--source",
-        "--atlas",
-        os.path.join(p.runs, "atlas"),
-        "--tokenizer",
-        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
-        *p.v3_args,
-    ]
+    args = run_args(p, name, init) + v3_inputs(p) + p.v3_args
     return train_or_reuse(p, name, "student.pt", train_memory_student, args)
+
+
+def v3_inputs(p: Plan) -> list[str]:
+    """What a v3 student trains with: the copy path, the source input and atlas slots."""
+    return ["--copy", "--source", "--atlas", os.path.join(p.runs, "atlas")]
 
 
 # v3's distillation, at equal steps: the shipped v3 student fine-tuned on the v3 teacher's
 # distributions, and the same fine-tune on ground truth alone (batch 24, as v3 trained)
-V3_FINE_TUNE = ["--copy", "--source", "--batch", "24"]
+V3_BATCH = ["--batch", "24"]
 
 
 def stage_distill_v3(p: Plan) -> dict:
     """v3 distilled: the v3 student fine-tuned on the v3 teacher's distributions (kd weight 0.5), atlas slots as in training."""
     kd = ["--teacher", os.path.join(p.runs, "teacher_v3", "teacher.pt"), "--kd-weight", "0.5"]
-    return fine_tune(p, "student_v3_kd", V3_FINE_TUNE + ["--atlas", os.path.join(p.runs, "atlas")] + kd, "student_v3")
+    return fine_tune(p, "student_v3_kd", v3_inputs(p) + V3_BATCH + kd, "student_v3")
 
 
 def stage_distill_v3_control(p: Plan) -> dict:
     """distill_v3's control: the same fine-tune of the v3 student on ground truth alone."""
-    return fine_tune(p, "student_v3_ft", V3_FINE_TUNE + ["--atlas", os.path.join(p.runs, "atlas")], "student_v3")
+    return fine_tune(p, "student_v3_ft", v3_inputs(p) + V3_BATCH, "student_v3")
 
 
 def stage_control_v3(p: Plan) -> dict:
@@ -561,21 +532,8 @@ def stage_control_v3(p: Plan) -> dict:
 
 def stage_teacher_v3(p: Plan) -> dict:
     """The v3 teacher: v3's trunk (copy path, source input) under the v2 teacher's causal head, with atlas slots."""
-    args = [
-        "--tokens",
-        os.path.join(p.runs, "tokens"),
-        "--out",
-        os.path.join(p.runs, "teacher_v3"),
-        "--init",
-        os.path.join(p.runs, "student_v3", "student.pt"),
-        "--head-init",
-        os.path.join(p.runs, "memory_teacher", "teacher.pt"),
-        "--atlas",
-        os.path.join(p.runs, "atlas"),
-        "--tokenizer",
-        os.path.join(p.runs, "tokenizer", "tokenizer.pt"),
-        *p.teacher_v3_args,
-    ]
+    head = ["--head-init", os.path.join(p.runs, "memory_teacher", "teacher.pt"), "--atlas", os.path.join(p.runs, "atlas")]
+    args = run_args(p, "teacher_v3", "student_v3") + head + p.teacher_v3_args
     return train_or_reuse(p, "teacher_v3", "teacher.pt", train_memory_teacher, args)
 
 

@@ -24,7 +24,7 @@ import torch
 
 from models.data.dataset import load
 from models.export.eval_report import write_markdown
-from models.export.evaluate import bench_ort, comparison_rollouts, comparison_targets
+from models.export.evaluate import bench_ort, comparison_rollouts, comparison_targets, psnr_and_ms
 from models.export.scoring import Windows, dream_table, pick_windows
 from models.export.shipped import (
     read_manifest,
@@ -101,12 +101,7 @@ def run(a: argparse.Namespace) -> dict:
         json.dump(ev, f, indent=2)
     write_markdown(ev, os.path.join(a.model, "eval.md"))
     metrics = read_manifest(a.model).get("metrics", {})
-    metrics["dream_psnr"] = {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in ev["dream"].items()}
-    metrics["targets"] = ev["targets"]
-    bench = ev.get("ms_per_frame_onnxruntime_node", {})
-    metrics["ms_per_frame_onnxruntime_node"] = {
-        k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v
-    }
+    metrics.update(psnr_and_ms(ev["dream"], ev.get("ms_per_frame_onnxruntime_node", {})), targets=ev["targets"])
     update_manifest(a.model, metrics=metrics)
     print(f"[eval_rows] wrote {path} in {time.time() - t0:.0f} s", flush=True)
     return ev

@@ -164,6 +164,16 @@ def loop_closure(tok, w: Windows, start: int, roll, kinds: np.ndarray) -> tuple[
     return r, {"pred": pred, "near": near}
 
 
+def psnr_and_ms(dream: dict, bench: dict) -> dict:
+    """The manifest metrics' dream PSNR by row and horizon and ms per frame by graph (eval.json's, summed up)."""
+    return {
+        "dream_psnr": {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in dream.items()},
+        "ms_per_frame_onnxruntime_node": {
+            k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v
+        },
+    }
+
+
 def comparison_rollouts(a: argparse.Namespace, atlas) -> dict:
     """The v3 teacher (token by token) and the v3 fine-tune from the ground-truth-only v2 student,
     where their runs exist (pipeline stages teacher_v3 and control_v3) and --teacher / --control are
@@ -389,10 +399,7 @@ def run(a: argparse.Namespace) -> dict:
     metrics = {
         "eval": "eval.json",
         "tokenizer": tok_metrics,
-        "dream_psnr": {k: {n: {h: v[h]["psnr"] for h in v} for n, v in d.items()} for k, d in dream.items()},
-        "ms_per_frame_onnxruntime_node": {
-            k: v["ms_per_frame"] for k, v in bench.items() if isinstance(v, dict) and "ms_per_frame" in v
-        },
+        **psnr_and_ms(dream, bench),
         "targets": targets,
     }
     update_manifest(a.model, compute=compute, metrics=metrics)

@@ -200,6 +200,21 @@ def export_teacher(teacher: MemoryTeacher, ex_s: StudentInputs, out: str, vocab:
     return files, feats
 
 
+def example_inputs(encoded: torch.Tensor, poses: torch.Tensor, actions: torch.Tensor, M: int, source: bool) -> StudentInputs:
+    """The export's example inputs (also the golden features0's): the first test frame's tokens
+    encoded[0] in every slot, poses[0..M-1], target poses[M], the action into it (no sampling inputs)."""
+    g = encoded.shape[-1]
+    return StudentInputs(
+        encoded[None, :1].expand(1, M, g, g).contiguous(),
+        poses[None, :M],
+        torch.zeros(1, M),
+        torch.ones(1, M),
+        poses[None, M],
+        actions[None, M - 1],
+        torch.zeros(1, M) if source else None,
+    )
+
+
 def teacher_golden(gold: Golden, tprev, tstep, feats, start, poses, actions, frames: int, atlas) -> list:
     """The teacher's golden tensors (what parity.ts and the engine's tests check the exported graphs
     against): teacher_prev's features on the export's example inputs, a greedy token-by-token rollout
@@ -290,15 +305,9 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     print("[export] student", flush=True)
     T = torch.from_numpy
     # Example inputs: the first test frame in every slot, the next M poses, the pose after them.
-    ex_s = StudentInputs(
-        ctx_all[:, :1].expand(1, M, g, g).contiguous(),
-        T(poses[None, :M]),
-        torch.zeros(1, M),
-        torch.ones(1, M),
-        T(poses[None, M]),
-        actions[:, M - 1],
-        torch.zeros(1, M) if sc.source else None,
-    ).sampling(torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax))
+    ex_s = example_inputs(ctx_all[0], T(poses), actions[0], M, sc.source).sampling(
+        torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax)
+    )
     logits_meaning = (
         "per-digit log-probabilities of the copy mixture: the gate's share for generating x the network's digit "
         "distribution + each slot's share x its nearest re-projected token's digits"

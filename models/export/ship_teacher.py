@@ -20,11 +20,11 @@ import os
 import numpy as np
 import torch
 
-from models.export.export import export_teacher, teacher_golden, without_teacher
+from models.export.export import example_inputs, export_teacher, teacher_golden, without_teacher
 from models.export.flops import count_flops
-from models.export.graphs import MemoryTeacherPrevGraph, MemoryTeacherStepGraph, StudentInputs
+from models.export.graphs import MemoryTeacherPrevGraph, MemoryTeacherStepGraph
 from models.export.manifest_content import LIMITATIONS, teacher_section
-from models.export.shipped import Golden, read_golden, read_manifest, update_manifest
+from models.export.shipped import Golden, cpu_hours, read_golden, read_manifest, update_manifest
 from models.world_model import atlas as atlas_file
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.prepare import file_sha256
@@ -45,24 +45,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return a
 
 
-def example_inputs(arrays: dict, M: int, source: bool) -> StudentInputs:
-    """export.py's example inputs, rebuilt from the golden tensors: encoded[0] in every slot, the
-    poses[0..M-1], target poses[M], the action into it."""
-    enc = torch.from_numpy(np.array(arrays["encoded"]))
-    poses = torch.from_numpy(np.array(arrays["poses"]))
-    actions = torch.from_numpy(np.array(arrays["actions"]))
-    g = enc.shape[-1]
-    return StudentInputs(
-        enc[None, :1].expand(1, M, g, g).contiguous(),
-        poses[None, :M],
-        torch.zeros(1, M),
-        torch.ones(1, M),
-        poses[None, M],
-        actions[None, M - 1],
-        torch.zeros(1, M) if source else None,
-    )
-
-
 def ship(a: argparse.Namespace) -> dict:
     out = a.model
     manifest = read_manifest(out)
@@ -73,7 +55,8 @@ def ship(a: argparse.Namespace) -> dict:
     if tc.levels != tok["fsq_levels"] or [tc.grid, tc.grid] != tok["grid"] or tc.slots != M:
         raise SystemExit(f"{a.teacher}: levels {tc.levels}, grid {tc.grid}, {tc.slots} slots do not fit {out}'s model")
     torch.set_num_threads(os.cpu_count() or 1)
-    files, feats = export_teacher(teacher, example_inputs(arrays, M, tc.source), out, tok["vocab_size"])
+    ex = example_inputs(*(torch.from_numpy(np.array(arrays[k])) for k in ("encoded", "poses", "actions")), M, tc.source)
+    files, feats = export_teacher(teacher, ex, out, tok["vocab_size"])
     for f in files.values():
         p = os.path.join(out, f["path"])
         f["bytes"], f["sha256"], f["flops"] = os.path.getsize(p), file_sha256(p), count_flops(p)
@@ -111,6 +94,7 @@ def ship(a: argparse.Namespace) -> dict:
         key = name.replace(".", "_")
         entries[key] = {**entries[key], "bytes": os.path.getsize(p), "sha256": file_sha256(p)}
     sources = {**manifest["sources"], "teacher": file_sha256(a.teacher)}
+    same = manifest["sources"].get("teacher") == sources["teacher"]
     compute = json.loads(json.dumps(manifest["compute"]))
     rec_path = os.path.splitext(a.teacher)[0] + ".json"
     if os.path.exists(rec_path):  # the committed training record beside the weights
@@ -119,7 +103,7 @@ def ship(a: argparse.Namespace) -> dict:
         compute["stage_wall_minutes"][name] = rec.get("wall_minutes")
         compute["training_cpu_minutes"][name] = rec.get("cpu_minutes")
         compute["training_cpu_minutes"][f"{name}_threads"] = rec.get("config", {}).get("threads") or "all"
-        compute["training_cpu_hours"] = round(compute["training_cpu_hours"] + (rec.get("cpu_minutes") or 0) / 60, 2)
+        compute["training_cpu_hours"] = cpu_hours(compute["training_cpu_minutes"])
     manifest = update_manifest(
         out,
         files=entries,
@@ -127,7 +111,8 @@ def ship(a: argparse.Namespace) -> dict:
         limitations=LIMITATIONS,
         sources=sources,
         compute=compute,
-        metrics=without_teacher(manifest.get("metrics", {})),
+        # the same weights keep their measured figures (a rerun changes nothing); another teacher's are dropped
+        metrics=manifest.get("metrics", {}) if same else without_teacher(manifest.get("metrics", {})),
     )
     print(
         f"[ship_teacher] {out}: teacher_prev {entries['teacher_prev']['bytes'] / 1e6:.1f} MB, teacher_step "

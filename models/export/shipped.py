@@ -114,6 +114,11 @@ def read_golden(model_dir: str) -> tuple[dict, dict]:
     return index, arrays
 
 
+def cpu_hours(cpu: dict) -> float:
+    """training_cpu_minutes summed, in hours (its *_threads entries are thread counts, not minutes)."""
+    return round(sum(v for k, v in cpu.items() if not k.endswith("_threads") and isinstance(v, (int, float))) / 60, 2)
+
+
 def compute_summary(runs: str) -> dict:
     """The manifest's compute part: wall and CPU minutes per stage, training stages from their own
     records (which survive resumes and reuse), the others from the pipeline's stages.json."""
@@ -143,5 +148,5 @@ def compute_summary(runs: str) -> dict:
         "hardware": "2 CPU cores, no GPU",
         "stage_wall_minutes": wall,
         "training_cpu_minutes": cpu,
-        "training_cpu_hours": round(sum(v for v in cpu.values() if isinstance(v, (int, float))) / 60, 2),
+        "training_cpu_hours": cpu_hours(cpu),
     }
