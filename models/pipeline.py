@@ -16,15 +16,19 @@ distill (the shipped student: the student fine-tuned on the teacher's distributi
 training frames chosen to cover the courtyard, shipped as the model's long-term memory), v3 (world
 model v3: the distilled student fine-tuned with the copy path, the source input and atlas slots),
 teacher_v3 (the shipped teacher: the v2 teacher's head on v3's trunk, with the copy path and atlas
-slots), export (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
+slots), noise_sampler (sharp imagination: a small correction on the frozen v3 student that draws each
+token given what the one-pass draw put at its earlier neighbours, fitted to the v3 teacher's samples
+with the same noise; it ships inside student.onnx), export (ONNX + manifest + golden tensors) and eval (eval.json, eval.md, contact sheet, loop closure, ms
 per frame in onnxruntime-node). Not run by default, the distillation's measurements for v3:
 control_v3 (v3's fine-tune from the ground-truth-only v2 student: what v3's distilled lineage is
 measured against), distill_v3 (the v3 student fine-tuned on the v3 teacher's distributions) and
-distill_v3_control (the same fine-tune on ground truth alone), whose rows eval adds when they exist
+distill_v3_control (the same fine-tune on ground truth alone), seq_sampler (noise_sampler's control:
+the same correction without the neighbours' draws, sequence-level distillation), whose rows eval adds when they exist
 (or models/export/eval_rows.py adds to an existing eval.json, with the teacher's):
 
     python3 -m models.pipeline --stages control_v3,distill_v3,distill_v3_control
     python3 -m models.export.eval_rows --model models/wm-courtyard-v3
+    python3 -m models.pipeline --stages seq_sampler     # then models/export/sampling_eval.py --sampler ...
 
 And ablations (four short students, one idea off
 each, at equal steps; eval reads them when present):
@@ -48,7 +52,7 @@ from models import trainer
 from models.export import evaluate, export, tour_eval
 from models.export.shipped import DECODER, STUDENT_RUN
 from models.tokenizer import distill_decoder
-from models.world_model import atlas, train_memory_student, train_memory_teacher
+from models.world_model import atlas, train_memory_student, train_memory_teacher, train_noise_sampler
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,6 +72,7 @@ class Plan:
     distill_args: list[str]
     v3_args: list[str]
     teacher_v3_args: list[str]
+    sampler_args: list[str]
     decoder_args: list[list[str]]
     ablation_args: list[str]
     revisit_frames: int
@@ -118,6 +123,7 @@ FULL = dict(
         "--ckpt-every",
         "10",
     ],
+    sampler_args=["--steps", "200", "--batch", "24", "--eval-every", "50"],
     # two schedules, the second from the first's weights (how the committed decoder was trained)
     decoder_args=[
         ["--steps", "3000", "--batch", "16", "--lr", "2e-3"],
@@ -231,6 +237,20 @@ SMOKE = dict(
         "2",
         "--eval-windows",
         "8",
+        "--ckpt-every",
+        "2",
+    ],
+    sampler_args=[
+        "--steps",
+        "2",
+        "--batch",
+        "2",
+        "--warmup",
+        "1",
+        "--eval-every",
+        "2",
+        "--eval-windows",
+        "4",
         "--ckpt-every",
         "2",
     ],
@@ -387,6 +407,8 @@ WEIGHTS = {
     "lite_decoder": "lite_decoder.pt",
     "student_v3": "student.pt",
     "teacher_v3": "teacher.pt",
+    "noise_sampler": "sampler.pt",
+    "seq_sampler": "sampler.pt",
     "student_v3_gt": "student.pt",
     "student_v3_kd": "student.pt",
     "student_v3_ft": "student.pt",
@@ -537,6 +559,32 @@ def stage_teacher_v3(p: Plan) -> dict:
     return train_or_reuse(p, "teacher_v3", "teacher.pt", train_memory_teacher, args)
 
 
+def sampler_run(p: Plan, name: str, more: list[str]) -> dict:
+    args = [
+        "--tokens",
+        os.path.join(p.runs, "tokens"),
+        "--out",
+        os.path.join(p.runs, name),
+        "--student",
+        os.path.join(p.runs, "student_v3", "student.pt"),
+        "--teacher",
+        os.path.join(p.runs, "teacher_v3", "teacher.pt"),
+        "--atlas",
+        os.path.join(p.runs, "atlas"),
+    ]
+    return train_or_reuse(p, name, "sampler.pt", train_noise_sampler, args + p.sampler_args + more)
+
+
+def stage_noise_sampler(p: Plan) -> dict:
+    """The shared-noise sampler on the frozen v3 student: the v3 teacher's samples, its noise given (noise_sampler.py)."""
+    return sampler_run(p, "noise_sampler", [])
+
+
+def stage_seq_sampler(p: Plan) -> dict:
+    """noise_sampler's control: the same network and samples without the noise (sequence-level distillation)."""
+    return sampler_run(p, "seq_sampler", ["--no-noise"])
+
+
 def stage_decoder(p: Plan) -> dict:
     """The lite decoder (models/tokenizer/distill_decoder.py), two schedules; the app ships it."""
     base = [
@@ -632,6 +680,8 @@ STAGES = {
     "atlas": stage_atlas,
     "v3": stage_v3,
     "teacher_v3": stage_teacher_v3,
+    "noise_sampler": stage_noise_sampler,
+    "seq_sampler": stage_seq_sampler,
     "control_v3": stage_control_v3,
     "distill_v3": stage_distill_v3,
     "distill_v3_control": stage_distill_v3_control,
@@ -651,11 +701,12 @@ DEFAULT_STAGES = [
     "atlas",
     "v3",
     "teacher_v3",
+    "noise_sampler",
     "export",
     "eval",
 ]
 # Not run by default (about 75 wall-min more; eval reads them when present): EXTRA_STAGES.
-EXTRA_STAGES = ["control_v3", "distill_v3", "distill_v3_control"]
+EXTRA_STAGES = ["control_v3", "distill_v3", "distill_v3_control", "seq_sampler"]
 TRAINED = (
     "tokenizer",
     "decoder",

@@ -58,7 +58,7 @@ async function main() {
     };
   };
   // student.onnx holds the decoder (fuse.py) and onnxruntime runs all of it, so this is a decoded frame
-  const student = await time(frames, () => r.studentStep(inputs, 0, L, uniform));
+  const student = await time(frames, () => r.studentStep(inputs, { temperature: 0, topK: L, uniform }));
   const decoder = await time(frames, () => r.decode(ctx.subarray(0, n)));
   const teacherFrames = Math.max(1, Math.round(frames / 3));
   let runs = 0;

@@ -7,6 +7,9 @@ A library, not a script.
 """
 from __future__ import annotations
 
+import json
+import os
+
 
 def plot(curves: dict, train_logs: dict, path: str, main: str) -> None:
     """curves.png: each start's PSNR-by-horizon curves (`main`, the shipped model's row, drawn bold)
@@ -166,5 +169,11 @@ def write_markdown(r: dict, path: str) -> None:
         "![curves](curves.png)",
         "",
     ]
+    samples = os.path.join(os.path.dirname(path), "sampling.json")
+    if os.path.exists(samples):  # sampling_eval.py's measures of greedy against samples
+        from models.export.sampling_eval import tables
+
+        lines += ["## Sharp imagination: greedy against samples (sampling.json, models/export/sampling_eval.py)", ""]
+        lines += tables(json.load(open(samples)), "###")
     with open(path, "w") as f:
         f.write("\n".join(lines))

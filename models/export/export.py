@@ -33,13 +33,21 @@ from models.export.graphs import (
     MemoryTeacherStepGraph,
     StudentInputs,
 )
-from models.export.manifest_content import atlas_entry, build_manifest
+from models.export.manifest_content import atlas_entry, build_manifest, sampler_section
 from models.export.quantize import add_to_export
-from models.export.rollout import first_step_outputs, memory_rollout, teacher_first_logits, teacher_rollout
+from models.export.rollout import (
+    COHERENT,
+    coherent_rollout,
+    first_step_outputs,
+    memory_rollout,
+    teacher_first_logits,
+    teacher_rollout,
+)
 from models.export.scoring import TEACHER
 from models.export.shipped import (
     ATLAS_RUN,
     DECODER,
+    SAMPLER_RUN,
     STUDENT_RUN,
     TEACHER_RUN,
     Golden,
@@ -50,6 +58,7 @@ from models.export.shipped import (
 )
 from models.world_model import atlas as atlas_file
 from models.world_model.memory_teacher import MemoryTeacher, load_memory_teacher
+from models.world_model.noise_sampler import load_noise_sampler
 from models.world_model.prepare import file_sha256 as sha256
 from models.world_model.train_memory_student import load_memory_student
 
@@ -215,6 +224,75 @@ def example_inputs(encoded: torch.Tensor, poses: torch.Tensor, actions: torch.Te
     )
 
 
+def has_sampler(runs: str) -> bool:
+    return os.path.exists(os.path.join(runs, SAMPLER_RUN, "sampler.pt"))
+
+
+def export_student(stu: MemoryStudentGraph, ex: StudentInputs, out: str, H: int, W: int) -> dict:
+    """student.onnx (the student graph, with its noise sampler where stu has one, the decoder fused
+    in) from the example inputs ex (no sampling inputs yet) -> its manifest entry (less bytes,
+    sha256 and flops)."""
+    sc = stu.student.cfg
+    g, M, n = sc.grid, sc.slots, sc.grid * sc.grid
+    nd, Lmax = len(sc.levels), max(sc.levels)
+    noise = None if stu.sampler is None else torch.tensor([1.0])
+    ex_s = ex.sampling(torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax), noise)
+    logits_meaning = (
+        "per-digit log-probabilities of the copy mixture: the gate's share for generating x the network's digit "
+        "distribution + each slot's share x its nearest re-projected token's digits"
+        if sc.copy
+        else "per-digit logits"
+    )
+    entry = {
+        "path": "student.onnx",
+        "ops": export_graph(
+            stu, ex_s.as_tuple(), os.path.join(out, "student.onnx"), ex_s.names(), MemoryStudentGraph.output_names(sc.copy)
+        ),
+        "inputs": StudentInputs.describe(sc, stu.sampler is not None),
+        "outputs": [
+            tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
+            tensor(
+                "logits",
+                "float32",
+                [1, n, nd, Lmax],
+                f"{logits_meaning} (digit i of token id = (id / prod(levels[:i])) mod levels[i])"
+                + ("; the trunk's, also when the noise sampler draws the frame" if stu.sampler is not None else ""),
+            ),
+            *(
+                [
+                    tensor(
+                        "copy_gate",
+                        "float32",
+                        [1, n, 1 + M],
+                        "each token's copy gate: the share of generating, then of copying each slot's nearest "
+                        "re-projected token (0 where the slot does not see the token)",
+                    )
+                ]
+                if sc.copy
+                else []
+            ),
+            tensor(
+                "frame",
+                "float32",
+                [1, H, W, 3],
+                "the predicted frame decoded (the decoder inside: models/export/fuse.py), RGB 0..255 NHWC",
+            ),
+            tensor(
+                "frame_tokens",
+                "float32",
+                [1, H * W * 3 + n],
+                "frame's floats then the token ids as floats: both in one tensor, one readback from a GPU",
+            ),
+        ],
+    }
+    # One run per frame where the student decodes too (WebGPU): the decoder joins its graph.
+    sp = os.path.join(out, "student.onnx")
+    fused = fuse(onnx.load(sp), onnx.load(os.path.join(out, "decoder.onnx")))
+    entry["ops"] = check_webgpu_ops(fused, "student.onnx (with the decoder)")
+    onnx.save(fused, sp)
+    return entry
+
+
 def teacher_golden(gold: Golden, tprev, tstep, feats, start, poses, actions, frames: int, atlas) -> list:
     """The teacher's golden tensors (what parity.ts and the engine's tests check the exported graphs
     against): teacher_prev's features on the export's example inputs, a greedy token-by-token rollout
@@ -241,11 +319,22 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     sources["decoder"] = sha256(os.path.join(runs, DECODER))
     if os.path.exists(os.path.join(runs, ATLAS_RUN, "atlas.bin")):
         sources["atlas"] = sha256(os.path.join(runs, ATLAS_RUN, "atlas.bin"))
+    if has_sampler(runs):
+        sources["sampler"] = sha256(os.path.join(runs, SAMPLER_RUN, "sampler.pt"))
     # The export code is a source too: a new output must re-export unchanged weights.
     here = os.path.dirname(os.path.abspath(__file__))
     graph_code = [os.path.join(here, f) for f in ("graphs.py", "export.py", "manifest_content.py", "flops.py", "rollout.py")] + [
         os.path.join(here, "..", "world_model", f)
-        for f in ("geometry.py", "layers.py", "memory.py", "memory_student.py", "memory_teacher.py", "atlas.py")
+        for f in (
+            "geometry.py",
+            "layers.py",
+            "memory.py",
+            "memory_student.py",
+            "memory_teacher.py",
+            "atlas.py",
+            "noise_sampler.py",
+            "refine.py",
+        )
     ]
     code = hashlib.sha256(b"".join(open(f, "rb").read() for f in graph_code))
     sources["export_code"] = code.hexdigest()
@@ -304,62 +393,11 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
     }
     print("[export] student", flush=True)
     T = torch.from_numpy
+    sampler = load_noise_sampler(os.path.join(runs, SAMPLER_RUN, "sampler.pt"), student) if has_sampler(runs) else None
+    stu = MemoryStudentGraph(student, sampler)
     # Example inputs: the first test frame in every slot, the next M poses, the pose after them.
-    ex_s = example_inputs(ctx_all[0], T(poses), actions[0], M, sc.source).sampling(
-        torch.tensor([1.0]), torch.tensor([Lmax], dtype=torch.int32), torch.rand(1, n, nd, Lmax)
-    )
-    logits_meaning = (
-        "per-digit log-probabilities of the copy mixture: the gate's share for generating x the network's digit "
-        "distribution + each slot's share x its nearest re-projected token's digits"
-        if sc.copy
-        else "per-digit logits"
-    )
-    files["student"] = {
-        "path": "student.onnx",
-        "ops": export_graph(
-            stu, ex_s.as_tuple(), os.path.join(out, "student.onnx"), ex_s.names(), MemoryStudentGraph.output_names(sc.copy)
-        ),
-        "inputs": StudentInputs.describe(sc),
-        "outputs": [
-            tensor("tokens", "int32", [1, g, g], "the predicted frame's token ids"),
-            tensor(
-                "logits",
-                "float32",
-                [1, n, nd, Lmax],
-                f"{logits_meaning} (digit i of token id = (id / prod(levels[:i])) mod levels[i])",
-            ),
-            *(
-                [
-                    tensor(
-                        "copy_gate",
-                        "float32",
-                        [1, n, 1 + M],
-                        "each token's copy gate: the share of generating, then of copying each slot's nearest "
-                        "re-projected token (0 where the slot does not see the token)",
-                    )
-                ]
-                if sc.copy
-                else []
-            ),
-            tensor(
-                "frame",
-                "float32",
-                [1, H, W, 3],
-                "the predicted frame decoded (the decoder inside: models/export/fuse.py), RGB 0..255 NHWC",
-            ),
-            tensor(
-                "frame_tokens",
-                "float32",
-                [1, H * W * 3 + n],
-                "frame's floats then the token ids as floats: both in one tensor, one readback from a GPU",
-            ),
-        ],
-    }
-    # One run per frame where the student decodes too (WebGPU): the decoder joins its graph.
-    sp = os.path.join(out, "student.onnx")
-    fused = fuse(onnx.load(sp), onnx.load(os.path.join(out, "decoder.onnx")))
-    files["student"]["ops"] = check_webgpu_ops(fused, "student.onnx (with the decoder)")
-    onnx.save(fused, sp)
+    ex_s = example_inputs(ctx_all[0], T(poses), actions[0], M, sc.source)
+    files["student"] = export_student(stu, ex_s, out, H, W)
     print("[export] teacher", flush=True)
     tfiles, feats = export_teacher(teacher, ex_s, out, sc.vocab_size)
     files.update(tfiles)
@@ -395,6 +433,8 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         if sc.copy:
             gold.add("student_copy_gate0", first[2][0])
         gold.add("student_sampled_t1_k4", sampled)
+        if sampler is not None:
+            gold.add("student_coherent", coherent_rollout(stu, start, poses, actions[0], uniforms, atlas))
         gold.add("decoded0", dec(greedy[:1])[0])
         tslots = teacher_golden(gold, tprev, tstep, feats, start, poses, actions[0], teacher_frames, atlas)
     gold.write(
@@ -408,6 +448,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
                 "greedy = temperature 0, top_k max",
                 "slots": slots,
                 "sampled": "temperature 1, top_k 4, uniform = student_uniforms[i]",
+                **({"coherent": COHERENT} if sampler is not None else {}),
             },
             "teacher": {
                 "start": 1,
@@ -427,6 +468,8 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
         }
 
     manifest = build_manifest(model_id, files, tok, student, teacher, runs, data, opset=OPSET)
+    if sampler is not None:
+        manifest["student"].update(sampler_section(sampler))
     if atlas_spec:
         manifest["atlas"] = atlas_spec
     manifest["sources"] = sources
@@ -441,7 +484,7 @@ def export(runs: str, data: str, out: str, model_id: str, golden_frames: int = 3
             manifest["compute"]["eval_wall_minutes"] = old["compute"]["eval_wall_minutes"]
     update_manifest(out, fresh=True, **manifest)
     print("[export] the int8 student for WASM", flush=True)
-    add_to_export(out, runs)
+    add_to_export(out, runs, student, sampler)
     manifest = read_manifest(out)
     print(
         f"[export] {out}: {sum(f['bytes'] for f in manifest['files'].values()) / 1e6:.1f} MB in {time.time() - t0:.0f} s",

@@ -17,6 +17,7 @@ from models.tokenizer.model import Tokenizer
 from models.world_model.layers import digits_to_ids, sample_digits
 from models.world_model.memory_student import LEVEL_PRED, MemoryStudent, MemoryStudentConfig
 from models.world_model.memory_teacher import MemoryTeacher, joint_table
+from models.world_model.noise_sampler import NoiseSampler, sampler_digits
 
 
 def ids_from_codes(tok: Tokenizer, codes: torch.Tensor) -> torch.Tensor:
@@ -72,11 +73,13 @@ class StudentInputs:
     temperature: torch.Tensor | None = None  # [1]
     top_k: torch.Tensor | None = None  # int32 [1]
     uniform: torch.Tensor | None = None  # [B, g*g, D, L]
+    shared_noise: torch.Tensor | None = None  # [1], a student shipped with a noise sampler only
 
     @staticmethod
-    def graph_names(source: bool) -> list[str]:
-        """student.onnx's input names, in order, for a student with or without mem_source."""
-        return [f.name for f in fields(StudentInputs) if source or f.name != "mem_source"]
+    def graph_names(source: bool, sampler: bool = False) -> list[str]:
+        """student.onnx's input names, in order, for a student with or without mem_source (and a sampler)."""
+        skip = ({"mem_source"} if not source else set()) | ({"shared_noise"} if not sampler else set())
+        return [f.name for f in fields(StudentInputs) if f.name not in skip]
 
     @staticmethod
     def teacher_names(source: bool = False) -> list[str]:
@@ -84,9 +87,12 @@ class StudentInputs:
         return StudentInputs.graph_names(source)[: 6 + int(source)]
 
     @classmethod
-    def of(cls, values: tuple, source: bool) -> "StudentInputs":
+    def of(cls, values: tuple, source: bool, sampler: bool = False) -> "StudentInputs":
         """The graph's positional inputs (as_tuple's order) back into fields."""
-        return cls(**dict(zip(cls.graph_names(source), values)))
+        names = cls.graph_names(source, sampler)
+        if len(values) != len(names):
+            raise ValueError(f"the student graph takes {len(names)} inputs ({', '.join(names)}), got {len(values)}")
+        return cls(**dict(zip(names, values)))
 
     def names(self) -> list[str]:
         """The names of the inputs present (not None), in order: as_tuple's."""
@@ -102,11 +108,11 @@ class StudentInputs:
     def teacher_args(self) -> tuple:
         return self.mem_tokens, self.mem_poses, self.mem_level, self.mem_valid, self.target_pose, self.action
 
-    def sampling(self, temperature: torch.Tensor, top_k: torch.Tensor, uniform: torch.Tensor) -> "StudentInputs":
-        return replace(self, temperature=temperature, top_k=top_k, uniform=uniform)
+    def sampling(self, temperature, top_k, uniform, shared_noise=None) -> "StudentInputs":
+        return replace(self, temperature=temperature, top_k=top_k, uniform=uniform, shared_noise=shared_noise)
 
     @staticmethod
-    def describe(cfg: MemoryStudentConfig) -> list[dict]:
+    def describe(cfg: MemoryStudentConfig, sampler: bool = False) -> list[dict]:
         """The manifest's files.student.inputs: each input's dtype, shape and meaning, in graph order."""
         M, g, nd, L = cfg.slots, cfg.grid, len(cfg.levels), max(cfg.levels)
         spec = {
@@ -136,8 +142,16 @@ class StudentInputs:
                 [1, g * g, nd, L],
                 "uniform (0,1) noise, one per digit level (Gumbel-max sampling); any values when temperature is 0",
             ),
+            "shared_noise": (
+                "float32",
+                [1],
+                "with temperature > 0: 1 = the noise sampler draws the frame (the trunk's draw with uniform, then "
+                "each token again given what that draw put at its earlier neighbours, with the same uniform, "
+                "both at temperature and top_k; it learned the teacher's samples at temperature 1, all levels), "
+                "0 = every token's digits drawn on its own",
+            ),
         }
-        return [tensor(n, *spec[n]) for n in StudentInputs.graph_names(cfg.source)]
+        return [tensor(n, *spec[n]) for n in StudentInputs.graph_names(cfg.source, sampler)]
 
 
 class MemoryStudentGraph(nn.Module):
@@ -145,18 +159,26 @@ class MemoryStudentGraph(nn.Module):
     and digit logits [1, g*g, D, L] (v3: log-probabilities of the copy mixture), and with the copy
     path copy_gate [1, g*g, 1 + M]: each token's gate, the share of "generate" then of each slot
     (what the app's copy view shows). The re-projection of the slots into the target camera
-    happens inside."""
+    happens inside. With a noise sampler (noise_sampler.py) the graph takes shared_noise too and,
+    where it is 1 and the temperature above 0, its tokens are the sampler's frame; the logits stay
+    the trunk's."""
 
-    def __init__(self, student: MemoryStudent):
+    def __init__(self, student: MemoryStudent, sampler: NoiseSampler | None = None):
         super().__init__()
         self.student = student
+        self.sampler = sampler
 
     def forward(self, *inputs):
-        x = StudentInputs.of(inputs, self.student.cfg.source)
+        x = StudentInputs.of(inputs, self.student.cfg.source, self.sampler is not None)
         # through the module's __call__, not forward_parts: the ONNX node names keep their /student scope,
         # which quantize.py finds the block linears by
-        logits, gate_logits, _, _ = self.student(*x.model_args(), parts=True)
+        logits, gate_logits, copy_ids, _, h, c = self.student(*x.model_args(), trunk=True)
         digits = sample_digits(logits, x.temperature, x.top_k, x.uniform)
+        if self.sampler is not None:  # both frames are computed; shared_noise and temperature pick one
+            parts = (h, c, logits, gate_logits, copy_ids)
+            coherent = sampler_digits(self.student, self.sampler, parts, x.uniform, x.temperature, x.top_k)
+            on = (x.shared_noise > 0.5).to(digits.dtype) * (x.temperature > 0).to(digits.dtype)
+            digits = digits + (coherent - digits) * on
         g = self.student.cfg.grid
         ids = digits_to_ids(digits, self.student.cfg.levels).view(1, g, g).to(torch.int32)
         return (ids, logits) if gate_logits is None else (ids, logits, gate_logits.softmax(-1))

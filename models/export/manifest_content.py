@@ -181,3 +181,21 @@ def build_manifest(
         "compute": compute_summary(runs),
         "metrics": {},
     }
+
+
+def sampler_section(sampler) -> dict:
+    """The manifest's student.noise_sampler: what student.onnx's shared_noise input switches on."""
+    return {
+        "noise_sampler": {
+            "hidden": sampler.cfg.hidden,
+            "params": sum(p.numel() for p in sampler.parameters()),
+            "teacher_temperature": sampler.cfg.temperature,
+            "input": "shared_noise",
+            "meaning": "with temperature > 0 and shared_noise 1 the frame is drawn twice in the one run with the same "
+            "uniform noise: the trunk's own draw, then each token again from the trunk's distribution corrected by what "
+            "that draw put at its left, upper, upper-left and upper-right neighbours (a small MLP trained on the "
+            "token-by-token teacher's samples, models/world_model/noise_sampler.py), so neighbouring tokens agree on "
+            "one future; a seed reproduces the frame; temperature and top_k apply to both draws (trained at the "
+            "teacher's temperature, all levels)",
+        }
+    }

@@ -8,6 +8,7 @@
  * Prints a JSON report; exits 1 when a check fails, 2 on bad arguments.
  */
 import { writeFileSync } from 'node:fs';
+import { studentHasSampler } from '../../src/engine/manifest';
 import { argmax } from '../../src/engine/runners';
 import { RunCounter, WorldModelCore } from '../../src/engine/worldModelCore';
 import { loadRunners, loadWasmInt8Runners, readAtlas, readGolden } from './ortNode';
@@ -90,7 +91,7 @@ export async function parity(dir: string): Promise<Check[]> {
   first.memTokens.set(encoded.subarray(0, n));
   for (let k = 0; k < M; k++) first.memPoses.set(k === 0 ? poses.subarray(0, 5) : poses.subarray(5, 10), k * 5);
   first.memValid[0] = 1;
-  const out0 = await r.studentStep(first, 0, Math.max(...m.tokens.fsq_levels), uniforms.slice(0, uSize));
+  const out0 = await r.studentStep(first, { temperature: 0, topK: Math.max(...m.tokens.fsq_levels), uniform: uniforms.slice(0, uSize) });
   const d0 = maxAbsDiff(out0.logits, get('student_logits0').data as Float32Array);
   add('student logits close', d0 < 1e-3, `max |diff| ${d0.toExponential(2)} (tolerance 1e-3)`);
   // The copy gate (v3's copy path), where the graph outputs it: PyTorch's gate on the same inputs.
@@ -98,10 +99,13 @@ export async function parity(dir: string): Promise<Check[]> {
     const dg = out0.copyGate ? maxAbsDiff(out0.copyGate, get('student_copy_gate0').data as Float32Array) : Infinity;
     add('student copy gate close', dg < 1e-4, `max |diff| ${dg.toExponential(2)} (tolerance 1e-4)`);
   }
-  for (const [label, golden, temperature, topK] of [
-    ['greedy', 'student_greedy', 0, Math.max(...m.tokens.fsq_levels)],
-    ['sampled (temperature 1, top-k 4)', 'student_sampled_t1_k4', 1, 4],
-  ] as const) {
+  const rollouts: [string, string, number, number, boolean][] = [
+    ['greedy', 'student_greedy', 0, Math.max(...m.tokens.fsq_levels), false],
+    ['sampled (temperature 1, top-k 4)', 'student_sampled_t1_k4', 1, 4, false],
+  ];
+  // The noise sampler's frames (student_coherent), where the student ships one.
+  if (studentHasSampler(m)) rollouts.push(['noise sampler (temperature 1)', 'student_coherent', 1, Math.max(...m.tokens.fsq_levels), true]);
+  for (const [label, golden, temperature, topK, sharedNoise] of rollouts) {
     const core = withAtlas(new WorldModelCore(r, new RunCounter(false)), dir);
     const px = frames.shape[1]! * frames.shape[2]! * 3;
     await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
@@ -110,7 +114,7 @@ export async function parity(dir: string): Promise<Check[]> {
     for (let i = 0; i < frameCount; i++) {
       // The engine draws its own noise from the seed; parity feeds PyTorch's draws instead.
       core.noise = (u) => u.set(uniforms.subarray(i * uSize, (i + 1) * uSize));
-      const sampling = { temperature, topK, seed: 0 };
+      const sampling = { temperature, topK, seed: 0, sharedNoise };
       await core.step('student', actions.slice(i * 5, i * 5 + 5), poses.subarray((i + 1) * 5, (i + 2) * 5), sampling, undefined, 32, false);
       diff += mismatches(core.newestTokens(), want.subarray(i * n, (i + 1) * n));
     }
@@ -119,13 +123,8 @@ export async function parity(dir: string): Promise<Check[]> {
 
   // The decoder fused into the student (one run a frame on WebGPU): the same ids, the same pixels.
   if (r.fusedStudent) {
-    const fused = await r.studentStepDecoded(
-      first,
-      0,
-      Math.max(...m.tokens.fsq_levels),
-      uniforms.slice(0, uSize),
-      async (t) => t.data as Float32Array,
-    );
+    const draw = { temperature: 0, topK: Math.max(...m.tokens.fsq_levels), uniform: uniforms.slice(0, uSize) };
+    const fused = await r.studentStepDecoded(first, draw, async (t) => t.data as Float32Array);
     const ref = await r.decode(out0.tokens);
     const fd = maxAbsDiff(fused.frame, ref);
     const fm = mismatches(fused.ids, out0.tokens);
@@ -139,7 +138,7 @@ export async function parity(dir: string): Promise<Check[]> {
   // The int8 student (WASM only) against its PyTorch mirror, in onnxruntime-web's WASM build.
   const r8 = await loadWasmInt8Runners(dir);
   if (r8) {
-    const o8 = await r8.studentStep(first, 0, Math.max(...m.tokens.fsq_levels), uniforms.slice(0, uSize));
+    const o8 = await r8.studentStep(first, { temperature: 0, topK: Math.max(...m.tokens.fsq_levels), uniform: uniforms.slice(0, uSize) });
     const want0 = get('student_int8_logits0').data as Float32Array;
     let sum = 0;
     for (let i = 0; i < want0.length; i++) sum += Math.abs(o8.logits[i]! - want0[i]!);
@@ -162,29 +161,35 @@ export async function parity(dir: string): Promise<Check[]> {
         `mean |diff| ${gm.toExponential(2)} (tolerance ${INT8.meanGateDiff})`,
       );
     }
-    const core = withAtlas(new WorldModelCore(r8, new RunCounter(false)), dir);
-    const px = frames.shape[1]! * frames.shape[2]! * 3;
-    await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
-    const want8 = get('student_int8_greedy').data as Int32Array;
-    let diff = 0;
-    for (let i = 0; i < frameCount; i++) {
-      await core.step(
-        'student',
-        actions.slice(i * 5, i * 5 + 5),
-        poses.subarray((i + 1) * 5, (i + 2) * 5),
-        { temperature: 0, topK: 0, seed: 0 },
-        undefined,
-        32,
-        false,
+    const int8Rollouts: [string, string, number, boolean][] = [['greedy', 'student_int8_greedy', 0, false]];
+    if (studentHasSampler(m)) int8Rollouts.push(['noise sampler', 'student_int8_coherent', 1, true]);
+    for (const [label, golden, temperature, sharedNoise] of int8Rollouts) {
+      const core = withAtlas(new WorldModelCore(r8, new RunCounter(false)), dir);
+      const px = frames.shape[1]! * frames.shape[2]! * 3;
+      await core.anchor([(frames.data as Uint8Array).slice(0, px)], [poses.subarray(0, 5)], 0);
+      const want8 = get(golden).data as Int32Array;
+      let diff = 0;
+      for (let i = 0; i < frameCount; i++) {
+        core.noise = (u) => u.set(uniforms.subarray(i * uSize, (i + 1) * uSize));
+        const sampling = { temperature, topK: 0, seed: 0, sharedNoise };
+        await core.step(
+          'student',
+          actions.slice(i * 5, i * 5 + 5),
+          poses.subarray((i + 1) * 5, (i + 2) * 5),
+          sampling,
+          undefined,
+          32,
+          false,
+        );
+        diff += mismatches(core.newestTokens(), want8.subarray(i * n, (i + 1) * n));
+      }
+      const agree = 1 - diff / (frameCount * n);
+      add(
+        `int8 student ${label} rollout agrees (WASM)`,
+        agree >= INT8.tokenAgreement,
+        `${frameCount} frames through the engine's memory, ${diff} of ${frameCount * n} token ids differ (${(100 * agree).toFixed(1)}% agree, at least ${100 * INT8.tokenAgreement}%)`,
       );
-      diff += mismatches(core.newestTokens(), want8.subarray(i * n, (i + 1) * n));
     }
-    const agree = 1 - diff / (frameCount * n);
-    add(
-      'int8 student greedy rollout agrees (WASM)',
-      agree >= INT8.tokenAgreement,
-      `${frameCount} frames through the engine's memory, ${diff} of ${frameCount * n} token ids differ (${(100 * agree).toFixed(1)}% agree, at least ${100 * INT8.tokenAgreement}%)`,
-    );
   }
 
   // Decoder: pixels of the first greedy student frame.

@@ -40,7 +40,7 @@ from models.export.dream import rollout_memory
 from models.export.flops import count_flops
 from models.export.fuse import strip
 from models.export.graphs import MemoryStudentGraph
-from models.export.rollout import first_step_outputs, memory_rollout
+from models.export.rollout import coherent_rollout, first_step_outputs, memory_rollout
 from models.export.scoring import Windows, dream_table, pick_windows
 from models.export.shipped import (
     STUDENT_RUN,
@@ -58,7 +58,7 @@ from models.world_model.train_memory_student import load_memory_student
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # The block linears, by their ONNX node names (torch.onnx names a Linear's MatMul after its module).
-BLOCK_LINEAR = re.compile(r"^/student/blocks\.\d+/(conv/pw|attn/q|attn/kv|attn/o|mlp/fc1|mlp/fc2)/MatMul$")
+BLOCK_LINEAR = re.compile(r"^/(student|sampler)/blocks\.\d+/(conv/pw|attn/q|attn/kv|attn/o|mlp/fc1|mlp/fc2)/MatMul$")
 MODULE_LINEAR = re.compile(r"^blocks\.\d+\.(conv\.pw|attn\.q|attn\.kv|attn\.o|mlp\.fc1|mlp\.fc2)$")
 
 
@@ -195,7 +195,8 @@ def _tanh_gelu_forward(mod: nn.Module):
 
 
 def fake_quant(student: nn.Module) -> nn.Module:
-    """A copy of the memory student that computes as student_int8.onnx: block linears in int8, block GELUs in tanh form."""
+    """A copy of the memory student (or its noise sampler) that computes as student_int8.onnx: block linears
+    in int8, block GELUs in tanh form."""
     m = copy.deepcopy(student)
     names = [n for n, mod in m.named_modules() if isinstance(mod, nn.Linear) and MODULE_LINEAR.match(n)]
     for name in names:
@@ -231,17 +232,19 @@ def evaluate(model_dir: str, runs: str, data: str, windows: int, horizons: list[
 
 
 @torch.no_grad()
-def add_to_export(model_dir: str, runs: str) -> dict:
-    """student_int8.onnx beside student.onnx, its golden tensors (the fake-quantized PyTorch student
-    on export's golden inputs) and its manifest entry. -> the entry."""
+def add_to_export(model_dir: str, runs: str, student=None, sampler=None) -> dict:
+    """student_int8.onnx beside student.onnx, its golden tensors (the fake-quantized PyTorch student,
+    and its noise sampler where student.onnx has one, on export's golden inputs) and its manifest
+    entry. student: the shipped one (default <runs>/STUDENT_RUN). -> the entry."""
     dst = os.path.join(model_dir, "student_int8.onnx")
     done = quantize_graph(os.path.join(model_dir, "student.onnx"), dst)
-    student = load_memory_student(os.path.join(runs, STUDENT_RUN, "student.pt"))
+    student = student or load_memory_student(os.path.join(runs, STUDENT_RUN, "student.pt"))
     index, g = read_golden(model_dir)
     Lmax = max(student.cfg.levels)
     T = torch.from_numpy
+    graph = MemoryStudentGraph(fake_quant(student), None if sampler is None else fake_quant(sampler))
     greedy, _, _ = memory_rollout(
-        MemoryStudentGraph(fake_quant(student)),
+        graph,
         T(g["encoded"][:1].copy()),
         g["poses"].copy(),
         T(g["actions"].copy()),
@@ -256,8 +259,11 @@ def add_to_export(model_dir: str, runs: str) -> dict:
         if not k.startswith("student_int8_"):
             gold.add(k, a)
     gold.add("student_int8_greedy", greedy)
+    if sampler is not None:
+        args = (T(g["encoded"][:1].copy()), g["poses"].copy(), T(g["actions"].copy()), T(g["student_uniforms"].copy()))
+        gold.add("student_int8_coherent", coherent_rollout(graph, *args, load_atlas(model_dir)))
     first = first_step_outputs(
-        MemoryStudentGraph(fake_quant(student)),
+        graph,
         T(g["encoded"][:1].copy()),
         g["poses"].copy(),
         T(g["actions"].copy()),

@@ -22,26 +22,37 @@ def memory_rollout(
     top_k: int,
     uniforms: torch.Tensor,
     atlas=None,
+    shared_noise: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor, list[list[int]]]:
     """The engine's loop: start int32 [S, h, w] ground-truth frames (memory at level 0); poses
     [S + N, 5] camera poses of every frame; actions [S + N, 5] (actions[t] leads from frame t to
     t + 1); uniforms [N, h*w, D, L]. Each step retrieves its slots from everything remembered,
     predicts, and remembers the prediction at LEVEL_PRED. Returns tokens [N, h, w], the first
     step's logits and each step's slots (memory indices; with atlas = (tokens int [A, h, w], poses
-    [A, 5], AtlasIndex), an atlas frame k is -1 - k)."""
+    [A, 5], AtlasIndex), an atlas frame k is -1 - k). shared_noise: the graph's input of that name,
+    where it has a noise sampler (1 = the sampler's coherent frames)."""
     S = start.shape[0]
     mem, levels, out, first, used = list(start), [0.0] * S, [], None, []
     temp, k = torch.tensor([temperature]), torch.tensor([top_k], dtype=torch.int32)
     for i in range(len(uniforms)):
         t = S + i
         inputs, slots = memory_inputs(mem, levels, poses, actions, t, g.student.cfg, atlas)
-        tokens, logits = g(*inputs.sampling(temp, k, uniforms[i : i + 1]).as_tuple())[:2]
+        tokens, logits = g(*inputs.sampling(temp, k, uniforms[i : i + 1], noise_switch(g, shared_noise)).as_tuple())[:2]
         first = logits if first is None else first
         mem.append(tokens[0])
         levels.append(LEVEL_PRED)
         out.append(tokens[0])
         used.append(slots)
     return torch.stack(out), first, used
+
+
+COHERENT = "temperature 1, shared_noise 1 (the noise sampler's frames), uniform = student_uniforms[i]"
+
+
+def coherent_rollout(g: MemoryStudentGraph, start, poses, actions, uniforms, atlas) -> torch.Tensor:
+    """The golden rollout of the noise sampler's frames (student_coherent): temperature 1, shared_noise 1."""
+    Lmax = max(g.student.cfg.levels)
+    return memory_rollout(g, start, poses, actions, 1.0, Lmax, uniforms, atlas, shared_noise=1.0)[0]
 
 
 def memory_inputs(
@@ -132,7 +143,13 @@ def first_step_outputs(
     hand-built inputs parity.ts feeds the graph directly, apart from the engine's retrieval.
     -> (tokens, logits) and, with the copy path, copy_gate."""
     inputs, _ = memory_inputs(list(start[:1]), [0.0], poses, actions, 1, g.student.cfg)
-    return g(*inputs.sampling(torch.tensor([0.0]), torch.tensor([top_k], dtype=torch.int32), uniform).as_tuple())
+    temp, k = torch.tensor([0.0]), torch.tensor([top_k], dtype=torch.int32)
+    return g(*inputs.sampling(temp, k, uniform, noise_switch(g, 0.0)).as_tuple())
+
+
+def noise_switch(g: MemoryStudentGraph, value: float) -> torch.Tensor | None:
+    """The shared_noise input for a graph with a noise sampler; None (no such input) otherwise."""
+    return None if g.sampler is None else torch.tensor([float(value)])
 
 
 @torch.no_grad()

@@ -1,15 +1,22 @@
 """
 Sharp imagination, measured: greedy (the average of the futures) against samples, in dream mode.
 
-    python3 -m models.export.sampling_eval --model models/wm-courtyard-v3 --refiner models/runs/refiner/refiner.pt \
-        --runs models/runs --data data --seeds 3
+    python3 -m models.export.sampling_eval --model models/wm-courtyard-v3 --runs models/runs --data data --seeds 3
+    python3 -m models.export.sampling_eval ... --keep --sampler "noise sampler=models/checkpoints/noise_sampler.pt" \
+        --sampler "sequence-level sampler=models/checkpoints/seq_sampler.pt" \
+        --also-student "ground-truth-only lineage=models/checkpoints/student_v3_gt.pt"
 
 On the test split's windows (evaluate.py's, dream from 1 frame, true poses and actions, atlas on),
 each decoding rule dreams the same windows:
 - student greedy: one pass, the most likely digit of every token (the shipped default);
 - student sampled, one pass: every token's digits drawn independently (temperature 1): speckle;
 - student + refiner, masked decoding in `passes` runs (refine.py): MaskGIT-style samples;
-- the teacher (token by token; the shipped v3 teacher by default), greedy and sampled (--teacher-seeds, slow).
+- the teacher (token by token; the shipped v3 teacher by default), greedy and sampled (--teacher-seeds, slow);
+- --sampler NAME=PATH: a trained noise_sampler.py on the student's trunk, one run a frame (the noise
+  sampler's frame, or its sequence-level control's);
+- --also-student NAME=PATH: another student's greedy and one-pass sampled rows (the ground-truth-only lineage).
+--keep reads the rows of an earlier sampling.json on the same windows instead of dreaming them again
+(the teacher's take most of the time); it refuses if the student's greedy row, dreamed again, differs.
 Sampled rows run --seeds seeds each (numpy/torch seeds 0..); a seed reproduces its frames.
 
 Per horizon: PSNR, SSIM and the sharpness ratio (gradient energy of the prediction over the
@@ -44,6 +51,7 @@ from models.export.dream import rollout_memory
 from models.export.scoring import Windows, decode, pick_windows, sharpness
 from models.export.shipped import shipped_tokenizer, training_atlas
 from models.world_model.memory_teacher import load_memory_teacher
+from models.world_model.noise_sampler import load_noise_sampler, noise_decode
 from models.world_model.refine import masked_decode
 from models.world_model.layers import sample_digits
 from models.world_model.train_memory_student import load_memory_student
@@ -69,7 +77,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--also-temperatures", type=float, nargs="*", default=[0.7], help="more one-pass sampled rows")
     ap.add_argument("--passes", type=int, default=0, help="masked decoding runs (default: the refiner's)")
+    ap.add_argument("--sampler", action="append", default=[], help="NAME=PATH of a noise_sampler.py checkpoint (repeatable)")
+    ap.add_argument("--also-student", action="append", default=[], help="NAME=PATH of another student (repeatable)")
+    ap.add_argument("--keep", action="store_true", help="keep the rows of <out>/sampling.json; dream only the new ones")
     a = ap.parse_args(argv)
+    for k in ("sampler", "also_student"):
+        pairs = []
+        for item in getattr(a, k):
+            name, _, path = item.partition("=")
+            if not name or not os.path.exists(path):
+                ap.error(f"--{k.replace('_', '-')} {item!r}: want NAME=PATH of an existing file")
+            pairs.append((name, path))
+        setattr(a, k, pairs)
     for k in ("student", "refiner"):
         if getattr(a, k) and not os.path.exists(getattr(a, k)):
             ap.error(f"--{k} {getattr(a, k)}: no such file")
@@ -158,12 +177,22 @@ def run(a: argparse.Namespace) -> dict:
     def uniforms(gen, N, k):
         return torch.rand(N, k, n, nd, L, generator=gen)
 
-    def one_pass(seed, t=temp):
+    def one_pass(seed, t=temp, net=None):
+        gen = torch.Generator().manual_seed(seed)
+        net = net or student
+
+        def dec(inputs, h):
+            logits = net(*inputs.model_args())
+            return net.digits.compose(sample_digits(logits, t, top_k, uniforms(gen, len(logits), 1)[:, 0]).long())
+
+        return dec
+
+    def with_sampler(sampler, seed):
         gen = torch.Generator().manual_seed(seed)
 
         def dec(inputs, h):
-            logits = student(*inputs.model_args())
-            return student.digits.compose(sample_digits(logits, t, top_k, uniforms(gen, len(logits), 1)[:, 0]).long())
+            N = inputs.mem_tokens.shape[0]
+            return student.digits.compose(noise_decode(student, sampler, inputs.model_args(), uniforms(gen, N, 1)[:, 0]).long())
 
         return dec
 
@@ -184,7 +213,16 @@ def run(a: argparse.Namespace) -> dict:
     if refiner is not None:
         rows[f"student masked greedy ({passes} runs)"] = [(None, masked(0, torch.tensor([0.0])))]
         rows[f"student masked sampled ({passes} runs)"] = [(s, masked(s)) for s in range(a.seeds)]
-    teacher = load_memory_teacher(a.teacher) if a.teacher else None
+    models = {}  # row name -> the network rollout_memory drives (default: the student)
+    for name, path in a.sampler:
+        sampler = load_noise_sampler(path, student)
+        rows[f"student + {name} (1 run)"] = [(s, with_sampler(sampler, s)) for s in range(a.seeds)]
+    for name, path in a.also_student:
+        other = load_memory_student(path)
+        rows[f"student {name} greedy (1 run)"] = [(None, None)]
+        rows[f"student {name} sampled, 1 run"] = [(s, one_pass(s, net=other)) for s in range(a.seeds)]
+        models[f"student {name} greedy (1 run)"] = models[f"student {name} sampled, 1 run"] = other
+    teacher = load_memory_teacher(a.teacher) if a.teacher and not a.keep else None
     if teacher is not None:
 
         def teacher_dec(seed):
@@ -212,11 +250,19 @@ def run(a: argparse.Namespace) -> dict:
         "rows": {},
     }
     sheet_preds = {}
+    kept, kept_sheets = {}, {}
+    if a.keep:
+        kept = json.load(open(os.path.join(out_dir, "sampling.json")))
+        kept_sheets = kept.get("sheets", {"sampling_sheet.png": "student sampled, 1 run"})
+        if (kept["windows"], kept["horizon"]) != (len(starts), H):
+            raise SystemExit(f"--keep: {out_dir}/sampling.json has {kept['windows']} windows to h{kept['horizon']}, not these")
+        kept = kept["rows"]
+        rows = {k: v for k, v in rows.items() if k not in kept or k == "student greedy (1 run)"}
     for name, runs in rows.items():
         per_seed = []
         t0 = time.time()
         for seed, dec in runs:
-            m = teacher if name.startswith("teacher") else student
+            m = teacher if name.startswith("teacher") else models.get(name, student)
             if seed is not None:
                 torch.manual_seed(seed)
             pred_tok = rollout_memory(m, start, w.poses, w.actions, H, atlas=atlas, decode=dec)
@@ -249,18 +295,40 @@ def run(a: argparse.Namespace) -> dict:
         mean = {k: (round(float(v), 3) if not isinstance(v, dict) else v) for k, v in mean.items()}
         result["rows"][name] = {"seeds": len(runs), "minutes": round((time.time() - t0) / 60, 2), **mean}
         print(name, json.dumps(result["rows"][name])[:400], flush=True)
+        if name in kept and name == "student greedy (1 run)":
+            was, now = kept[name]["h16"]["psnr"], result["rows"][name]["h16"]["psnr"]
+            if abs(was - now) > 0.01:
+                raise SystemExit(
+                    f"--keep: the student's greedy h16 is {now} dB now, {was} in sampling.json: not the same windows"
+                )
+    new = result["rows"]
+    result["rows"] = {**{k: new.get(k, v) for k, v in kept.items()}, **{k: v for k, v in new.items() if k not in kept}}
     os.makedirs(out_dir, exist_ok=True)
+    result["sheets"] = dict(kept_sheets)
+    for sheet, row in sheets(sheet_preds, passes):
+        write_sheet(truth, sheet_preds["student greedy (1 run)"][0], sheet_preds[row], os.path.join(out_dir, sheet))
+        result["sheets"][sheet] = row
     json.dump(result, open(os.path.join(out_dir, "sampling.json"), "w"), indent=1)
-    write_sheet(truth, sheet_preds, passes, os.path.join(out_dir, "sampling_sheet.png"))
     write_markdown(result, os.path.join(out_dir, "sampling.md"))
     return result
 
 
-def write_sheet(truth, preds: dict, passes: int, path: str) -> None:
-    """Window 0 (and 5) at each horizon: the truth, greedy, three masked-decoding seeds."""
+def sheets(preds: dict, passes: int) -> list[tuple[str, str]]:
+    """(file, row) of each contact sheet to write: the one-pass student's samples (sampling_sheet.png,
+    or masked decoding's where it ran) and each noise sampler's (sampling_sheet_<k>.png)."""
+    out = []
+    for row in (f"student masked sampled ({passes} runs)", "student sampled, 1 run"):
+        if row in preds:
+            out.append(("sampling_sheet.png", row))
+            break
+    samplers = [r for r in preds if r.startswith("student + ") and "masked" not in r]
+    out += [(f"sampling_sheet_{i + 1}.png", r) for i, r in enumerate(samplers)]
+    return out
+
+
+def write_sheet(truth, greedy, sampled: list, path: str) -> None:
+    """Window 0 (and 5) at each horizon: the truth, greedy, then each seed of a sampled row."""
     hs = [h for h in HORIZONS if h <= truth.shape[1]]
-    greedy = preds["student greedy (1 run)"][0]
-    sampled = preds.get(f"student masked sampled ({passes} runs)") or preds["student sampled, 1 run"]
     rows = []
     for wi in (0, min(5, len(truth) - 1)):
         rows.append([truth[wi, h - 1] for h in hs])
@@ -271,16 +339,27 @@ def write_sheet(truth, preds: dict, passes: int, path: str) -> None:
 
 
 def write_markdown(r: dict, path: str) -> None:
+    """sampling.md; and eval.md beside it, where there is an eval.json, again with these tables in it."""
+    open(path, "w").write(
+        "\n".join(["# Sharp imagination: greedy against samples (sampling_eval.py)", ""] + tables(r, "##")) + "\n"
+    )
+    ev = os.path.join(os.path.dirname(path), "eval.json")
+    if os.path.exists(ev):
+        from models.export.eval_report import write_markdown as eval_markdown
+
+        eval_markdown(json.load(open(ev)), os.path.join(os.path.dirname(path), "eval.md"))
+
+
+def tables(r: dict, h: str) -> list[str]:
+    """sampling.json's content as markdown lines, headings at level h."""
     rows = r["rows"]
     hs = [h for h in HORIZONS if f"h{h}" in next(iter(rows.values()))]
     bands = [k for k in next(iter(rows.values())) if k.startswith("fd ")]
     lines = [
-        "# Sharp imagination: greedy against samples (sampling_eval.py)",
-        "",
         f"{r['windows']} test windows, dream from 1 frame, atlas on, temperature {r['temperature']} for sampled rows "
         f"(each seed on its own, then the mean)." + (f" Masked decoding: {r['passes']} runs a frame." if r["passes"] else ""),
         "",
-        "## PSNR (dB) / sharpness ratio by horizon",
+        f"{h} PSNR (dB) / sharpness ratio by horizon",
         "",
         "| row | seeds | " + " | ".join(f"h{h}" for h in hs) + " |",
         "|---|---|" + "---|" * len(hs),
@@ -291,12 +370,18 @@ def write_markdown(r: dict, path: str) -> None:
             + " | ".join(f"{v[f'h{h}']['psnr']:.2f} / {v[f'h{h}']['sharpness']:.2f}" for h in hs)
             + " |"
         )
-    lines += ["", "## Fréchet feature distance (lower = more like real frames) / code-usage TV distance", ""]
+    lines += ["", f"{h} Fréchet feature distance (lower = more like real frames) / code-usage TV distance", ""]
     lines += ["| row | " + " | ".join(b[3:] for b in bands) + " |", "|---|" + "---|" * len(bands)]
     for name, v in rows.items():
         lines.append(f"| {name} | " + " | ".join(f"{v[b]:.1f} / {v['codes ' + b[3:]]:.2f}" for b in bands) + " |")
-    lines += ["", "![greedy vs samples](sampling_sheet.png)", ""]
-    open(path, "w").write("\n".join(lines) + "\n")
+    for sheet, row in r["sheets"].items():
+        lines += [
+            "",
+            f"{sheet}: window 0 then window 5; per window the truth, greedy, then {row}'s seeds; columns h1 to h128.",
+            "",
+        ]
+        lines += [f"![greedy vs {row}]({sheet})"]
+    return lines + [""]
 
 
 def main(argv=None):

@@ -21,6 +21,7 @@ from models.world_model.memory_data import TrainingAtlas
 
 # <runs>/<run>/... of each shipped part (models/pipeline.py's stage folders).
 STUDENT_RUN = "student_v3"  # <runs>/<this>/student.pt is the shipped student (v3: copy path + atlas, from the distilled v2)
+SAMPLER_RUN = "noise_sampler"  # <runs>/<this>/sampler.pt, where it exists, ships inside student.onnx (shared-noise sampling)
 ATLAS_RUN = "atlas"  # <runs>/<this>/atlas.bin + atlas.json: the shipped atlas (models/world_model/atlas.py)
 TEACHER_RUN = "teacher_v3"  # <runs>/<this>/teacher.pt is the shipped teacher (v3: copy path, atlas slots)
 CONTROL_V3_RUN = "student_v3_gt"  # v3's fine-tune from the ground-truth-only v2: eval's distillation control

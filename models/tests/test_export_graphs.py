@@ -108,3 +108,38 @@ def teacher_inputs_of(t, start, poses, acts):
 
     inputs, _ = memory_inputs(list(start[:1]), [0.0], poses, acts, 1, t.cfg.student)
     return (inputs.mem_tokens.long(), *inputs.model_args()[1:])
+
+
+@torch.no_grad()
+def test_the_student_graph_with_a_noise_sampler_switches_on_shared_noise_and_temperature():
+    """shared_noise 0 is the plain graph (greedy or each digit drawn alone); 1 with temperature > 0 is
+    the sampler's frame for that noise (noise_sampler.noise_decode); temperature 0 stays greedy."""
+    from models.export.graphs import StudentInputs
+    from models.world_model.noise_sampler import NoiseSampler, NoiseSamplerConfig, noise_decode
+
+    m = tiny_student()
+    s = NoiseSampler(m, NoiseSamplerConfig(hidden=8)).eval()
+    torch.nn.init.normal_(s.fc2.weight, std=3.0)
+    plain, with_s = MemoryStudentGraph(m), MemoryStudentGraph(m, s)
+    pose = torch.tensor([[0.0, 2.25, 0.0, 0.3, 0.0]])
+    base = StudentInputs(
+        torch.randint(0, 12, (1, 3, 4, 4), generator=torch.Generator().manual_seed(1)),
+        pose.repeat(1, 3, 1) + torch.tensor([0.2, 0.0, 0.1, 0.0, 0.0]),
+        torch.zeros(1, 3),
+        torch.tensor([[1.0, 1.0, 0.0]]),
+        pose,
+        torch.zeros(1, 5),
+    )
+    u = torch.rand(1, 16, 2, 4, generator=torch.Generator().manual_seed(2))
+    k = torch.tensor([4], dtype=torch.int32)
+    for t in (0.0, 1.0):
+        want = plain(*base.sampling(torch.tensor([t]), k, u).as_tuple())[0]
+        got = with_s(*base.sampling(torch.tensor([t]), k, u, torch.tensor([0.0])).as_tuple())[0]
+        assert torch.equal(want, got)
+    greedy = plain(*base.sampling(torch.tensor([0.0]), k, u).as_tuple())[0]
+    assert torch.equal(with_s(*base.sampling(torch.tensor([0.0]), k, u, torch.tensor([1.0])).as_tuple())[0], greedy)
+    coherent = with_s(*base.sampling(torch.tensor([1.0]), k, u, torch.tensor([1.0])).as_tuple())[0]
+    digits = noise_decode(m, s, base.model_args(), u).long()  # temperature 1, every level: what the sampler learned
+    assert torch.equal(coherent.long().flatten(), m.digits.compose(digits).flatten())
+    with pytest.raises(ValueError, match="takes 10 inputs"):
+        with_s(*base.sampling(torch.tensor([1.0]), k, u).as_tuple())

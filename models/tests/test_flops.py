@@ -66,4 +66,6 @@ def test_shipped_graphs_have_their_counts_in_the_manifest():
     assert m["files"]["student"]["flops"] == m["files"]["student_int8"]["flops"] + m["files"]["decoder"]["flops"]
     # The world model v2 budget was 0.4 GFLOP a frame for the student with its re-projection; it is
     # 0.61 (the count that said 0.24 missed the blocks' q, kv and MLP products). Reported, not hidden.
-    assert 0.6e9 < m["files"]["student_int8"]["flops"] < 0.62e9
+    # The noise sampler's correction (an MLP over 256 positions, run every frame) adds 0.038.
+    sampler = 0.0377e9 if "noise_sampler" in m["student"] else 0
+    assert 0.6e9 + sampler < m["files"]["student_int8"]["flops"] < 0.62e9 + sampler

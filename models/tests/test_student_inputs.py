@@ -22,9 +22,13 @@ def graph_inputs(name: str) -> list[str]:
     return [i.name for i in g.input if i.name not in weights]
 
 
+SAMPLER = "noise_sampler" in json.load(open(os.path.join(MODEL, "manifest.json")))["student"]
+
+
 def test_the_shipped_graphs_take_exactly_the_dataclass_inputs_in_order():
-    names = StudentInputs.graph_names(source=True)
+    names = StudentInputs.graph_names(source=True, sampler=SAMPLER)
     assert names[:7] == ["mem_tokens", "mem_poses", "mem_level", "mem_valid", "target_pose", "action", "mem_source"]
+    assert (names[-1] == "shared_noise") == SAMPLER
     assert graph_inputs("student.onnx") == names
     assert graph_inputs("student_int8.onnx") == names
     # the v3 teacher reads the same memory inputs, mem_source included
@@ -34,7 +38,7 @@ def test_the_shipped_graphs_take_exactly_the_dataclass_inputs_in_order():
 def test_the_shipped_manifest_describes_them_as_the_dataclass_does():
     files = json.load(open(os.path.join(MODEL, "manifest.json")))["files"]
     ck = torch.load(os.path.join(ROOT, "models", "checkpoints", "student_v3.pt"), map_location="cpu")
-    described = StudentInputs.describe(MemoryStudentConfig(**ck["config"]))
+    described = StudentInputs.describe(MemoryStudentConfig(**ck["config"]), SAMPLER)
     assert files["student"]["inputs"] == described
     assert files["student_int8"]["inputs"] == described
     assert files["teacher_prev"]["inputs"] == described[:7]

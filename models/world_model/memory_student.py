@@ -135,22 +135,27 @@ class MemoryStudent(nn.Module):
         copyable = near.sum(-1) * mem_valid[:, :, None]
         return feats, copy_ids, copyable
 
-    def forward(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None, parts: bool = False):
+    def forward(
+        self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None, parts=False, trunk=False
+    ):
         """mem_tokens int [B, M, g, g] (slot order of memory.retrieve), mem_poses [B, M, 5],
         mem_level [B, M] in [0, 1], mem_valid [B, M] (0 = empty slot), target_pose [B, 5],
         action [B, 5] (normalized, the step into the target pose), mem_source [B, M] (v3: 1 = atlas
         frame). -> digit logits [B, g*g, D, L] (with the copy path: log-probabilities of the mixture);
-        parts: forward_parts' tuple instead (training, through DDP's forward)."""
-        out = self.forward_parts(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
-        return out if parts else out[0]
+        parts: forward_parts' tuple instead (training, through DDP's forward); trunk: that tuple plus
+        the trunk's features [B, n, d] and conditioning [B, d] (what noise_sampler.py reads)."""
+        out = self.forward_parts(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source, trunk)
+        return out if parts or trunk else out[0]
 
-    def forward_parts(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None):
-        """-> (logits, gate logits [B, n, 1 + M] or None, copy ids [B, M, n] or None, copyable or None)."""
+    def forward_parts(self, mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source=None, trunk=False):
+        """-> (logits, gate logits [B, n, 1 + M] or None, copy ids [B, M, n] or None, copyable or None),
+        and with trunk also (features, conditioning)."""
         x, copy_ids, copyable = self._trunk(mem_tokens, mem_poses, mem_level, mem_valid, target_pose, action, mem_source)
+        more = (x, self.act(torch.cat([pose_features(target_pose), action], -1))) if trunk else ()
         if not self.cfg.copy:
-            return self.logits(x), None, None, None
+            return (self.logits(x), None, None, None) + more
         gate_logits = self.gate_logits(x, copyable)
-        return self.mix_logits(self.logits(x), gate_logits, copy_ids), gate_logits, copy_ids, copyable
+        return (self.mix_logits(self.logits(x), gate_logits, copy_ids), gate_logits, copy_ids, copyable) + more
 
     def gate_logits(self, x, copyable):
         """features [B, n, d], copyable [B, M, n] -> gate logits [B, n, 1 + M] ("generate" first;

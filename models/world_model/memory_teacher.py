@@ -27,7 +27,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import FsqDigits, Mlp, RelPosBias2d
+from .layers import FsqDigits, Mlp, RelPosBias2d, sample_digits
 from .memory_student import MemoryStudent, MemoryStudentConfig
 
 
@@ -194,9 +194,13 @@ class MemoryTeacher(nn.Module):
         return like.new_zeros(shape)
 
     @torch.no_grad()
-    def generate(self, h, pick=None, copy=None):
+    def generate(self, h, pick=None, copy=None, uniform=None, temperature: float = 1.0):
         """Token by token, as step() decodes (its in-place twin): h [B, n, d] -> ids [B, n].
-        pick(digit logits [B, D, L]) -> digits [B, D] (greedy by default); copy: memory_view's."""
+        pick(digit logits [B, D, L]) -> digits [B, D] (greedy by default); copy: memory_view's;
+        uniform [B, n, D, L]: draw position p's digits by Gumbel-max from uniform[:, p] at
+        `temperature` instead (layers.sample_digits, all levels): the noise -> frame map a
+        shared-noise student learns (noise_sampler.py)."""
+        t, k = torch.tensor([float(temperature)]), torch.tensor([self.trunk.pad.shape[1]])
         B, n, _ = h.shape
         kv = self.empty_cache(B, h)
         ids = h.new_zeros(B, n, dtype=torch.long)
@@ -210,7 +214,10 @@ class MemoryTeacher(nn.Module):
                 z = blk.step_inplace(z, kv[i], p, causal, rels[i])
             at = None if copy is None else (copy[0][:, :, p : p + 1], copy[1][:, :, p : p + 1])
             logits = self.out(h[:, p : p + 1], z, at)
-            digits = logits[:, 0].argmax(-1) if pick is None else pick(logits[:, 0])
+            if uniform is not None:
+                digits = sample_digits(logits[:, 0], t, k, uniform[:, p]).long()
+            else:
+                digits = logits[:, 0].argmax(-1) if pick is None else pick(logits[:, 0])
             prev = self.digits.compose(digits)
             ids[:, p] = prev
         return ids

@@ -197,6 +197,9 @@ export function parseManifest(json: unknown, source = 'manifest.json'): Manifest
 /** The student is told which slots are atlas frames (world model v3). */
 export const studentTakesSource = (m: Manifest) => m.files.student.inputs.some((t) => t.name === 'mem_source');
 
+/** The student ships a noise sampler (models/world_model/noise_sampler.py): its shared_noise input switches it on. */
+export const studentHasSampler = (m: Manifest) => m.files.student.inputs.some((t) => t.name === 'shared_noise');
+
 /** teacher_prev reads mem_source too (a v3 teacher: told which slots are atlas frames). */
 export const teacherTakesSource = (m: Manifest) => m.files.teacher_prev.inputs.some((t) => t.name === 'mem_source');
 

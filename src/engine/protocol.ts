@@ -15,6 +15,11 @@ export interface Sampling {
   /** student: levels kept per FSQ digit; teacher: token ids kept (0 = all) */
   topK: number;
   seed: number;
+  /**
+   * student, temperature > 0, where the model ships a noise sampler: true (the default) lets it draw
+   * the frame, so neighbouring tokens agree on one future; false draws every token on its own
+   */
+  sharedNoise?: boolean;
 }
 
 export interface BackendInfo {

@@ -12,6 +12,7 @@ import {
   type Manifest,
   type ModelFileKey,
   studentDecodes,
+  studentHasSampler,
   studentTakesSource,
   teacherCopies,
   teacherTakesSource,
@@ -41,6 +42,18 @@ export interface StudentInputs {
   memSource: Float32Array;
 }
 export type Sessions = Record<ModelFileKey, Runnable>;
+
+/** How one student run draws its frame (the graph's sampling inputs). */
+export interface StudentDraw {
+  /** 0 = greedy */
+  temperature: number;
+  /** levels kept per FSQ digit */
+  topK: number;
+  /** [g*g * D * L] uniform (0, 1) noise, one per digit level */
+  uniform: Float32Array;
+  /** where the student ships a noise sampler (its shared_noise input): let it draw the frame */
+  sharedNoise?: boolean;
+}
 
 export class ModelRunners {
   readonly n: number;
@@ -104,7 +117,7 @@ export class ModelRunners {
   }
 
   /** Feeds of one student run (inputs as the manifest's student.onnx describes them). */
-  private studentFeeds(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
+  private studentFeeds(inp: StudentInputs, { temperature, topK, uniform, sharedNoise }: StudentDraw) {
     const L = Math.max(...this.manifest.tokens.fsq_levels);
     const D = this.manifest.tokens.fsq_levels.length;
     const T = this.ort.Tensor;
@@ -115,6 +128,7 @@ export class ModelRunners {
       temperature: new T('float32', Float32Array.of(temperature), [1]),
       top_k: new T('int32', Int32Array.of(topK), [1]),
       uniform: new T('float32', uniform, [1, this.n, D, L]),
+      ...(studentHasSampler(this.manifest) ? { shared_noise: new T('float32', Float32Array.of(sharedNoise ? 1 : 0), [1]) } : {}),
     };
   }
 
@@ -124,8 +138,8 @@ export class ModelRunners {
   }
 
   /** One student frame: the tokens tensor, where the session put it (the caller disposes of it). */
-  async studentStepTensor(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array): Promise<Tensor> {
-    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), ['tokens'], true);
+  async studentStepTensor(inp: StudentInputs, draw: StudentDraw): Promise<Tensor> {
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, draw), ['tokens'], true);
     return r.tokens;
   }
 
@@ -133,19 +147,8 @@ export class ModelRunners {
    * The same run, also fetching the per-digit logits (for the insight views); they come back on
    * the CPU through `read` (on a GPU, one counted readback of n x D x L floats).
    */
-  async studentStepTensorLogits(
-    inp: StudentInputs,
-    temperature: number,
-    topK: number,
-    uniform: Float32Array,
-    read: (t: Tensor) => Promise<Float32Array>,
-  ) {
-    const r = await runKeep(
-      this.sessions.student,
-      this.studentFeeds(inp, temperature, topK, uniform),
-      this.withGate(['tokens', 'logits']),
-      true,
-    );
+  async studentStepTensorLogits(inp: StudentInputs, draw: StudentDraw, read: (t: Tensor) => Promise<Float32Array>) {
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, draw), this.withGate(['tokens', 'logits']), true);
     try {
       return { tokens: r.tokens!, logits: await read(r.logits!), copyGate: r.copy_gate ? await read(r.copy_gate) : null };
     } finally {
@@ -159,17 +162,10 @@ export class ModelRunners {
    * from the one packed output (on a GPU, one readback through `read`), and with `logits` also the
    * per-digit logits (a second readback).
    */
-  async studentStepDecoded(
-    inp: StudentInputs,
-    temperature: number,
-    topK: number,
-    uniform: Float32Array,
-    read: (t: Tensor) => Promise<Float32Array>,
-    logits = false,
-  ) {
+  async studentStepDecoded(inp: StudentInputs, draw: StudentDraw, read: (t: Tensor) => Promise<Float32Array>, logits = false) {
     if (!this.fusedStudent) throw new Error('this student graph does not decode (no frame_tokens output)');
     const names: string[] = logits ? this.withGate(['frame_tokens', 'logits']) : ['frame_tokens'];
-    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), names, true);
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, draw), names, true);
     try {
       const packed = await read(r.frame_tokens!);
       const px = packed.length - this.n;
@@ -185,8 +181,8 @@ export class ModelRunners {
   }
 
   /** One student frame on arrays, with its per-digit logits. */
-  async studentStep(inp: StudentInputs, temperature: number, topK: number, uniform: Float32Array) {
-    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, temperature, topK, uniform), this.withGate(['tokens', 'logits']));
+  async studentStep(inp: StudentInputs, draw: StudentDraw) {
+    const r = await runKeep(this.sessions.student, this.studentFeeds(inp, draw), this.withGate(['tokens', 'logits']));
     const out = {
       tokens: cpuData<Int32Array>(r.tokens!).slice(),
       logits: cpuData<Float32Array>(r.logits!).slice(),

@@ -8,7 +8,7 @@ import type { Tensor } from 'onnxruntime-common';
 import { digitEntropy } from './insight';
 import { tokensPerFrame } from './manifest';
 import { type RunCounter, toBytes } from './runCounter';
-import type { ModelRunners, StudentInputs } from './runners';
+import type { ModelRunners, StudentDraw, StudentInputs } from './runners';
 
 export interface StudentRun {
   ids: Int32Array;
@@ -25,12 +25,12 @@ export async function runStudent(
   runners: ModelRunners,
   counter: RunCounter,
   inputs: StudentInputs,
-  o: { temperature: number; k: number; uniform: Float32Array; decode: boolean; insight: boolean },
+  o: { draw: StudentDraw; decode: boolean; insight: boolean },
 ): Promise<StudentRun> {
   const m = runners.manifest;
   const entropyOf = (logits: Float32Array) => digitEntropy(logits, tokensPerFrame(m), m.tokens.fsq_levels);
   if (o.decode && runners.fusedStudent) {
-    const r = await runners.studentStepDecoded(inputs, o.temperature, o.k, o.uniform, (t) => counter.floats(t), o.insight);
+    const r = await runners.studentStepDecoded(inputs, o.draw, (t) => counter.floats(t), o.insight);
     return {
       ids: r.ids,
       tokens: null,
@@ -43,11 +43,11 @@ export async function runStudent(
   let entropy: Float32Array | null = null;
   let copyGate: Float32Array | null = null;
   if (o.insight) {
-    const r = await runners.studentStepTensorLogits(inputs, o.temperature, o.k, o.uniform, (t) => counter.floats(t));
+    const r = await runners.studentStepTensorLogits(inputs, o.draw, (t) => counter.floats(t));
     tokens = r.tokens;
     entropy = entropyOf(r.logits);
     copyGate = r.copyGate;
-  } else tokens = await runners.studentStepTensor(inputs, o.temperature, o.k, o.uniform);
+  } else tokens = await runners.studentStepTensor(inputs, o.draw);
   // The tokens join the memory (a 1 KB readback on a GPU); the tensor itself feeds the decoder.
   return { ids: await counter.ints(tokens), tokens, fusedFrame: null, entropy, copyGate };
 }

@@ -184,13 +184,8 @@ export class WorldModelCore {
       checkSampling(sampling, this.maxDigitLevels);
       const k = sampling.topK === 0 ? this.maxDigitLevels : sampling.topK;
       if (sampling.temperature > 0) (this.noise ?? ((u: Float32Array) => this.sampler.fillUniform(u)))(this.uniform);
-      ({ ids, tokens, fusedFrame, entropy, copyGate } = await runStudent(this.runners, this.counter, s.inputs, {
-        temperature: sampling.temperature,
-        k,
-        uniform: this.uniform,
-        decode,
-        insight,
-      }));
+      const draw = { temperature: sampling.temperature, topK: k, uniform: this.uniform, sharedNoise: sampling.sharedNoise ?? true };
+      ({ ids, tokens, fusedFrame, entropy, copyGate } = await runStudent(this.runners, this.counter, s.inputs, { draw, decode, insight }));
     } else {
       checkSampling(sampling, this.manifest.tokens.vocab_size);
       ({ ids, tokens, entropy } = await this.teacher.frame(s.inputs, sampling, insight, onPartial, partialEvery));
@@ -269,7 +264,7 @@ export class WorldModelCore {
     const s = this.studentInputs(target, action);
     const L = this.maxDigitLevels;
     const t0 = now();
-    const st = await this.runners.studentStep(s.inputs, 0, L, this.uniform);
+    const st = await this.runners.studentStep(s.inputs, { temperature: 0, topK: L, uniform: this.uniform });
     const t1 = now();
     const te = await this.runners.teacherFrame(s.inputs, argmax);
     const t2 = now();

@@ -49,7 +49,7 @@ export function ModelControls({ session }: { session: ModelSession | null }) {
       {shows('decoding') && (
         <label
           className="row"
-          title="Where the model is unsure, the most likely code of every token on its own is the average of the futures it cannot tell apart: a smear. A sample draws one of those futures instead: sharper, and a little less like the truth on average."
+          title="Where the model is unsure, the most likely code of every token on its own is the average of the futures it cannot tell apart: a smear. A sample draws one of those futures instead: sharper, and a little less like the truth on average. A model with a noise sampler draws each token knowing what its neighbours drew, in the same single run, as its token-by-token teacher does."
         >
           decoding
           <select
