@@ -171,9 +171,41 @@ def write_markdown(r: dict, path: str) -> None:
     ]
     samples = os.path.join(os.path.dirname(path), "sampling.json")
     if os.path.exists(samples):  # sampling_eval.py's measures of greedy against samples
-        from models.export.sampling_eval import tables
-
         lines += ["## Sharp imagination: greedy against samples (sampling.json, models/export/sampling_eval.py)", ""]
-        lines += tables(json.load(open(samples)), "###")
+        lines += sampling_tables(json.load(open(samples)), "###")
     with open(path, "w") as f:
         f.write("\n".join(lines))
+
+
+def sampling_tables(r: dict, h: str) -> list[str]:
+    """sampling.json's content as markdown lines, headings at level h."""
+    rows = r["rows"]
+    hs = [k[1:] for k in next(iter(rows.values())) if k[0] == "h" and k[1:].isdigit()]
+    bands = [k for k in next(iter(rows.values())) if k.startswith("fd ")]
+    lines = [
+        f"{r['windows']} test windows, dream from 1 frame, atlas on, temperature {r['temperature']} for sampled rows "
+        f"(each seed on its own, then the mean)." + (f" Masked decoding: {r['passes']} runs a frame." if r["passes"] else ""),
+        "",
+        f"{h} PSNR (dB) / sharpness ratio by horizon",
+        "",
+        "| row | seeds | " + " | ".join(f"h{h}" for h in hs) + " |",
+        "|---|---|" + "---|" * len(hs),
+    ]
+    for name, v in rows.items():
+        lines.append(
+            f"| {name} | {v['seeds']} | "
+            + " | ".join(f"{v[f'h{h}']['psnr']:.2f} / {v[f'h{h}']['sharpness']:.2f}" for h in hs)
+            + " |"
+        )
+    lines += ["", f"{h} Fréchet feature distance (lower = more like real frames) / code-usage TV distance", ""]
+    lines += ["| row | " + " | ".join(b[3:] for b in bands) + " |", "|---|" + "---|" * len(bands)]
+    for name, v in rows.items():
+        lines.append(f"| {name} | " + " | ".join(f"{v[b]:.1f} / {v['codes ' + b[3:]]:.2f}" for b in bands) + " |")
+    for sheet, row in r["sheets"].items():
+        lines += [
+            "",
+            f"{sheet}: window 0 then window 5; per window the truth, greedy, then {row}'s seeds; columns h1 to h128.",
+            "",
+        ]
+        lines += [f"![greedy vs {row}]({sheet})"]
+    return lines + [""]

@@ -48,6 +48,8 @@ from models.common import psnr, ssim
 from models.data.contact_sheet import contact_sheet
 from models.data.dataset import load
 from models.export.dream import rollout_memory
+from models.export.eval_report import sampling_tables as tables
+from models.export.eval_report import write_markdown as eval_markdown
 from models.export.scoring import Windows, decode, pick_windows, sharpness
 from models.export.shipped import shipped_tokenizer, training_atlas
 from models.world_model.memory_teacher import load_memory_teacher
@@ -345,43 +347,7 @@ def write_markdown(r: dict, path: str) -> None:
     )
     ev = os.path.join(os.path.dirname(path), "eval.json")
     if os.path.exists(ev):
-        from models.export.eval_report import write_markdown as eval_markdown
-
         eval_markdown(json.load(open(ev)), os.path.join(os.path.dirname(path), "eval.md"))
-
-
-def tables(r: dict, h: str) -> list[str]:
-    """sampling.json's content as markdown lines, headings at level h."""
-    rows = r["rows"]
-    hs = [h for h in HORIZONS if f"h{h}" in next(iter(rows.values()))]
-    bands = [k for k in next(iter(rows.values())) if k.startswith("fd ")]
-    lines = [
-        f"{r['windows']} test windows, dream from 1 frame, atlas on, temperature {r['temperature']} for sampled rows "
-        f"(each seed on its own, then the mean)." + (f" Masked decoding: {r['passes']} runs a frame." if r["passes"] else ""),
-        "",
-        f"{h} PSNR (dB) / sharpness ratio by horizon",
-        "",
-        "| row | seeds | " + " | ".join(f"h{h}" for h in hs) + " |",
-        "|---|---|" + "---|" * len(hs),
-    ]
-    for name, v in rows.items():
-        lines.append(
-            f"| {name} | {v['seeds']} | "
-            + " | ".join(f"{v[f'h{h}']['psnr']:.2f} / {v[f'h{h}']['sharpness']:.2f}" for h in hs)
-            + " |"
-        )
-    lines += ["", f"{h} Fréchet feature distance (lower = more like real frames) / code-usage TV distance", ""]
-    lines += ["| row | " + " | ".join(b[3:] for b in bands) + " |", "|---|" + "---|" * len(bands)]
-    for name, v in rows.items():
-        lines.append(f"| {name} | " + " | ".join(f"{v[b]:.1f} / {v['codes ' + b[3:]]:.2f}" for b in bands) + " |")
-    for sheet, row in r["sheets"].items():
-        lines += [
-            "",
-            f"{sheet}: window 0 then window 5; per window the truth, greedy, then {row}'s seeds; columns h1 to h128.",
-            "",
-        ]
-        lines += [f"![greedy vs {row}]({sheet})"]
-    return lines + [""]
 
 
 def main(argv=None):

@@ -48,6 +48,12 @@ describe(`shipped model ${MODEL_ID}`, () => {
     badRule.student.memory.rule = 'psychic';
     expect(() => parseManifest(badRule)).toThrow(/student\.memory\.rule/);
     expect(() => parseManifest({ ...m, format: 'world-model-playground manifest v1' })).toThrow(/reads v2 manifests/);
+    if (m.student.noise_sampler) {
+      const noInput = structuredClone(m);
+      for (const k of ['student', 'student_int8'])
+        noInput.files[k].inputs = noInput.files[k].inputs.filter((t: { name: string }) => t.name !== 'shared_noise');
+      expect(() => parseManifest(noInput)).toThrow(/student\.noise_sampler: files\.student has no 'shared_noise' input/);
+    }
   });
 
   it('refuses a corrupted or truncated model file before creating a session', async () => {

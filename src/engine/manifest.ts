@@ -103,6 +103,11 @@ export const manifestSchema = z.object({
     memory: memoryRule,
     geometry,
     sampling_defaults: sampling,
+    /** a noise sampler inside files.student (models/world_model/noise_sampler.py), switched on by its shared_noise input */
+    noise_sampler: z
+      .object({ input: z.literal('shared_noise'), meaning: z.string() })
+      .passthrough()
+      .optional(),
   }),
   teacher: z.object({
     kind: z.literal('memory', {
@@ -181,6 +186,10 @@ function checkManifest(json: unknown): { manifest: Manifest | null; problems: st
     if (a.bytes !== want) out.push(`atlas.bytes ${a.bytes} != ${want} (${a.frames} frames of 12-bit tokens and float32 poses)`);
     if (!studentTakesSource(m)) out.push(`atlas: files.student has no 'mem_source' input to mark atlas slots`);
   }
+  const noise = m.files.student.inputs.find((t) => t.name === 'shared_noise');
+  if (m.student.noise_sampler && !noise) out.push(`student.noise_sampler: files.student has no 'shared_noise' input to switch it on`);
+  if (noise && (noise.dtype !== 'float32' || noise.shape.join() !== '1'))
+    out.push(`files.student: input 'shared_noise' must be float32 [1]`);
   const paths = [...MODEL_FILES.map((k) => m.files[k].path), ...(v ? [v.path] : [])];
   const dup = paths.filter((p, i) => paths.indexOf(p) !== i);
   if (dup.length) out.push(`files: ${[...new Set(dup)].join(', ')} named for more than one graph`);
