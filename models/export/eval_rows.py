@@ -8,6 +8,7 @@ distill_v3, distill_v3_control).
     python3 -m models.export.eval_rows --model models/wm-courtyard-v3 --runs models/runs --data data
     python3 -m models.export.eval_rows ... --teacher none      # the students only (the teacher costs ~40 CPU-min)
     python3 -m models.export.eval_rows ... --bench-frames 30   # and ms per frame again (after a new teacher export)
+    python3 -m models.export.eval_rows ... --bench-only        # ms per frame only (after ship_sampler.py re-exports the student)
 
 The baseline rows are recomputed and must equal eval.json's (the same windows, tokenizer and
 decoder), or nothing is written. Rewrites eval.json's dream tables, curves and targets, eval.md and
@@ -57,6 +58,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument(
         "--bench-frames", type=int, default=0, help="re-measure ms per frame in onnxruntime-node (0: keep eval.json's)"
     )
+    ap.add_argument(
+        "--bench-only", action="store_true", help="re-measure ms per frame (30 frames unless --bench-frames), no rows"
+    )
     a = ap.parse_args(argv)
     if not os.path.exists(os.path.join(a.model, "eval.json")):
         ap.error(f"{a.model}: no eval.json; run python3 -m models.export.evaluate first")
@@ -68,6 +72,9 @@ def run(a: argparse.Namespace) -> dict:
     torch.set_num_threads(a.threads or os.cpu_count() or 1)
     path = os.path.join(a.model, "eval.json")
     ev = json.load(open(path))
+    if a.bench_only:
+        ev["ms_per_frame_onnxruntime_node"] = bench_ort(a.model, a.bench_frames or 30)
+        return write(a, ev, path, t0)
     atlas = training_atlas(a.model)
     models = comparison_rollouts(a, atlas)
     if not models:
@@ -97,6 +104,11 @@ def run(a: argparse.Namespace) -> dict:
     if a.bench_frames:
         ev["ms_per_frame_onnxruntime_node"] = bench_ort(a.model, a.bench_frames)
     ev["comparison_rows_seconds"] = round(time.time() - t0, 1)
+    return write(a, ev, path, t0)
+
+
+def write(a: argparse.Namespace, ev: dict, path: str, t0: float) -> dict:
+    """eval.json, eval.md and the manifest's metrics from ev."""
     with open(path, "w") as f:
         json.dump(ev, f, indent=2)
     write_markdown(ev, os.path.join(a.model, "eval.md"))

@@ -56,8 +56,9 @@ LIMITATIONS = [
     "It sees 128 x 128 pixels through 16 x 16 codes: detail smaller than an 8 x 8 pixel patch is lost even with perfect prediction (the tokenizer ceiling).",
     "Only the camera moves: the world is static, so it has learned nothing about things that move by themselves.",
     "Its uncertainty is a loose guide to its error: it is most confident when standing still, even when what it shows is wrong.",
-    "The token-by-token teacher is not better than the one-pass student here; distillation was measured, and gained nothing reliable over training on the truth alone.",
+    "The token-by-token teacher is not better than the one-pass student here, greedily; distilling its per-token distributions gained nothing reliable over training on the truth alone (distilling its samples into the noise sampler did: its samples look more like real frames).",
     "Its atlas is world 0's: with the atlas on in another world it recalls world 0's courtyard, not the one in front of it.",
+    "A sample is one possible future, not the likeliest: its first frames are about 1.3 dB further from the truth than greedy's, and the noise sampler knows only what a token's four earlier neighbours drew, so its frames are close to the teacher's samples but not the same (89.5% of the tokens for the same noise).",
 ]
 
 

@@ -317,14 +317,16 @@ def run(a: argparse.Namespace) -> dict:
 
 def sheets(preds: dict, passes: int) -> list[tuple[str, str]]:
     """(file, row) of each contact sheet to write: the one-pass student's samples (sampling_sheet.png,
-    or masked decoding's where it ran) and each noise sampler's (sampling_sheet_<k>.png)."""
+    or masked decoding's where it ran) and each noise sampler's (sampling_sheet_<its name>.png)."""
     out = []
     for row in (f"student masked sampled ({passes} runs)", "student sampled, 1 run"):
         if row in preds:
             out.append(("sampling_sheet.png", row))
             break
-    samplers = [r for r in preds if r.startswith("student + ") and "masked" not in r]
-    out += [(f"sampling_sheet_{i + 1}.png", r) for i, r in enumerate(samplers)]
+    for r in preds:
+        if r.startswith("student + ") and "masked" not in r:
+            slug = "-".join("".join(c if c.isalnum() else " " for c in r[len("student + ") :].split(" (")[0]).split())
+            out.append((f"sampling_sheet_{slug.lower()}.png", r))
     return out
 
 

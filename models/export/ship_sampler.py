@@ -24,7 +24,7 @@ import torch
 from models.export.export import example_inputs, export_student
 from models.export.flops import count_flops
 from models.export.graphs import MemoryStudentGraph
-from models.export.manifest_content import sampler_section
+from models.export.manifest_content import LIMITATIONS, sampler_section
 from models.export.quantize import add_to_export
 from models.export.rollout import COHERENT, coherent_rollout, memory_rollout
 from models.export.shipped import Golden, cpu_hours, load_atlas, read_golden, read_manifest, update_manifest
