@@ -208,4 +208,6 @@ def sampling_tables(r: dict, h: str) -> list[str]:
             "",
         ]
         lines += [f"![greedy vs {row}]({sheet})"]
+    if r.get("decision"):
+        lines += ["", f"**Decision.** {r['decision']}"]
     return lines + [""]

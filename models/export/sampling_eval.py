@@ -82,6 +82,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--sampler", action="append", default=[], help="NAME=PATH of a noise_sampler.py checkpoint (repeatable)")
     ap.add_argument("--also-student", action="append", default=[], help="NAME=PATH of another student (repeatable)")
     ap.add_argument("--keep", action="store_true", help="keep the rows of <out>/sampling.json; dream only the new ones")
+    ap.add_argument("--decision", default="", help="what was decided from these rows, in words (kept by --keep unless given)")
     a = ap.parse_args(argv)
     for k in ("sampler", "also_student"):
         pairs = []
@@ -256,6 +257,7 @@ def run(a: argparse.Namespace) -> dict:
     if a.keep:
         kept = json.load(open(os.path.join(out_dir, "sampling.json")))
         kept_sheets = kept.get("sheets", {"sampling_sheet.png": "student sampled, 1 run"})
+        result["decision"] = kept.get("decision", "")
         if (kept["windows"], kept["horizon"]) != (len(starts), H):
             raise SystemExit(f"--keep: {out_dir}/sampling.json has {kept['windows']} windows to h{kept['horizon']}, not these")
         kept = kept["rows"]
@@ -306,6 +308,7 @@ def run(a: argparse.Namespace) -> dict:
     new = result["rows"]
     result["rows"] = {**{k: new.get(k, v) for k, v in kept.items()}, **{k: v for k, v in new.items() if k not in kept}}
     os.makedirs(out_dir, exist_ok=True)
+    result["decision"] = a.decision or result.get("decision", "")
     result["sheets"] = dict(kept_sheets)
     for sheet, row in sheets(sheet_preds, passes):
         write_sheet(truth, sheet_preds["student greedy (1 run)"][0], sheet_preds[row], os.path.join(out_dir, sheet))

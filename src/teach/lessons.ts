@@ -230,7 +230,7 @@ export const LESSONS: readonly Lesson[] = [
     text: [
       'Where the model cannot know what comes next (a corner it has not seen), it spreads its bets over several codes per token. Greedy decoding takes each token’s most likely code on its own, so the picture becomes the average of the futures it cannot tell apart: a smear.',
       'A sample draws one of those futures instead. It is sharper, but it is only one of many, so on average it lands a little further from the truth: PSNR rewards the blurry average, your eye prefers the sample.',
-      'This student draws its sample in the same single run, each token knowing what its earlier neighbours drew (its noise sampler, learned from the token-by-token teacher), so the tokens agree on one future instead of each picking its own.',
+      'This student draws its sample in the same single run with a small correction learned from the token-by-token teacher’s own samples (its noise sampler), so far into a dream its frames look more like real ones than a plain draw of each token.',
     ],
     tryThis:
       'Open "why dreams blur" and dream the same start and actions four ways: greedy, then three seeds. Compare the PSNR and the sharpness under each frame (sharpness 1 = as much edge and texture as the truth).',
