@@ -98,9 +98,8 @@ def ship(a: argparse.Namespace) -> dict:
         compute["training_cpu_minutes"][name] = rec.get("cpu_minutes")
         compute["training_cpu_minutes"][f"{name}_threads"] = rec.get("config", {}).get("threads") or "all"
         compute["training_cpu_hours"] = cpu_hours(compute["training_cpu_minutes"])
-    update_manifest(
-        out, files=files, sources=sources, compute=compute, student={**manifest["student"], **sampler_section(sampler)}
-    )
+    student_part = {**manifest["student"], **sampler_section(sampler)}
+    update_manifest(out, files=files, sources=sources, compute=compute, student=student_part, limitations=LIMITATIONS)
     add_to_export(out, "", student, sampler)  # student_int8.onnx, its goldens and entry from the new student.onnx
     manifest = read_manifest(out)
     print(

@@ -38,6 +38,8 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
         "control_v3",
         "distill_v3",
         "distill_v3_control",
+        "noise_sampler",
+        "seq_sampler",
         "export",
         "eval",
     }
@@ -74,6 +76,11 @@ def test_smoke_pipeline_runs_caches_and_learns(tmp_path):
     assert atlas["frames"] > 0 and atlas["bytes"] == atlas["frames"] * (64 * 3 // 2 + 20)
     assert hashlib.sha256(open(os.path.join(model, atlas["path"]), "rb").read()).hexdigest() == atlas["sha256"]
     assert "mem_source" in [t["name"] for t in manifest["files"]["student"]["inputs"]]
+    # the noise sampler trained on this (tiny) student, not reused from the full-size committed one, and shipped inside
+    ns, seq = (json.load(open(os.path.join(runs, r, "done.json"))) for r in ("noise_sampler", "seq_sampler"))
+    assert ns["finished"] and "reused" not in ns and ns["config"]["model"]["trunk_d"] == student["config"]["model"]["d"]
+    assert 0 < ns["val_same_tokens"] <= 1 and not seq["config"]["model"]["noise"]
+    assert manifest["files"]["student"]["inputs"][-1]["name"] == "shared_noise" and "noise_sampler" in manifest["student"]
     for f in manifest["files"].values():
         assert hashlib.sha256(open(os.path.join(model, f["path"]), "rb").read()).hexdigest() == f["sha256"]
     parity = subprocess.run(

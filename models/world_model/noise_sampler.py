@@ -51,6 +51,7 @@ class NoiseSamplerConfig:
     hidden: int = 256
     noise: bool = True  # False: sequence-level distillation (no neighbour draws)
     temperature: float = 1.0  # the teacher's sampling temperature whose samples it learns
+    trunk_d: int = 0  # the frozen student's width: a sampler fits only a student of this width (0: not recorded)
 
 
 def neighbour_digits(onehot: torch.Tensor, g: int) -> torch.Tensor:
@@ -78,6 +79,8 @@ class NoiseSampler(nn.Module):
         sc = student.cfg
         nd, L = student.pad.shape
         self.grid = sc.grid
+        if cfg.trunk_d and cfg.trunk_d != sc.d:
+            raise ValueError(f"this noise sampler was trained on a student of width {cfg.trunk_d}, not {sc.d}")
         width = sc.d + (len(NEIGHBOURS) * nd * L if cfg.noise else 0)
         self.norm = nn.LayerNorm(sc.d)
         self.fc1 = nn.Linear(width, cfg.hidden)

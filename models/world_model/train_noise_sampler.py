@@ -26,7 +26,6 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
 import torch
 
 from models import trainer
@@ -89,7 +88,8 @@ def parse_args(argv=None) -> TrainConfig:
     if a.atlas and not os.path.exists(os.path.join(a.atlas, "atlas.json")):
         ap.error(f"--atlas {a.atlas}: no atlas.json there; run python3 -m models.world_model.atlas first")
     vals = {k: getattr(a, k) for k in vars(a) if k in TrainConfig.__dataclass_fields__ and k != "model"}
-    model = NoiseSamplerConfig(hidden=a.hidden, noise=not a.no_noise, temperature=a.temperature)
+    trunk_d = torch.load(a.student, map_location="cpu")["config"]["d"]  # the sampler fits this student only
+    model = NoiseSamplerConfig(hidden=a.hidden, noise=not a.no_noise, temperature=a.temperature, trunk_d=trunk_d)
     return TrainConfig(model=model, **vals)
 
 
