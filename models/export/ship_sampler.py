@@ -15,7 +15,6 @@ still holds; a full `models.export.export` with <runs>/noise_sampler/sampler.pt 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
 import numpy as np
@@ -27,7 +26,7 @@ from models.export.graphs import MemoryStudentGraph
 from models.export.manifest_content import LIMITATIONS, sampler_section
 from models.export.quantize import add_to_export
 from models.export.rollout import COHERENT, coherent_rollout, memory_rollout
-from models.export.shipped import Golden, cpu_hours, load_atlas, read_golden, read_manifest, update_manifest
+from models.export.shipped import Golden, load_atlas, read_golden, read_manifest, update_manifest, with_training_record
 from models.world_model.noise_sampler import load_noise_sampler
 from models.world_model.prepare import file_sha256
 from models.world_model.train_memory_student import load_memory_student
@@ -89,15 +88,7 @@ def ship(a: argparse.Namespace) -> dict:
         p = os.path.join(out, name)
         files[name.replace(".", "_")] = {**files[name.replace(".", "_")], "bytes": os.path.getsize(p), "sha256": file_sha256(p)}
     sources = {**manifest["sources"], "sampler": file_sha256(a.sampler)}
-    compute = json.loads(json.dumps(manifest["compute"]))
-    rec_path = os.path.splitext(a.sampler)[0] + ".json"
-    if os.path.exists(rec_path):  # the committed training record beside the weights
-        rec = json.load(open(rec_path))
-        name = os.path.splitext(os.path.basename(a.sampler))[0]
-        compute["stage_wall_minutes"][name] = rec.get("wall_minutes")
-        compute["training_cpu_minutes"][name] = rec.get("cpu_minutes")
-        compute["training_cpu_minutes"][f"{name}_threads"] = rec.get("config", {}).get("threads") or "all"
-        compute["training_cpu_hours"] = cpu_hours(compute["training_cpu_minutes"])
+    compute = with_training_record(manifest["compute"], a.sampler)
     student_part = {**manifest["student"], **sampler_section(sampler)}
     update_manifest(out, files=files, sources=sources, compute=compute, student=student_part, limitations=LIMITATIONS)
     add_to_export(out, "", student, sampler)  # student_int8.onnx, its goldens and entry from the new student.onnx

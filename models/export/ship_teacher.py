@@ -14,7 +14,6 @@ whose evaluation (~50 CPU-minutes) would then have to be run again.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
 import numpy as np
@@ -24,7 +23,7 @@ from models.export.export import example_inputs, export_teacher, teacher_golden,
 from models.export.flops import count_flops
 from models.export.graphs import MemoryTeacherPrevGraph, MemoryTeacherStepGraph
 from models.export.manifest_content import LIMITATIONS, teacher_section
-from models.export.shipped import Golden, cpu_hours, read_golden, read_manifest, update_manifest
+from models.export.shipped import Golden, read_golden, read_manifest, update_manifest, with_training_record
 from models.world_model import atlas as atlas_file
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.prepare import file_sha256
@@ -95,15 +94,7 @@ def ship(a: argparse.Namespace) -> dict:
         entries[key] = {**entries[key], "bytes": os.path.getsize(p), "sha256": file_sha256(p)}
     sources = {**manifest["sources"], "teacher": file_sha256(a.teacher)}
     same = manifest["sources"].get("teacher") == sources["teacher"]
-    compute = json.loads(json.dumps(manifest["compute"]))
-    rec_path = os.path.splitext(a.teacher)[0] + ".json"
-    if os.path.exists(rec_path):  # the committed training record beside the weights
-        rec = json.load(open(rec_path))
-        name = os.path.splitext(os.path.basename(a.teacher))[0]
-        compute["stage_wall_minutes"][name] = rec.get("wall_minutes")
-        compute["training_cpu_minutes"][name] = rec.get("cpu_minutes")
-        compute["training_cpu_minutes"][f"{name}_threads"] = rec.get("config", {}).get("threads") or "all"
-        compute["training_cpu_hours"] = cpu_hours(compute["training_cpu_minutes"])
+    compute = with_training_record(manifest["compute"], a.teacher)
     manifest = update_manifest(
         out,
         files=entries,

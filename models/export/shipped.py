@@ -120,6 +120,21 @@ def cpu_hours(cpu: dict) -> float:
     return round(sum(v for k, v in cpu.items() if not k.endswith("_threads") and isinstance(v, (int, float))) / 60, 2)
 
 
+def with_training_record(compute: dict, weights: str) -> dict:
+    """The manifest's compute part with the committed training record beside `weights` (<name>.json:
+    its wall and CPU minutes and threads) entered under <name>, and the CPU-hours total again."""
+    rec_path = os.path.splitext(weights)[0] + ".json"
+    compute = json.loads(json.dumps(compute))
+    if os.path.exists(rec_path):
+        rec = json.load(open(rec_path))
+        name = os.path.splitext(os.path.basename(weights))[0]
+        compute["stage_wall_minutes"][name] = rec.get("wall_minutes")
+        compute["training_cpu_minutes"][name] = rec.get("cpu_minutes")
+        compute["training_cpu_minutes"][f"{name}_threads"] = rec.get("config", {}).get("threads") or "all"
+        compute["training_cpu_hours"] = cpu_hours(compute["training_cpu_minutes"])
+    return compute
+
+
 def compute_summary(runs: str) -> dict:
     """The manifest's compute part: wall and CPU minutes per stage, training stages from their own
     records (which survive resumes and reuse), the others from the pipeline's stages.json."""

@@ -18,3 +18,15 @@ def soft_nll(logits: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
 def no_decay(name: str, p: torch.Tensor) -> bool:
     """Biases, norms and position tables are not decayed."""
     return p.dim() < 2 or "pos" in name or "age" in name or "bos" in name
+
+
+def adamw(params: list, lr: float, weight_decay: float) -> torch.optim.AdamW:
+    """AdamW over named parameters [(name, p)], weight decay on all but no_decay's."""
+    return torch.optim.AdamW(
+        [
+            {"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": weight_decay},
+            {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0},
+        ],
+        lr=lr,
+        betas=(0.9, 0.98),
+    )

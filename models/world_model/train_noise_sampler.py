@@ -31,7 +31,7 @@ import torch
 from models import trainer
 from models.common import setup
 from models.world_model.layers import sample_digits
-from models.world_model.losses import no_decay
+from models.world_model.losses import adamw
 from models.world_model.memory_data import MemorySplit, TrainingAtlas
 from models.world_model.memory_teacher import load_memory_teacher
 from models.world_model.noise_sampler import NoiseSampler, NoiseSamplerConfig, noise_decode, sampler_logits
@@ -123,14 +123,7 @@ def train(cfg: TrainConfig) -> dict:
         tr.atlas = va.atlas = TrainingAtlas.load(cfg.atlas)
     sampler = NoiseSampler(student, cfg.model).to(rt.device)
     params = list(sampler.named_parameters())
-    opt = torch.optim.AdamW(
-        [
-            {"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": cfg.weight_decay},
-            {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0},
-        ],
-        lr=cfg.lr,
-        betas=(0.9, 0.98),
-    )
+    opt = adamw(params, cfg.lr, cfg.weight_decay)
     kind = "shared-noise sampler" if cfg.model.noise else "sequence-level control"
     print(f"{kind}: {sum(p.numel() for _, p in params) / 1e6:.2f}M params on a frozen {cfg.student}", flush=True)
     n = student.cfg.grid**2

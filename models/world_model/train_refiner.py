@@ -28,7 +28,7 @@ import torch
 
 from models import trainer
 from models.common import setup
-from models.world_model.losses import no_decay
+from models.world_model.losses import adamw
 from models.world_model.memory_data import MemorySplit, TrainingAtlas
 from models.world_model.refine import Refiner, RefinerConfig, refined_logits, trunk_parts
 from models.world_model.train_memory_student import load_memory_student, training_batch, validation_set
@@ -114,14 +114,7 @@ def train(cfg: TrainConfig) -> dict:
         tr.atlas = va.atlas = TrainingAtlas.load(cfg.atlas)
     refiner = Refiner(student, cfg.model).to(rt.device)
     params = list(refiner.named_parameters())
-    opt = torch.optim.AdamW(
-        [
-            {"params": [p for n, p in params if not no_decay(n, p)], "weight_decay": cfg.weight_decay},
-            {"params": [p for n, p in params if no_decay(n, p)], "weight_decay": 0.0},
-        ],
-        lr=cfg.lr,
-        betas=(0.9, 0.98),
-    )
+    opt = adamw(params, cfg.lr, cfg.weight_decay)
     print(f"refiner: {sum(p.numel() for _, p in params) / 1e6:.2f}M params on a frozen {cfg.student}", flush=True)
     n = student.cfg.grid**2
 
